@@ -1,0 +1,11 @@
+/* scenarios.h - each scenario file's one export: its row for main.c's table. */
+#ifndef THRDEMO_SCENARIOS_H
+#define THRDEMO_SCENARIOS_H
+
+#include "cli.h"
+
+extern const scenario_t scenario_event;
+extern const scenario_t scenario_threads;
+extern const scenario_t scenario_lock_counter;
+
+#endif

@@ -1,0 +1,122 @@
+/* stats.c - the --stats summary, built on the library's observer hook.
+ *
+ * The observer counts thread starts and records each thread's written lines when it
+ * exits; scenarios add their own counters. Both lists are guarded by stats_lock.
+ * The summary is printed by an atexit handler, so it runs after td_exit has joined
+ * every non-daemon thread and sees their final counts.
+ */
+#include "stats.h"
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <thrdemo/lock.h>
+#include <thrdemo/observer.h>
+#include <thrdemo/thread.h>
+
+#include "cli.h"
+
+enum { MAX_ENTRIES = 256, NAME_LEN = 64 };
+
+struct entry {
+    char name[NAME_LEN];
+    uint64_t value;
+};
+
+static bool enabled;
+static td_lock_t stats_lock;
+static double started_at;
+static atomic_ulong threads_started;
+static struct entry lines[MAX_ENTRIES];
+static size_t n_lines;
+static struct entry counters[MAX_ENTRIES];
+static size_t n_counters;
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Add value to the entry called name in table (stats_lock held). */
+static void add(struct entry *table, size_t *n, const char *name, uint64_t value)
+{
+    for (size_t i = 0; i < *n; i++) {
+        if (strcmp(table[i].name, name) == 0) {
+            table[i].value += value;
+            return;
+        }
+    }
+    if (*n == MAX_ENTRIES)
+        return;
+    snprintf(table[*n].name, NAME_LEN, "%s", name);
+    table[*n].value = value;
+    (*n)++;
+}
+
+static void record_lines(td_thread_t *thread)
+{
+    td_lock_acquire(&stats_lock, true, TD_FOREVER);
+    add(lines, &n_lines, td_thread_name(thread), td_thread_lines(thread));
+    td_lock_release(&stats_lock);
+}
+
+static void observe(const td_obs_event_t *ev, void *ctx)
+{
+    (void)ctx;
+    if (ev->kind == TD_OBS_THREAD_START)
+        atomic_fetch_add(&threads_started, 1);
+    else if (ev->kind == TD_OBS_THREAD_EXIT)
+        record_lines(ev->thread);
+}
+
+static const td_observer_t observer = { .notify = observe };
+
+static void print_summary(void)
+{
+    enum { MAX_LIVE = 64 };
+    td_thread_t *live[MAX_LIVE];
+    size_t n_live = td_enumerate(live, MAX_LIVE);
+    if (n_live > MAX_LIVE)
+        n_live = MAX_LIVE;
+    td_lock_acquire(&stats_lock, true, TD_FOREVER);
+    fprintf(stderr, "thrdemo: stats\n");
+    fprintf(stderr, "  wall time: %.3f s\n", now() - started_at);
+    fprintf(stderr, "  threads started: %lu\n", atomic_load(&threads_started));
+    for (size_t i = 0; i < n_lines; i++)
+        fprintf(stderr, "  lines written by %s: %llu\n", lines[i].name,
+                (unsigned long long)lines[i].value);
+    for (size_t i = 0; i < n_live; i++) {
+        fprintf(stderr, "  lines written by %s: %llu%s\n", td_thread_name(live[i]),
+                (unsigned long long)td_thread_lines(live[i]),
+                live[i] == td_main_thread() ? "" : " (still running at exit)");
+        td_thread_free(live[i]);
+    }
+    for (size_t i = 0; i < n_counters; i++)
+        fprintf(stderr, "  %s: %llu\n", counters[i].name,
+                (unsigned long long)counters[i].value);
+    td_lock_release(&stats_lock);
+}
+
+void stats_enable(void)
+{
+    td_lock_init(&stats_lock);
+    started_at = now();
+    enabled = true;
+    td_observer_set(&observer);
+    atexit(print_summary);
+}
+
+void stats_count(const char *name, uint64_t n)
+{
+    if (!enabled)
+        return;
+    td_lock_acquire(&stats_lock, true, TD_FOREVER);
+    add(counters, &n_counters, name, n);
+    td_lock_release(&stats_lock);
+}

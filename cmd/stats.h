@@ -1,0 +1,13 @@
+/* stats.h - --stats: an observer that counts what the library reports, plus the
+ * counts a scenario keeps, printed on stderr when the process exits. */
+#ifndef THRDEMO_STATS_H
+#define THRDEMO_STATS_H
+
+#include <stdint.h>
+
+/* Start counting (installs the library observer) and print the summary at exit. */
+void stats_enable(void);
+/* Add n to the scenario counter called name (a no-op without --stats). */
+void stats_count(const char *name, uint64_t n);
+
+#endif

@@ -1,0 +1,39 @@
+/* common.h - what every libthrdemo header shares: the export macro, the timeout
+ * convention and error decoding.
+ *
+ * Timeouts are relative seconds as double, as in Python. TD_FOREVER stands for
+ * Python's None ("wait as long as it takes"). Functions that can fail return 0 or a
+ * negative errno (-ETIMEDOUT, -EINVAL, -EPERM, ...), like libuv; a timeout is a
+ * result, not a failure. The library never prints and never sets errno.
+ */
+#ifndef THRDEMO_COMMON_H
+#define THRDEMO_COMMON_H
+
+#include <errno.h>
+
+#if defined(THRDEMO_BUILDING) && defined(__GNUC__)
+#define TD_API __attribute__((visibility("default")))
+#else
+#define TD_API
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Wait without limit: Python's timeout=None (and Lock.acquire's timeout=-1). */
+#define TD_FOREVER (-1.0)
+
+/* Largest timeout accepted, in seconds: Python's threading.TIMEOUT_MAX on Linux. */
+#define TD_TIMEOUT_MAX 9223372036.0
+
+/* Describe a result code of this library ("timed out", ...); never returns NULL. */
+TD_API const char *td_strerror(int code);
+
+/* The library's version as "MAJOR.MINOR.PATCH". */
+TD_API const char *td_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,48 @@
+/* observer.h - one hook through which every primitive reports what it does.
+ *
+ * With no observer installed the cost is one predictable branch. An observer is
+ * called on the thread doing the thing, so it must be thread-safe and quick, and it
+ * must not call back into the primitive that reported. Install it before starting
+ * threads; the struct must outlive every report.
+ */
+#ifndef THRDEMO_OBSERVER_H
+#define THRDEMO_OBSERVER_H
+
+#include "common.h"
+#include "thread.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum td_obs_kind {
+    TD_OBS_THREAD_START, /* thread: the new thread, reported on it as it begins */
+    TD_OBS_THREAD_EXIT,  /* thread: the thread ending, after its function returned */
+    TD_OBS_WAIT_BEGIN,   /* a thread is about to block in object */
+    TD_OBS_WAIT_END,     /* ...and has stopped blocking; result: 0 or -ETIMEDOUT */
+    TD_OBS_SET,          /* an Event was set */
+    TD_OBS_ACQUIRE,      /* a Lock or RLock was acquired */
+    TD_OBS_RELEASE,      /* a Lock or RLock was released */
+    TD_OBS_LINE          /* a line was written by thread */
+} td_obs_kind_t;
+
+typedef struct td_obs_event {
+    td_obs_kind_t kind;
+    const char *primitive; /* "thread", "lock", "rlock", "event", "cond", ... */
+    const void *object;    /* the primitive reporting */
+    td_thread_t *thread;   /* the thread concerned (borrowed) */
+    int result;            /* for TD_OBS_WAIT_END */
+} td_obs_event_t;
+
+typedef struct td_observer {
+    void (*notify)(const td_obs_event_t *event, void *ctx);
+    void *ctx;
+} td_observer_t;
+
+/* Install observer (NULL removes it); returns the one installed before. */
+TD_API const td_observer_t *td_observer_set(const td_observer_t *observer);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

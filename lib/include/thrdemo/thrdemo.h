@@ -1,0 +1,15 @@
+/* thrdemo.h - all of libthrdemo: Python's threading module in C on POSIX threads. */
+#ifndef THRDEMO_THRDEMO_H
+#define THRDEMO_THRDEMO_H
+
+#include "common.h"
+#include "condition.h"
+#include "event.h"
+#include "lock.h"
+#include "log.h"
+#include "observer.h"
+#include "semaphore.h"
+#include "thread.h"
+#include "timer.h"
+
+#endif

@@ -1,0 +1,175 @@
+/* condition.c - Python's Condition: a FIFO of waiters, each on its own signal.
+ *
+ * A waiter is a node on its own stack: a futex word that notify turns from 0 to 1.
+ * The list (head, tail) and every node's links are guarded by the condition's lock,
+ * which both wait and notify hold. The notifier signals while it still holds the
+ * lock, and a waiter cannot return before it has re-acquired that lock, so a node
+ * is never touched after its owner has returned.
+ */
+#include <errno.h>
+
+#include "internal.h"
+#include "thrdemo/condition.h"
+
+struct td__cond_waiter {
+    atomic_uint signaled;
+    struct td__cond_waiter *prev, *next;
+};
+
+void td_cond_init(td_cond_t *cond, td_lock_t *lock)
+{
+    td_rlock_init(&cond->own);
+    cond->lock = lock;
+    cond->rlock = lock ? NULL : &cond->own;
+    cond->head = cond->tail = NULL;
+}
+
+void td_cond_init_rlock(td_cond_t *cond, td_rlock_t *rlock)
+{
+    td_cond_init(cond, NULL);
+    cond->rlock = rlock;
+}
+
+void td_cond_destroy(td_cond_t *cond)
+{
+    td_rlock_destroy(&cond->own);
+}
+
+int td_cond_acquire(td_cond_t *cond, bool blocking, double timeout)
+{
+    return cond->lock ? td_lock_acquire(cond->lock, blocking, timeout)
+                      : td_rlock_acquire(cond->rlock, blocking, timeout);
+}
+
+int td_cond_release(td_cond_t *cond)
+{
+    return cond->lock ? td_lock_release(cond->lock) : td_rlock_release(cond->rlock);
+}
+
+/* CPython's _is_owned: an RLock knows its owner; a plain Lock only knows that
+ * somebody holds it, and that is all Python checks too. */
+static bool is_owned(td_cond_t *cond)
+{
+    return cond->lock ? td_lock_locked(cond->lock) : td_rlock_is_owned(cond->rlock);
+}
+
+/* Python's _release_save: let go of the lock entirely, even an RLock held several
+ * levels deep, remembering the depth. */
+static size_t release_save(td_cond_t *cond)
+{
+    if (cond->lock) {
+        td_lock_release(cond->lock);
+        return 1;
+    }
+    size_t depth = cond->rlock->count;
+    cond->rlock->count = 1;
+    td_rlock_release(cond->rlock);
+    return depth;
+}
+
+static void acquire_restore(td_cond_t *cond, size_t depth)
+{
+    if (cond->lock) {
+        td_lock_acquire(cond->lock, true, TD_FOREVER);
+        return;
+    }
+    td_rlock_acquire(cond->rlock, true, TD_FOREVER);
+    cond->rlock->count = depth;
+}
+
+static void push_back(td_cond_t *cond, struct td__cond_waiter *w)
+{
+    w->next = NULL;
+    w->prev = cond->tail;
+    if (cond->tail)
+        cond->tail->next = w;
+    else
+        cond->head = w;
+    cond->tail = w;
+}
+
+static void unlink_waiter(td_cond_t *cond, struct td__cond_waiter *w)
+{
+    if (w->prev)
+        w->prev->next = w->next;
+    else
+        cond->head = w->next;
+    if (w->next)
+        w->next->prev = w->prev;
+    else
+        cond->tail = w->prev;
+}
+
+static void sleep_until_signaled(struct td__cond_waiter *w, double timeout)
+{
+    if (timeout != TD_FOREVER && !(timeout > 0))
+        return; /* Python: waiter.acquire(False) */
+    td__deadline_t deadline = td__deadline_in(timeout);
+    while (atomic_load_explicit(&w->signaled, memory_order_acquire) == 0) {
+        if (td__futex_wait(&w->signaled, 0, &deadline) == -ETIMEDOUT ||
+            td__deadline_passed(&deadline))
+            return;
+    }
+}
+
+int td_cond_wait(td_cond_t *cond, double timeout)
+{
+    if (!is_owned(cond))
+        return -EPERM; /* Python: "cannot wait on un-acquired lock" */
+    struct td__cond_waiter w;
+    atomic_init(&w.signaled, 0);
+    push_back(cond, &w);
+    size_t depth = release_save(cond);
+    TD__OBSERVE(TD_OBS_WAIT_BEGIN, "cond", cond, 0);
+    sleep_until_signaled(&w, timeout);
+    acquire_restore(cond, depth);
+    /* With the lock back, the answer is final: a notify that came after the clock
+     * ran out still counts, and then the notifier has unlinked us already. */
+    bool signaled = atomic_load_explicit(&w.signaled, memory_order_acquire) != 0;
+    if (!signaled)
+        unlink_waiter(cond, &w);
+    TD__OBSERVE(TD_OBS_WAIT_END, "cond", cond, signaled ? 0 : -ETIMEDOUT);
+    return signaled ? 0 : -ETIMEDOUT;
+}
+
+int td_cond_wait_for(td_cond_t *cond, td_predicate_fn pred, void *ctx, double timeout,
+                     bool *result)
+{
+    if (!is_owned(cond))
+        return -EPERM;
+    td__deadline_t deadline = td__deadline_in(timeout);
+    double end = td__monotonic() + timeout;
+    bool value = pred(ctx);
+    while (!value) {
+        double wait = TD_FOREVER;
+        if (!deadline.forever) {
+            wait = end - td__monotonic();
+            if (wait <= 0)
+                break;
+        }
+        td_cond_wait(cond, wait);
+        value = pred(ctx);
+    }
+    if (result)
+        *result = value;
+    return 0;
+}
+
+int td_cond_notify(td_cond_t *cond, size_t n)
+{
+    if (!is_owned(cond))
+        return -EPERM; /* Python: "cannot notify on un-acquired lock" */
+    while (cond->head && n > 0) {
+        struct td__cond_waiter *w = cond->head;
+        unlink_waiter(cond, w);
+        atomic_store_explicit(&w->signaled, 1, memory_order_release);
+        td__futex_wake(&w->signaled, 1);
+        n--;
+    }
+    return 0;
+}
+
+int td_cond_notify_all(td_cond_t *cond)
+{
+    return td_cond_notify(cond, (size_t)-1);
+}

@@ -1,0 +1,61 @@
+/* internal.h - what the library's files share and its users never see: futex
+ * waits against a CLOCK_MONOTONIC deadline, the calling thread's key, the observer
+ * call. Names are td__x: not static, not exported. */
+#ifndef THRDEMO_INTERNAL_H
+#define THRDEMO_INTERNAL_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "thrdemo/observer.h"
+#include "thrdemo/thread.h"
+
+/* When a wait ends; forever when the timeout was TD_FOREVER. */
+typedef struct td__deadline {
+    bool forever;
+    struct timespec at; /* CLOCK_MONOTONIC */
+} td__deadline_t;
+
+/* The deadline timeout seconds from now (negative other than TD_FOREVER: now). */
+td__deadline_t td__deadline_in(double timeout);
+/* Whether a (finite) deadline has passed. */
+bool td__deadline_passed(const td__deadline_t *deadline);
+/* Seconds on CLOCK_MONOTONIC. */
+double td__monotonic(void);
+
+/* Sleep while *word == expected, until woken or the deadline: 0 (woken, changed, or
+ * spurious: callers re-check) or -ETIMEDOUT. */
+int td__futex_wait(atomic_uint *word, unsigned expected, const td__deadline_t *deadline);
+/* Wake up to n threads sleeping on word. */
+void td__futex_wake(atomic_uint *word, int n);
+/* Let the other hyper-thread run during a spin. */
+void td__cpu_relax(void);
+
+/* A number unique to the calling thread among live threads, never 0. */
+uintptr_t td__self_key(void);
+
+/* Whether a timeout is one the library accepts (TD_FOREVER, or 0..TIMEOUT_MAX):
+ * 0, -EINVAL (NaN or negative), or -EOVERFLOW. */
+int td__check_timeout(double timeout);
+
+extern _Atomic(const td_observer_t *) td__observer;
+void td__observe(const td_observer_t *obs, td_obs_kind_t kind, const char *primitive,
+                 const void *object, td_thread_t *thread, int result);
+
+/* Report to the observer, if any: one predictable branch when there is none. */
+#define TD__OBSERVE(kind, primitive, object, result)                                  \
+    do {                                                                              \
+        const td_observer_t *td__o =                                                  \
+            atomic_load_explicit(&td__observer, memory_order_acquire);                \
+        if (__builtin_expect(td__o != NULL, 0))                                       \
+            td__observe(td__o, (kind), (primitive), (object), NULL, (result));       \
+    } while (0)
+
+/* Count one written line for the calling thread (log.c tells thread.c). */
+void td__thread_count_line(void);
+/* Hold the output lock for good so daemon threads write nothing more (td_exit). */
+void td__log_freeze(void);
+
+#endif

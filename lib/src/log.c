@@ -1,0 +1,143 @@
+/* log.c - whole-line output under one process-wide lock.
+ *
+ * A line is formatted into a buffer (a stack one, or the heap for a long line) and
+ * handed to write() whole, so no other thread's bytes can land inside it and no
+ * stdio buffer holds it back from a pipe. output_mutex guards the fd, the format and
+ * the first error; td__log_freeze takes it for good at exit, which silences daemon
+ * threads without tearing a line.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "thrdemo/log.h"
+
+static pthread_mutex_t output_mutex = PTHREAD_MUTEX_INITIALIZER;
+static int output_fd = STDOUT_FILENO;
+static td_log_format_t log_format = TD_LOG_MESSAGE;
+static int first_error;
+
+enum { STACK_LINE = 512 };
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = write(fd, buf, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -errno;
+        buf += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+/* Write prefix + message + "\n" as one line. */
+static int emit(const char *prefix, const char *fmt, va_list ap)
+{
+    int saved_errno = errno;
+    char stack[STACK_LINE];
+    va_list again;
+    va_copy(again, ap);
+    size_t plen = strlen(prefix);
+    int mlen = vsnprintf(NULL, 0, fmt, ap);
+    if (mlen < 0) {
+        va_end(again);
+        return -EINVAL;
+    }
+    size_t len = plen + (size_t)mlen + 1;
+    char *line = len + 1 <= sizeof stack ? stack : malloc(len + 1);
+    if (!line) {
+        va_end(again);
+        return -ENOMEM;
+    }
+    memcpy(line, prefix, plen);
+    vsnprintf(line + plen, (size_t)mlen + 1, fmt, again);
+    va_end(again);
+    line[len - 1] = '\n';
+
+    pthread_mutex_lock(&output_mutex);
+    int rc = write_all(output_fd, line, len);
+    if (rc != 0 && first_error == 0)
+        first_error = rc;
+    pthread_mutex_unlock(&output_mutex);
+
+    if (line != stack)
+        free(line);
+    td__thread_count_line();
+    TD__OBSERVE(TD_OBS_LINE, "log", NULL, rc);
+    errno = saved_errno;
+    return rc;
+}
+
+int td_print(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = emit("", fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+static void format_prefix(td_log_format_t format, char *buf, size_t size)
+{
+    buf[0] = '\0';
+    if (format == TD_LOG_THREADNAME) {
+        snprintf(buf, size, "(%-10s) ", td_thread_name(td_current_thread()));
+    } else if (format == TD_LOG_ASCTIME) {
+        time_t now = time(NULL);
+        struct tm tm;
+        localtime_r(&now, &tm);
+        strftime(buf, size, "%H:%M:%S: ", &tm);
+    }
+}
+
+int td_log(const char *fmt, ...)
+{
+    pthread_mutex_lock(&output_mutex);
+    td_log_format_t format = log_format;
+    pthread_mutex_unlock(&output_mutex);
+    char prefix[256];
+    format_prefix(format, prefix, sizeof prefix);
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = emit(prefix, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+void td_log_set_format(td_log_format_t format)
+{
+    pthread_mutex_lock(&output_mutex);
+    log_format = format;
+    pthread_mutex_unlock(&output_mutex);
+}
+
+int td_log_set_fd(int fd)
+{
+    pthread_mutex_lock(&output_mutex);
+    int old = output_fd;
+    output_fd = fd;
+    pthread_mutex_unlock(&output_mutex);
+    return old;
+}
+
+int td_log_status(void)
+{
+    pthread_mutex_lock(&output_mutex);
+    int rc = first_error;
+    pthread_mutex_unlock(&output_mutex);
+    return rc;
+}
+
+void td__log_freeze(void)
+{
+    pthread_mutex_lock(&output_mutex); /* never released: the process is ending */
+}

@@ -1,0 +1,84 @@
+/* semaphore.c - Python's Semaphore and BoundedSemaphore: a counter guarded by a
+ * Condition over a Lock, exactly CPython's construction. value, initial and bounded
+ * are read and written only with lock held. */
+#include <errno.h>
+
+#include "internal.h"
+#include "thrdemo/semaphore.h"
+
+static void init(td_sem_t *sem, size_t value, bool bounded)
+{
+    td_lock_init(&sem->lock);
+    td_cond_init(&sem->cond, &sem->lock);
+    sem->value = value;
+    sem->initial = value;
+    sem->bounded = bounded;
+}
+
+void td_sem_init(td_sem_t *sem, size_t value)
+{
+    init(sem, value, false);
+}
+
+void td_sem_init_bounded(td_sem_t *sem, size_t value)
+{
+    init(sem, value, true);
+}
+
+void td_sem_destroy(td_sem_t *sem)
+{
+    td_cond_destroy(&sem->cond);
+    td_lock_destroy(&sem->lock);
+}
+
+int td_sem_acquire(td_sem_t *sem, bool blocking, double timeout)
+{
+    if (!blocking && timeout != TD_FOREVER)
+        return -EINVAL; /* Python: "can't specify timeout for non-blocking acquire" */
+    if (timeout != TD_FOREVER && timeout != timeout)
+        return -EINVAL;
+    td__deadline_t deadline = td__deadline_in(timeout);
+    double end = td__monotonic() + timeout;
+    int rc = 0;
+    td_lock_acquire(&sem->lock, true, TD_FOREVER);
+    while (sem->value == 0) { /* the loop always starts with the lock held */
+        if (!blocking) {
+            rc = -EBUSY;
+            break;
+        }
+        double wait = deadline.forever ? TD_FOREVER : end - td__monotonic();
+        if (!deadline.forever && wait <= 0) {
+            rc = -ETIMEDOUT;
+            break;
+        }
+        td_cond_wait(&sem->cond, wait);
+    }
+    if (rc == 0)
+        sem->value--;
+    td_lock_release(&sem->lock);
+    return rc;
+}
+
+int td_sem_release(td_sem_t *sem, size_t n)
+{
+    if (n == 0)
+        return -EINVAL; /* Python: "n must be one or more" */
+    int rc = 0;
+    td_lock_acquire(&sem->lock, true, TD_FOREVER);
+    if (sem->bounded && (sem->value + n > sem->initial || sem->value + n < n)) {
+        rc = -EINVAL; /* Python: "Semaphore released too many times" */
+    } else {
+        sem->value += n;
+        td_cond_notify(&sem->cond, n);
+    }
+    td_lock_release(&sem->lock);
+    return rc;
+}
+
+size_t td_sem_value(td_sem_t *sem)
+{
+    td_lock_acquire(&sem->lock, true, TD_FOREVER);
+    size_t value = sem->value;
+    td_lock_release(&sem->lock);
+    return value;
+}

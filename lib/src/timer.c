@@ -1,0 +1,103 @@
+/* timer.c - Python's Timer: a thread that waits on its `finished` Event for the
+ * interval and calls the function unless cancel() set that Event first.
+ *
+ * The timer struct is shared by the caller's handle and the running thread, so it is
+ * reference counted like a thread; `fired` is written by the timer thread only.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+
+#include "internal.h"
+#include "thrdemo/event.h"
+#include "thrdemo/timer.h"
+
+struct td_timer {
+    atomic_int refs;
+    double interval;
+    td_thread_fn fn;
+    void *arg;
+    td_event_t finished;
+    atomic_bool fired;
+    td_thread_t *thread;
+};
+
+static void timer_unref(struct td_timer *timer)
+{
+    if (atomic_fetch_sub_explicit(&timer->refs, 1, memory_order_acq_rel) != 1)
+        return;
+    td_event_destroy(&timer->finished);
+    td_thread_free(timer->thread);
+    free(timer);
+}
+
+/* The thread body, CPython's Timer.run. */
+static void run(void *self)
+{
+    struct td_timer *timer = self;
+    td_event_wait(&timer->finished, timer->interval);
+    if (!td_event_is_set(&timer->finished)) {
+        atomic_store_explicit(&timer->fired, true, memory_order_relaxed);
+        timer->fn(timer->arg);
+    }
+    td_event_set(&timer->finished);
+    timer_unref(timer);
+}
+
+int td_timer_new(td_timer_t **out, double interval, td_thread_fn fn, void *arg)
+{
+    if (!out || !fn || isnan(interval))
+        return -EINVAL;
+    struct td_timer *timer = calloc(1, sizeof *timer);
+    if (!timer)
+        return -ENOMEM;
+    /* Python: Timer.__init__ calls Thread.__init__() with no target: "Thread-N". */
+    int rc = td_thread_new(&timer->thread, &(td_thread_attr_t){ .target = run,
+                                                                .arg = timer });
+    if (rc != 0) {
+        free(timer);
+        return rc;
+    }
+    atomic_init(&timer->refs, 1);
+    timer->interval = interval > 0 ? interval : 0;
+    timer->fn = fn;
+    timer->arg = arg;
+    td_event_init(&timer->finished);
+    *out = timer;
+    return 0;
+}
+
+void td_timer_free(td_timer_t *timer)
+{
+    if (timer)
+        timer_unref(timer);
+}
+
+int td_timer_start(td_timer_t *timer)
+{
+    atomic_fetch_add_explicit(&timer->refs, 1, memory_order_relaxed);
+    int rc = td_thread_start(timer->thread);
+    if (rc != 0)
+        atomic_fetch_sub_explicit(&timer->refs, 1, memory_order_relaxed);
+    return rc;
+}
+
+void td_timer_cancel(td_timer_t *timer)
+{
+    td_event_set(&timer->finished);
+}
+
+int td_timer_join(td_timer_t *timer, double timeout)
+{
+    return td_thread_join(timer->thread, timeout);
+}
+
+bool td_timer_fired(td_timer_t *timer)
+{
+    return atomic_load_explicit(&timer->fired, memory_order_relaxed);
+}
+
+td_thread_t *td_timer_thread(td_timer_t *timer)
+{
+    return timer->thread;
+}
