@@ -97,6 +97,8 @@ int cli_parse_u64(const char *text, uint64_t *out)
 static bool word_in(const char *word, const char *list)
 {
     size_t len = strlen(word);
+    if (len == 0)
+        return false;
     for (const char *p = list; (p = strstr(p, word)) != NULL; p += len) {
         bool starts = p == list || p[-1] == ' ';
         bool ends = p[len] == '\0' || p[len] == ' ';

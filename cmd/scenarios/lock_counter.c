@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <thrdemo/event.h>
 #include <thrdemo/lock.h>
 #include <thrdemo/log.h>
 #include <thrdemo/semaphore.h>
@@ -27,7 +26,12 @@ enum guard { MUTEX, RLOCK, SEMAPHORE, SPIN, ATOMIC, NONE };
 struct counter {
     enum guard guard;
     long long iterations;
-    td_event_t gate; /* every thread waits here, so all of them really overlap */
+    /* The start gate: threads arrive and spin until all have, so they begin at the
+     * same moment, each on its own core. A sleeping gate (an Event) is not enough:
+     * the kernel tends to wake every sleeper on the waker's core, and there the
+     * first thread finishes its million steps before the second one runs at all. */
+    atomic_llong arrived;
+    long long threads;
     td_lock_t lock;
     td_rlock_t rlock;
     td_sem_t sem;
@@ -77,10 +81,17 @@ static void add(struct counter *c, long long delta)
     leave(c);
 }
 
+static void wait_at_gate(struct counter *c)
+{
+    atomic_fetch_add(&c->arrived, 1);
+    while (atomic_load(&c->arrived) < c->threads)
+        ; /* a few microseconds: the last thread is being started right now */
+}
+
 static void increment(void *arg)
 {
     struct counter *c = arg;
-    td_event_wait(&c->gate, TD_FOREVER);
+    wait_at_gate(c);
     for (long long i = 0; i < c->iterations; i++)
         add(c, +1); /* with lock: shared_resource += 1 */
     stats_count("increments", (uint64_t)c->iterations);
@@ -89,7 +100,7 @@ static void increment(void *arg)
 static void decrement(void *arg)
 {
     struct counter *c = arg;
-    td_event_wait(&c->gate, TD_FOREVER);
+    wait_at_gate(c);
     for (long long i = 0; i < c->iterations; i++)
         add(c, -1); /* with lock: shared_resource -= 1 */
     stats_count("decrements", (uint64_t)c->iterations);
@@ -114,7 +125,8 @@ static int run(const cli_args_t *args)
     static struct counter c; /* static: workers may outlive a failed run() */
     c.guard = parse_guard(cli_text(args, "lock"));
     c.iterations = cli_int(args, "iterations");
-    td_event_init(&c.gate);
+    c.threads = n;
+    atomic_init(&c.arrived, 0);
     td_lock_init(&c.lock);
     td_rlock_init(&c.rlock);
     td_sem_init(&c.sem, 1);
@@ -131,7 +143,8 @@ static int run(const cli_args_t *args)
         if (rc == 0)
             rc = td_thread_start(threads[i]);
     }
-    td_event_set(&c.gate); /* all started: let them run at once */
+    if (rc != 0)
+        atomic_store(&c.arrived, n); /* open the gate for those that did start */
     for (long long i = 0; i < n; i++) {
         if (threads[i] && td_thread_is_alive(threads[i]))
             td_thread_join(threads[i], TD_FOREVER);

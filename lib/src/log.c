@@ -40,6 +40,8 @@ static int write_all(int fd, const char *buf, size_t len)
 }
 
 /* Write prefix + message + "\n" as one line. */
+static int emit(const char *prefix, const char *fmt, va_list ap) TD_PRINTF(2, 0);
+
 static int emit(const char *prefix, const char *fmt, va_list ap)
 {
     int saved_errno = errno;

@@ -259,14 +259,19 @@ static void start_late_worker(void *arg)
 static _Noreturn void exit_rule_child(int fd)
 {
     td_log_set_fd(fd);
-    td_thread_t *t;
-    td_thread_new(&t, &(td_thread_attr_t){ TD_TARGET(count_forever), .daemon = TD_DAEMON_YES });
-    td_thread_start(t);
-    td_thread_new(&t, &(td_thread_attr_t){ TD_TARGET(count_to_five) });
-    td_thread_start(t);
-    /* A non-daemon thread that starts another one while td_exit already waits. */
-    td_thread_new(&t, &(td_thread_attr_t){ TD_TARGET(start_late_worker) });
-    td_thread_start(t);
+    const td_thread_attr_t attrs[] = {
+        { TD_TARGET(count_forever), .daemon = TD_DAEMON_YES },
+        { TD_TARGET(count_to_five) },
+        /* A non-daemon thread that starts another one while td_exit already waits. */
+        { TD_TARGET(start_late_worker) },
+    };
+    for (size_t i = 0; i < 3; i++) {
+        td_thread_t *t;
+        if (td_thread_new(&t, &attrs[i]) == 0) {
+            td_thread_start(t);
+            td_thread_free(t);
+        }
+    }
     td_print("main done");
     td_exit(7);
 }

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# scripts/test.sh: install what is missing, then build and run every test suite:
+# the cmocka unit tests and the shell regression tests (both through ctest) with gcc
+# and with clang (warnings are errors), then again in a ThreadSanitizer build and in
+# an AddressSanitizer + UndefinedBehaviorSanitizer build. Any failure, warning or
+# sanitizer report fails the run. Builds go to build-test/<name>.
+set -eu
+root=$(cd "$(dirname "$0")/.." && pwd)
+. "$root/scripts/deps.sh"
+ensure_deps cmake:cmake gcc:gcc clang:clang make:make python3:python3 \
+    /usr/include/cmocka.h:libcmocka-dev
+
+out=${THRDEMO_TEST_DIR:-$root/build-test}
+jobs=2
+# A sanitizer report makes the process fail with a status no test expects, and the
+# shell tests also look for report text on stderr.
+export TSAN_OPTIONS="halt_on_error=1 exitcode=66 second_deadlock_stack=1"
+export ASAN_OPTIONS="halt_on_error=1 exitcode=67 detect_leaks=1"
+export UBSAN_OPTIONS="halt_on_error=1 print_stacktrace=1"
+
+failed=""
+suite() { # NAME CC BUILD_TYPE SANITIZE
+    name=$1
+    dir="$out/$name"
+    echo "== $name: configure and build ($2, ${4:-no sanitizer})"
+    if ! cmake -S "$root" -B "$dir" -DCMAKE_C_COMPILER="$2" -DCMAKE_BUILD_TYPE="$3" \
+            -DTHRDEMO_WERROR=ON -DTHRDEMO_SANITIZE="$4" >"$dir.configure.log" 2>&1; then
+        cat "$dir.configure.log"
+        failed="$failed $name(configure)"
+        return
+    fi
+    if ! cmake --build "$dir" -j"$jobs" >"$dir.build.log" 2>&1; then
+        grep -E "error|warning" "$dir.build.log" | head -40
+        failed="$failed $name(build)"
+        return
+    fi
+    echo "== $name: tests"
+    if ! (cd "$dir" && ctest --output-on-failure -j"$jobs" --timeout 300); then
+        failed="$failed $name(tests)"
+    fi
+}
+
+mkdir -p "$out"
+start=$(date +%s)
+suite gcc gcc Debug ""
+suite clang clang Debug ""
+suite tsan clang RelWithDebInfo thread
+suite asan clang Debug address
+echo "== total time: $(( $(date +%s) - start )) s"
+if [ -n "$failed" ]; then
+    echo "FAILED:$failed"
+    exit 1
+fi
+echo "all suites passed"

@@ -1,0 +1,91 @@
+# lib.sh - sourced by every shell test (jq's tests/setup, in spirit).
+# run ARGS...       runs thrdemo, stdout in $work/out, stderr in $work/err, status in $status
+# expect_status N   the last run's exit status is N
+# expect_out FILE   the last run's stdout is exactly FILE's content
+# usage_error ARGS  thrdemo ARGS is a usage error: status 2, nothing on stdout,
+#                   one "thrdemo: " line on stderr
+# Each check counts; the script ends with "N passed, N failed" and fails if any did.
+set -eu
+export LC_ALL=C
+here=$(cd "$(dirname "$0")" && pwd)
+THRDEMO=${THRDEMO:-$here/../../build/thrdemo}
+SHARED=${THRDEMO_SHARED:-$here/../../../shared}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+passed=0
+failed=0
+status=0
+
+pass() { passed=$((passed + 1)); }
+fail() {
+    failed=$((failed + 1))
+    echo "FAIL: $*"
+    if [ -s "$work/err" ]; then
+        echo "  stderr:"
+        sed 's/^/    /' "$work/err" | head -20
+    fi
+}
+check() { # DESCRIPTION COMMAND...: passes when the command succeeds
+    desc=$1
+    shift
+    if "$@"; then pass; else fail "$desc"; fi
+}
+
+# A sanitizer report anywhere on stderr fails the test that produced it.
+no_sanitizer_report() {
+    if grep -qE "Sanitizer|runtime error:" "$work/err"; then
+        fail "sanitizer report from: $THRDEMO $*"
+        return 1
+    fi
+    return 0
+}
+
+run() {
+    set +e
+    "$THRDEMO" "$@" >"$work/out" 2>"$work/err"
+    status=$?
+    set -e
+    no_sanitizer_report "$@" || true
+}
+
+expect_status() {
+    if [ "$status" -eq "$1" ]; then pass; else fail "exit status $status, expected $1 ($2)"; fi
+}
+
+expect_out() { # FILE DESCRIPTION
+    if diff -u "$1" "$work/out" >"$work/diff"; then
+        pass
+    else
+        fail "$2: stdout differs from expected"
+        head -30 "$work/diff"
+    fi
+}
+
+usage_error() {
+    run "$@"
+    if [ "$status" -ne 2 ]; then
+        fail "thrdemo $*: exit status $status, expected 2"
+    elif [ -s "$work/out" ]; then
+        fail "thrdemo $*: wrote on stdout"
+    elif [ "$(wc -l <"$work/err")" -ne 1 ] || ! grep -q '^thrdemo: ' "$work/err"; then
+        fail "thrdemo $*: stderr is not one 'thrdemo: ' line"
+    else
+        pass
+    fi
+}
+
+# The reference program's output, when python3 is here: reference NAME [VAR=VALUE...]
+have_python() { command -v python3 >/dev/null 2>&1 && [ -d "$SHARED/reference" ]; }
+reference() {
+    name=$1
+    shift
+    env "$@" python3 -u "$SHARED/reference/$name.py" >"$work/ref"
+}
+
+# Lines of the last stdout matching a regex, counted.
+count_lines() { grep -cE "$1" "$work/out" || true; }
+
+finish() {
+    echo "$(basename "$0"): $passed passed, $failed failed"
+    [ "$failed" -eq 0 ]
+}
