@@ -21,6 +21,7 @@
 #include <thrdemo/timer.h>
 
 #include "scenarios.h"
+#include "stats.h"
 
 /* ---- wait -------------------------------------------------------------------------- */
 
@@ -52,6 +53,7 @@ static void wait_for_event_timeout(void *arg)
             td_print("Event has been set, resuming thread");
         } else {
             td_print("Timeout occurred, continuing to check for event");
+            stats_count("wait(timeout) timeouts", 1);
         }
     }
 }
@@ -116,6 +118,7 @@ static void my_thread_run(void *arg)
     td_event_wait(&d->event, TD_FOREVER);
     for (long long i = 1; i <= d->count && !cli_stopping(); i++) {
         td_print("%s - Number: %lld", name, i);
+        stats_count("numbers printed", 1);
         cli_sleep(1);
     }
 }

@@ -94,6 +94,14 @@ for v in wait subclass timer; do
     check "event $v: says it was interrupted" grep -q '^thrdemo: interrupted by Ctrl-C$' "$work/err"
 done
 
+# ---- --stats counts what the scenario does, on stderr.
+run --stats event --scale 0.05
+expect_status 0 "event --stats"
+timeouts=$(count_lines '^Timeout occurred')
+check "stats: threads started" grep -q '^  threads started: 2$' "$work/err"
+check "stats: timeouts counted ($timeouts)" grep -q "^  wait(timeout) timeouts: $timeouts\$" "$work/err"
+check "stats: main's lines" grep -q '^  lines written by MainThread: 3$' "$work/err"
+
 # ---- bad input
 usage_error event bogus
 usage_error event --wait-timeout abc
