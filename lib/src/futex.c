@@ -69,15 +69,6 @@ void td__futex_wake(atomic_uint *word, int n)
     errno = saved;
 }
 
-void td__cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#elif defined(__aarch64__)
-    __asm__ __volatile__("yield");
-#endif
-}
-
 int td__check_timeout(double timeout)
 {
     if (timeout == TD_FOREVER)

@@ -30,8 +30,6 @@ double td__monotonic(void);
 int td__futex_wait(atomic_uint *word, unsigned expected, const td__deadline_t *deadline);
 /* Wake up to n threads sleeping on word. */
 void td__futex_wake(atomic_uint *word, int n);
-/* Let the other hyper-thread run during a spin. */
-void td__cpu_relax(void);
 
 /* A number unique to the calling thread among live threads, never 0. */
 uintptr_t td__self_key(void);
