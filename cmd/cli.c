@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <thrdemo/lock.h>
@@ -108,16 +109,29 @@ static bool word_in(const char *word, const char *list)
     return false;
 }
 
-static const cli_option_t *find_option(const scenario_t *sc, const char *name, size_t len,
-                                       size_t *index)
+static bool applies_to(const cli_option_t *opt, const char *variant)
 {
+    return !opt->variants || (variant && word_in(variant, opt->variants));
+}
+
+/* The entry called name (len bytes), preferring the one of variant when two share
+ * the name; NULL if there is none. */
+static const cli_option_t *find_option(const scenario_t *sc, const char *variant,
+                                       const char *name, size_t len, size_t *index)
+{
+    const cli_option_t *found = NULL;
     for (size_t i = 0; sc->options && sc->options[i].name; i++) {
-        if (strlen(sc->options[i].name) == len && strncmp(sc->options[i].name, name, len) == 0) {
+        const cli_option_t *o = &sc->options[i];
+        if (strlen(o->name) != len || strncmp(o->name, name, len) != 0)
+            continue;
+        if (!found || applies_to(o, variant)) {
+            found = o;
             *index = i;
-            return &sc->options[i];
         }
+        if (applies_to(o, variant))
+            break;
     }
-    return NULL;
+    return found;
 }
 
 static int check_value(const scenario_t *sc, const cli_option_t *opt, const char *value)
@@ -150,11 +164,6 @@ static int check_value(const scenario_t *sc, const cli_option_t *opt, const char
                                cli_pynum(opt->min, lo), cli_pynum(opt->max, hi));
     }
     return 0;
-}
-
-static bool applies_to(const cli_option_t *opt, const char *variant)
-{
-    return !opt->variants || (variant && word_in(variant, opt->variants));
 }
 
 static const char *find_variant(const scenario_t *sc, const char *word)
@@ -207,7 +216,7 @@ static int parse_option(const scenario_t *sc, int argc, char **argv, int *i, cli
     const char *eq = strchr(arg, '=');
     size_t len = eq ? (size_t)(eq - arg) : strlen(arg);
     size_t index;
-    const cli_option_t *opt = find_option(sc, arg, len, &index);
+    const cli_option_t *opt = find_option(sc, args->variant, arg, len, &index);
     if (!opt)
         return cli_usage_error(sc->name, "unknown option '--%.*s' for %s", (int)len, arg,
                                sc->name);
@@ -245,10 +254,8 @@ int cli_parse(const scenario_t *sc, int argc, char **argv, cli_args_t *args, boo
     memset(args, 0, sizeof *args);
     args->scenario = sc;
     args->variant = sc->variants ? sc->variants[0].name : NULL;
-    for (size_t i = 0; sc->options && sc->options[i].name; i++)
-        args->text[i] = sc->options[i].def;
     *help = false;
-    bool variant_seen = false;
+    bool variant_seen = false, option_seen = false;
     for (int i = 0; i < argc; i++) {
         const char *arg = argv[i];
         int g = cli_global_option(sc->name, argc, argv, &i);
@@ -264,7 +271,10 @@ int cli_parse(const scenario_t *sc, int argc, char **argv, cli_args_t *args, boo
             int rc = parse_option(sc, argc, argv, &i, args);
             if (rc != 0)
                 return rc;
-        } else if (sc->variants && !variant_seen && args->n_positional == 0 && arg[0] != '-') {
+            option_seen = true;
+        } else if (sc->variants && !variant_seen && !option_seen && args->n_positional == 0 &&
+                   arg[0] != '-') {
+            /* SCENARIO [VARIANT] [OPTIONS]: the variant decides which options exist. */
             const char *v = find_variant(sc, arg);
             if (!v)
                 return cli_usage_error(sc->name, "unknown variant '%s' of %s", arg, sc->name);
@@ -276,6 +286,9 @@ int cli_parse(const scenario_t *sc, int argc, char **argv, cli_args_t *args, boo
             return cli_usage_error(sc->name, "unexpected argument '%s'", arg);
         }
     }
+    for (size_t i = 0; sc->options && sc->options[i].name; i++)
+        if (!args->given[i])
+            args->text[i] = sc->options[i].def;
     return check_variant_options(sc, args);
 }
 
@@ -310,9 +323,9 @@ void cli_print_help(const scenario_t *sc)
 
 static size_t option_index(const cli_args_t *args, const char *name)
 {
-    for (size_t i = 0; args->scenario->options[i].name; i++)
-        if (strcmp(args->scenario->options[i].name, name) == 0)
-            return i;
+    size_t i;
+    if (find_option(args->scenario, args->variant, name, strlen(name), &i))
+        return i;
     fprintf(stderr, "thrdemo: internal error: no option --%s in %s\n", name,
             args->scenario->name);
     abort();
@@ -351,9 +364,12 @@ bool cli_variant_is(const cli_args_t *args, const char *variant)
 
 static td_event_t stop_event;
 static atomic_int stop_signal;
-static td_lock_t wake_lock;
-enum { MAX_WAKES = 16 };
-static td_event_t *wakes[MAX_WAKES]; /* guarded by wake_lock */
+static td_lock_t on_stop_lock;
+enum { MAX_ON_STOP = 16 };
+static struct {
+    cli_stop_fn fn;
+    void *arg;
+} on_stop[MAX_ON_STOP]; /* guarded by on_stop_lock */
 
 double cli_seconds(double nominal)
 {
@@ -380,38 +396,55 @@ int cli_stop_signal(void)
     return atomic_load(&stop_signal);
 }
 
-void cli_wake_on_stop(td_event_t *event)
+void cli_on_stop(cli_stop_fn fn, void *arg)
 {
-    td_lock_acquire(&wake_lock, true, TD_FOREVER);
-    for (size_t i = 0; i < MAX_WAKES; i++) {
-        if (!wakes[i]) {
-            wakes[i] = event;
+    td_lock_acquire(&on_stop_lock, true, TD_FOREVER);
+    for (size_t i = 0; i < MAX_ON_STOP; i++) {
+        if (!on_stop[i].fn) {
+            on_stop[i].fn = fn;
+            on_stop[i].arg = arg;
             break;
         }
     }
-    td_lock_release(&wake_lock);
+    td_lock_release(&on_stop_lock);
     if (cli_stopping())
-        td_event_set(event);
+        fn(arg);
 }
 
-void cli_forget_on_stop(td_event_t *event)
+void cli_forget_on_stop(cli_stop_fn fn, void *arg)
 {
-    td_lock_acquire(&wake_lock, true, TD_FOREVER);
-    for (size_t i = 0; i < MAX_WAKES; i++)
-        if (wakes[i] == event)
-            wakes[i] = NULL;
-    td_lock_release(&wake_lock);
+    td_lock_acquire(&on_stop_lock, true, TD_FOREVER);
+    for (size_t i = 0; i < MAX_ON_STOP; i++)
+        if (on_stop[i].fn == fn && on_stop[i].arg == arg)
+            on_stop[i].fn = NULL;
+    td_lock_release(&on_stop_lock);
+}
+
+static void set_event(void *event)
+{
+    td_event_set(event);
+}
+
+void cli_wake_on_stop(td_event_t *event)
+{
+    cli_on_stop(set_event, event);
+}
+
+void cli_forget_wake(td_event_t *event)
+{
+    cli_forget_on_stop(set_event, event);
 }
 
 static void request_stop(int signo)
 {
     atomic_store(&stop_signal, signo);
     td_event_set(&stop_event);
-    td_lock_acquire(&wake_lock, true, TD_FOREVER);
-    for (size_t i = 0; i < MAX_WAKES; i++)
-        if (wakes[i])
-            td_event_set(wakes[i]);
-    td_lock_release(&wake_lock);
+    /* Called with the lock held, so forget() cannot return while a call is under way. */
+    td_lock_acquire(&on_stop_lock, true, TD_FOREVER);
+    for (size_t i = 0; i < MAX_ON_STOP; i++)
+        if (on_stop[i].fn)
+            on_stop[i].fn(on_stop[i].arg);
+    td_lock_release(&on_stop_lock);
 }
 
 /* A plain pthread, not a library thread: it is plumbing, not part of any scenario,
@@ -433,7 +466,7 @@ void cli_install_signals(void)
 {
     static sigset_t set;
     td_event_init(&stop_event);
-    td_lock_init(&wake_lock);
+    td_lock_init(&on_stop_lock);
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
@@ -445,6 +478,33 @@ void cli_install_signals(void)
     if (pthread_create(&tid, &attr, signal_thread, &set) != 0)
         pthread_sigmask(SIG_UNBLOCK, &set, NULL); /* then Ctrl-C simply kills us */
     pthread_attr_destroy(&attr);
+}
+
+/* ---- random numbers: splitmix64, one atomic step per number ----------------------- */
+
+static atomic_uint_fast64_t random_state;
+static atomic_bool random_seeded;
+
+uint64_t cli_random(void)
+{
+    if (!atomic_exchange(&random_seeded, true)) {
+        uint64_t seed = cli_globals.seed;
+        if (!cli_globals.seed_given) {
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            seed = (uint64_t)ts.tv_sec * 1000000007u ^ (uint64_t)ts.tv_nsec ^ (uint64_t)getpid();
+        }
+        atomic_store(&random_state, seed);
+    }
+    uint64_t z = atomic_fetch_add(&random_state, 0x9e3779b97f4a7c15u) + 0x9e3779b97f4a7c15u;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    return z ^ (z >> 31);
+}
+
+long long cli_randint(long long lo, long long hi)
+{
+    return lo + (long long)(cli_random() % (uint64_t)(hi - lo + 1));
 }
 
 /* ---- Python's number formats ------------------------------------------------------- */

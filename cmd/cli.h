@@ -20,7 +20,9 @@ typedef struct cli_option {
     cli_opt_type type;
     const char *def;      /* default, as text (NULL for a flag) */
     const char *help;
-    const char *variants; /* space-separated variants it belongs to; NULL: all */
+    const char *variants; /* space-separated variants it belongs to; NULL: all. Two
+                             entries may share a name for different variants (each
+                             with its own default). */
     double min, max;      /* the range of a number or integer */
     bool min_open;        /* the value must be > min rather than >= min */
     const char *choices;  /* OPT_CHOICE: space-separated words */
@@ -104,15 +106,27 @@ bool cli_sleep(double nominal);
 bool cli_stopping(void);
 /* The process-wide stop event, set on Ctrl-C or SIGTERM. */
 td_event_t *cli_stop_event(void);
-/* Have the stop also set event, to wake a thread blocked on it; until forgotten. */
+/* What to do on Ctrl-C besides setting the stop event: fn(arg), once. */
+typedef void (*cli_stop_fn)(void *arg);
+/* Have the stop call fn(arg) (at once if it already happened); until forgotten. */
+void cli_on_stop(cli_stop_fn fn, void *arg);
+/* Stop calling fn(arg) on Ctrl-C (before arg goes away); waits for a call under way. */
+void cli_forget_on_stop(cli_stop_fn fn, void *arg);
+/* Have the stop set event, to wake a thread blocked on it; until forgotten. */
 void cli_wake_on_stop(td_event_t *event);
 /* Stop setting event on Ctrl-C (before it goes out of scope). */
-void cli_forget_on_stop(td_event_t *event);
+void cli_forget_wake(td_event_t *event);
 /* Block SIGINT and SIGTERM in every thread and start the thread that turns them
  * into the stop event; a second signal ends the process at once. */
 void cli_install_signals(void);
 /* The signal that stopped the run, or 0. */
 int cli_stop_signal(void);
+
+/* A random number, from --seed when given (same seed, same numbers in the same
+ * order of calls), else from the clock. Thread-safe. */
+uint64_t cli_random(void);
+/* A random whole number from lo to hi inclusive: Python's random.randint. */
+long long cli_randint(long long lo, long long hi);
 
 /* Python's repr of a float ("5.0", "0.1", "1e-05") into buf: returns buf. */
 const char *cli_pyfloat(double value, char buf[32]);

@@ -19,8 +19,13 @@
 
 static const scenario_t *const scenarios[] = {
     &scenario_event,
-    &scenario_threads,
+    &scenario_monitor,
     &scenario_lock_counter,
+    &scenario_threads,
+    &scenario_timer,
+    &scenario_daemon,
+    &scenario_join_timeout,
+    &scenario_enumerate,
 };
 enum { N_SCENARIOS = sizeof scenarios / sizeof scenarios[0] };
 
@@ -134,6 +139,9 @@ static int run_scenario(const scenario_t *sc, int argc, char **argv)
         stats_enable();
     cli_install_signals();
     rc = sc->run(&args);
+    /* Python's threading._shutdown: wait for the non-daemon threads the scenario
+     * left running (daemon --no-daemon), so that a Ctrl-C meanwhile still counts. */
+    td_shutdown();
     if (cli_stop_signal() != 0) {
         cli_error("interrupted by %s", cli_stop_signal() == SIGINT ? "Ctrl-C" : "SIGTERM");
         rc = 128 + cli_stop_signal();
@@ -170,6 +178,6 @@ int main(int argc, char **argv)
     const scenario_t *sc = find_scenario(name);
     if (!sc)
         return cli_usage_error(NULL, "unknown scenario '%s'", name);
-    /* Python's _shutdown, then exit: non-daemon threads finish, daemon threads die. */
+    /* The exit rule: non-daemon threads have finished, daemon threads die here. */
     td_exit(run_scenario(sc, argc - first - 1, argv + first + 1));
 }

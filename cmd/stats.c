@@ -7,6 +7,7 @@
  */
 #include "stats.h"
 
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -35,6 +36,9 @@ static struct entry lines[MAX_ENTRIES];
 static size_t n_lines;
 static struct entry counters[MAX_ENTRIES];
 static size_t n_counters;
+enum { MAX_LINES = 16, LINE_LEN = 160 };
+static char extra_lines[MAX_LINES][LINE_LEN];
+static size_t n_extra;
 
 static double now(void)
 {
@@ -100,6 +104,8 @@ static void print_summary(void)
     for (size_t i = 0; i < n_counters; i++)
         fprintf(stderr, "  %s: %llu\n", counters[i].name,
                 (unsigned long long)counters[i].value);
+    for (size_t i = 0; i < n_extra; i++)
+        fprintf(stderr, "  %s\n", extra_lines[i]);
     td_lock_release(&stats_lock);
 }
 
@@ -119,4 +125,23 @@ void stats_count(const char *name, uint64_t n)
     td_lock_acquire(&stats_lock, true, TD_FOREVER);
     add(counters, &n_counters, name, n);
     td_lock_release(&stats_lock);
+}
+
+void stats_line(const char *fmt, ...)
+{
+    if (!enabled)
+        return;
+    td_lock_acquire(&stats_lock, true, TD_FOREVER);
+    if (n_extra < MAX_LINES) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(extra_lines[n_extra++], LINE_LEN, fmt, ap);
+        va_end(ap);
+    }
+    td_lock_release(&stats_lock);
+}
+
+int stats_enabled(void)
+{
+    return enabled;
 }

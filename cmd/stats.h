@@ -9,5 +9,9 @@
 void stats_enable(void);
 /* Add n to the scenario counter called name (a no-op without --stats). */
 void stats_count(const char *name, uint64_t n);
+/* Add one line of the scenario's own to the summary (a no-op without --stats). */
+void stats_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Whether --stats is on (to skip work only the summary needs). */
+int stats_enabled(void);
 
 #endif

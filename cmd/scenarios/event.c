@@ -97,8 +97,8 @@ static int run_wait(const cli_args_t *args)
         td_print("All threads have finished.");
     td_thread_free(thread1);
     td_thread_free(thread2);
-    cli_forget_on_stop(&d.event1);
-    cli_forget_on_stop(&d.event2);
+    cli_forget_wake(&d.event1);
+    cli_forget_wake(&d.event2);
     return rc == 0 ? EXIT_OK : EXIT_RUNTIME;
 }
 
@@ -157,7 +157,7 @@ static int run_subclass(const cli_args_t *args)
     }
     if (rc == 0 && !cli_stopping())
         td_print("All threads have finished.");
-    cli_forget_on_stop(&d.event);
+    cli_forget_wake(&d.event);
     return rc == 0 ? EXIT_OK : EXIT_RUNTIME;
 }
 
@@ -192,7 +192,7 @@ static int run_timer(const cli_args_t *args)
         td_print("Event has been set, main thread resumes");
     td_timer_join(timer, TD_FOREVER);
     td_timer_free(timer);
-    cli_forget_on_stop(&event);
+    cli_forget_wake(&event);
     return EXIT_OK;
 }
 

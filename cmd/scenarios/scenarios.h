@@ -7,5 +7,10 @@
 extern const scenario_t scenario_event;
 extern const scenario_t scenario_threads;
 extern const scenario_t scenario_lock_counter;
+extern const scenario_t scenario_monitor;
+extern const scenario_t scenario_timer;
+extern const scenario_t scenario_daemon;
+extern const scenario_t scenario_join_timeout;
+extern const scenario_t scenario_enumerate;
 
 #endif

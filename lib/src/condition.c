@@ -138,12 +138,12 @@ int td_cond_wait_for(td_cond_t *cond, td_predicate_fn pred, void *ctx, double ti
     if (!is_owned(cond))
         return -EPERM;
     td__deadline_t deadline = td__deadline_in(timeout);
-    double end = td__monotonic() + timeout;
+    double end = td_monotonic() + timeout;
     bool value = pred(ctx);
     while (!value) {
         double wait = TD_FOREVER;
         if (!deadline.forever) {
-            wait = end - td__monotonic();
+            wait = end - td_monotonic();
             if (wait <= 0)
                 break;
         }

@@ -47,21 +47,26 @@ bool td_event_is_set(td_event_t *event)
 
 bool td_event_wait(td_event_t *event, double timeout)
 {
+    if (timeout != TD_FOREVER && !(timeout > 0))
+        return td_event_is_set(event); /* Python: zero or negative does not wait */
+    td__deadline_t deadline = td__deadline_in(timeout);
+    return td__event_wait_until(event, &deadline);
+}
+
+bool td__event_wait_until(td_event_t *event, const td__deadline_t *deadline)
+{
     unsigned seen = atomic_load_explicit(&event->word, memory_order_acquire);
     if (seen & FLAG)
         return true;
-    if (timeout != TD_FOREVER && !(timeout > 0))
-        return false; /* Python: a zero or negative timeout does not wait */
-    td__deadline_t deadline = td__deadline_in(timeout);
     TD__OBSERVE(TD_OBS_WAIT_BEGIN, "event", event, 0);
     bool set = false;
     for (;;) {
-        int rc = td__futex_wait(&event->word, seen, &deadline);
+        int rc = td__futex_wait(&event->word, seen, deadline);
         if (atomic_load_explicit(&event->word, memory_order_acquire) != seen) {
             set = true;
             break;
         }
-        if (rc == -ETIMEDOUT || td__deadline_passed(&deadline))
+        if (rc == -ETIMEDOUT || td__deadline_passed(deadline))
             break;
     }
     TD__OBSERVE(TD_OBS_WAIT_END, "event", event, set ? 0 : -ETIMEDOUT);

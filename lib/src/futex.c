@@ -12,8 +12,9 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "thrdemo/common.h"
 
-double td__monotonic(void)
+double td_monotonic(void)
 {
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);

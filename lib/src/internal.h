@@ -22,8 +22,6 @@ typedef struct td__deadline {
 td__deadline_t td__deadline_in(double timeout);
 /* Whether a (finite) deadline has passed. */
 bool td__deadline_passed(const td__deadline_t *deadline);
-/* Seconds on CLOCK_MONOTONIC. */
-double td__monotonic(void);
 
 /* Sleep while *word == expected, until woken or the deadline: 0 (woken, changed, or
  * spurious: callers re-check) or -ETIMEDOUT. */
@@ -50,6 +48,10 @@ void td__observe(const td_observer_t *obs, td_obs_kind_t kind, const char *primi
         if (__builtin_expect(td__o != NULL, 0))                                       \
             td__observe(td__o, (kind), (primitive), (object), NULL, (result));       \
     } while (0)
+
+struct td_event;
+/* td_event_wait against an absolute deadline: true if the event was set. */
+bool td__event_wait_until(struct td_event *event, const td__deadline_t *deadline);
 
 /* Count one written line for the calling thread (log.c tells thread.c). */
 void td__thread_count_line(void);

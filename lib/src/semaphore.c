@@ -38,7 +38,7 @@ int td_sem_acquire(td_sem_t *sem, bool blocking, double timeout)
     if (timeout != TD_FOREVER && timeout != timeout)
         return -EINVAL;
     td__deadline_t deadline = td__deadline_in(timeout);
-    double end = td__monotonic() + timeout;
+    double end = td_monotonic() + timeout;
     int rc = 0;
     td_lock_acquire(&sem->lock, true, TD_FOREVER);
     while (sem->value == 0) { /* the loop always starts with the lock held */
@@ -46,7 +46,7 @@ int td_sem_acquire(td_sem_t *sem, bool blocking, double timeout)
             rc = -EBUSY;
             break;
         }
-        double wait = deadline.forever ? TD_FOREVER : end - td__monotonic();
+        double wait = deadline.forever ? TD_FOREVER : end - td_monotonic();
         if (!deadline.forever && wait <= 0) {
             rc = -ETIMEDOUT;
             break;

@@ -6,6 +6,8 @@
  *   state        atomic NEW -> RUNNING -> STOPPED; `done` is a futex word set to 1
  *                when the thread's function has returned, which join waits on
  *   prev, next   the registry list, guarded by registry_mutex
+ * start() returns once the new thread is running (its `started` word is 1), as
+ * CPython's start() waits on its _started Event, so ident and native id are known.
  * Threads run detached: joining means waiting on `done` against a CLOCK_MONOTONIC
  * deadline (pthread_timedjoin_np waits on the wall clock). The registry holds every
  * thread from start() until its function returns, so enumerate() lists exactly the
@@ -33,6 +35,7 @@ struct td_thread {
     void *arg;
     atomic_bool daemon;
     atomic_int state;
+    atomic_uint started; /* 1 once the new thread runs: start() waits for it */
     atomic_uint done;
     atomic_ulong ident;
     atomic_long native_id;
@@ -255,6 +258,8 @@ static void *bootstrap(void *self)
     atomic_store_explicit(&t->ident, (unsigned long)pthread_self(), memory_order_relaxed);
     atomic_store_explicit(&t->native_id, kernel_tid(), memory_order_release);
     TD__OBSERVE(TD_OBS_THREAD_START, "thread", t, 0);
+    atomic_store_explicit(&t->started, 1, memory_order_release);
+    td__futex_wake(&t->started, 1);
     t->target(t->arg);
     const td_observer_t *obs = atomic_load_explicit(&td__observer, memory_order_acquire);
     if (obs)
@@ -302,6 +307,9 @@ int td_thread_start(td_thread_t *thread)
         atomic_fetch_sub_explicit(&t->refs, 1, memory_order_relaxed);
         return rc == -EINVAL ? -EINVAL : -EAGAIN;
     }
+    td__deadline_t forever = td__deadline_in(TD_FOREVER);
+    while (atomic_load_explicit(&t->started, memory_order_acquire) == 0)
+        td__futex_wait(&t->started, 0, &forever);
     return 0;
 }
 
@@ -374,13 +382,7 @@ unsigned long td_thread_ident(td_thread_t *thread)
 
 long td_thread_native_id(td_thread_t *thread)
 {
-    /* start() does not wait for the new thread to run, so its kernel id may not be
-     * known yet: wait the moment it takes to appear, as Python's start() does. */
-    long id;
-    while ((id = atomic_load_explicit(&thread->native_id, memory_order_acquire)) == 0 &&
-           atomic_load_explicit(&thread->state, memory_order_acquire) == RUNNING)
-        sched_yield();
-    return id;
+    return atomic_load_explicit(&thread->native_id, memory_order_acquire);
 }
 
 uint64_t td_thread_lines(td_thread_t *thread)
@@ -447,7 +449,7 @@ static struct td_thread *next_to_join(void)
     return found;
 }
 
-void td_exit(int status)
+void td_shutdown(void)
 {
     struct td_thread *t;
     /* New threads can be started while we wait, so look again after each join. */
@@ -455,6 +457,11 @@ void td_exit(int status)
         td_thread_join(t, TD_FOREVER);
         td_thread_free(t);
     }
+}
+
+void td_exit(int status)
+{
+    td_shutdown();
     td__log_freeze();
     exit(status);
 }

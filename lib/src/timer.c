@@ -3,6 +3,9 @@
  *
  * The timer struct is shared by the caller's handle and the running thread, so it is
  * reference counted like a thread; `fired` is written by the timer thread only.
+ * The deadline is fixed in start(), before the thread exists: CPython starts
+ * counting in run(), so the thread's start-up time makes every firing late; here
+ * the function runs `interval` after start() returns control, start-up included.
  */
 #include <errno.h>
 #include <math.h>
@@ -18,6 +21,7 @@ struct td_timer {
     td_thread_fn fn;
     void *arg;
     td_event_t finished;
+    td__deadline_t deadline; /* written by start() before the thread runs */
     atomic_bool fired;
     td_thread_t *thread;
 };
@@ -35,7 +39,7 @@ static void timer_unref(struct td_timer *timer)
 static void run(void *self)
 {
     struct td_timer *timer = self;
-    td_event_wait(&timer->finished, timer->interval);
+    td__event_wait_until(&timer->finished, &timer->deadline);
     if (!td_event_is_set(&timer->finished)) {
         atomic_store_explicit(&timer->fired, true, memory_order_relaxed);
         timer->fn(timer->arg);
@@ -76,6 +80,8 @@ void td_timer_free(td_timer_t *timer)
 int td_timer_start(td_timer_t *timer)
 {
     atomic_fetch_add_explicit(&timer->refs, 1, memory_order_relaxed);
+    if (!td_thread_is_alive(timer->thread)) /* a second start() fails below */
+        timer->deadline = td__deadline_in(timer->interval);
     int rc = td_thread_start(timer->thread);
     if (rc != 0)
         atomic_fetch_sub_explicit(&timer->refs, 1, memory_order_relaxed);

@@ -30,6 +30,10 @@ extern "C" {
 /* Describe a result code of this library ("timed out", ...); never returns NULL. */
 TD_API const char *td_strerror(int code);
 
+/* Seconds on CLOCK_MONOTONIC, the clock every timeout runs on: Python's
+ * time.monotonic(). For due times that must not drift (start + n * interval). */
+TD_API double td_monotonic(void);
+
 /* The library's version as "MAJOR.MINOR.PATCH". */
 TD_API const char *td_version(void);
 

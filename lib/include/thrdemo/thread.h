@@ -52,8 +52,9 @@ TD_API int td_thread_new(td_thread_t **out, const td_thread_attr_t *attr);
 TD_API void td_thread_free(td_thread_t *thread);
 /* Take one more reference (for a thread found through td_enumerate, say). */
 TD_API td_thread_t *td_thread_ref(td_thread_t *thread);
-/* Start the thread: 0, -EINVAL if already started (Python: "threads can only be
- * started once"), or -EAGAIN when the system cannot make another thread. */
+/* Start the thread and wait until it runs, as Python's start() does: 0, -EINVAL if
+ * already started ("threads can only be started once"), or -EAGAIN when the system
+ * cannot make another thread. */
 TD_API int td_thread_start(td_thread_t *thread);
 /* Wait for the thread to finish, at most timeout seconds (TD_FOREVER: no limit;
  * negative: do not wait). 0 finished, -ETIMEDOUT still running, -EDEADLK joining
@@ -96,9 +97,11 @@ TD_API int td_stack_size(size_t size, size_t *old);
 /* The stack size threads are started with (0: the system default). */
 TD_API size_t td_get_stack_size(void);
 
-/* Join every non-daemon thread, including ones they start meanwhile, then exit the
- * process with status; daemon threads die with it, their unfinished lines unwritten.
- * Python's threading._shutdown followed by the interpreter's exit. */
+/* Join every non-daemon thread other than the caller, including ones they start
+ * while it waits: Python's threading._shutdown. Returns when none is left. */
+TD_API void td_shutdown(void);
+/* td_shutdown(), then exit the process with status: daemon threads die with it,
+ * their unfinished lines unwritten. The interpreter's exit rule in one call. */
 TD_API _Noreturn void td_exit(int status);
 
 #ifdef __cplusplus

@@ -1,0 +1,78 @@
+/* daemon.c - seed 001 "데몬 스레드" and "join": a daemon thread dies with the main thread.
+ *
+ * A thread prints 0..99, one number every --step seconds; main sleeps --main-sleep,
+ * prints "Main thread finished" and ends. As a daemon (the default) the thread dies
+ * with the process, so the count stops early; with --no-daemon the process waits for
+ * it and all 100 numbers appear, after main's line; with --join main waits first, so
+ * all 100 come before main's line. Nothing here ends the thread: the library's exit
+ * rule (td_exit, run by main.c after every scenario) does, as CPython's does.
+ *
+ * Trace (defaults): 0 1 2 3 4, one a line, then "Main thread finished".
+ * Things to try: --no-daemon; --join; --main-sleep 0.5.
+ */
+#include <thrdemo/log.h>
+#include <thrdemo/thread.h>
+
+#include "scenarios.h"
+#include "stats.h"
+
+struct counting {
+    long long count;
+    double step;
+};
+
+static void thread_test(void *arg)
+{
+    const struct counting *c = arg;
+    for (long long i = 0; i < c->count; i++) {
+        td_print("%lld", i);
+        stats_count("numbers printed", 1);
+        if (cli_sleep(c->step))
+            return; /* Ctrl-C: a non-daemon thread must end too */
+    }
+}
+
+static int run(const cli_args_t *args)
+{
+    static struct counting c; /* a daemon thread may use it until the process ends */
+    c.count = cli_int(args, "count");
+    c.step = cli_number(args, "step");
+    bool daemon = !cli_flag(args, "no-daemon");
+    td_thread_t *t;
+    int rc = td_thread_new(&t, &(td_thread_attr_t){
+        TD_TARGET(thread_test), .arg = &c,
+        .daemon = daemon ? TD_DAEMON_YES : TD_DAEMON_NO }); /* the lesson */
+    if (rc == 0 && (rc = td_thread_start(t)) != 0)
+        td_thread_free(t);
+    if (rc != 0) {
+        cli_error("cannot start the thread: %s", td_strerror(rc));
+        return EXIT_RUNTIME;
+    }
+    if (cli_flag(args, "join"))
+        td_thread_join(t, TD_FOREVER);
+    td_thread_free(t);
+    if (cli_sleep(cli_number(args, "main-sleep")))
+        return EXIT_OK;
+    td_print("Main thread finished");
+    return EXIT_OK; /* ...and main.c's td_exit decides the thread's fate */
+}
+
+static const cli_option_t options[] = {
+    { "no-daemon", OPT_FLAG, NULL, "make the thread non-daemon: the process waits for it", NULL, 0, 0, false, 0 },
+    { "join", OPT_FLAG, NULL, "main joins the thread before its own last line", NULL, 0, 0, false, 0 },
+    { "count", OPT_INT, "100", "numbers the thread prints", NULL, 0, 1e9, false, 0 },
+    { "step", OPT_NUMBER, "0.01", "seconds between numbers", NULL, 0, 1e6, false, 0 },
+    { "main-sleep", OPT_NUMBER, "0.05", "seconds main sleeps before it ends", NULL, 0, 1e6, false, 0 },
+    { 0 },
+};
+
+const scenario_t scenario_daemon = {
+    .name = "daemon",
+    .seed = "001",
+    .summary = "a daemon thread's count stops when the main thread ends",
+    .options = options,
+    .run = run,
+    .help = "Seed 001 \"데몬 스레드\": daemon threads die with the main thread; non-daemon\n"
+            "threads keep the process alive; join() waits first.\n"
+            "Things to try: --no-daemon; --join; --main-sleep 0.5.\n",
+};

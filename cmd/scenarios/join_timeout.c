@@ -1,0 +1,76 @@
+/* join_timeout.c - seed 001 "join(timeout)": join gives up after a timeout.
+ *
+ * A daemon thread counts 0..9999, one number every --step seconds; main joins it
+ * with --timeout, reports is_alive(), and ends, so the count stops mid-way. With a
+ * --timeout longer than the whole count, join returns when the thread is done and
+ * is_alive() is False.
+ *
+ * Trace (defaults): 0 .. about 249, "join(timeout=0.25) returned, is_alive() = True",
+ * "Main thread finished".
+ * Things to try: --timeout 1; --count 100 --timeout 5.
+ */
+#include <thrdemo/log.h>
+#include <thrdemo/thread.h>
+
+#include "scenarios.h"
+#include "stats.h"
+
+struct counting {
+    long long count;
+    double step;
+};
+
+static void count(void *arg)
+{
+    const struct counting *c = arg;
+    for (long long i = 0; i < c->count; i++) {
+        td_print("%lld", i);
+        stats_count("numbers printed", 1);
+        if (cli_sleep(c->step))
+            return;
+    }
+}
+
+static int run(const cli_args_t *args)
+{
+    static struct counting c; /* the daemon thread may use it until the process ends */
+    c.count = cli_int(args, "count");
+    c.step = cli_number(args, "step");
+    double timeout = cli_number(args, "timeout");
+    td_thread_t *t;
+    int rc = td_thread_new(&t, &(td_thread_attr_t){ TD_TARGET(count), .arg = &c,
+                                                    .daemon = TD_DAEMON_YES });
+    if (rc == 0 && (rc = td_thread_start(t)) != 0)
+        td_thread_free(t);
+    if (rc != 0) {
+        cli_error("cannot start the thread: %s", td_strerror(rc));
+        return EXIT_RUNTIME;
+    }
+    if (td_thread_is_alive(t))
+        td_thread_join(t, cli_seconds(timeout)); /* the lesson: -ETIMEDOUT, not forever */
+    if (!cli_stopping()) {
+        char text[32];
+        td_print("join(timeout=%s) returned, is_alive() = %s", cli_pyfloat(timeout, text),
+                 td_thread_is_alive(t) ? "True" : "False");
+        td_print("Main thread finished");
+    }
+    td_thread_free(t);
+    return EXIT_OK; /* the daemon thread dies with the process */
+}
+
+static const cli_option_t options[] = {
+    { "timeout", OPT_NUMBER, "0.25", "seconds join() waits", NULL, 0, 1e9, false, 0 },
+    { "count", OPT_INT, "10000", "numbers the thread prints", NULL, 0, 1e9, false, 0 },
+    { "step", OPT_NUMBER, "0.001", "seconds between numbers", NULL, 0, 1e6, false, 0 },
+    { 0 },
+};
+
+const scenario_t scenario_join_timeout = {
+    .name = "join-timeout",
+    .seed = "001",
+    .summary = "join(timeout) returns while the thread still runs; is_alive() says so",
+    .options = options,
+    .run = run,
+    .help = "Seed 001 \"join(timeout)\": join with a timeout, then is_alive().\n"
+            "Things to try: --timeout 1; --count 100 --timeout 5.\n",
+};
