@@ -89,3 +89,33 @@ finish() {
     echo "$(basename "$0"): $passed passed, $failed failed"
     [ "$failed" -eq 0 ]
 }
+
+# interrupt SIGNAL ARGS...: start thrdemo, wait for its first line of output, send
+# SIGNAL; sets $status and $elapsed_ms (from the signal to the exit).
+interrupt() {
+    sig=$1
+    shift
+    rm -f "$work/out" # or the loop below could see the previous run's output
+    env --default-signal=INT,TERM "$THRDEMO" "$@" >"$work/out" 2>"$work/err" &
+    pid=$!
+    i=0
+    while [ ! -s "$work/out" ] && [ $i -lt 250 ]; do sleep 0.02; i=$((i + 1)); done
+    t0=$(date +%s%N)
+    kill -"$sig" $pid
+    set +e
+    wait $pid
+    status=$?
+    set -e
+    elapsed_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+    no_sanitizer_report "$@" || true
+}
+
+# Milliseconds a command takes: ms ARGS... (runs thrdemo like run does)
+timed_run() {
+    t0=$(date +%s%N)
+    run "$@"
+    elapsed_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+}
+
+# Every stdout line ends with a newline (nothing torn at the end).
+last_line_whole() { [ ! -s "$work/out" ] || [ "$(tail -c1 "$work/out" | od -An -tx1 | tr -d ' ')" = "0a" ]; }

@@ -70,27 +70,12 @@ run event timer --scale 0.05 --delay 2
 check "timer: --delay 2 prints 2.0" grep -q 'set it in 2.0 seconds$' "$work/out"
 
 # ---- Ctrl-C: a run of 10 s stops at once with 130, lines whole, threads joined.
-interrupt() { # ARGS...: start thrdemo, wait for its first line, SIGINT it
-    rm -f "$work/out" # or the loop below could see the previous run's output
-    env --default-signal=INT,TERM "$THRDEMO" "$@" >"$work/out" 2>"$work/err" &
-    pid=$!
-    i=0
-    while [ ! -s "$work/out" ] && [ $i -lt 200 ]; do sleep 0.02; i=$((i + 1)); done
-    t0=$(date +%s%N)
-    kill -INT $pid
-    set +e
-    wait $pid
-    status=$?
-    set -e
-    elapsed_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
-    no_sanitizer_report "$@" || true
-}
 for v in wait subclass timer; do
-    interrupt event $v
+    interrupt INT event $v
     expect_status 130 "event $v after SIGINT"
     check "event $v: stopped within 2 s of SIGINT (${elapsed_ms} ms)" test "$elapsed_ms" -lt 2000
     check "event $v: no join line after SIGINT" sh -c "! grep -q 'All threads have finished' '$work/out'"
-    check "event $v: last line whole" sh -c "tail -c1 '$work/out' | od -An -c | grep -q '\\\\n'"
+    check "event $v: last line whole" last_line_whole
     check "event $v: says it was interrupted" grep -q '^thrdemo: interrupted by Ctrl-C$' "$work/err"
 done
 

@@ -3,6 +3,7 @@
 #include "helpers.h"
 
 #include <stdio.h>
+#include <math.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -223,80 +224,87 @@ static void stack_size_setting(void **state)
     assert_int_equal(old, 256 * 1024);
 }
 
-/* ---- the exit rule, in a child process --------------------------------------------- */
-
-static void count_forever(void *arg)
+/* start() returns once the thread runs, as Python's does: its ids are known. */
+static void ids_known_when_start_returns(void **state)
 {
-    (void)arg;
-    for (int i = 0;; i++) {
-        td_print("daemon %d", i);
-        test_pause(0.002);
-    }
+    (void)state;
+    struct blocker b;
+    td_event_init(&b.release);
+    td_event_init(&b.started);
+    td_thread_t *t = test_start(block_until_released, &b);
+    assert_true(td_thread_native_id(t) > 0);
+    assert_int_not_equal(td_thread_ident(t), 0);
+    assert_true(td_thread_is_alive(t));
+    td_event_set(&b.release);
+    test_join(t);
 }
 
-static void count_to_five(void *arg)
+static void monotonic_clock(void **state)
 {
-    (void)arg;
-    for (int i = 0; i < 5; i++) {
-        td_print("worker %d", i);
-        test_pause(0.02);
-    }
+    (void)state;
+    double a = td_monotonic();
+    test_pause(0.02);
+    double b = td_monotonic();
+    assert_true(b - a >= 0.019);
+    assert_true(b - a < 0.02 + TEST_SLACK);
+    assert_true(fabs(td_monotonic() - test_now()) < 0.01); /* the same clock */
 }
 
-static void start_late_worker(void *arg)
+/* td_shutdown waits for non-daemon threads (not daemon ones) and returns. */
+struct shutdown_case {
+    td_event_t release_daemon;
+    atomic_int finished;
+};
+
+static void finish_soon(void *arg)
 {
-    (void)arg;
-    test_pause(0.03);
-    td_thread_t *t;
-    if (td_thread_new(&t, &(td_thread_attr_t){ TD_TARGET(count_to_five),
-                                               .name = "late",
-                                               .daemon = TD_DAEMON_NO }) == 0) {
-        td_thread_start(t);
-        td_thread_free(t);
-    }
+    struct shutdown_case *s = arg;
+    test_pause(0.05);
+    atomic_fetch_add(&s->finished, 1);
 }
 
-static _Noreturn void exit_rule_child(int fd)
+static void daemon_waits_forever(void *arg)
 {
-    td_log_set_fd(fd);
-    const td_thread_attr_t attrs[] = {
-        { TD_TARGET(count_forever), .daemon = TD_DAEMON_YES },
-        { TD_TARGET(count_to_five) },
-        /* A non-daemon thread that starts another one while td_exit already waits. */
-        { TD_TARGET(start_late_worker) },
-    };
-    for (size_t i = 0; i < 3; i++) {
-        td_thread_t *t;
-        if (td_thread_new(&t, &attrs[i]) == 0) {
-            td_thread_start(t);
-            td_thread_free(t);
-        }
-    }
-    td_print("main done");
-    td_exit(7);
+    struct shutdown_case *s = arg;
+    td_event_wait(&s->release_daemon, TD_FOREVER);
 }
+
+static void shutdown_joins_non_daemon_only(void **state)
+{
+    (void)state;
+    static struct shutdown_case s;
+    td_event_init(&s.release_daemon);
+    atomic_init(&s.finished, 0);
+    td_thread_t *d, *w;
+    assert_int_equal(td_thread_new(&d, &(td_thread_attr_t){ TD_TARGET(daemon_waits_forever),
+                                                            .arg = &s,
+                                                            .daemon = TD_DAEMON_YES }), 0);
+    assert_int_equal(td_thread_start(d), 0);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(td_thread_new(&w, &(td_thread_attr_t){ TD_TARGET(finish_soon),
+                                                                .arg = &s }), 0);
+        assert_int_equal(td_thread_start(w), 0);
+        td_thread_free(w);
+    }
+    td_shutdown();
+    assert_int_equal(atomic_load(&s.finished), 3);
+    assert_true(td_thread_is_alive(d)); /* the daemon is not waited for */
+    td_event_set(&s.release_daemon);
+    test_join(d);
+}
+
+/* ---- the exit rule, in a child process (exit_rule_child.c) ------------------------- */
 
 static void exit_rule(void **state)
 {
     (void)state;
-    int fds[2];
-    assert_int_equal(pipe(fds), 0);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        close(fds[0]);
-        exit_rule_child(fds[1]);
-    }
-    close(fds[1]);
+    /* A separate program: fork() in a threaded process is what TSan refuses. */
+    FILE *child = popen(EXIT_RULE_CHILD, "r");
+    assert_non_null(child);
     static char out[1 << 20];
-    size_t len = 0;
-    ssize_t n;
-    while ((n = read(fds[0], out + len, sizeof out - 1 - len)) > 0)
-        len += (size_t)n;
+    size_t len = fread(out, 1, sizeof out - 1, child);
     out[len] = '\0';
-    close(fds[0]);
-    int status;
-    assert_int_equal(waitpid(pid, &status, 0), pid);
+    int status = pclose(child);
     assert_true(WIFEXITED(status));
     assert_int_equal(WEXITSTATUS(status), 7);
     /* Both non-daemon workers (one started during td_exit) finished every line. */
@@ -322,6 +330,9 @@ int main(void)
         cmocka_unit_test(daemon_flag_is_inherited),
         cmocka_unit_test(daemon_parent_makes_daemon_child),
         cmocka_unit_test(stack_size_setting),
+        cmocka_unit_test(ids_known_when_start_returns),
+        cmocka_unit_test(monotonic_clock),
+        cmocka_unit_test(shutdown_joins_non_daemon_only),
         cmocka_unit_test(exit_rule),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -47,6 +47,22 @@ static void cancel_before_firing(void **state)
     td_timer_free(t);
 }
 
+/* It fires the interval after start(), and only one start() is allowed. */
+static void due_counts_from_start(void **state)
+{
+    (void)state;
+    struct shot s = { .fired_at = 0 };
+    td_timer_t *t;
+    assert_int_equal(td_timer_new(&t, 0.1, fire, &s), 0);
+    double start = test_now();
+    assert_int_equal(td_timer_start(t), 0);
+    assert_int_equal(td_timer_start(t), -EINVAL); /* a timer is started once */
+    assert_int_equal(td_timer_join(t, TD_FOREVER), 0);
+    assert_true(s.fired_at - start >= 0.099);
+    assert_true(s.fired_at - start < 0.1 + TEST_SLACK);
+    td_timer_free(t);
+}
+
 static void misuse(void **state)
 {
     (void)state;
@@ -76,6 +92,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(fires_after_interval),
         cmocka_unit_test(cancel_before_firing),
+        cmocka_unit_test(due_counts_from_start),
         cmocka_unit_test(misuse),
         cmocka_unit_test(free_while_pending_still_fires),
     };

@@ -1,0 +1,33 @@
+#!/bin/sh
+# join-timeout: join gives up, is_alive() says so (seed 001).
+. "$(dirname "$0")/lib.sh"
+
+run join-timeout
+expect_status 0 "join-timeout"
+grep -E '^[0-9]+$' "$work/out" >"$work/got" || true
+n=$(wc -l <"$work/got")
+seq 0 $((n - 1)) >"$work/want"
+check "numbers in order from 0" cmp -s "$work/got" "$work/want"
+check "the count stops mid-way ($n numbers in 0.25 s)" test "$n" -ge 20 -a "$n" -le 300
+tail -n2 "$work/out" >"$work/tail"
+printf 'join(timeout=0.25) returned, is_alive() = True\nMain thread finished\n' >"$work/want"
+check "join-timeout: the last two lines" cmp -s "$work/tail" "$work/want"
+check "nothing after main's line" test "$(wc -l <"$work/out")" -eq $((n + 2))
+
+# A timeout longer than the count: join returns when the thread ends.
+run join-timeout --timeout 5 --count 50
+{ seq 0 49; echo "join(timeout=5.0) returned, is_alive() = False"; echo "Main thread finished"; } >"$work/want"
+expect_out "$work/want" "join-timeout --timeout 5 --count 50"
+if have_python; then
+    reference join_timeout TIMEOUT=0.25
+    check "the reference prints the same last line" test "$(tail -n2 "$work/ref" | head -n1)" = "join(timeout=0.25) returned, is_alive() = True"
+fi
+run join-timeout --timeout 0 --count 5
+check "--timeout 0: is_alive() True" grep -q '^join(timeout=0.0) returned, is_alive() = True$' "$work/out"
+
+usage_error join-timeout --timeout abc
+usage_error join-timeout --timeout -1
+usage_error join-timeout --count 1e3
+usage_error join-timeout --step
+usage_error join-timeout wait
+finish

@@ -1,0 +1,79 @@
+#!/bin/sh
+# timer once / cancel / repeat / interval: seeds 001 and 002.
+. "$(dirname "$0")/lib.sh"
+
+printf 'Timer started: Thread_Test runs in 5 seconds\nThread_Test is running\n' >"$work/want"
+timed_run timer --scale 0.1
+expect_status 0 "timer once"
+expect_out "$work/want" "timer once"
+check "once: fires after the delay (${elapsed_ms} ms)" test "$elapsed_ms" -ge 500
+if have_python; then
+    reference timer THRDEMO_SCALE=0.1 VARIANT=once
+    expect_out "$work/ref" "timer once against timer.py"
+fi
+
+# cancel: Thread_Test never runs, and the process ends right after the cancel
+# (200 ms at this scale), not after the 500 ms delay.
+printf 'Timer started: Thread_Test runs in 5 seconds\nTimer cancelled after 2 seconds: Thread_Test never runs\n' >"$work/want"
+timed_run timer cancel --scale 0.1
+expect_status 0 "timer cancel"
+expect_out "$work/want" "timer cancel"
+check "cancel: exits within 100 ms of the cancel (${elapsed_ms} ms in all)" test "$elapsed_ms" -lt 300
+if have_python; then
+    reference timer THRDEMO_SCALE=0.1 VARIANT=cancel
+    expect_out "$work/ref" "timer cancel against timer.py"
+fi
+
+# repeat: numbered runs, exactly --count of them.
+seq 1 5 | sed 's/.*/Thread_Test is running (&)/' >"$work/want"
+run timer repeat --every 0.02 --count 5
+expect_status 0 "timer repeat --count 5"
+expect_out "$work/want" "timer repeat --count 5"
+if have_python; then
+    reference timer THRDEMO_SCALE=0.02 VARIANT=repeat COUNT=5
+    expect_out "$work/ref" "timer repeat against timer.py"
+fi
+# No drift: 100 runs every 10 ms end at 1 s, and --stats reports the lateness.
+timed_run --stats timer repeat --every 0.01 --count 100
+check "repeat: 100 runs" test "$(wc -l <"$work/out")" -eq 100
+check "repeat: no drift (${elapsed_ms} ms for 100 x 10 ms)" test "$elapsed_ms" -lt 1400
+check "repeat --stats: lateness line" grep -qE '^  timer lateness: mean [0-9.]+ us, max [0-9.]+ us over 100 firings$' "$work/err"
+check "repeat --stats: firings" grep -q '^  timer firings: 100$' "$work/err"
+
+# repeat --count 0 runs until Ctrl-C: 130, the pending timer cancelled, lines whole.
+interrupt INT timer repeat --every 0.02
+expect_status 130 "timer repeat after SIGINT"
+check "repeat: stops within 1 s of SIGINT (${elapsed_ms} ms)" test "$elapsed_ms" -lt 1000
+check "repeat: last line whole" last_line_whole
+n=$(wc -l <"$work/out")
+seq 1 "$n" | sed 's/.*/Thread_Test is running (&)/' >"$work/want"
+expect_out "$work/want" "repeat until Ctrl-C: runs numbered without gaps"
+interrupt INT timer once
+expect_status 130 "timer once after SIGINT"
+check "once: Ctrl-C cancels the wait (${elapsed_ms} ms)" test "$elapsed_ms" -lt 1000
+check "once: Thread_Test never ran" sh -c "! grep -q 'is running' '$work/out'"
+
+# interval: "<second> hello" every 0.2 s until the Timer stops it at 1.1 s: 5 lines.
+run timer interval --scale 0.1
+expect_status 0 "timer interval"
+check "interval: five lines" test "$(wc -l <"$work/out")" -eq 5
+check "interval: '<second> hello'" sh -c "! grep -vqE '^([0-9]|[1-5][0-9]) hello\$' '$work/out'"
+run timer interval --every 0.5 --stop-after 1.2 --scale 0.2
+check "interval --every 0.5 --stop-after 1.2: two lines" test "$(wc -l <"$work/out")" -eq 2
+interrupt INT timer interval --every 0.05
+expect_status 130 "timer interval after SIGINT"
+check "interval: stops within 1 s of SIGINT (${elapsed_ms} ms)" test "$elapsed_ms" -lt 1000
+
+usage_error timer bogus
+usage_error timer --delay abc
+usage_error timer --delay -1
+usage_error timer --cancel-after 1
+usage_error timer cancel --cancel-after x
+usage_error timer repeat --every 0
+usage_error timer repeat --count -1
+usage_error timer repeat --count 1.5
+usage_error timer repeat --delay 1
+usage_error timer interval --stop-after
+usage_error timer interval --count 3
+usage_error timer --every 1
+finish
