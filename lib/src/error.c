@@ -15,6 +15,11 @@ const char *td_strerror(int code)
     case -EOVERFLOW: return "timeout larger than TD_TIMEOUT_MAX";
     case -ENOMEM: return "out of memory";
     case -EAGAIN: return "the system cannot start another thread now";
+    case -ENOSPC: return "full: the queue has no room";
+    case -ENODATA: return "empty: the queue has no item";
+    case -ESHUTDOWN: return "shut down";
+    case -ECANCELED: return "cancelled";
+    case -EPIPE: return "broken barrier";
     default: return "unknown error";
     }
 }

@@ -53,6 +53,13 @@ struct td_event;
 /* td_event_wait against an absolute deadline: true if the event was set. */
 bool td__event_wait_until(struct td_event *event, const td__deadline_t *deadline);
 
+/* Have td_shutdown() call fn(arg) before it joins threads (CPython's
+ * threading._register_atexit): 0 or -ENOMEM. Callbacks run with the list's lock
+ * held, so they must not register or unregister. */
+int td__atexit_register(void (*fn)(void *), void *arg);
+/* Remove a registration (waits for a call under way). */
+void td__atexit_unregister(void (*fn)(void *), void *arg);
+
 /* Count one written line for the calling thread (log.c tells thread.c). */
 void td__thread_count_line(void);
 /* Hold the output lock for good so daemon threads write nothing more (td_exit). */

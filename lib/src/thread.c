@@ -51,6 +51,14 @@ static unsigned long name_counter;      /* "Thread-N": guarded by registry_mutex
 static unsigned long dummy_counter;
 static atomic_size_t stack_size_setting;
 
+struct atexit_call {
+    void (*fn)(void *);
+    void *arg;
+    struct atexit_call *next;
+};
+static pthread_mutex_t atexit_mutex = PTHREAD_MUTEX_INITIALIZER;
+static struct atexit_call *atexit_calls; /* newest first; guarded by atexit_mutex */
+
 static struct td_thread main_thread;
 static _Thread_local struct td_thread *current;
 static _Thread_local char self_key_anchor;
@@ -449,8 +457,47 @@ static struct td_thread *next_to_join(void)
     return found;
 }
 
+int td__atexit_register(void (*fn)(void *), void *arg)
+{
+    struct atexit_call *call = malloc(sizeof *call);
+    if (!call)
+        return -ENOMEM;
+    call->fn = fn;
+    call->arg = arg;
+    pthread_mutex_lock(&atexit_mutex);
+    call->next = atexit_calls;
+    atexit_calls = call;
+    pthread_mutex_unlock(&atexit_mutex);
+    return 0;
+}
+
+void td__atexit_unregister(void (*fn)(void *), void *arg)
+{
+    pthread_mutex_lock(&atexit_mutex);
+    for (struct atexit_call **p = &atexit_calls; *p; p = &(*p)->next) {
+        if ((*p)->fn == fn && (*p)->arg == arg) {
+            struct atexit_call *gone = *p;
+            *p = gone->next;
+            free(gone);
+            break;
+        }
+    }
+    pthread_mutex_unlock(&atexit_mutex);
+}
+
+/* Newest first, like atexit. td_shutdown may run more than once, so the
+ * callbacks are idempotent. */
+static void run_atexit_calls(void)
+{
+    pthread_mutex_lock(&atexit_mutex);
+    for (struct atexit_call *c = atexit_calls; c; c = c->next)
+        c->fn(c->arg);
+    pthread_mutex_unlock(&atexit_mutex);
+}
+
 void td_shutdown(void)
 {
+    run_atexit_calls();
     struct td_thread *t;
     /* New threads can be started while we wait, so look again after each join. */
     while ((t = next_to_join()) != NULL) {

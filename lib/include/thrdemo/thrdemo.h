@@ -2,12 +2,15 @@
 #ifndef THRDEMO_THRDEMO_H
 #define THRDEMO_THRDEMO_H
 
+#include "barrier.h"
 #include "common.h"
 #include "condition.h"
 #include "event.h"
 #include "lock.h"
 #include "log.h"
 #include "observer.h"
+#include "pool.h"
+#include "queue.h"
 #include "semaphore.h"
 #include "thread.h"
 #include "timer.h"

@@ -1,0 +1,423 @@
+/* pool.c - Python's ThreadPoolExecutor and Future (concurrent/futures/thread.py).
+ *
+ * A pool is an unbounded td_queue of work items, an `idle` Semaphore counting
+ * workers waiting for work, and its worker threads. submit() queues an item and
+ * starts a worker only when no idle one can take it (CPython's
+ * _adjust_thread_count). A NULL item is the sentinel that tells a worker to leave;
+ * each leaving worker puts it back for the next one.
+ * shutdown_lock guards shutdown, threads and n_threads.
+ *
+ * A Future's state machine (CPython's), every field guarded by its lock:
+ *   PENDING --run--> RUNNING --task returns--> FINISHED
+ *   PENDING --cancel()--> CANCELLED --worker skips it--> CANCELLED_AND_NOTIFIED
+ * Done callbacks run once, outside the lock, by whoever made the future done.
+ */
+#include <errno.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "thrdemo/condition.h"
+#include "thrdemo/lock.h"
+#include "thrdemo/pool.h"
+#include "thrdemo/queue.h"
+#include "thrdemo/semaphore.h"
+#include "thrdemo/thread.h"
+
+enum { PENDING, RUNNING, CANCELLED, CANCELLED_AND_NOTIFIED, FINISHED };
+
+struct callback {
+    td_future_cb fn;
+    void *arg;
+    struct callback *next;
+};
+
+struct td_future {
+    atomic_int refs;
+    td_lock_t lock;
+    td_cond_t cond;            /* over lock: notified when done */
+    int state;
+    int rc;
+    void *result;
+    struct callback *callbacks; /* in the order added */
+};
+
+struct work_item {
+    td_future_t *future;
+    td_task_fn fn;
+    void *arg;
+};
+
+struct td_pool {
+    td_queue_t *work;
+    td_sem_t idle;
+    td_lock_t shutdown_lock;
+    bool shutdown;
+    size_t max_workers;
+    td_thread_t **threads;
+    size_t n_threads;
+    char prefix[64];
+};
+
+static atomic_uint pool_counter; /* CPython's ThreadPoolExecutor._counter */
+
+/* ---- futures ----------------------------------------------------------------------- */
+
+static td_future_t *future_new(void)
+{
+    td_future_t *f = calloc(1, sizeof *f);
+    if (!f)
+        return NULL;
+    atomic_init(&f->refs, 1);
+    td_lock_init(&f->lock);
+    td_cond_init(&f->cond, &f->lock);
+    f->state = PENDING;
+    return f;
+}
+
+void td_future_free(td_future_t *f)
+{
+    if (!f || atomic_fetch_sub_explicit(&f->refs, 1, memory_order_acq_rel) != 1)
+        return;
+    for (struct callback *c = f->callbacks, *next; c; c = next) {
+        next = c->next;
+        free(c);
+    }
+    td_cond_destroy(&f->cond);
+    td_lock_destroy(&f->lock);
+    free(f);
+}
+
+static bool is_done(int state)
+{
+    return state == CANCELLED || state == CANCELLED_AND_NOTIFIED || state == FINISHED;
+}
+
+/* Run and free the callbacks taken from a future that just became done. */
+static void run_callbacks(td_future_t *f, struct callback *c)
+{
+    while (c) {
+        struct callback *next = c->next;
+        c->fn(f, c->arg);
+        free(c);
+        c = next;
+    }
+}
+
+/* Make the future done in state (lock held); returns its callbacks to run. */
+static struct callback *settle(td_future_t *f, int state)
+{
+    f->state = state;
+    td_cond_notify_all(&f->cond);
+    struct callback *c = f->callbacks;
+    f->callbacks = NULL;
+    return c;
+}
+
+int td_future_result(td_future_t *f, double timeout, void **result)
+{
+    td__deadline_t deadline = td__deadline_in(timeout);
+    double end = td_monotonic() + timeout;
+    td_lock_acquire(&f->lock, true, TD_FOREVER);
+    while (!is_done(f->state)) {
+        double left = deadline.forever ? TD_FOREVER : end - td_monotonic();
+        if (!deadline.forever && left <= 0)
+            break;
+        td_cond_wait(&f->cond, left);
+    }
+    int rc = -ETIMEDOUT;
+    if (f->state == CANCELLED || f->state == CANCELLED_AND_NOTIFIED) {
+        rc = -ECANCELED;
+    } else if (f->state == FINISHED) {
+        rc = f->rc;
+        if (result)
+            *result = f->result;
+    }
+    td_lock_release(&f->lock);
+    return rc;
+}
+
+bool td_future_cancel(td_future_t *f)
+{
+    td_lock_acquire(&f->lock, true, TD_FOREVER);
+    if (f->state == RUNNING || f->state == FINISHED) {
+        td_lock_release(&f->lock);
+        return false;
+    }
+    struct callback *c = NULL;
+    if (f->state == PENDING)
+        c = settle(f, CANCELLED);
+    td_lock_release(&f->lock);
+    run_callbacks(f, c);
+    return true;
+}
+
+static int state_of(td_future_t *f)
+{
+    td_lock_acquire(&f->lock, true, TD_FOREVER);
+    int state = f->state;
+    td_lock_release(&f->lock);
+    return state;
+}
+
+bool td_future_done(td_future_t *f)
+{
+    return is_done(state_of(f));
+}
+
+bool td_future_running(td_future_t *f)
+{
+    return state_of(f) == RUNNING;
+}
+
+bool td_future_cancelled(td_future_t *f)
+{
+    int state = state_of(f);
+    return state == CANCELLED || state == CANCELLED_AND_NOTIFIED;
+}
+
+int td_future_add_done_callback(td_future_t *f, td_future_cb fn, void *arg)
+{
+    td_lock_acquire(&f->lock, true, TD_FOREVER);
+    if (!is_done(f->state)) {
+        struct callback *c = malloc(sizeof *c);
+        if (!c) {
+            td_lock_release(&f->lock);
+            return -ENOMEM;
+        }
+        *c = (struct callback){ .fn = fn, .arg = arg };
+        struct callback **tail = &f->callbacks;
+        while (*tail)
+            tail = &(*tail)->next;
+        *tail = c;
+        td_lock_release(&f->lock);
+        return 0;
+    }
+    td_lock_release(&f->lock);
+    fn(f, arg); /* already done: at once, as Python does */
+    return 0;
+}
+
+/* ---- work items and workers -------------------------------------------------------- */
+
+/* CPython's _WorkItem.run: skip a cancelled future, else run and settle it. */
+static void run_item(struct work_item *w)
+{
+    td_future_t *f = w->future;
+    td_lock_acquire(&f->lock, true, TD_FOREVER);
+    if (f->state == CANCELLED) { /* set_running_or_notify_cancel() */
+        f->state = CANCELLED_AND_NOTIFIED;
+        td_lock_release(&f->lock);
+        return;
+    }
+    f->state = RUNNING;
+    td_lock_release(&f->lock);
+
+    void *result = NULL;
+    int rc = w->fn(w->arg, &result);
+
+    td_lock_acquire(&f->lock, true, TD_FOREVER);
+    f->rc = rc;
+    f->result = result;
+    struct callback *c = settle(f, FINISHED);
+    td_lock_release(&f->lock);
+    run_callbacks(f, c);
+}
+
+static void free_item(void *item)
+{
+    struct work_item *w = item;
+    if (!w)
+        return;
+    td_future_cancel(w->future); /* dropped unrun: the future must not hang */
+    td_future_free(w->future);
+    free(w);
+}
+
+static void worker(void *arg)
+{
+    struct td_pool *pool = arg;
+    for (;;) {
+        void *item = NULL;
+        if (td_queue_get(pool->work, &item, false, TD_FOREVER) == -ENODATA) {
+            td_sem_release(&pool->idle, 1); /* idle: submit() may hand us work */
+            if (td_queue_get(pool->work, &item, true, TD_FOREVER) != 0)
+                return;
+        }
+        if (!item) {
+            td_queue_put(pool->work, NULL, true, TD_FOREVER); /* wake the next one */
+            return;
+        }
+        struct work_item *w = item;
+        run_item(w);
+        td_future_free(w->future);
+        free(w);
+    }
+}
+
+/* Start one more worker if none is idle and the limit allows (shutdown_lock held). */
+static int adjust_thread_count(struct td_pool *pool)
+{
+    if (td_sem_acquire(&pool->idle, false, TD_FOREVER) == 0)
+        return 0; /* an idle worker will take it */
+    if (pool->n_threads >= pool->max_workers)
+        return 0;
+    char name[96];
+    snprintf(name, sizeof name, "%s_%zu", pool->prefix, pool->n_threads);
+    td_thread_t *t;
+    int rc = td_thread_new(&t, &(td_thread_attr_t){ TD_TARGET(worker), .arg = pool,
+                                                    .name = name, .daemon = TD_DAEMON_NO });
+    if (rc != 0)
+        return rc;
+    rc = td_thread_start(t);
+    if (rc != 0) {
+        td_thread_free(t);
+        return rc;
+    }
+    pool->threads[pool->n_threads++] = t;
+    return 0;
+}
+
+/* ---- the executor ------------------------------------------------------------------ */
+
+static size_t default_max_workers(void)
+{
+    cpu_set_t set;
+    size_t cpus = 1;
+    if (sched_getaffinity(0, sizeof set, &set) == 0)
+        cpus = (size_t)CPU_COUNT(&set);
+    return cpus + 4 < 32 ? cpus + 4 : 32; /* min(32, process_cpu_count() + 4) */
+}
+
+/* td_shutdown()'s hook, CPython's _python_exit: no new work, workers leave. */
+static void pool_atexit(void *arg)
+{
+    struct td_pool *pool = arg;
+    td_lock_acquire(&pool->shutdown_lock, true, TD_FOREVER);
+    if (!pool->shutdown) {
+        pool->shutdown = true;
+        td_queue_put(pool->work, NULL, true, TD_FOREVER);
+    }
+    td_lock_release(&pool->shutdown_lock);
+}
+
+int td_pool_new(td_pool_t **out, size_t max_workers, const char *name_prefix)
+{
+    struct td_pool *pool = calloc(1, sizeof *pool);
+    if (!pool)
+        return -ENOMEM;
+    pool->max_workers = max_workers ? max_workers : default_max_workers();
+    pool->threads = calloc(pool->max_workers, sizeof *pool->threads);
+    if (!pool->threads || td_queue_new(&pool->work, 0, free_item) != 0) {
+        free(pool->threads);
+        free(pool);
+        return -ENOMEM;
+    }
+    unsigned k = atomic_fetch_add(&pool_counter, 1);
+    if (name_prefix)
+        snprintf(pool->prefix, sizeof pool->prefix, "%s", name_prefix);
+    else
+        snprintf(pool->prefix, sizeof pool->prefix, "ThreadPoolExecutor-%u", k);
+    td_sem_init(&pool->idle, 0);
+    td_lock_init(&pool->shutdown_lock);
+    if (td__atexit_register(pool_atexit, pool) != 0) {
+        td_queue_free(pool->work);
+        free(pool->threads);
+        free(pool);
+        return -ENOMEM;
+    }
+    *out = pool;
+    return 0;
+}
+
+size_t td_pool_max_workers(td_pool_t *pool)
+{
+    return pool->max_workers;
+}
+
+size_t td_pool_threads(td_pool_t *pool)
+{
+    td_lock_acquire(&pool->shutdown_lock, true, TD_FOREVER);
+    size_t n = pool->n_threads;
+    td_lock_release(&pool->shutdown_lock);
+    return n;
+}
+
+int td_pool_submit(td_pool_t *pool, td_task_fn fn, void *arg, td_future_t **future)
+{
+    if (!fn)
+        return -EINVAL;
+    struct work_item *w = malloc(sizeof *w);
+    td_future_t *f = future_new();
+    if (!w || !f) {
+        free(w);
+        td_future_free(f);
+        return -ENOMEM;
+    }
+    *w = (struct work_item){ .future = f, .fn = fn, .arg = arg };
+    atomic_fetch_add(&f->refs, 1); /* one for the work item, one for the caller */
+    td_lock_acquire(&pool->shutdown_lock, true, TD_FOREVER);
+    int rc = pool->shutdown ? -ESHUTDOWN : td_queue_put(pool->work, w, true, TD_FOREVER);
+    if (rc == 0) {
+        int started = adjust_thread_count(pool);
+        if (started != 0 && pool->n_threads == 0) {
+            /* No worker exists to ever run it: take it back (it is the only item,
+             * since every earlier submit either had a worker or was taken back). */
+            void *back;
+            td_queue_get(pool->work, &back, false, TD_FOREVER);
+            rc = started;
+        }
+    }
+    td_lock_release(&pool->shutdown_lock);
+    if (rc != 0) {
+        free(w);
+        td_future_free(f); /* the work item's reference */
+        td_future_free(f); /* and the caller's */
+        return rc;
+    }
+    if (future)
+        *future = f;
+    else
+        td_future_free(f);
+    return 0;
+}
+
+void td_pool_shutdown(td_pool_t *pool, bool wait, bool cancel_futures)
+{
+    td_lock_acquire(&pool->shutdown_lock, true, TD_FOREVER);
+    bool first = !pool->shutdown;
+    pool->shutdown = true;
+    if (cancel_futures) {
+        void *item;
+        while (td_queue_get(pool->work, &item, false, TD_FOREVER) == 0) {
+            if (item)
+                free_item(item); /* cancels its future */
+        }
+    }
+    if (first || cancel_futures)
+        td_queue_put(pool->work, NULL, true, TD_FOREVER);
+    size_t n = pool->n_threads;
+    td_lock_release(&pool->shutdown_lock);
+    if (!wait)
+        return;
+    for (size_t i = 0; i < n; i++)
+        td_thread_join(pool->threads[i], TD_FOREVER);
+}
+
+void td_pool_free(td_pool_t *pool)
+{
+    if (!pool)
+        return;
+    td__atexit_unregister(pool_atexit, pool);
+    td_pool_shutdown(pool, true, false);
+    for (size_t i = 0; i < pool->n_threads; i++)
+        td_thread_free(pool->threads[i]);
+    td_queue_free(pool->work);
+    td_sem_destroy(&pool->idle);
+    td_lock_destroy(&pool->shutdown_lock);
+    free(pool->threads);
+    free(pool);
+}

@@ -1,0 +1,304 @@
+/* test_queue.c - queue.Queue: FIFO, full/empty codes, timeouts, task_done/join,
+ * shutdown (3.13) waking every blocked thread, and a 4x4 stress run. */
+#include "helpers.h"
+
+#include <stdint.h>
+
+#define ITEM(n) ((void *)(uintptr_t)(n))
+#define VALUE(p) ((uintptr_t)(p))
+
+static void fifo_and_sizes(void **state)
+{
+    (void)state;
+    td_queue_t *q;
+    assert_int_equal(td_queue_new(&q, 3, NULL), 0);
+    assert_true(td_queue_empty(q));
+    assert_false(td_queue_full(q));
+    for (int i = 1; i <= 3; i++)
+        assert_int_equal(td_queue_put(q, ITEM(i), true, TD_FOREVER), 0);
+    assert_true(td_queue_full(q));
+    assert_int_equal(td_queue_qsize(q), 3);
+    assert_int_equal(td_queue_put(q, ITEM(4), false, TD_FOREVER), -ENOSPC);
+    void *item;
+    for (int i = 1; i <= 3; i++) {
+        assert_int_equal(td_queue_get(q, &item, true, TD_FOREVER), 0);
+        assert_int_equal(VALUE(item), i);
+    }
+    assert_int_equal(td_queue_get(q, &item, false, TD_FOREVER), -ENODATA);
+    assert_true(td_queue_empty(q));
+    td_queue_free(q);
+}
+
+static void unbounded_grows_in_order(void **state)
+{
+    (void)state;
+    td_queue_t *q;
+    assert_int_equal(td_queue_new(&q, 0, NULL), 0);
+    for (uintptr_t i = 0; i < 10000; i++) {
+        assert_int_equal(td_queue_put(q, ITEM(i), false, TD_FOREVER), 0);
+        if (i % 3 == 0) { /* interleave gets so the ring wraps while growing */
+            void *item;
+            assert_int_equal(td_queue_get(q, &item, false, TD_FOREVER), 0);
+            assert_int_equal(VALUE(item), i / 3);
+        }
+    }
+    assert_false(td_queue_full(q));
+    void *item;
+    uintptr_t expect = 3334;
+    while (td_queue_get(q, &item, false, TD_FOREVER) == 0)
+        assert_int_equal(VALUE(item), expect++);
+    assert_int_equal(expect, 10000);
+    td_queue_free(q);
+}
+
+static void timeouts(void **state)
+{
+    (void)state;
+    td_queue_t *q;
+    assert_int_equal(td_queue_new(&q, 1, NULL), 0);
+    void *item;
+    double start = test_now();
+    assert_int_equal(td_queue_get(q, &item, true, 0.1), -ENODATA);
+    assert_elapsed(start, 0.1);
+    assert_int_equal(td_queue_put(q, ITEM(1), true, 0.1), 0);
+    start = test_now();
+    assert_int_equal(td_queue_put(q, ITEM(2), true, 0.1), -ENOSPC);
+    assert_elapsed(start, 0.1);
+    assert_int_equal(td_queue_put(q, ITEM(2), true, -1.5), -EINVAL);
+    assert_int_equal(td_queue_get(q, &item, true, -0.5), -EINVAL);
+    assert_int_equal(td_queue_put(q, ITEM(2), false, -7), -ENOSPC); /* ignored when not blocking */
+    assert_int_equal(td_queue_get(q, &item, true, 0), 0);
+    td_queue_free(q);
+}
+
+struct joiner {
+    td_queue_t *q;
+    int rc;
+};
+
+static void join_queue(void *arg)
+{
+    struct joiner *j = arg;
+    j->rc = td_queue_join(j->q, 5.0);
+}
+
+static void task_done_and_join(void **state)
+{
+    (void)state;
+    td_queue_t *q;
+    assert_int_equal(td_queue_new(&q, 0, NULL), 0);
+    assert_int_equal(td_queue_task_done(q), -EINVAL); /* "called too many times" */
+    assert_int_equal(td_queue_join(q, 0), 0);
+    td_queue_put(q, ITEM(1), true, TD_FOREVER);
+    td_queue_put(q, ITEM(2), true, TD_FOREVER);
+    assert_int_equal(td_queue_join(q, 0.05), -ETIMEDOUT);
+    struct joiner j = { .q = q, .rc = 1 };
+    td_thread_t *t = test_start(join_queue, &j);
+    void *item;
+    td_queue_get(q, &item, true, TD_FOREVER);
+    td_queue_get(q, &item, true, TD_FOREVER);
+    assert_int_equal(td_queue_task_done(q), 0);
+    assert_true(td_thread_is_alive(t)); /* one task still unfinished */
+    assert_int_equal(td_queue_task_done(q), 0);
+    test_join(t);
+    assert_int_equal(j.rc, 0);
+    assert_int_equal(td_queue_task_done(q), -EINVAL);
+    td_queue_free(q);
+}
+
+enum { BLOCKED = 4 };
+
+struct blocked {
+    td_queue_t *q;
+    td_sem_t in;
+    atomic_int shut;
+};
+
+static void blocked_putter(void *arg)
+{
+    struct blocked *b = arg;
+    td_sem_release(&b->in, 1);
+    if (td_queue_put(b->q, ITEM(9), true, 10.0) == -ESHUTDOWN)
+        atomic_fetch_add(&b->shut, 1);
+}
+
+static void blocked_getter(void *arg)
+{
+    struct blocked *b = arg;
+    void *item;
+    td_sem_release(&b->in, 1);
+    if (td_queue_get(b->q, &item, true, 10.0) == -ESHUTDOWN)
+        atomic_fetch_add(&b->shut, 1);
+}
+
+static void shutdown_wakes(td_thread_fn fn, long maxsize, int prefill)
+{
+    static struct blocked b;
+    assert_int_equal(td_queue_new(&b.q, maxsize, NULL), 0);
+    for (int i = 0; i < prefill; i++)
+        td_queue_put(b.q, ITEM(i), true, TD_FOREVER);
+    td_sem_init(&b.in, 0);
+    atomic_init(&b.shut, 0);
+    td_thread_t *threads[BLOCKED];
+    for (int i = 0; i < BLOCKED; i++)
+        threads[i] = test_start(fn, &b);
+    for (int i = 0; i < BLOCKED; i++)
+        td_sem_acquire(&b.in, true, TD_FOREVER);
+    test_pause(0.02); /* let them block: the case under test */
+    double start = test_now();
+    td_queue_shutdown(b.q, false);
+    for (int i = 0; i < BLOCKED; i++)
+        test_join(threads[i]);
+    assert_true(test_now() - start < 5.0);
+    assert_int_equal(atomic_load(&b.shut), BLOCKED);
+    td_queue_free(b.q);
+}
+
+static void shutdown_wakes_blocked_putters(void **state)
+{
+    (void)state;
+    shutdown_wakes(blocked_putter, 1, 1);
+}
+
+static void shutdown_wakes_blocked_getters(void **state)
+{
+    (void)state;
+    shutdown_wakes(blocked_getter, 0, 0);
+}
+
+static void shutdown_drains_then_fails(void **state)
+{
+    (void)state;
+    td_queue_t *q;
+    assert_int_equal(td_queue_new(&q, 5, NULL), 0);
+    td_queue_put(q, ITEM(1), true, TD_FOREVER);
+    td_queue_put(q, ITEM(2), true, TD_FOREVER);
+    td_queue_shutdown(q, false);
+    assert_true(td_queue_is_shutdown(q));
+    assert_int_equal(td_queue_put(q, ITEM(3), false, TD_FOREVER), -ESHUTDOWN);
+    void *item;
+    assert_int_equal(td_queue_get(q, &item, true, TD_FOREVER), 0);
+    assert_int_equal(VALUE(item), 1);
+    assert_int_equal(td_queue_get(q, &item, false, TD_FOREVER), 0);
+    assert_int_equal(VALUE(item), 2);
+    assert_int_equal(td_queue_get(q, &item, true, TD_FOREVER), -ESHUTDOWN);
+    assert_int_equal(td_queue_get(q, &item, false, TD_FOREVER), -ESHUTDOWN);
+    td_queue_free(q);
+}
+
+static int dropped;
+
+static void count_drop(void *item)
+{
+    (void)item;
+    dropped++;
+}
+
+static void shutdown_immediate_drops_and_releases_join(void **state)
+{
+    (void)state;
+    td_queue_t *q;
+    assert_int_equal(td_queue_new(&q, 0, count_drop), 0);
+    for (int i = 0; i < 5; i++)
+        td_queue_put(q, ITEM(i), true, TD_FOREVER);
+    struct joiner j = { .q = q, .rc = 1 };
+    td_thread_t *t = test_start(join_queue, &j);
+    dropped = 0;
+    td_queue_shutdown(q, true);
+    test_join(t);
+    assert_int_equal(j.rc, 0);
+    assert_int_equal(dropped, 5);
+    assert_int_equal(td_queue_qsize(q), 0);
+    void *item;
+    assert_int_equal(td_queue_get(q, &item, true, TD_FOREVER), -ESHUTDOWN);
+    td_queue_free(q);
+    /* Freeing a queue with items drops them too. */
+    assert_int_equal(td_queue_new(&q, 0, count_drop), 0);
+    td_queue_put(q, ITEM(1), true, TD_FOREVER);
+    dropped = 0;
+    td_queue_free(q);
+    assert_int_equal(dropped, 1);
+}
+
+/* ---- stress: 4 producers, 4 consumers, maxsize 10 ---------------------------------- */
+
+#if defined(__SANITIZE_THREAD__)
+#define STRESS_MESSAGES 40000
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define STRESS_MESSAGES 40000
+#endif
+#endif
+#ifndef STRESS_MESSAGES
+#define STRESS_MESSAGES 1000000
+#endif
+enum { SIDES = 4 };
+
+struct stress {
+    td_queue_t *q;
+    atomic_uint next_producer;
+    atomic_uint_fast64_t produced_sum, consumed_sum, consumed_count;
+};
+
+static void produce(void *arg)
+{
+    struct stress *s = arg;
+    uint64_t id = atomic_fetch_add(&s->next_producer, 1);
+    uint64_t sum = 0;
+    for (uint64_t i = id; i < STRESS_MESSAGES; i += SIDES) {
+        uint64_t value = i * 2654435761u % 1000003 + 1; /* a spread of values */
+        td_queue_put(s->q, ITEM(value), true, TD_FOREVER);
+        sum += value;
+    }
+    atomic_fetch_add(&s->produced_sum, sum);
+}
+
+static void consume(void *arg)
+{
+    struct stress *s = arg;
+    uint64_t sum = 0, count = 0;
+    void *item;
+    while (td_queue_get(s->q, &item, true, TD_FOREVER) == 0) {
+        sum += VALUE(item);
+        count++;
+    }
+    atomic_fetch_add(&s->consumed_sum, sum);
+    atomic_fetch_add(&s->consumed_count, count);
+}
+
+static void four_by_four_stress(void **state)
+{
+    (void)state;
+    static struct stress s;
+    assert_int_equal(td_queue_new(&s.q, 10, NULL), 0);
+    td_thread_t *producers[SIDES], *consumers[SIDES];
+    for (int i = 0; i < SIDES; i++) {
+        consumers[i] = test_start(consume, &s);
+        producers[i] = test_start(produce, &s);
+    }
+    for (int i = 0; i < SIDES; i++)
+        test_join(producers[i]);
+    td_queue_shutdown(s.q, false); /* consumers drain what is left, then stop */
+    for (int i = 0; i < SIDES; i++)
+        test_join(consumers[i]);
+    assert_int_equal(atomic_load(&s.consumed_count), STRESS_MESSAGES);
+    assert_int_equal(atomic_load(&s.consumed_sum), atomic_load(&s.produced_sum));
+    assert_int_equal(td_queue_qsize(s.q), 0);
+    td_queue_free(s.q);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(fifo_and_sizes),
+        cmocka_unit_test(unbounded_grows_in_order),
+        cmocka_unit_test(timeouts),
+        cmocka_unit_test(task_done_and_join),
+        cmocka_unit_test(shutdown_wakes_blocked_putters),
+        cmocka_unit_test(shutdown_wakes_blocked_getters),
+        cmocka_unit_test(shutdown_drains_then_fails),
+        cmocka_unit_test(shutdown_immediate_drops_and_releases_join),
+        cmocka_unit_test(four_by_four_stress),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
