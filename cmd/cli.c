@@ -206,6 +206,10 @@ int cli_global_option(const char *scenario, int argc, char **argv, int *i)
         cli_globals.stats = true;
         return 1;
     }
+    if (strcmp(arg, "--quiet") == 0) {
+        cli_globals.quiet = true;
+        return 1;
+    }
     return 0;
 }
 
@@ -294,7 +298,7 @@ int cli_parse(const scenario_t *sc, int argc, char **argv, cli_args_t *args, boo
 
 void cli_print_help(const scenario_t *sc)
 {
-    printf("usage: thrdemo [--scale F] [--seed N] [--stats] %s", sc->name);
+    printf("usage: thrdemo [--scale F] [--seed N] [--stats] [--quiet] %s", sc->name);
     if (sc->variants)
         printf(" [VARIANT]");
     printf(" [OPTIONS]%s%s\n\n", sc->positional ? " " : "", sc->positional ? sc->positional : "");
@@ -318,6 +322,7 @@ void cli_print_help(const scenario_t *sc)
     printf("  %-22s %s\n", "--scale F", "multiply every duration by F > 0 (default 1, env THRDEMO_SCALE)");
     printf("  %-22s %s\n", "--seed N", "seed every random choice (env THRDEMO_SEED)");
     printf("  %-22s %s\n", "--stats", "print wall time, threads and counts on stderr after the run");
+    printf("  %-22s %s\n", "--quiet", "leave out per-item lines (prodcons, tcp-echo), keep milestones");
     printf("  %-22s %s\n", "--help", "show this help");
 }
 

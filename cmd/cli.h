@@ -62,6 +62,7 @@ typedef struct cli_globals {
     uint64_t seed;
     bool seed_given;
     bool stats;
+    bool quiet; /* leave out per-item lines, keep the milestones */
 } cli_globals_t;
 
 extern cli_globals_t cli_globals;

@@ -26,6 +26,7 @@ static const scenario_t *const scenarios[] = {
     &scenario_daemon,
     &scenario_join_timeout,
     &scenario_enumerate,
+    &scenario_prodcons,
 };
 enum { N_SCENARIOS = sizeof scenarios / sizeof scenarios[0] };
 
@@ -64,6 +65,7 @@ static void print_usage(void)
            "  --scale F      multiply every duration by F > 0 (default 1, env THRDEMO_SCALE)\n"
            "  --seed N       seed every random choice (env THRDEMO_SEED)\n"
            "  --stats        print wall time, threads and counts on stderr after the run\n"
+           "  --quiet        leave out per-item lines (prodcons, tcp-echo), keep milestones\n"
            "  --help         show this help; 'thrdemo SCENARIO --help' for a scenario's\n"
            "  --version      show the version\n\n"
            "Exit status: 0 success, 1 runtime failure, 2 usage error, 130 after Ctrl-C.\n");

@@ -12,5 +12,6 @@ extern const scenario_t scenario_timer;
 extern const scenario_t scenario_daemon;
 extern const scenario_t scenario_join_timeout;
 extern const scenario_t scenario_enumerate;
+extern const scenario_t scenario_prodcons;
 
 #endif

@@ -242,9 +242,9 @@ static void worker(void *arg)
     struct td_pool *pool = arg;
     for (;;) {
         void *item = NULL;
-        if (td_queue_get(pool->work, &item, false, TD_FOREVER) == -ENODATA) {
+        if (td_queue_get(pool->work, &item, false, TD_FOREVER, NULL) == -ENODATA) {
             td_sem_release(&pool->idle, 1); /* idle: submit() may hand us work */
-            if (td_queue_get(pool->work, &item, true, TD_FOREVER) != 0)
+            if (td_queue_get(pool->work, &item, true, TD_FOREVER, NULL) != 0)
                 return;
         }
         if (!item) {
@@ -367,7 +367,7 @@ int td_pool_submit(td_pool_t *pool, td_task_fn fn, void *arg, td_future_t **futu
             /* No worker exists to ever run it: take it back (it is the only item,
              * since every earlier submit either had a worker or was taken back). */
             void *back;
-            td_queue_get(pool->work, &back, false, TD_FOREVER);
+            td_queue_get(pool->work, &back, false, TD_FOREVER, NULL);
             rc = started;
         }
     }
@@ -392,7 +392,7 @@ void td_pool_shutdown(td_pool_t *pool, bool wait, bool cancel_futures)
     pool->shutdown = true;
     if (cancel_futures) {
         void *item;
-        while (td_queue_get(pool->work, &item, false, TD_FOREVER) == 0) {
+        while (td_queue_get(pool->work, &item, false, TD_FOREVER, NULL) == 0) {
             if (item)
                 free_item(item); /* cancels its future */
         }

@@ -105,7 +105,7 @@ static bool bad_timeout(bool block, double timeout)
 }
 
 /* Seconds left until end, for a wait that may be forever. */
-static double remaining(const td__deadline_t *deadline, double end)
+static double seconds_left(const td__deadline_t *deadline, double end)
 {
     return deadline->forever ? TD_FOREVER : end - td_monotonic();
 }
@@ -124,7 +124,7 @@ int td_queue_put(td_queue_t *q, void *item, bool block, double timeout)
     int rc = 0;
     td_lock_acquire(&q->mutex, true, TD_FOREVER);
     while (!q->is_shutdown && is_full(q)) { /* the loop always holds the mutex */
-        double left = remaining(&deadline, end);
+        double left = seconds_left(&deadline, end);
         if (!block || (!deadline.forever && left <= 0)) {
             rc = -ENOSPC; /* Python: Full */
             break;
@@ -145,7 +145,7 @@ int td_queue_put(td_queue_t *q, void *item, bool block, double timeout)
     return rc;
 }
 
-int td_queue_get(td_queue_t *q, void **item, bool block, double timeout)
+int td_queue_get(td_queue_t *q, void **item, bool block, double timeout, size_t *remaining)
 {
     if (bad_timeout(block, timeout))
         return -EINVAL;
@@ -154,7 +154,7 @@ int td_queue_get(td_queue_t *q, void **item, bool block, double timeout)
     int rc = 0;
     td_lock_acquire(&q->mutex, true, TD_FOREVER);
     while (q->count == 0 && !q->is_shutdown) {
-        double left = remaining(&deadline, end);
+        double left = seconds_left(&deadline, end);
         if (!block || (!deadline.forever && left <= 0)) {
             rc = -ENODATA; /* Python: Empty */
             break;
@@ -167,6 +167,8 @@ int td_queue_get(td_queue_t *q, void **item, bool block, double timeout)
         void *got = pop(q);
         if (item)
             *item = got;
+        if (remaining)
+            *remaining = q->count;
         td_cond_notify(&q->not_full, 1);
     }
     td_lock_release(&q->mutex);
@@ -214,7 +216,7 @@ int td_queue_join(td_queue_t *q, double timeout)
     int rc = 0;
     td_lock_acquire(&q->mutex, true, TD_FOREVER);
     while (q->unfinished > 0) {
-        double left = remaining(&deadline, end);
+        double left = seconds_left(&deadline, end);
         if (!deadline.forever && left <= 0) {
             rc = -ETIMEDOUT;
             break;

@@ -21,10 +21,12 @@ static void fifo_and_sizes(void **state)
     assert_int_equal(td_queue_put(q, ITEM(4), false, TD_FOREVER), -ENOSPC);
     void *item;
     for (int i = 1; i <= 3; i++) {
-        assert_int_equal(td_queue_get(q, &item, true, TD_FOREVER), 0);
+        size_t left = 99;
+        assert_int_equal(td_queue_get(q, &item, true, TD_FOREVER, &left), 0);
         assert_int_equal(VALUE(item), i);
+        assert_int_equal(left, 3 - i); /* what qsize() would say right after */
     }
-    assert_int_equal(td_queue_get(q, &item, false, TD_FOREVER), -ENODATA);
+    assert_int_equal(td_queue_get(q, &item, false, TD_FOREVER, NULL), -ENODATA);
     assert_true(td_queue_empty(q));
     td_queue_free(q);
 }
@@ -38,14 +40,14 @@ static void unbounded_grows_in_order(void **state)
         assert_int_equal(td_queue_put(q, ITEM(i), false, TD_FOREVER), 0);
         if (i % 3 == 0) { /* interleave gets so the ring wraps while growing */
             void *item;
-            assert_int_equal(td_queue_get(q, &item, false, TD_FOREVER), 0);
+            assert_int_equal(td_queue_get(q, &item, false, TD_FOREVER, NULL), 0);
             assert_int_equal(VALUE(item), i / 3);
         }
     }
     assert_false(td_queue_full(q));
     void *item;
     uintptr_t expect = 3334;
-    while (td_queue_get(q, &item, false, TD_FOREVER) == 0)
+    while (td_queue_get(q, &item, false, TD_FOREVER, NULL) == 0)
         assert_int_equal(VALUE(item), expect++);
     assert_int_equal(expect, 10000);
     td_queue_free(q);
@@ -58,16 +60,16 @@ static void timeouts(void **state)
     assert_int_equal(td_queue_new(&q, 1, NULL), 0);
     void *item;
     double start = test_now();
-    assert_int_equal(td_queue_get(q, &item, true, 0.1), -ENODATA);
+    assert_int_equal(td_queue_get(q, &item, true, 0.1, NULL), -ENODATA);
     assert_elapsed(start, 0.1);
     assert_int_equal(td_queue_put(q, ITEM(1), true, 0.1), 0);
     start = test_now();
     assert_int_equal(td_queue_put(q, ITEM(2), true, 0.1), -ENOSPC);
     assert_elapsed(start, 0.1);
     assert_int_equal(td_queue_put(q, ITEM(2), true, -1.5), -EINVAL);
-    assert_int_equal(td_queue_get(q, &item, true, -0.5), -EINVAL);
+    assert_int_equal(td_queue_get(q, &item, true, -0.5, NULL), -EINVAL);
     assert_int_equal(td_queue_put(q, ITEM(2), false, -7), -ENOSPC); /* ignored when not blocking */
-    assert_int_equal(td_queue_get(q, &item, true, 0), 0);
+    assert_int_equal(td_queue_get(q, &item, true, 0, NULL), 0);
     td_queue_free(q);
 }
 
@@ -95,8 +97,8 @@ static void task_done_and_join(void **state)
     struct joiner j = { .q = q, .rc = 1 };
     td_thread_t *t = test_start(join_queue, &j);
     void *item;
-    td_queue_get(q, &item, true, TD_FOREVER);
-    td_queue_get(q, &item, true, TD_FOREVER);
+    td_queue_get(q, &item, true, TD_FOREVER, NULL);
+    td_queue_get(q, &item, true, TD_FOREVER, NULL);
     assert_int_equal(td_queue_task_done(q), 0);
     assert_true(td_thread_is_alive(t)); /* one task still unfinished */
     assert_int_equal(td_queue_task_done(q), 0);
@@ -127,7 +129,7 @@ static void blocked_getter(void *arg)
     struct blocked *b = arg;
     void *item;
     td_sem_release(&b->in, 1);
-    if (td_queue_get(b->q, &item, true, 10.0) == -ESHUTDOWN)
+    if (td_queue_get(b->q, &item, true, 10.0, NULL) == -ESHUTDOWN)
         atomic_fetch_add(&b->shut, 1);
 }
 
@@ -177,12 +179,12 @@ static void shutdown_drains_then_fails(void **state)
     assert_true(td_queue_is_shutdown(q));
     assert_int_equal(td_queue_put(q, ITEM(3), false, TD_FOREVER), -ESHUTDOWN);
     void *item;
-    assert_int_equal(td_queue_get(q, &item, true, TD_FOREVER), 0);
+    assert_int_equal(td_queue_get(q, &item, true, TD_FOREVER, NULL), 0);
     assert_int_equal(VALUE(item), 1);
-    assert_int_equal(td_queue_get(q, &item, false, TD_FOREVER), 0);
+    assert_int_equal(td_queue_get(q, &item, false, TD_FOREVER, NULL), 0);
     assert_int_equal(VALUE(item), 2);
-    assert_int_equal(td_queue_get(q, &item, true, TD_FOREVER), -ESHUTDOWN);
-    assert_int_equal(td_queue_get(q, &item, false, TD_FOREVER), -ESHUTDOWN);
+    assert_int_equal(td_queue_get(q, &item, true, TD_FOREVER, NULL), -ESHUTDOWN);
+    assert_int_equal(td_queue_get(q, &item, false, TD_FOREVER, NULL), -ESHUTDOWN);
     td_queue_free(q);
 }
 
@@ -210,7 +212,7 @@ static void shutdown_immediate_drops_and_releases_join(void **state)
     assert_int_equal(dropped, 5);
     assert_int_equal(td_queue_qsize(q), 0);
     void *item;
-    assert_int_equal(td_queue_get(q, &item, true, TD_FOREVER), -ESHUTDOWN);
+    assert_int_equal(td_queue_get(q, &item, true, TD_FOREVER, NULL), -ESHUTDOWN);
     td_queue_free(q);
     /* Freeing a queue with items drops them too. */
     assert_int_equal(td_queue_new(&q, 0, count_drop), 0);
@@ -258,7 +260,7 @@ static void consume(void *arg)
     struct stress *s = arg;
     uint64_t sum = 0, count = 0;
     void *item;
-    while (td_queue_get(s->q, &item, true, TD_FOREVER) == 0) {
+    while (td_queue_get(s->q, &item, true, TD_FOREVER, NULL) == 0) {
         sum += VALUE(item);
         count++;
     }

@@ -37,8 +37,11 @@ TD_API void td_queue_free(td_queue_t *queue);
  * after shutdown, -EINVAL for a negative or NaN timeout, -ENOMEM. 0 when queued. */
 TD_API int td_queue_put(td_queue_t *queue, void *item, bool block, double timeout);
 /* Take the oldest item into *item: 0, -ENODATA when empty (at once, or after the
- * timeout), -ESHUTDOWN once shut down and drained, -EINVAL for a bad timeout. */
-TD_API int td_queue_get(td_queue_t *queue, void **item, bool block, double timeout);
+ * timeout), -ESHUTDOWN once shut down and drained, -EINVAL for a bad timeout.
+ * remaining (may be NULL) gets how many items were left right after this get:
+ * what qsize() called straight after would say, without the race. */
+TD_API int td_queue_get(td_queue_t *queue, void **item, bool block, double timeout,
+                        size_t *remaining);
 /* How many items are queued (a snapshot). */
 TD_API size_t td_queue_qsize(td_queue_t *queue);
 /* Whether no item is queued (a snapshot). */
