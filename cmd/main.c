@@ -27,6 +27,7 @@ static const scenario_t *const scenarios[] = {
     &scenario_join_timeout,
     &scenario_enumerate,
     &scenario_prodcons,
+    &scenario_redis_gate,
 };
 enum { N_SCENARIOS = sizeof scenarios / sizeof scenarios[0] };
 

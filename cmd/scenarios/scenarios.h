@@ -13,5 +13,6 @@ extern const scenario_t scenario_daemon;
 extern const scenario_t scenario_join_timeout;
 extern const scenario_t scenario_enumerate;
 extern const scenario_t scenario_prodcons;
+extern const scenario_t scenario_redis_gate;
 
 #endif

@@ -79,7 +79,7 @@ have_python() { command -v python3 >/dev/null 2>&1 && [ -d "$SHARED/reference" ]
 reference() {
     name=$1
     shift
-    env "$@" python3 -u "$SHARED/reference/$name.py" >"$work/ref"
+    env "$@" python3 -u "$SHARED/reference/$name.py" >"$work/ref" 2>&1 # logging goes to stderr
 }
 
 # Lines of the last stdout matching a regex, counted.

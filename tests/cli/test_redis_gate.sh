@@ -1,0 +1,136 @@
+#!/bin/sh
+# redis-gate wait / poll: seed 003, simulated and against a real redis-server that
+# this test starts on a free loopback port (persistence off) and always stops.
+. "$(dirname "$0")/lib.sh"
+
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+redis_pid=""
+fake_pid=""
+stop_servers() {
+    [ -z "$redis_pid" ] || kill "$redis_pid" 2>/dev/null || true
+    [ -z "$fake_pid" ] || kill "$fake_pid" 2>/dev/null || true
+    [ -z "$redis_pid" ] || wait "$redis_pid" 2>/dev/null || true
+    [ -z "$fake_pid" ] || wait "$fake_pid" 2>/dev/null || true
+    redis_pid=""
+    fake_pid=""
+}
+trap 'stop_servers; rm -rf "$work"' EXIT
+start_redis() { # PORT: a throwaway server, answering PING once it is up
+    mkdir -p "$work/redis"
+    redis-server --port "$1" --bind 127.0.0.1 --save '' --appendonly no --dir "$work/redis" \
+        --daemonize no --logfile "$work/redis/log" &
+    redis_pid=$!
+    i=0
+    until redis-cli -p "$1" ping >/dev/null 2>&1 || [ $i -ge 100 ]; do sleep 0.05; i=$((i + 1)); done
+}
+worker_lines() { grep -cE "^\(t[12] {8}\) $1" "$work/out" || true; }
+
+# ---- simulated (the seed): exact structure.
+run redis-gate --scale 0.1
+expect_status 0 "redis-gate"
+head -n3 "$work/out" | sort >"$work/head"
+printf '%s\n' "(MainThread) first of all, check redis server, make sure it is OK, and then trigger the redis ready event" \
+    "(t1        ) Waiting for redis ready..." "(t2        ) Waiting for redis ready..." >"$work/want"
+check "wait: both workers wait, main checks" cmp -s "$work/head" "$work/want"
+check "wait: both released" test "$(worker_lines 'redis ready, and connect to redis server and do some work \[[A-Z][a-z][a-z] [A-Z][a-z][a-z] [ 0-9][0-9] [0-9:]{8} [0-9]{4}\]$')" -eq 2
+check "wait: five lines" test "$(wc -l <"$work/out")" -eq 5
+if have_python; then
+    reference redis_gate THRDEMO_SCALE=0.1
+    sed -E 's/\[[^]]*\]$/[T]/' "$work/ref" | sort >"$work/ref.sorted"
+    sed -E 's/\[[^]]*\]$/[T]/' "$work/out" | sort >"$work/out.sorted"
+    check "wait: the reference's lines" diff "$work/ref.sorted" "$work/out.sorted"
+fi
+run redis-gate poll --scale 0.1
+expect_status 0 "redis-gate poll"
+check "poll: each worker logs 'not ready' once a 2 s period (and once as released)" \
+    test "$(worker_lines 'redis is not ready,still waiting.......$')" -eq 4
+check "poll: both released" test "$(worker_lines 'redis ready, and connect')" -eq 2
+
+# ---- a real server, already up: PONG at once, both workers INCR.
+command -v redis-server >/dev/null || { echo "redis-server missing: scripts/test.sh installs it"; exit 1; }
+port=$(free_port)
+start_redis "$port"
+run redis-gate --redis "127.0.0.1:$port" --scale 0.1
+expect_status 0 "redis-gate --redis (up)"
+check "up: PONG on the first attempt" grep -q "^(MainThread) redis at 127.0.0.1:$port answered PONG (attempt 1)\$" "$work/out"
+check "up: t1's INCR reply" grep -q '^(t1        ) INCR thrdemo:redis-gate:t1 -> 1$' "$work/out"
+check "up: t2's INCR reply" grep -q '^(t2        ) INCR thrdemo:redis-gate:t2 -> 1$' "$work/out"
+check "up: the keys are really there" test "$(redis-cli -p "$port" get thrdemo:redis-gate:t1)" = "1"
+run redis-gate poll --redis "redis://localhost:$port/" --scale 0.1
+expect_status 0 "redis-gate poll --redis redis://"
+check "url: t1's second INCR" grep -q '^(t1        ) INCR thrdemo:redis-gate:t1 -> 2$' "$work/out"
+stop_servers
+
+# ---- started 2 s (scaled: 0.5 s) after thrdemo: failed attempts, then on.
+port=$(free_port)
+"$THRDEMO" redis-gate poll --redis "127.0.0.1:$port" --scale 0.25 --retry 0.4 >"$work/out" 2>"$work/err" &
+gate_pid=$!
+sleep 0.5
+start_redis "$port"
+set +e
+wait $gate_pid
+status=$?
+set -e
+no_sanitizer_report redis-gate poll late || true
+expect_status 0 "redis-gate --redis (late server)"
+check "late: refused attempts logged" grep -q "not ready (attempt 1): Connection refused\$" "$work/out"
+check "late: then PONG" grep -qE "answered PONG \(attempt ([2-9]|[1-9][0-9])\)\$" "$work/out"
+check "late: the workers waited meanwhile" test "$(worker_lines 'redis is not ready,still waiting')" -ge 2
+check "late: both INCRs" test "$(worker_lines 'INCR thrdemo:redis-gate:t[12] -> 1$')" -eq 2
+stop_servers
+
+# ---- never started: exit 1 after --give-up, one message, workers leave.
+port=$(free_port)
+timed_run redis-gate --redis "127.0.0.1:$port" --give-up 2 --scale 0.25
+expect_status 1 "redis-gate --redis (no server)"
+check "down: within give-up and a little (${elapsed_ms} ms)" test "$elapsed_ms" -lt 2500
+check "down: one line on stderr" test "$(wc -l <"$work/err")" -eq 1
+check "down: says why" grep -q "^thrdemo: redis at 127.0.0.1:$port gave no PONG within 2 s: Connection refused\$" "$work/err"
+check "down: workers did no work" test "$(worker_lines 'redis never became ready: leaving without doing any work$')" -eq 2
+check "down: no INCR" sh -c "! grep -q INCR '$work/out'"
+
+# ---- a server that accepts and never answers: the reply timeout fires, no hang.
+port=$(free_port)
+python3 -c '
+import socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(16)
+held = []
+while True:
+    c, _ = s.accept(); held.append(c)   # accept, read nothing, answer nothing
+' "$port" &
+fake_pid=$!
+i=0
+until python3 -c "import socket,sys; socket.create_connection(('127.0.0.1', $port), 1).close()" 2>/dev/null || [ $i -ge 100 ]; do sleep 0.05; i=$((i + 1)); done
+timed_run redis-gate --redis "127.0.0.1:$port" --timeout 0.2 --give-up 0.5 --retry 0.1
+expect_status 1 "redis-gate --redis (silent server)"
+check "silent: the reply timeout is logged" grep -q 'not ready (attempt 1): no reply within 0.2 s (reply timeout)$' "$work/out"
+check "silent: no hang (${elapsed_ms} ms)" test "$elapsed_ms" -lt 3000
+stop_servers
+
+# ---- Ctrl-C while retrying.
+port=$(free_port)
+interrupt INT redis-gate --redis "127.0.0.1:$port" --retry 0.05
+expect_status 130 "redis-gate after SIGINT"
+check "SIGINT: stops within 1 s (${elapsed_ms} ms)" test "$elapsed_ms" -lt 1000
+interrupt INT redis-gate poll
+expect_status 130 "redis-gate poll (simulated) after SIGINT"
+
+usage_error redis-gate --redis 127.0.0.1
+usage_error redis-gate --redis 127.0.0.1:0
+usage_error redis-gate --redis 127.0.0.1:65536
+usage_error redis-gate --redis 127.0.0.1:99999999
+usage_error redis-gate --redis 127.0.0.1:6379x
+usage_error redis-gate --redis http://127.0.0.1:6379
+usage_error redis-gate --redis :6379
+usage_error redis-gate --redis '[::1]6379'
+usage_error redis-gate --redis ''
+usage_error redis-gate --redis
+usage_error redis-gate --retry 0
+usage_error redis-gate --give-up -1
+usage_error redis-gate --timeout abc
+usage_error redis-gate --check-time x
+usage_error redis-gate bogus
+finish
