@@ -110,6 +110,27 @@ check "silent: the reply timeout is logged" grep -q 'not ready (attempt 1): no r
 check "silent: no hang (${elapsed_ms} ms)" test "$elapsed_ms" -lt 3000
 stop_servers
 
+# ---- a server still loading its data set: the LOADING reply is the logged reason.
+port=$(free_port)
+python3 -c '
+import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(16)
+while True:
+    c, _ = s.accept()
+    c.recv(1024)
+    c.sendall(b"-LOADING Redis is loading the dataset in memory\r\n")
+    c.close()
+' "$port" &
+fake_pid=$!
+i=0
+until python3 -c "import socket,sys; socket.create_connection(('127.0.0.1', $port), 1).close()" 2>/dev/null || [ $i -ge 100 ]; do sleep 0.05; i=$((i + 1)); done
+run redis-gate --redis "127.0.0.1:$port" --give-up 0.3 --retry 0.1
+expect_status 1 "redis-gate --redis (loading)"
+check "loading: the LOADING reply is the reason" grep -q 'not ready (attempt 1): the server answered: LOADING Redis is loading the dataset in memory$' "$work/out"
+check "loading: and the last word on stderr" grep -q 'gave no PONG within 0.3 s: the server answered: LOADING' "$work/err"
+stop_servers
+
 # ---- Ctrl-C while retrying.
 port=$(free_port)
 interrupt INT redis-gate --redis "127.0.0.1:$port" --retry 0.05
