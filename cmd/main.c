@@ -28,6 +28,7 @@ static const scenario_t *const scenarios[] = {
     &scenario_enumerate,
     &scenario_prodcons,
     &scenario_redis_gate,
+    &scenario_tcp_echo,
 };
 enum { N_SCENARIOS = sizeof scenarios / sizeof scenarios[0] };
 
