@@ -9,7 +9,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/scripts/deps.sh"
 ensure_deps cmake:cmake gcc:gcc clang:clang make:make python3:python3 pkg-config:pkg-config \
     /usr/include/cmocka.h:libcmocka-dev /usr/include/hiredis/hiredis.h:libhiredis-dev \
-    redis-server:redis-server redis-cli:redis-tools
+    redis-server:redis-server redis-cli:redis-tools nc:netcat-openbsd
 
 out=${THRDEMO_TEST_DIR:-$root/build-test}
 jobs=2

@@ -1,0 +1,183 @@
+#!/bin/sh
+# tcp-echo demo / server / client: seed 001, real peers, faults, Ctrl-C. Loopback only.
+. "$(dirname "$0")/lib.sh"
+
+peer() { timeout 30 python3 "$here/echo_peer.py" "$@"; }
+# A peer in the background, started directly (not through the function, which dash
+# would run in a subshell) so that killing $! really stops the Python process.
+peer_bg() { # OUTFILE MODE PORT [ARGS]
+    out=$1
+    shift
+    timeout 30 python3 "$here/echo_peer.py" "$@" >"$out" 2>&1 &
+    other_pid=$!
+}
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+server_pid=""
+other_pid=""
+stop_all() {
+    for p in $server_pid $other_pid; do kill "$p" 2>/dev/null || true; done
+    for p in $server_pid $other_pid; do wait "$p" 2>/dev/null || true; done
+    server_pid=""
+    other_pid=""
+}
+trap 'stop_all; rm -rf "$work"' EXIT
+start_server() { # PORT ARGS...: a thrdemo server, in the background, once it listens
+    port=$1
+    shift
+    rm -f "$work/server.out"
+    env --default-signal=INT,TERM "$THRDEMO" tcp-echo server --port "$port" "$@" \
+        >"$work/server.out" 2>"$work/server.err" &
+    server_pid=$!
+    i=0
+    until grep -q '^Server listening' "$work/server.out" 2>/dev/null || [ $i -ge 200 ]; do
+        sleep 0.02
+        i=$((i + 1))
+    done
+}
+stop_server() { # SIGNAL: stop it, set $status
+    kill -"$1" "$server_pid"
+    set +e
+    wait "$server_pid"
+    status=$?
+    set -e
+    server_pid=""
+    cp "$work/server.err" "$work/err"
+    no_sanitizer_report tcp-echo server || true
+}
+normalize() { sed -E 's/[0-9]{2,5}\)/PORT)/g; s/:[0-9]{2,5}$/:PORT/' "$1"; }
+
+# ---- demo, against the reference (ports aside; Python's demo exits before its
+# handler's "Disconnected" line, so that one is left out of the comparison).
+run tcp-echo
+expect_status 0 "tcp-echo demo"
+normalize "$work/out" >"$work/demo"
+cat >"$work/want" <<'TXT'
+Server listening on 127.0.0.1:PORT
+Connected by ('127.0.0.1', PORT)
+Received from ('127.0.0.1', PORT): Hello, world
+Client received: Hello, world
+Received from ('127.0.0.1', PORT): 안녕하세요
+Client received: 안녕하세요
+Disconnected ('127.0.0.1', PORT)
+TXT
+check "demo: the trace" cmp -s "$work/demo" "$work/want"
+if have_python; then
+    reference tcp_echo MODE=demo PORT="$(free_port)"
+    normalize "$work/ref" | grep -v '^Disconnected' >"$work/ref.n"
+    grep -v '^Disconnected' "$work/demo" >"$work/demo.n"
+    check "demo: same as tcp_echo.py" cmp -s "$work/ref.n" "$work/demo.n"
+fi
+run tcp-echo demo "first message" "$(printf 'bad\377byte')"
+check "demo: messages given" grep -q '^Client received: first message$' "$work/out"
+check "demo: invalid UTF-8 escaped" grep -q '^Received from (.*): bad\\xffbyte$' "$work/out"
+if python3 -c 'import socket; s = socket.socket(socket.AF_INET6); s.bind(("::1", 0))' 2>/dev/null; then
+    run tcp-echo demo --host ::1 v6
+    expect_status 0 "demo over IPv6"
+    check "IPv6: Python's 4-tuple address" grep -qE "^Connected by \('::1', [0-9]+, 0, 0\)$" "$work/out"
+    check "IPv6: echoed" grep -q '^Client received: v6$' "$work/out"
+fi
+
+# ---- server and client as two processes.
+port=$(free_port)
+start_server "$port"
+run tcp-echo client --port "$port" one "two words"
+expect_status 0 "client"
+printf 'Client received: one\nClient received: two words\n' >"$work/want"
+expect_out "$work/want" "client's trace"
+printf 'line one\nline two\n' | run tcp-echo client --port "$port"
+printf 'Client received: line one\nClient received: line two\n' >"$work/want"
+expect_out "$work/want" "client reading stdin"
+# Real peers: netcat and a Python socket client.
+if command -v nc >/dev/null; then
+    got=$(printf 'netcat line\n' | timeout 10 nc -N 127.0.0.1 "$port")
+    check "nc gets its line back" test "$got" = "netcat line"
+fi
+check "a Python socket client gets its bytes back" peer simple "$port"
+# Faults.
+check "1 MiB of all 256 byte values comes back identical" peer payload "$port"
+check "a half-closed client still gets its whole echo" peer halfclose "$port"
+check "a client reset mid-message does not disturb another" peer reset "$port"
+stop_server TERM
+expect_status 143 "server after SIGTERM"
+check "server: listening line" grep -q "^Server listening on 127.0.0.1:$port\$" "$work/server.out"
+check "server: logged the client's message" grep -q "^Received from ('127.0.0.1', [0-9]*): two words\$" "$work/server.out"
+check "server: every connection disconnected" test "$(grep -c '^Connected by' "$work/server.out")" -eq "$(grep -c '^Disconnected' "$work/server.out")"
+check "server: says how many it served" grep -qE '^Served [0-9]+ connections$' "$work/server.out"
+
+# ---- max-clients + 10 at once: the extra ones are refused, the rest served.
+port=$(free_port)
+start_server "$port" --max-clients 5 --quiet
+result=$(peer flood "$port" 15)
+check "flood: 5 served, 10 refused ($result)" test "$result" = "flood: served 5 refused 10"
+check "flood: a stderr line per refusal" test "$(grep -c '^thrdemo: refusing' "$work/server.err")" -eq 10
+check "flood: still serving afterwards" peer simple "$port"
+stop_server INT
+expect_status 130 "server after the flood"
+
+# ---- idle timeout.
+port=$(free_port)
+start_server "$port" --idle-timeout 0.3
+result=$(peer idle "$port")
+secs=$(echo "$result" | sed -n 's/^idle: dropped after \([0-9.]*\) s$/\1/p')
+check "idle: dropped ($result)" test -n "$secs"
+check "idle: after about 0.3 s" python3 -c "import sys; sys.exit(not 0.25 <= float('${secs:-0}') < 3)"
+check "idle: said on stderr" grep -q 'idle for 0.3 s (--idle-timeout)$' "$work/server.err"
+stop_server INT
+
+# ---- Ctrl-C with 20 open connections: 130, all handlers joined, count printed.
+port=$(free_port)
+start_server "$port" --quiet
+peer_bg "$work/hold" hold "$port" 20
+i=0
+until grep -q 'connections open' "$work/hold" 2>/dev/null || [ $i -ge 250 ]; do sleep 0.02; i=$((i + 1)); done
+t0=$(date +%s%N)
+stop_server INT
+elapsed_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+expect_status 130 "server after Ctrl-C with 20 connections"
+check "Ctrl-C: stopped within 2 s (${elapsed_ms} ms)" test "$elapsed_ms" -lt 2000
+check "Ctrl-C: served 20" grep -q '^Served 20 connections$' "$work/server.out"
+check "Ctrl-C: 20 disconnects" test "$(grep -c '^Disconnected' "$work/server.out")" -eq 20
+check "Ctrl-C: --quiet logged no message" sh -c "! grep -q '^Received' '$work/server.out'"
+stop_all
+
+# ---- the client's failures: refused, and a server that never answers.
+port=$(free_port)
+run tcp-echo client --port "$port" hello
+expect_status 1 "client, nobody listening"
+check "refused: one clear line" sh -c "test \$(wc -l <'$work/err') -eq 1 && grep -q '^thrdemo: cannot connect to 127.0.0.1:$port: Connection refused\$' '$work/err'"
+peer_bg "$work/silent" silent "$port"
+i=0
+until grep -q listening "$work/silent" 2>/dev/null || [ $i -ge 250 ]; do sleep 0.02; i=$((i + 1)); done
+timed_run tcp-echo client --port "$port" --reply-timeout 0.3 hello
+expect_status 1 "client, silent server"
+check "silent: reply timeout message" grep -q 'no echo from 127.0.0.1:[0-9]* within 0.3 s (--reply-timeout)$' "$work/err"
+check "silent: no hang (${elapsed_ms} ms)" test "$elapsed_ms" -lt 3000
+stop_all
+
+# ---- the server's failures: a port in use, an address not ours.
+port=$(free_port)
+start_server "$port"
+run tcp-echo server --port "$port"
+expect_status 1 "second server on the same port"
+check "port in use: one clear line" grep -q "^thrdemo: cannot listen on 127.0.0.1:$port: Address already in use\$" "$work/err"
+check "port in use: nothing on stdout" test ! -s "$work/out"
+stop_server INT
+run tcp-echo server --host 192.0.2.1 --port "$port"
+expect_status 1 "server on an address that is not this machine's"
+check "foreign address: one line" test "$(wc -l <"$work/err")" -eq 1
+
+usage_error tcp-echo bogus
+usage_error tcp-echo server --port 70000
+usage_error tcp-echo server --port x
+usage_error tcp-echo server --port -1
+usage_error tcp-echo server --max-clients 0
+usage_error tcp-echo server --idle-timeout -1
+usage_error tcp-echo server --reply-timeout 1
+usage_error tcp-echo server hello
+usage_error tcp-echo client --connect-timeout 0
+usage_error tcp-echo client --reply-timeout x
+usage_error tcp-echo client --max-clients 3
+usage_error tcp-echo --host
+finish
