@@ -1,0 +1,101 @@
+/* bench_timer.c - 200 one-shot 10 ms timers (ten rounds of twenty at once); how late
+ * each one fires, p50 and p99 in microseconds. The comparison is a thread sleeping
+ * with clock_nanosleep(TIMER_ABSTIME) until the same due time. */
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include <thrdemo/timer.h>
+
+#include "bench.h"
+
+enum { ROUNDS = 10, AT_ONCE = 20, TIMERS = ROUNDS * AT_ONCE };
+#define DELAY 0.010
+
+struct shot {
+    double due;
+    double late;
+    atomic_bool fired;
+};
+
+static void fire(void *arg)
+{
+    struct shot *s = arg;
+    s->late = bench_now() - s->due;
+    atomic_store(&s->fired, true);
+}
+
+static void sleep_until_due(void *arg)
+{
+    struct shot *s = arg;
+    struct timespec due = { .tv_sec = (time_t)s->due };
+    due.tv_nsec = (long)((s->due - (double)due.tv_sec) * 1e9);
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &due, NULL) == EINTR)
+        ;
+    fire(s);
+}
+
+static int by_value(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void report(struct shot *shots, bench_result_t *r)
+{
+    double late[TIMERS];
+    int fired = 0;
+    for (int i = 0; i < TIMERS; i++) {
+        late[i] = shots[i].late * 1e6;
+        fired += atomic_load(&shots[i].fired);
+    }
+    qsort(late, TIMERS, sizeof late[0], by_value);
+    r->value[0] = late[TIMERS / 2];
+    r->value[1] = late[TIMERS * 99 / 100];
+    if (fired != TIMERS && r->ok) {
+        r->ok = false;
+        snprintf(r->note, sizeof r->note, "%d of %d timers fired", fired, TIMERS);
+    }
+}
+
+void bench_timer_td(bench_result_t *r)
+{
+    static struct shot shots[TIMERS];
+    for (int round = 0; round < ROUNDS; round++) {
+        td_timer_t *timers[AT_ONCE] = { 0 };
+        for (int i = 0; i < AT_ONCE; i++) {
+            struct shot *s = &shots[round * AT_ONCE + i];
+            atomic_store(&s->fired, false);
+            if (td_timer_new(&timers[i], DELAY, fire, s) != 0)
+                continue;
+            s->due = bench_now() + DELAY;
+            td_timer_start(timers[i]);
+        }
+        for (int i = 0; i < AT_ONCE; i++) {
+            if (timers[i]) {
+                td_timer_join(timers[i], TD_FOREVER);
+                td_timer_free(timers[i]);
+            }
+        }
+    }
+    report(shots, r);
+}
+
+void bench_timer_nanosleep(bench_result_t *r)
+{
+    static struct shot shots[TIMERS];
+    for (int round = 0; round < ROUNDS; round++) {
+        void *threads[AT_ONCE] = { 0 };
+        for (int i = 0; i < AT_ONCE; i++) {
+            struct shot *s = &shots[round * AT_ONCE + i];
+            atomic_store(&s->fired, false);
+            s->due = bench_now() + DELAY;
+            bench_start(&threads[i], sleep_until_due, s, r);
+        }
+        for (int i = 0; i < AT_ONCE; i++)
+            bench_join(threads[i]);
+    }
+    report(shots, r);
+}
