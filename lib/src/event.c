@@ -1,15 +1,22 @@
 /* event.c - Python's Event on one futex word.
  *
- * word = generation << 1 | flag. set() turns the flag on and advances the
- * generation in one compare-and-swap, then wakes every sleeper; clear() only turns
- * the flag off. A waiter that saw word w (flag off) sleeps while the word is still
- * w: the only way it can change is a set(), so any change means "was set while I
- * waited", even if clear() came straight after (CPython gives the same answer).
+ * word = generation << 2 | SLEEPERS | FLAG. set() turns FLAG on, clears SLEEPERS
+ * and advances the generation in one compare-and-swap, then makes a wake system
+ * call only if SLEEPERS said a thread may be asleep; clear() only turns FLAG off.
+ * A waiter that saw generation g (FLAG off) waits while the generation is still g:
+ * only a set() changes it, so a change means "was set while I waited", even if
+ * clear() came straight after (CPython gives the same answer). A waiter spins
+ * briefly first (td__spin_while), then sets SLEEPERS and sleeps.
  */
 #include "internal.h"
 #include "thrdemo/event.h"
 
-enum { FLAG = 1u, GENERATION = 2u };
+enum { FLAG = 1u, SLEEPERS = 2u, GENERATION = 4u };
+
+static unsigned generation(unsigned word)
+{
+    return word & ~(FLAG | SLEEPERS);
+}
 
 void td_event_init(td_event_t *event)
 {
@@ -28,11 +35,14 @@ void td_event_set(td_event_t *event)
         if (w & FLAG)
             return; /* already set: nobody can be asleep on a set event */
     } while (!atomic_compare_exchange_weak_explicit(&event->word, &w,
-                                                    (w + GENERATION) | FLAG,
+                                                    (generation(w) + GENERATION) | FLAG,
                                                     memory_order_release,
                                                     memory_order_relaxed));
     TD__OBSERVE(TD_OBS_SET, "event", event, 0);
-    td__futex_wake(&event->word, INT32_MAX);
+    if (w & SLEEPERS) {
+        td__futex_wake(&event->word, INT32_MAX);
+        td__note_woke_sleeper();
+    }
 }
 
 void td_event_clear(td_event_t *event)
@@ -53,22 +63,46 @@ bool td_event_wait(td_event_t *event, double timeout)
     return td__event_wait_until(event, &deadline);
 }
 
+/* Sleep until the generation moves on from the one in seen: true if it did. */
+static bool sleep_until_set(td_event_t *event, unsigned seen, const td__deadline_t *deadline)
+{
+    for (;;) {
+        if (!(seen & SLEEPERS)) {
+            unsigned marked = seen | SLEEPERS;
+            if (!atomic_compare_exchange_strong_explicit(&event->word, &seen, marked,
+                                                         memory_order_acquire,
+                                                         memory_order_acquire)) {
+                if (generation(seen) != generation(marked) || (seen & FLAG))
+                    return true; /* set() got in first */
+                continue;        /* another sleeper marked it: retry with that */
+            }
+            seen = marked;
+        }
+        int rc = td__futex_wait(&event->word, seen, deadline);
+        unsigned now = atomic_load_explicit(&event->word, memory_order_acquire);
+        if (generation(now) != generation(seen) || (now & FLAG))
+            return true;
+        if (rc == -ETIMEDOUT || td__deadline_passed(deadline))
+            return false;
+        seen = now;
+    }
+}
+
 bool td__event_wait_until(td_event_t *event, const td__deadline_t *deadline)
 {
     unsigned seen = atomic_load_explicit(&event->word, memory_order_acquire);
     if (seen & FLAG)
         return true;
-    TD__OBSERVE(TD_OBS_WAIT_BEGIN, "event", event, 0);
-    bool set = false;
-    for (;;) {
-        int rc = td__futex_wait(&event->word, seen, deadline);
-        if (atomic_load_explicit(&event->word, memory_order_acquire) != seen) {
-            set = true;
-            break;
-        }
-        if (rc == -ETIMEDOUT || td__deadline_passed(deadline))
-            break;
+    /* A set() in the next few microseconds is common in a hand-off: wait for it
+     * awake, then go to sleep. (A spin sees any change, set() or not: re-check.) */
+    if (td__spin_while(&event->word, seen, deadline)) {
+        unsigned now = atomic_load_explicit(&event->word, memory_order_acquire);
+        if (generation(now) != generation(seen) || (now & FLAG))
+            return true;
+        seen = now;
     }
+    TD__OBSERVE(TD_OBS_WAIT_BEGIN, "event", event, 0);
+    bool set = sleep_until_set(event, seen, deadline);
     TD__OBSERVE(TD_OBS_WAIT_END, "event", event, set ? 0 : -ETIMEDOUT);
     return set;
 }

@@ -70,6 +70,67 @@ void td__futex_wake(atomic_uint *word, int n)
     errno = saved;
 }
 
+/* The spin budget of the calling thread, in nanoseconds. */
+enum { SPIN_MIN_NS = 1000, SPIN_MAX_NS = 6000, SPIN_START_NS = 3000, WAKE_SPIN_NS = 20000 };
+static _Thread_local unsigned spin_budget_ns = SPIN_START_NS;
+/* Set when this thread has just woken a sleeper (td__note_woke_sleeper): the
+ * answer will take one wake-up latency, so the next spin waits that long, once.
+ * Without it a hand-off that slept once keeps sleeping: each side's spin ends
+ * before the other's wake-up (~30 us here) completes. Measured on the event
+ * ping-pong: 2-12 us per round trip and 7,000-37,000 sleeps in 200,000 waits
+ * without; 0.3 us and about 40 sleeps with WAKE_SPIN_NS = 20 us. */
+static _Thread_local bool expect_slow_answer;
+
+void td__note_woke_sleeper(void)
+{
+    expect_slow_answer = true;
+}
+
+static void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
+static long long now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+bool td__spin_while(atomic_uint *word, unsigned expected, const td__deadline_t *deadline)
+{
+    long long start = now_ns();
+    long long limit = start + (expect_slow_answer ? WAKE_SPIN_NS : spin_budget_ns);
+    expect_slow_answer = false;
+    long long end = deadline->forever ? limit
+                                      : (long long)deadline->at.tv_sec * 1000000000LL +
+                                            deadline->at.tv_nsec;
+    if (end < limit)
+        limit = end;
+    for (;;) {
+        /* Read the word only between bursts of pauses: a spinner that hammers the
+         * cache line slows the very thread it waits for. */
+        for (int i = 0; i < 16; i++)
+            cpu_relax();
+        if (atomic_load_explicit(word, memory_order_acquire) != expected) {
+            unsigned grown = spin_budget_ns * 2;
+            spin_budget_ns = grown > SPIN_MAX_NS ? SPIN_MAX_NS : grown;
+            return true;
+        }
+        if (now_ns() >= limit)
+            break;
+    }
+    /* Gently down: one long wait should not cost the next hand-off its spin. */
+    unsigned shrunk = spin_budget_ns - spin_budget_ns / 8;
+    spin_budget_ns = shrunk < SPIN_MIN_NS ? SPIN_MIN_NS : shrunk;
+    return false;
+}
+
 int td__check_timeout(double timeout)
 {
     if (timeout == TD_FOREVER)

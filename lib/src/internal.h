@@ -29,6 +29,15 @@ int td__futex_wait(atomic_uint *word, unsigned expected, const td__deadline_t *d
 /* Wake up to n threads sleeping on word. */
 void td__futex_wake(atomic_uint *word, int n);
 
+/* Spin, briefly, until *word != expected (or the deadline): true if it changed.
+ * The budget is per thread and adaptive, 1 to 6 microseconds: doubled when a spin
+ * pays off, cut by an eighth when it ends in a sleep; so a thread waiting for long
+ * burns a few microseconds at most before it sleeps. Right after this thread woke
+ * a sleeper, one spin may last 20 us (see futex.c). */
+bool td__spin_while(atomic_uint *word, unsigned expected, const td__deadline_t *deadline);
+/* Tell the spinner that this thread just woke a sleeping thread up. */
+void td__note_woke_sleeper(void);
+
 /* A number unique to the calling thread among live threads, never 0. */
 uintptr_t td__self_key(void);
 
