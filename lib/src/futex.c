@@ -102,32 +102,49 @@ static long long now_ns(void)
     return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-bool td__spin_while(atomic_uint *word, unsigned expected, const td__deadline_t *deadline)
+void td__spin_start(td__spin_t *spin, const td__deadline_t *deadline)
 {
     long long start = now_ns();
     long long limit = start + (expect_slow_answer ? WAKE_SPIN_NS : spin_budget_ns);
     expect_slow_answer = false;
-    long long end = deadline->forever ? limit
-                                      : (long long)deadline->at.tv_sec * 1000000000LL +
-                                            deadline->at.tv_nsec;
-    if (end < limit)
-        limit = end;
-    for (;;) {
-        /* Read the word only between bursts of pauses: a spinner that hammers the
-         * cache line slows the very thread it waits for. */
-        for (int i = 0; i < 16; i++)
-            cpu_relax();
-        if (atomic_load_explicit(word, memory_order_acquire) != expected) {
-            unsigned grown = spin_budget_ns * 2;
-            spin_budget_ns = grown > SPIN_MAX_NS ? SPIN_MAX_NS : grown;
-            return true;
-        }
-        if (now_ns() >= limit)
-            break;
+    if (!deadline->forever) {
+        long long end = (long long)deadline->at.tv_sec * 1000000000LL + deadline->at.tv_nsec;
+        if (end < limit)
+            limit = end;
     }
+    spin->limit_ns = limit;
+}
+
+bool td__spin_again(td__spin_t *spin)
+{
+    /* Look again only between bursts of pauses: a spinner that hammers the cache
+     * line slows the very thread it waits for. */
+    for (int i = 0; i < 16; i++)
+        cpu_relax();
+    if (now_ns() < spin->limit_ns)
+        return true;
     /* Gently down: one long wait should not cost the next hand-off its spin. */
     unsigned shrunk = spin_budget_ns - spin_budget_ns / 8;
     spin_budget_ns = shrunk < SPIN_MIN_NS ? SPIN_MIN_NS : shrunk;
+    return false;
+}
+
+void td__spin_won(void)
+{
+    unsigned grown = spin_budget_ns * 2;
+    spin_budget_ns = grown > SPIN_MAX_NS ? SPIN_MAX_NS : grown;
+}
+
+bool td__spin_while(atomic_uint *word, unsigned expected, const td__deadline_t *deadline)
+{
+    td__spin_t spin;
+    td__spin_start(&spin, deadline);
+    while (td__spin_again(&spin)) {
+        if (atomic_load_explicit(word, memory_order_acquire) != expected) {
+            td__spin_won();
+            return true;
+        }
+    }
     return false;
 }
 

@@ -35,6 +35,19 @@ void td__futex_wake(atomic_uint *word, int n);
  * burns a few microseconds at most before it sleeps. Right after this thread woke
  * a sleeper, one spin may last 20 us (see futex.c). */
 bool td__spin_while(atomic_uint *word, unsigned expected, const td__deadline_t *deadline);
+
+/* The same budget for a spin whose condition is not one word:
+ *   td__spin_t s; td__spin_start(&s, &deadline);
+ *   while (!ready()) if (!td__spin_again(&s)) break;   (then sleep)
+ * and td__spin_won() when ready() came true. */
+typedef struct td__spin {
+    long long limit_ns;
+} td__spin_t;
+void td__spin_start(td__spin_t *spin, const td__deadline_t *deadline);
+/* Pause a burst; false once the budget is spent (which shrinks it). */
+bool td__spin_again(td__spin_t *spin);
+/* The spin paid off: grow the budget. */
+void td__spin_won(void);
 /* Tell the spinner that this thread just woke a sleeping thread up. */
 void td__note_woke_sleeper(void);
 

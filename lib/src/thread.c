@@ -210,7 +210,8 @@ void td__observe(const td_observer_t *obs, td_obs_kind_t kind, const char *primi
                  const void *object, td_thread_t *thread, int result)
 {
     td_obs_event_t ev = { .kind = kind, .primitive = primitive, .object = object,
-                          .thread = thread ? thread : td_current_thread(),
+                          /* A report must not register a foreign thread: */
+                          .thread = thread ? thread : current,
                           .result = result };
     obs->notify(&ev, obs->ctx);
 }

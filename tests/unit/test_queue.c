@@ -159,13 +159,15 @@ static void shutdown_wakes(td_thread_fn fn, long maxsize, int prefill)
 static void shutdown_wakes_blocked_putters(void **state)
 {
     (void)state;
-    shutdown_wakes(blocked_putter, 1, 1);
+    shutdown_wakes(blocked_putter, 1, 1); /* maxsize 1: the mutex queue */
+    shutdown_wakes(blocked_putter, 2, 2); /* maxsize 2: the lock-free ring */
 }
 
 static void shutdown_wakes_blocked_getters(void **state)
 {
     (void)state;
     shutdown_wakes(blocked_getter, 0, 0);
+    shutdown_wakes(blocked_getter, 4, 0);
 }
 
 static void shutdown_drains_then_fails(void **state)

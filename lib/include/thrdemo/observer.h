@@ -30,7 +30,8 @@ typedef struct td_obs_event {
     td_obs_kind_t kind;
     const char *primitive; /* "thread", "lock", "rlock", "event", "cond", ... */
     const void *object;    /* the primitive reporting */
-    td_thread_t *thread;   /* the thread concerned (borrowed) */
+    td_thread_t *thread;   /* the thread concerned (borrowed); NULL for a thread
+                              the library neither started nor was asked about */
     int result;            /* for TD_OBS_WAIT_END */
 } td_obs_event_t;
 
