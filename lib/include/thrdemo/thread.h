@@ -52,9 +52,9 @@ TD_API int td_thread_new(td_thread_t **out, const td_thread_attr_t *attr);
 TD_API void td_thread_free(td_thread_t *thread);
 /* Take one more reference (for a thread found through td_enumerate, say). */
 TD_API td_thread_t *td_thread_ref(td_thread_t *thread);
-/* Start the thread and wait until it runs, as Python's start() does: 0, -EINVAL if
- * already started ("threads can only be started once"), or -EAGAIN when the system
- * cannot make another thread. */
+/* Start the thread: 0, -EINVAL if already started ("threads can only be started
+ * once"), or -EAGAIN when the system cannot make another thread. It is alive and
+ * its ident known when this returns; it may not have run a single line yet. */
 TD_API int td_thread_start(td_thread_t *thread);
 /* Wait for the thread to finish, at most timeout seconds (TD_FOREVER: no limit;
  * negative: do not wait). 0 finished, -ETIMEDOUT still running, -EDEADLK joining
@@ -72,7 +72,8 @@ TD_API bool td_thread_daemon(td_thread_t *thread);
 TD_API int td_thread_set_daemon(td_thread_t *thread, bool daemon);
 /* Python's Thread.ident: the pthread id, 0 before start. */
 TD_API unsigned long td_thread_ident(td_thread_t *thread);
-/* Python's Thread.native_id: the kernel's thread id, 0 before start. */
+/* Python's Thread.native_id: the kernel's thread id, 0 before start (once started,
+ * waits the moment it takes the new thread to report it). */
 TD_API long td_thread_native_id(td_thread_t *thread);
 /* How many lines the thread has written through td_print/td_log. */
 TD_API uint64_t td_thread_lines(td_thread_t *thread);
