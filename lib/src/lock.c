@@ -41,8 +41,12 @@ static int sleep_then_take(td_lock_t *lock, double timeout)
     td__deadline_t deadline = td__deadline_in(timeout);
     TD__OBSERVE(TD_OBS_WAIT_BEGIN, "lock", lock, 0);
     int rc = 0;
-    while (atomic_exchange_explicit(&lock->state, CONTENDED, memory_order_acquire) !=
-           UNLOCKED) {
+    /* Already marked CONTENDED: sleep first, without writing the word again (the
+     * write would take the cache line away from the holder for nothing). */
+    bool marked = atomic_load_explicit(&lock->state, memory_order_relaxed) == CONTENDED;
+    while (marked || atomic_exchange_explicit(&lock->state, CONTENDED, memory_order_acquire) !=
+                         UNLOCKED) {
+        marked = false;
         if (td__futex_wait(&lock->state, CONTENDED, &deadline) == -ETIMEDOUT ||
             td__deadline_passed(&deadline)) {
             /* One last try: the lock may have been freed as the clock ran out. */
