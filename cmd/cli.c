@@ -365,6 +365,18 @@ bool cli_variant_is(const cli_args_t *args, const char *variant)
     return args->variant && strcmp(args->variant, variant) == 0;
 }
 
+int cli_start_thread(td_thread_t **thread, const td_thread_attr_t *attr)
+{
+    int rc = td_thread_new(thread, attr);
+    if (rc == 0 && (rc = td_thread_start(*thread)) != 0)
+        td_thread_free(*thread);
+    if (rc == 0)
+        return 0;
+    *thread = NULL;
+    cli_error("cannot start a thread: %s", td_strerror(rc));
+    return EXIT_RUNTIME;
+}
+
 /* ---- time and the stop ------------------------------------------------------------- */
 
 static td_event_t stop_event;

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include <thrdemo/event.h>
+#include <thrdemo/thread.h>
 
 /* Exit statuses of SCENARIOS.md. */
 enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
@@ -98,6 +99,10 @@ bool cli_flag(const cli_args_t *args, const char *name);
 const char *cli_text(const cli_args_t *args, const char *name);
 /* Whether the run is of that variant. */
 bool cli_variant_is(const cli_args_t *args, const char *variant);
+
+/* Create and start a thread (Python's Thread(...).start()) into *thread: 0, or
+ * EXIT_RUNTIME after saying on stderr why it could not be started (*thread NULL). */
+int cli_start_thread(td_thread_t **thread, const td_thread_attr_t *attr);
 
 /* A nominal duration in seconds times --scale: every wait goes through this. */
 double cli_seconds(double nominal);

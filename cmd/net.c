@@ -99,35 +99,36 @@ int net_send_all(int fd, const void *buf, size_t len, double timeout, const net_
     return 0;
 }
 
-static int resolve(const char *host, int port, bool passive, struct addrinfo **out)
+/* A non-blocking socket for host:port and its resolved address (free *ai after):
+ * the socket, or -errno (-EADDRNOTAVAIL when the name does not resolve). */
+static int open_socket(const char *host, int port, bool passive, struct addrinfo **ai)
 {
     char service[16];
     snprintf(service, sizeof service, "%d", port);
     struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
                               .ai_flags = passive ? AI_PASSIVE : 0 };
-    int rc = getaddrinfo(host, service, &hints, out);
-    if (rc == EAI_SYSTEM)
-        return -errno;
-    return rc == 0 ? 0 : -EADDRNOTAVAIL;
+    int rc = getaddrinfo(host, service, &hints, ai);
+    if (rc != 0)
+        return rc == EAI_SYSTEM ? -errno : -EADDRNOTAVAIL;
+    int fd = socket((*ai)->ai_family, (*ai)->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
+                    (*ai)->ai_protocol);
+    if (fd < 0) {
+        rc = -errno;
+        freeaddrinfo(*ai);
+    }
+    return fd < 0 ? rc : fd;
 }
 
 int net_listen(const char *host, int port, int *bound_port)
 {
     struct addrinfo *ai;
-    int rc = resolve(host, port, true, &ai);
-    if (rc != 0)
-        return rc;
-    int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
-                    ai->ai_protocol);
-    if (fd < 0) {
-        rc = -errno;
-        freeaddrinfo(ai);
-        return rc;
-    }
+    int fd = open_socket(host, port, true, &ai);
+    if (fd < 0)
+        return fd;
     int one = 1;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, SOMAXCONN) != 0) {
-        rc = -errno;
+        int rc = -errno;
         close(fd);
         freeaddrinfo(ai);
         return rc;
@@ -145,16 +146,10 @@ int net_listen(const char *host, int port, int *bound_port)
 int net_connect(const char *host, int port, double timeout, const net_stop_t *stop)
 {
     struct addrinfo *ai;
-    int rc = resolve(host, port, false, &ai);
-    if (rc != 0)
-        return rc;
-    int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
-                    ai->ai_protocol);
-    if (fd < 0) {
-        rc = -errno;
-        freeaddrinfo(ai);
-        return rc;
-    }
+    int fd = open_socket(host, port, false, &ai);
+    if (fd < 0)
+        return fd;
+    int rc;
     rc = connect(fd, ai->ai_addr, ai->ai_addrlen) == 0 ? 0 : -errno;
     freeaddrinfo(ai);
     if (rc == -EINPROGRESS) {

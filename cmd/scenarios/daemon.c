@@ -39,15 +39,10 @@ static int run(const cli_args_t *args)
     c.step = cli_number(args, "step");
     bool daemon = !cli_flag(args, "no-daemon");
     td_thread_t *t;
-    int rc = td_thread_new(&t, &(td_thread_attr_t){
-        TD_TARGET(thread_test), .arg = &c,
-        .daemon = daemon ? TD_DAEMON_YES : TD_DAEMON_NO }); /* the lesson */
-    if (rc == 0 && (rc = td_thread_start(t)) != 0)
-        td_thread_free(t);
-    if (rc != 0) {
-        cli_error("cannot start the thread: %s", td_strerror(rc));
+    if (cli_start_thread(&t, &(td_thread_attr_t){
+            TD_TARGET(thread_test), .arg = &c,
+            .daemon = daemon ? TD_DAEMON_YES : TD_DAEMON_NO }) != 0) /* the lesson */
         return EXIT_RUNTIME;
-    }
     if (cli_flag(args, "join"))
         td_thread_join(t, TD_FOREVER);
     td_thread_free(t);

@@ -72,14 +72,9 @@ static int run(const cli_args_t *args)
     for (long long i = 0; i < n; i++) {
         pauses[i] = (double)cli_randint(1, 5) / 10; /* random.randint(1, 5) / 10 */
         td_thread_t *t;
-        int rc = td_thread_new(&t, &(td_thread_attr_t){ TD_TARGET(worker), .arg = &pauses[i],
-                                                        .daemon = TD_DAEMON_YES });
-        if (rc == 0 && (rc = td_thread_start(t)) != 0)
-            td_thread_free(t);
-        if (rc != 0) {
-            cli_error("cannot start a worker: %s", td_strerror(rc));
+        if (cli_start_thread(&t, &(td_thread_attr_t){ TD_TARGET(worker), .arg = &pauses[i],
+                                                      .daemon = TD_DAEMON_YES }) != 0)
             return EXIT_RUNTIME;
-        }
         td_thread_free(t);
     }
     /* for t in threading.enumerate(): skip main_thread(), join the rest */

@@ -58,16 +58,6 @@ static void wait_for_event_timeout(void *arg)
     }
 }
 
-static int start(td_thread_t **t, const td_thread_attr_t *attr)
-{
-    int rc = td_thread_new(t, attr);
-    if (rc == 0)
-        rc = td_thread_start(*t);
-    if (rc != 0)
-        cli_error("cannot start a thread: %s", td_strerror(rc));
-    return rc;
-}
-
 static int run_wait(const cli_args_t *args)
 {
     struct wait_demo d = { .wait_timeout = cli_number(args, "wait-timeout") };
@@ -76,9 +66,9 @@ static int run_wait(const cli_args_t *args)
     cli_wake_on_stop(&d.event1);
     cli_wake_on_stop(&d.event2);
     td_thread_t *thread1 = NULL, *thread2 = NULL;
-    int rc = start(&thread1, &(td_thread_attr_t){ TD_TARGET(wait_for_event), .arg = &d });
+    int rc = cli_start_thread(&thread1, &(td_thread_attr_t){ TD_TARGET(wait_for_event), .arg = &d });
     if (rc == 0)
-        rc = start(&thread2, &(td_thread_attr_t){ TD_TARGET(wait_for_event_timeout), .arg = &d });
+        rc = cli_start_thread(&thread2, &(td_thread_attr_t){ TD_TARGET(wait_for_event_timeout), .arg = &d });
     if (rc == 0 && !cli_sleep(cli_number(args, "first-delay"))) {
         td_event_set(&d.event1);
         td_print("event1 setting complete");

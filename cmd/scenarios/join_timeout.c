@@ -38,14 +38,9 @@ static int run(const cli_args_t *args)
     c.step = cli_number(args, "step");
     double timeout = cli_number(args, "timeout");
     td_thread_t *t;
-    int rc = td_thread_new(&t, &(td_thread_attr_t){ TD_TARGET(count), .arg = &c,
-                                                    .daemon = TD_DAEMON_YES });
-    if (rc == 0 && (rc = td_thread_start(t)) != 0)
-        td_thread_free(t);
-    if (rc != 0) {
-        cli_error("cannot start the thread: %s", td_strerror(rc));
+    if (cli_start_thread(&t, &(td_thread_attr_t){ TD_TARGET(count), .arg = &c,
+                                                  .daemon = TD_DAEMON_YES }) != 0)
         return EXIT_RUNTIME;
-    }
     if (td_thread_is_alive(t))
         td_thread_join(t, cli_seconds(timeout)); /* the lesson: -ETIMEDOUT, not forever */
     if (!cli_stopping()) {

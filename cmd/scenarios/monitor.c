@@ -71,13 +71,8 @@ static int monitor_start(struct toss_monitor *m, double interval)
     td_event_init(&m->wake);
     atomic_init(&m->terminate_flag, true);
     /* A Thread subclass: no target, so CPython names it "Thread-1". */
-    int rc = td_thread_new(&m->thread, &(td_thread_attr_t){ .target = toss_monitor_run,
-                                                            .arg = m });
-    if (rc == 0 && (rc = td_thread_start(m->thread)) != 0)
-        td_thread_free(m->thread);
-    if (rc != 0)
-        cli_error("cannot start the monitor thread: %s", td_strerror(rc));
-    return rc;
+    return cli_start_thread(&m->thread, &(td_thread_attr_t){ .target = toss_monitor_run,
+                                                             .arg = m });
 }
 
 static void monitor_join(struct toss_monitor *m)

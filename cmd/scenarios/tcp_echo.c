@@ -402,12 +402,8 @@ static int run_demo(const cli_args_t *args)
     if (server_open(&s, args, port) != 0)
         return EXIT_RUNTIME;
     td_thread_t *t;
-    int rc = td_thread_new(&t, &(td_thread_attr_t){ TD_TARGET(serve), .arg = &s,
-                                                    .daemon = TD_DAEMON_YES });
-    if (rc == 0 && (rc = td_thread_start(t)) != 0)
-        td_thread_free(t);
-    if (rc != 0) {
-        cli_error("cannot start the server thread: %s", td_strerror(rc));
+    if (cli_start_thread(&t, &(td_thread_attr_t){ TD_TARGET(serve), .arg = &s,
+                                                  .daemon = TD_DAEMON_YES }) != 0) {
         close(s.listen_fd);
         server_close(&s);
         return EXIT_RUNTIME;

@@ -19,20 +19,6 @@
 
 #include "scenarios.h"
 
-/* Create and start; on failure say why. Returns 0 or a library error code. */
-static int start(td_thread_t **t, const td_thread_attr_t *attr)
-{
-    *t = NULL;
-    int rc = td_thread_new(t, attr);
-    if (rc == 0 && (rc = td_thread_start(*t)) != 0) {
-        td_thread_free(*t);
-        *t = NULL;
-    }
-    if (rc != 0)
-        cli_error("cannot start a thread: %s", td_strerror(rc));
-    return rc;
-}
-
 static void join_and_free(td_thread_t *t)
 {
     if (t) {
@@ -60,9 +46,9 @@ static void print_letters(void *arg)
 static int run_basic(void)
 {
     td_thread_t *thread1, *thread2 = NULL;
-    int rc = start(&thread1, &(td_thread_attr_t){ TD_TARGET(print_numbers) });
+    int rc = cli_start_thread(&thread1, &(td_thread_attr_t){ TD_TARGET(print_numbers) });
     if (rc == 0)
-        rc = start(&thread2, &(td_thread_attr_t){ TD_TARGET(print_letters) });
+        rc = cli_start_thread(&thread2, &(td_thread_attr_t){ TD_TARGET(print_letters) });
     join_and_free(thread1);
     join_and_free(thread2);
     if (rc != 0)
@@ -107,10 +93,10 @@ enum { WORKERS = 3 };
 static int run_ways(void)
 {
     td_thread_t *t;
-    if (start(&t, &(td_thread_attr_t){ TD_TARGET(mythread) }) != 0)
+    if (cli_start_thread(&t, &(td_thread_attr_t){ TD_TARGET(mythread) }) != 0)
         return EXIT_RUNTIME;
     join_and_free(t);
-    if (start(&t, &(td_thread_attr_t){ .target = my_thread_run }) != 0)
+    if (cli_start_thread(&t, &(td_thread_attr_t){ .target = my_thread_run }) != 0)
         return EXIT_RUNTIME;
     join_and_free(t);
 
@@ -121,7 +107,7 @@ static int run_ways(void)
         char name[16];
         snprintf(name, sizeof name, "worker-%d", i);
         args[i] = (struct worker_args){ .num = i, .delay = 0.1 * (3 - i) };
-        rc = start(&workers[i], &(td_thread_attr_t){ TD_TARGET(worker), .arg = &args[i],
+        rc = cli_start_thread(&workers[i], &(td_thread_attr_t){ TD_TARGET(worker), .arg = &args[i],
                                                      .name = name });
     }
     for (int i = 0; i < WORKERS; i++)

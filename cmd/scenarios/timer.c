@@ -205,14 +205,9 @@ static int run_interval(const cli_args_t *args)
     td_event_init(&iv.stopped);
     iv.every = cli_seconds(cli_number(args, "every"));
     td_thread_t *t;
-    int rc = td_thread_new(&t, &(td_thread_attr_t){ TD_TARGET(loop), .arg = &iv,
-                                                    .daemon = TD_DAEMON_YES });
-    if (rc == 0 && (rc = td_thread_start(t)) != 0)
-        td_thread_free(t);
-    if (rc != 0) {
-        cli_error("cannot start the interval thread: %s", td_strerror(rc));
+    if (cli_start_thread(&t, &(td_thread_attr_t){ TD_TARGET(loop), .arg = &iv,
+                                                  .daemon = TD_DAEMON_YES }) != 0)
         return EXIT_RUNTIME;
-    }
     td_thread_free(t); /* `threading.Thread(target=loop, daemon=True).start()` */
     td_timer_t *timer = start_timer(cli_number(args, "stop-after"), set_stopped, &iv.stopped);
     if (!timer) {
