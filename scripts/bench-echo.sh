@@ -7,17 +7,10 @@
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/scripts/deps.sh"
-ensure_deps cmake:cmake cc:gcc make:make pkg-config:pkg-config python3:python3 \
-    /usr/include/hiredis/hiredis.h:libhiredis-dev /usr/include/cmocka.h:libcmocka-dev
 seconds=${1:-5}
-build=${THRDEMO_BENCH_DIR:-$root/build-bench}
-cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$build" -j2 --target thrdemo-bin echo_load >/dev/null
+build=$(build_release thrdemo-bin echo_load)
 reference=${THRDEMO_SHARED:-$root/../shared}/reference/tcp_echo.py
 
-free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
 pids=""
 trap 'for p in $pids; do kill $p 2>/dev/null || true; done' EXIT
 wait_listening() {

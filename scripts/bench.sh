@@ -9,12 +9,8 @@
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/scripts/deps.sh"
-ensure_deps cmake:cmake cc:gcc make:make pkg-config:pkg-config python3:python3 \
-    /usr/include/hiredis/hiredis.h:libhiredis-dev /usr/include/cmocka.h:libcmocka-dev
 runs=${1:-5}
-build=${THRDEMO_BENCH_DIR:-$root/build-bench}
-cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$build" -j2 --target thrdemo-bin >/dev/null
+build=$(build_release thrdemo-bin)
 thrdemo=$build/thrdemo
 python=$(python3 -c 'import sys; print(sys.executable)') # the interpreter, not a shim
 work=$(mktemp -d)

@@ -1,4 +1,5 @@
-# deps.sh - sourced by the scripts: install what a fresh Debian machine lacks.
+# deps.sh - sourced by the scripts (and the shell tests): install what a fresh
+# Debian machine lacks, build a Release configuration, find a free port.
 # ensure_deps CMD:PACKAGE ... installs PACKAGE (apt-get) when CMD is not found;
 # a PACKAGE checked by file is written FILE:PACKAGE with FILE an absolute path.
 
@@ -34,4 +35,20 @@ ensure_deps() {
         esac
     done
     [ -z "$missing" ] || thrdemo_apt_install $missing
+}
+
+# build_release TARGET...: install what a Release build needs, configure it in
+# $THRDEMO_BENCH_DIR (default build-bench/) and build TARGETs; prints the directory.
+build_release() {
+    ensure_deps cmake:cmake cc:gcc make:make pkg-config:pkg-config python3:python3 \
+        /usr/include/hiredis/hiredis.h:libhiredis-dev /usr/include/cmocka.h:libcmocka-dev
+    dir=${THRDEMO_BENCH_DIR:-$root/build-bench}
+    cmake -S "$root" -B "$dir" -DCMAKE_BUILD_TYPE=Release >/dev/null
+    cmake --build "$dir" -j2 --target "$@" >/dev/null
+    echo "$dir"
+}
+
+# free_port: a TCP port on 127.0.0.1 that nothing listens on right now.
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }

@@ -82,6 +82,9 @@ reference() {
     env "$@" python3 -u "$SHARED/reference/$name.py" >"$work/ref" 2>&1 # logging goes to stderr
 }
 
+# A TCP port on 127.0.0.1 that nothing listens on right now (scripts/deps.sh's).
+. "$here/../../scripts/deps.sh"
+
 # Lines of the last stdout matching a regex, counted.
 count_lines() { grep -cE "$1" "$work/out" || true; }
 

@@ -3,9 +3,6 @@
 # this test starts on a free loopback port (persistence off) and always stops.
 . "$(dirname "$0")/lib.sh"
 
-free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
 redis_pid=""
 fake_pid=""
 stop_servers() {

@@ -11,9 +11,6 @@ peer_bg() { # OUTFILE MODE PORT [ARGS]
     timeout 30 python3 "$here/echo_peer.py" "$@" >"$out" 2>&1 &
     other_pid=$!
 }
-free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
 server_pid=""
 other_pid=""
 stop_all() {
