@@ -8,6 +8,9 @@
 #include <limits.h>
 #include <linux/futex.h>
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -146,6 +149,26 @@ bool td__spin_while(atomic_uint *word, unsigned expected, const td__deadline_t *
         }
     }
     return false;
+}
+
+static _Noreturn void mutex_failed(const char *what, int rc)
+{
+    fprintf(stderr, "libthrdemo: internal error: pthread_mutex_%s: %s\n", what, strerror(rc));
+    abort();
+}
+
+void td__mutex_lock(pthread_mutex_t *mutex)
+{
+    int rc = pthread_mutex_lock(mutex);
+    if (rc != 0)
+        mutex_failed("lock", rc);
+}
+
+void td__mutex_unlock(pthread_mutex_t *mutex)
+{
+    int rc = pthread_mutex_unlock(mutex);
+    if (rc != 0)
+        mutex_failed("unlock", rc);
 }
 
 int td__check_timeout(double timeout)

@@ -4,6 +4,7 @@
 #ifndef THRDEMO_INTERNAL_H
 #define THRDEMO_INTERNAL_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -81,6 +82,17 @@ bool td__event_wait_until(struct td_event *event, const td__deadline_t *deadline
 int td__atexit_register(void (*fn)(void *), void *arg);
 /* Remove a registration (waits for a call under way). */
 void td__atexit_unregister(void (*fn)(void *), void *arg);
+
+/* The library's own pthread mutexes (registry, output, atexit hooks): error-checking
+ * in Debug builds, and misuse aborts with a message rather than deadlocking or
+ * going unnoticed, as libuv's uv_mutex_lock does (a failure here is always a bug). */
+#ifdef NDEBUG
+#define TD__MUTEX_INITIALIZER PTHREAD_MUTEX_INITIALIZER
+#else
+#define TD__MUTEX_INITIALIZER PTHREAD_ERRORCHECK_MUTEX_INITIALIZER_NP
+#endif
+void td__mutex_lock(pthread_mutex_t *mutex);
+void td__mutex_unlock(pthread_mutex_t *mutex);
 
 /* Count one written line for the calling thread (log.c tells thread.c). */
 void td__thread_count_line(void);

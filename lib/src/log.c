@@ -18,7 +18,7 @@
 #include "internal.h"
 #include "thrdemo/log.h"
 
-static pthread_mutex_t output_mutex = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t output_mutex = TD__MUTEX_INITIALIZER;
 static int output_fd = STDOUT_FILENO;
 static td_log_format_t log_format = TD_LOG_MESSAGE;
 static int first_error;
@@ -65,11 +65,11 @@ static int emit(const char *prefix, const char *fmt, va_list ap)
     va_end(again);
     line[len - 1] = '\n';
 
-    pthread_mutex_lock(&output_mutex);
+    td__mutex_lock(&output_mutex);
     int rc = write_all(output_fd, line, len);
     if (rc != 0 && first_error == 0)
         first_error = rc;
-    pthread_mutex_unlock(&output_mutex);
+    td__mutex_unlock(&output_mutex);
 
     if (line != stack)
         free(line);
@@ -103,9 +103,9 @@ static void format_prefix(td_log_format_t format, char *buf, size_t size)
 
 int td_log(const char *fmt, ...)
 {
-    pthread_mutex_lock(&output_mutex);
+    td__mutex_lock(&output_mutex);
     td_log_format_t format = log_format;
-    pthread_mutex_unlock(&output_mutex);
+    td__mutex_unlock(&output_mutex);
     char prefix[256];
     format_prefix(format, prefix, sizeof prefix);
     va_list ap;
@@ -117,29 +117,29 @@ int td_log(const char *fmt, ...)
 
 void td_log_set_format(td_log_format_t format)
 {
-    pthread_mutex_lock(&output_mutex);
+    td__mutex_lock(&output_mutex);
     log_format = format;
-    pthread_mutex_unlock(&output_mutex);
+    td__mutex_unlock(&output_mutex);
 }
 
 int td_log_set_fd(int fd)
 {
-    pthread_mutex_lock(&output_mutex);
+    td__mutex_lock(&output_mutex);
     int old = output_fd;
     output_fd = fd;
-    pthread_mutex_unlock(&output_mutex);
+    td__mutex_unlock(&output_mutex);
     return old;
 }
 
 int td_log_status(void)
 {
-    pthread_mutex_lock(&output_mutex);
+    td__mutex_lock(&output_mutex);
     int rc = first_error;
-    pthread_mutex_unlock(&output_mutex);
+    td__mutex_unlock(&output_mutex);
     return rc;
 }
 
 void td__log_freeze(void)
 {
-    pthread_mutex_lock(&output_mutex); /* never released: the process is ending */
+    td__mutex_lock(&output_mutex); /* never released: the process is ending */
 }

@@ -53,7 +53,7 @@ struct td_thread {
     struct td_thread *prev, *next;
 };
 
-static pthread_mutex_t registry_mutex = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t registry_mutex = TD__MUTEX_INITIALIZER;
 static struct td_thread *registry_head; /* the main thread first, then by start */
 static struct td_thread *registry_tail;
 static unsigned long name_counter;      /* "Thread-N": guarded by registry_mutex */
@@ -65,7 +65,7 @@ struct atexit_call {
     void *arg;
     struct atexit_call *next;
 };
-static pthread_mutex_t atexit_mutex = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t atexit_mutex = TD__MUTEX_INITIALIZER;
 static struct atexit_call *atexit_calls; /* newest first; guarded by atexit_mutex */
 
 static struct td_thread main_thread;
@@ -87,12 +87,12 @@ static long kernel_tid(void)
 
 static void registry_lock(void)
 {
-    pthread_mutex_lock(&registry_mutex);
+    td__mutex_lock(&registry_mutex);
 }
 
 static void registry_unlock(void)
 {
-    pthread_mutex_unlock(&registry_mutex);
+    td__mutex_unlock(&registry_mutex);
 }
 
 /* Both called with registry_mutex held. */
@@ -510,16 +510,16 @@ int td__atexit_register(void (*fn)(void *), void *arg)
         return -ENOMEM;
     call->fn = fn;
     call->arg = arg;
-    pthread_mutex_lock(&atexit_mutex);
+    td__mutex_lock(&atexit_mutex);
     call->next = atexit_calls;
     atexit_calls = call;
-    pthread_mutex_unlock(&atexit_mutex);
+    td__mutex_unlock(&atexit_mutex);
     return 0;
 }
 
 void td__atexit_unregister(void (*fn)(void *), void *arg)
 {
-    pthread_mutex_lock(&atexit_mutex);
+    td__mutex_lock(&atexit_mutex);
     for (struct atexit_call **p = &atexit_calls; *p; p = &(*p)->next) {
         if ((*p)->fn == fn && (*p)->arg == arg) {
             struct atexit_call *gone = *p;
@@ -528,17 +528,17 @@ void td__atexit_unregister(void (*fn)(void *), void *arg)
             break;
         }
     }
-    pthread_mutex_unlock(&atexit_mutex);
+    td__mutex_unlock(&atexit_mutex);
 }
 
 /* Newest first, like atexit. td_shutdown may run more than once, so the
  * callbacks are idempotent. */
 static void run_atexit_calls(void)
 {
-    pthread_mutex_lock(&atexit_mutex);
+    td__mutex_lock(&atexit_mutex);
     for (struct atexit_call *c = atexit_calls; c; c = c->next)
         c->fn(c->arg);
-    pthread_mutex_unlock(&atexit_mutex);
+    td__mutex_unlock(&atexit_mutex);
 }
 
 void td_shutdown(void)
