@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cli.c - strict option parsing, the time scale, the stop event, number formats.
  *
  * Parsing never prints on stdout and never starts anything: a usage error is found

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cli.h - what every scenario shares: its option table and strict parser, the time
  * scale, the process-wide stop (Ctrl-C) and Python-style number formatting.
  * Nothing here knows a particular scenario. */

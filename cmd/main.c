@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* main.c - the thrdemo binary: global options, the scenario table, dispatch, and the
  * exit through libthrdemo's interpreter-exit rule.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* net.c - sockets for tcp-echo. Every wait is a poll() on the socket and on the
  * stop pipe, so no blocking call here can outlive a Ctrl-C or a shutdown. */
 #include "net.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* net.h - the socket plumbing tcp-echo needs, kept out of the scenario so it reads
  * like the tutorial: listening, connecting with a timeout, whole writes that
  * survive short writes and EINTR, waits that a stop pipe can interrupt, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* stats.c - the --stats summary, built on the library's observer hook.
  *
  * The observer counts thread starts and records each thread's written lines when it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* stats.h - --stats: an observer that counts what the library reports, plus the
  * counts a scenario keeps, printed on stderr when the process exits. */
 #ifndef THRDEMO_STATS_H

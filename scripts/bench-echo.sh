@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # scripts/bench-echo.sh [SECONDS]: thrdemo's echo server against the reference
 # (../shared/reference/tcp_echo.py, MODE=server) under the same load, in one run:
 # 16 and 64 connections doing 64-byte round trips for SECONDS (default 5) each, on

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # scripts/bench.sh [RUNS]: libthrdemo against CPython and plain C on this machine, in
 # one run. Builds a Release configuration, then for each workload runs
 # `thrdemo bench WORKLOAD --json --runs RUNS` (default 5) and, interleaved, the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # deps.sh - sourced by the scripts (and the shell tests): install what a fresh
 # Debian machine lacks, build a Release configuration, find a free port.
 # ensure_deps CMD:PACKAGE ... installs PACKAGE (apt-get) when CMD is not found;

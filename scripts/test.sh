@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # scripts/test.sh: install what is missing, then build and run every test suite:
 # the cmocka unit tests and the shell regression tests (both through ctest) with gcc
 # and with clang (warnings are errors), then again in a ThreadSanitizer build and in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bench.h - the workloads of `thrdemo bench`. Each implementation runs one
  * measurement and says whether its result checks out (final counter 0, every
  * message received once, every thread joined). Comparison implementations use

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bench_common.c - helpers every workload shares, and the table of them all. */
 #include "bench.h"
 

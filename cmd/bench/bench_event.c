@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bench_event.c - two threads hand a token back and forth through two events,
  * 100,000 round trips; microseconds per round trip. In event-sleep each side first
  * works 50 us before passing the token, so the waiter must really sleep. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bench_lock.c - two threads, 1,000,000 increments and 1,000,000 decrements of one
  * counter under a lock, each thread on its own core, behind a spinning start gate.
  * The counter sits on its own cache line: a lock word sharing a line with the data

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bench_queue.c - one producer, one consumer, 1,000,000 integers through a queue of
  * capacity 10 or 1024; messages per second. The comparison is the textbook bounded
  * buffer: a mutex and two condition variables around a ring. queue-idle measures

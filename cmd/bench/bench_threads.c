@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bench_threads.c - start 10,000 threads that all wait on one event, set it, join
  * them all: milliseconds, and the process's peak resident memory (VmHWM, reset
  * before each run through /proc/self/clear_refs).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bench_timer.c - 200 one-shot 10 ms timers, started 1 ms apart (so about ten
  * are pending at once and their due times never coincide: this measures how late
  * a timer fires, not how 20 threads woken at one instant queue for 2 cores); how

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bench.c - `thrdemo bench [WORKLOAD] [--runs N] [--json]`: how much a lock, a
  * wake-up, a queue hand-off, a timer and a thread really cost, libthrdemo beside
  * plain C (pthreads, futexes, atomics), all in this one process.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* daemon.c - seed 001 "데몬 스레드" and "join": a daemon thread dies with the main thread.
  *
  * A thread prints 0..99, one number every --step seconds; main sleeps --main-sleep,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* enumerate.c - seed 001 "threading.enumerate()": list the live threads, join each.
  *
  * --workers daemon threads each sleep a random 0.1-0.5 s (--seed repeats them);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* event.c - seed 002 "Event": threads released by threading.Event.
  *
  *   wait      one thread waits forever on event1; another polls event2 with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* join_timeout.c - seed 001 "join(timeout)": join gives up after a timeout.
  *
  * A daemon thread counts 0..9999, one number every --step seconds; main joins it

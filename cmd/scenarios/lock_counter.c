@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lock_counter.c - seed 002 "threading.Lock": one counter, +1 a million times in one
  * thread and -1 a million times in another, each step under a lock. The result is 0.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* monitor.c - seed 000: a monitor thread stopped through an Event.
  *
  *   stop   TossMonitorThread prints 주기적으로 실행 every --interval seconds until main

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* prodcons.c - seed 004: producer/consumer over queue.Queue(maxsize=10), run as two
  * tasks of a ThreadPoolExecutor(max_workers=2), stopped by an Event.
  *

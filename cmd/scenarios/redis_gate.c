@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* redis_gate.c - seed 003: worker threads t1 and t2 gated by an Event until the main
  * thread knows Redis is ready.
  *

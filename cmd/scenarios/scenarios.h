@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* scenarios.h - each scenario file's one export: its row for main.c's table. */
 #ifndef THRDEMO_SCENARIOS_H
 #define THRDEMO_SCENARIOS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tcp_echo.c - seed 001 "파이썬의 Tcp 통신": a threaded TCP echo server and its client.
  *
  *   demo    a server thread and one client in one process, on a port the kernel

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* threads.c - creating and joining threads.
  *
  *   basic  seed 002 "threading.Thread": two threads print numbers and letters at the

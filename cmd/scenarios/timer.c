@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* timer.c - threading.Timer: seed 001 "threading.Timer" and seed 002's set_interval.
  *
  *   once      Timer(5, Thread_Test) runs it after --delay seconds.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* barrier.c - Python's Barrier, transcribed from CPython's state machine:
  *
  *   state  meaning     a wait() entering...          ...and leaving (count -> 0)

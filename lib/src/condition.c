@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* condition.c - Python's Condition: a FIFO of waiters, each on its own signal.
  *
  * A waiter is a node on its own stack: a futex word that notify turns from 0 to 1.

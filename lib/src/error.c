@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* error.c - words for the result codes the library returns, and its version. */
 #include <errno.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* event.c - Python's Event on one futex word.
  *
  * word = generation << 2 | SLEEPERS | FLAG. set() turns FLAG on, clears SLEEPERS

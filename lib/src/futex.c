@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* futex.c - the one place the library talks to the kernel about sleeping.
  *
  * Waits use FUTEX_WAIT_BITSET, whose timeout is an absolute CLOCK_MONOTONIC time, so

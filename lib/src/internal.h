@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* internal.h - what the library's files share and its users never see: futex
  * waits against a CLOCK_MONOTONIC deadline, the calling thread's key, the observer
  * call. Names are td__x: not static, not exported. */

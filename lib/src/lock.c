@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lock.c - Python's Lock: a futex word with no owner.
  *
  * The word is 0 (unlocked), 1 (locked, nobody asleep) or 2 (locked, a thread may be

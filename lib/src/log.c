@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* log.c - whole-line output under one process-wide lock.
  *
  * A line is formatted into a buffer (a stack one, or the heap for a long line) and

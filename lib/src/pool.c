@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* pool.c - Python's ThreadPoolExecutor and Future (concurrent/futures/thread.py).
  *
  * A pool is an unbounded td_queue of work items, an `idle` Semaphore counting

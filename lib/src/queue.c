@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* queue.c - Python's queue.Queue. A bounded queue (maxsize >= 2) is a lock-free
  * ring; an unbounded one (or maxsize 1) is queue_locked.c's mutex-and-conditions
  * queue, CPython's own construction. Both keep every Python semantic: blocking,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* queue_locked.c - the unbounded queue.Queue, built as CPython builds it: one Lock
  * (`mutex`) and three Conditions over it (not_empty, not_full, all_tasks_done).
  * queue.c uses it when maxsize <= 0; bounded queues use queue.c's lock-free ring.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* queue_locked.h - the mutex-and-conditions queue behind unbounded td_queue_t. Each
  * function has the contract of its td_queue_ namesake in thrdemo/queue.h. */
 #ifndef THRDEMO_QUEUE_LOCKED_H

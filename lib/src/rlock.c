@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* rlock.c - Python's RLock: a Lock plus an owner and a recursion count.
  *
  * owner is written only by the thread that holds the inner lock (set after taking

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* semaphore.c - Python's Semaphore and BoundedSemaphore: a counter guarded by a
  * Condition over a Lock, exactly CPython's construction. value, initial and bounded
  * are read and written only with lock held. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* thread.c - Python's Thread, its registry and the interpreter-exit rule.
  *
  * State per thread (struct td_thread):

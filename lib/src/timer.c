@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* timer.c - Python's Timer: a thread that waits on its `finished` Event for the
  * interval and calls the function unless cancel() set that Event first.
  *

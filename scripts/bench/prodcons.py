@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # prodcons.py - what `thrdemo --quiet --stats prodcons --maxsize M --duration D` does,
 # with Python's queue.Queue in a ThreadPoolExecutor(max_workers=2): messages per
 # second through the queue, no per-item logging.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # py_event.py - thrdemo bench event, in CPython: a token passed back and forth through
 # two threading.Events, 100,000 round trips; microseconds per round trip.
 import json, threading, time

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # py_lock.py - thrdemo bench lock, in CPython: two threads, 1,000,000 increments and
 # 1,000,000 decrements of one counter under threading.Lock. Prints JSON.
 import json, threading, time

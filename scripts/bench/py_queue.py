@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # py_queue.py - thrdemo bench queue, in CPython: one producer, one consumer, 1,000,000
 # integers through queue.Queue(maxsize=10); messages per second.
 import json, queue, threading, time

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # py_threads.py - thrdemo bench threads, in CPython: start 10,000 threading.Threads that
 # wait on one Event, set it, join them all; milliseconds and peak RSS.
 import json, resource, threading, time

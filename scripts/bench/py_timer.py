@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # py_timer.py - thrdemo bench timer, in CPython: 200 one-shot 10 ms threading.Timers
 # started 1 ms apart; lateness p50 and p99 in microseconds.
 import json, threading, time

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # report.py - scripts/bench.sh's table: reads thrdemo's `bench --json` lines and the
 # Python programs' lines (one JSON object each), prints CPython against thrdemo,
 # then every target of the performance issue marked met or missed.

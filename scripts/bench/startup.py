@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # startup.py - start-up time of a command, median of N runs, in milliseconds:
 # python3 scripts/bench/startup.py N CMD [ARGS...]. Uses posix_spawn and waitpid so
 # that the measuring side adds as little as it can.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # timer_repeat.py - Python's threading.Timer doing what `thrdemo timer repeat --every E
 # --count N --stats` does: a Timer re-armed from its own callback, each run due at
 # start + n * every (no drift), and the lateness of each firing measured.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # echo_peer.py - real peers for test_tcp_echo.sh: each mode talks to an echo server
 # on 127.0.0.1:PORT, checks what comes back, prints one result line and exits 0 when
 # it is right. Every wait is bounded.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # lib.sh - sourced by every shell test (jq's tests/setup, in spirit).
 # run ARGS...       runs thrdemo, stdout in $work/out, stderr in $work/err, status in $status
 # expect_status N   the last run's exit status is N

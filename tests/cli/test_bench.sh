@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # bench: the table and JSON shapes, self-checks, bad input. (The figures themselves
 # are measured by scripts/bench.sh, never judged by a test.)
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # daemon: the exit rule at work (seed 001).
 . "$(dirname "$0")/lib.sh"
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # enumerate: walk the live threads, join each (seed 001).
 . "$(dirname "$0")/lib.sh"
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # event wait / subclass / timer: the seed traces, Ctrl-C, bad input.
 . "$(dirname "$0")/lib.sh"
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The command line itself: list, help, --version, global options, exit codes.
 . "$(dirname "$0")/lib.sh"
 

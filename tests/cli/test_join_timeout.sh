@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # join-timeout: join gives up, is_alive() says so (seed 001).
 . "$(dirname "$0")/lib.sh"
 

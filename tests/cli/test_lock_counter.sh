@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # lock-counter: 0 under every guard, lost updates without one.
 . "$(dirname "$0")/lib.sh"
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # monitor stop / toast: seed 000.
 . "$(dirname "$0")/lib.sh"
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # prodcons: seed 004's trace, nothing lost, nothing hung.
 . "$(dirname "$0")/lib.sh"
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # redis-gate wait / poll: seed 003, simulated and against a real redis-server that
 # this test starts on a free loopback port (persistence off) and always stops.
 . "$(dirname "$0")/lib.sh"

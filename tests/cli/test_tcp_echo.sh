@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # tcp-echo demo / server / client: seed 001, real peers, faults, Ctrl-C. Loopback only.
 . "$(dirname "$0")/lib.sh"
 

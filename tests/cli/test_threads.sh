@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # threads basic / ways: the seed traces.
 . "$(dirname "$0")/lib.sh"
 

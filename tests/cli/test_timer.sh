@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # timer once / cancel / repeat / interval: seeds 001 and 002.
 . "$(dirname "$0")/lib.sh"
 

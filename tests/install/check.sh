@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Install the build into a temporary prefix and use it as a user would: the SONAME,
 # only td_ symbols exported, the installed binary runs, and a consumer builds both
 # through pkg-config and through find_package(thrdemo).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* consumer.c - a program outside the project that uses the installed libthrdemo. */
 #include <thrdemo/thrdemo.h>
 

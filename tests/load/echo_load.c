@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* echo_load.c - a load generator for echo servers: N connections, each doing 64-byte
  * request/response round trips for T seconds; prints round trips per second and
  * the latency percentiles, and fails if any echo differs from its request.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* exit_rule_child.c - run by test_thread's exit_rule case: a daemon thread that
  * never stops, a non-daemon worker, and a non-daemon thread that starts another
  * worker while td_exit already waits. Exits with status 7 through td_exit. */

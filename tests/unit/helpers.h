@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* helpers.h - what the unit tests share. cmocka asserts only in the main thread:
  * workers record outcomes in structs the main thread checks after joining. */
 #ifndef THRDEMO_TEST_HELPERS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_barrier.c - Barrier: arrival indices, the action, reuse, timeout, abort,
  * reset, and Python's broken-barrier rules. */
 #include "helpers.h"

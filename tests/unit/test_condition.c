@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_condition.c - Python's Condition: wait/notify(n)/notify_all, wait_for,
  * timeouts, misuse, RLock depth kept across a wait. */
 #include "helpers.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_error.c - td_strerror describes every code the library returns, each in its
  * own words, and td_version is the project's version. */
 #include "helpers.h"

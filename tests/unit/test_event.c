@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_event.c - Python's Event: set/clear/is_set, timeouts, wake-ups, no lost
  * wake-up under stress. */
 #include "helpers.h"

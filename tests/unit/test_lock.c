@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_lock.c - Python's Lock: no owner, timeouts, misuse codes, mutual exclusion. */
 #include "helpers.h"
 

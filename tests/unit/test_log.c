@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_log.c - whole lines, the two logging formats, per-thread line counts. */
 #include "helpers.h"
 

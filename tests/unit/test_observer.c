@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_observer.c - the instrumentation hook sees starts, exits, waits, sets,
  * acquires, releases and lines; removing it stops the reports. */
 #include "helpers.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_pool.c - ThreadPoolExecutor and Future: results, errors, timeouts, cancel,
  * callbacks, worker names and lazy starting, shutdown, 10,000 tasks. */
 #include "helpers.h"

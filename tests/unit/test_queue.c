@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_queue.c - queue.Queue: FIFO, full/empty codes, timeouts, task_done/join,
  * shutdown (3.13) waking every blocked thread, and a 4x4 stress run. */
 #include "helpers.h"

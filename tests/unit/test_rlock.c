@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_rlock.c - Python's RLock: re-entry, owner-only release, exclusion. */
 #include "helpers.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_semaphore.c - Semaphore and BoundedSemaphore: counting, timeouts, release(n),
  * over-release of a bounded one. */
 #include "helpers.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_thread.c - Thread: names and the counter rule, daemon inheritance, start and
  * join misuse, join(timeout), the registry, and the interpreter-exit rule. */
 #include "helpers.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_timer.c - Timer: fires after the interval, cancel before firing, join. */
 #include "helpers.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* barrier.h - Python's threading.Barrier: parties threads wait until all arrive.
  *
  * A plain struct the caller owns, guarded by its own Condition. The barrier cycles

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* common.h - what every libthrdemo header shares: the export macro, the timeout
  * convention and error decoding.
  *

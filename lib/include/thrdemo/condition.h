@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* condition.h - Python's threading.Condition over a Lock or an RLock.
  *
  * As in CPython, each waiter sleeps on its own one-shot signal kept in a FIFO list;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* event.h - Python's threading.Event: a flag that threads wait to see set.
  *
  * One atomic word holds the flag (bit 0) and a generation that every set() advances

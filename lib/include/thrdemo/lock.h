@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lock.h - Python's threading.Lock and threading.RLock.
  *
  * td_lock_t has no owner, exactly like Python's Lock: any thread may release it, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* log.h - whole-line, thread-safe output: Python's print and the logging formats
  * the seeds use.
  *

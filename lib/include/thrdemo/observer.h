@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* observer.h - one hook through which every primitive reports what it does.
  *
  * With no observer installed the cost is one predictable branch. An observer is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* pool.h - Python's concurrent.futures.ThreadPoolExecutor and Future.
  *
  * submit() queues a task and starts a worker only when no idle one can take it, up

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* queue.h - Python's queue.Queue (3.13): a FIFO of pointers, bounded or not, with
  * task_done/join and shutdown.
  *

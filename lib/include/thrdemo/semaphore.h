@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* semaphore.h - Python's threading.Semaphore and threading.BoundedSemaphore.
  *
  * A counter guarded by a Condition over a Lock, as in CPython: acquire waits while

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* thrdemo.h - all of libthrdemo: Python's threading module in C on POSIX threads. */
 #ifndef THRDEMO_THRDEMO_H
 #define THRDEMO_THRDEMO_H

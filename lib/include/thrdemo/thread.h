@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* thread.h - Python's threading.Thread and the module functions around it.
  *
  * A td_thread_t is reference counted: the handle returned by td_thread_new is one

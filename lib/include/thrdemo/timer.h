@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* timer.h - Python's threading.Timer: a thread that calls a function after an
  * interval unless cancelled first.
  *
