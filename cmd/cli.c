@@ -6,6 +6,7 @@
  */
 #include "cli.h"
 
+#include <stdatomic.h>
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -508,9 +509,8 @@ uint64_t cli_random(void)
     if (!atomic_exchange(&random_seeded, true)) {
         uint64_t seed = cli_globals.seed;
         if (!cli_globals.seed_given) {
-            struct timespec ts;
-            clock_gettime(CLOCK_REALTIME, &ts);
-            seed = (uint64_t)ts.tv_sec * 1000000007u ^ (uint64_t)ts.tv_nsec ^ (uint64_t)getpid();
+            double now = td_time(); /* the library's one clock */
+            seed = (uint64_t)(now * 1e6) * 1000000007u ^ (uint64_t)getpid();
         }
         atomic_store(&random_state, seed);
     }
@@ -581,4 +581,10 @@ const char *cli_pynum(double value, char buf[32])
         return buf;
     }
     return cli_pyfloat(value, buf);
+}
+
+const char *cli_thread_name(td_thread_t *thread, char buf[CLI_NAME_MAX])
+{
+    td_thread_get_name(thread, buf, CLI_NAME_MAX);
+    return buf;
 }

@@ -105,6 +105,11 @@ bool cli_variant_is(const cli_args_t *args, const char *variant);
  * EXIT_RUNTIME after saying on stderr why it could not be started (*thread NULL). */
 int cli_start_thread(td_thread_t **thread, const td_thread_attr_t *attr);
 
+/* The thread's name copied into buf (names can change under another thread's feet,
+ * so the library hands out copies): returns buf. */
+enum { CLI_NAME_MAX = 128 };
+const char *cli_thread_name(td_thread_t *thread, char buf[CLI_NAME_MAX]);
+
 /* A nominal duration in seconds times --scale: every wait goes through this. */
 double cli_seconds(double nominal);
 /* Sleep a nominal duration, waking early on Ctrl-C: true if interrupted. */

@@ -67,7 +67,8 @@ static void add(struct entry *table, size_t *n, const char *name, uint64_t value
 static void record_lines(td_thread_t *thread)
 {
     td_lock_acquire(&stats_lock, true, TD_FOREVER);
-    add(lines, &n_lines, td_thread_name(thread), td_thread_lines(thread));
+    char name[CLI_NAME_MAX];
+    add(lines, &n_lines, cli_thread_name(thread, name), td_thread_lines(thread));
     td_lock_release(&stats_lock);
 }
 
@@ -97,7 +98,8 @@ static void print_summary(void)
         fprintf(stderr, "  lines written by %s: %llu\n", lines[i].name,
                 (unsigned long long)lines[i].value);
     for (size_t i = 0; i < n_live; i++) {
-        fprintf(stderr, "  lines written by %s: %llu%s\n", td_thread_name(live[i]),
+        char name[CLI_NAME_MAX];
+        fprintf(stderr, "  lines written by %s: %llu%s\n", cli_thread_name(live[i], name),
                 (unsigned long long)td_thread_lines(live[i]),
                 live[i] == td_main_thread() ? "" : " (still running at exit)");
         td_thread_free(live[i]);

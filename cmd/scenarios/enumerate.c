@@ -29,8 +29,9 @@ static void worker(void *arg)
 static const char *thread_repr(td_thread_t *t, char *buf, size_t size)
 {
     bool is_main = t == td_main_thread();
+    char name[CLI_NAME_MAX];
     snprintf(buf, size, "<%s(%s, %s%s %lu)>", is_main ? "_MainThread" : "Thread",
-             td_thread_name(t), td_thread_is_alive(t) ? "started" : "stopped",
+             cli_thread_name(t, name), td_thread_is_alive(t) ? "started" : "stopped",
              td_thread_daemon(t) ? " daemon" : "", td_thread_ident(t));
     return buf;
 }
@@ -58,7 +59,8 @@ static void print_info(void)
     td_thread_t *live[MAX_WORKERS + 1];
     size_t n = td_enumerate(live, MAX_WORKERS + 1);
     for (size_t i = 0; i < n && i < MAX_WORKERS + 1; i++) {
-        td_print("  %-20s %-20lu %-10ld %-6s %s", td_thread_name(live[i]),
+        char name[CLI_NAME_MAX];
+        td_print("  %-20s %-20lu %-10ld %-6s %s", cli_thread_name(live[i], name),
                  td_thread_ident(live[i]), td_thread_native_id(live[i]),
                  py_bool(td_thread_daemon(live[i])), py_bool(td_thread_is_alive(live[i])));
         td_thread_free(live[i]);
@@ -83,7 +85,8 @@ static int run(const cli_args_t *args)
     size_t count = td_enumerate(live, MAX_WORKERS + 1);
     for (size_t i = 0; i < count && i < MAX_WORKERS + 1; i++) {
         if (live[i] != td_main_thread() && !cli_stopping()) {
-            td_log("joining %s", td_thread_name(live[i]));
+            char name[CLI_NAME_MAX];
+            td_log("joining %s", cli_thread_name(live[i], name));
             td_thread_join(live[i], TD_FOREVER);
         }
         td_thread_free(live[i]);

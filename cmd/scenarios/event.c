@@ -104,7 +104,8 @@ struct subclass_demo {
 static void my_thread_run(void *arg)
 {
     struct subclass_demo *d = arg;
-    const char *name = td_thread_name(td_current_thread());
+    char name[CLI_NAME_MAX];
+    cli_thread_name(td_current_thread(), name);
     td_print("%s is waiting for the event to be set.", name);
     td_event_wait(&d->event, TD_FOREVER);
     for (long long i = 1; i <= d->count && !cli_stopping(); i++) {

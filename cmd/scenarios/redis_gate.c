@@ -217,13 +217,14 @@ static void released(struct gate *g)
 {
     if (cli_stopping())
         return;
-    const char *name = td_thread_name(td_current_thread());
+    char name[CLI_NAME_MAX];
+    cli_thread_name(td_current_thread(), name);
     if (atomic_load(&g->gave_up)) {
         td_log("redis never became ready: leaving without doing any work");
         return;
     }
     char when[32];
-    time_t now = time(NULL);
+    time_t now = (time_t)td_time(); /* the library's clock: virtual under a schedule */
     ctime_r(&now, when);
     when[strcspn(when, "\n")] = '\0';
     td_log("redis ready, and connect to redis server and do some work [%s]", when);

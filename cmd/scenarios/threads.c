@@ -64,14 +64,16 @@ static int run_basic(void)
 static void mythread(void *arg)
 {
     (void)arg;
-    td_print("%s: running the target function", td_thread_name(td_current_thread()));
+    char name[CLI_NAME_MAX];
+    td_print("%s: running the target function", cli_thread_name(td_current_thread(), name));
 }
 
 /* Way 2: a subclass's run(); no target, so CPython names it plain "Thread-N". */
 static void my_thread_run(void *arg)
 {
     (void)arg;
-    td_print("%s: running the overridden run()", td_thread_name(td_current_thread()));
+    char name[CLI_NAME_MAX];
+    td_print("%s: running the overridden run()", cli_thread_name(td_current_thread(), name));
 }
 
 /* Way 3: Thread(target=worker, name=f"worker-{i}", args=(i, delay)). */
@@ -83,7 +85,8 @@ struct worker_args {
 static void worker(void *arg)
 {
     const struct worker_args *w = arg;
-    const char *name = td_thread_name(td_current_thread());
+    char name[CLI_NAME_MAX];
+    cli_thread_name(td_current_thread(), name);
     td_print("%s: start, num=%d", name, w->num);
     cli_sleep(w->delay);
     td_print("%s: end, num=%d", name, w->num);

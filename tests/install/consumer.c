@@ -4,7 +4,9 @@
 
 static void hello(void *arg)
 {
-    td_print("hello from %s", td_thread_name(td_current_thread()));
+    char name[64];
+    td_thread_get_name(td_current_thread(), name, sizeof name);
+    td_print("hello from %s", name);
     td_event_set(arg);
 }
 

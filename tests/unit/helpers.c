@@ -30,3 +30,13 @@ void test_pause(double seconds)
     td_event_init(&never);
     td_event_wait(&never, seconds);
 }
+
+const char *test_name(td_thread_t *thread)
+{
+    /* A few buffers in turn, so one assertion can compare two names. */
+    static _Thread_local char names[4][128];
+    static _Thread_local unsigned next;
+    char *buf = names[next++ % 4];
+    td_thread_get_name(thread, buf, sizeof names[0]);
+    return buf;
+}

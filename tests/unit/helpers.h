@@ -5,6 +5,7 @@
 #define THRDEMO_TEST_HELPERS_H
 
 #include <setjmp.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -19,6 +20,8 @@ double test_now(void);
 td_thread_t *test_start(td_thread_fn fn, void *arg);
 /* Join (without limit) and free. */
 void test_join(td_thread_t *thread);
+/* The thread's name (a copy that stays valid for the next three calls). */
+const char *test_name(td_thread_t *thread);
 /* Let roughly seconds pass by waiting on an event nobody sets (pacing, never sync). */
 void test_pause(double seconds);
 

@@ -8,7 +8,7 @@
 
 static const int codes[] = { 0, -ETIMEDOUT, -EBUSY, -EINVAL, -EPERM, -EDEADLK, -EOVERFLOW,
                              -ENOMEM, -EAGAIN, -ENOSPC, -ENODATA, -ESHUTDOWN, -ECANCELED,
-                             -EPIPE };
+                             -EPIPE, TD_ETASK };
 enum { N_CODES = sizeof codes / sizeof codes[0] };
 
 static void every_code_has_its_words(void **state)
@@ -25,6 +25,20 @@ static void every_code_has_its_words(void **state)
     assert_non_null(td_strerror(12345));
 }
 
+/* Bug fixed: -ENOSPC said "the queue is full" and -EPIPE "broken barrier", false for
+ * a td_log write that hit a full disk or a closed pipe. The words must be true in
+ * every context the code can come from. */
+static void words_are_true_wherever_the_code_came_from(void **state)
+{
+    (void)state;
+    assert_non_null(strstr(td_strerror(-ENOSPC), "no space left"));
+    assert_non_null(strstr(td_strerror(-ENOSPC), "device"));
+    assert_non_null(strstr(td_strerror(-EPIPE), "pipe"));
+    assert_non_null(strstr(td_strerror(-EPIPE), "barrier"));
+    /* A code the library never makes has the C library's words. */
+    assert_string_equal(td_strerror(-ECONNREFUSED), "Connection refused");
+}
+
 static void version_is_three_numbers(void **state)
 {
     (void)state;
@@ -37,6 +51,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_code_has_its_words),
+        cmocka_unit_test(words_are_true_wherever_the_code_came_from),
         cmocka_unit_test(version_is_three_numbers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

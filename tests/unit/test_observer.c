@@ -3,6 +3,7 @@
  * acquires, releases and lines; removing it stops the reports. */
 #include "helpers.h"
 
+#include <stdatomic.h>
 #include <unistd.h>
 
 struct tally {

@@ -3,6 +3,7 @@
  * callbacks, worker names and lazy starting, shutdown, 10,000 tasks. */
 #include "helpers.h"
 
+#include <stdatomic.h>
 #include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -31,7 +32,7 @@ static int block_on_event(void *arg, void **result)
 static int record_name(void *arg, void **result)
 {
     (void)result;
-    snprintf(arg, 64, "%s", td_thread_name(td_current_thread()));
+    snprintf(arg, 64, "%s", test_name(td_current_thread()));
     return 0;
 }
 
@@ -103,7 +104,11 @@ static void errors_and_timeouts(void **state)
     assert_int_equal(td_pool_new(&pool, 2, NULL), 0);
     td_future_t *f;
     assert_int_equal(td_pool_submit(pool, fail_with_eio, NULL, &f), 0);
-    assert_int_equal(td_future_result(f, TD_FOREVER, NULL), -EIO); /* its "exception" */
+    /* Its "exception": told apart from the wait's own outcome. */
+    assert_int_equal(td_future_result(f, TD_FOREVER, NULL), TD_ETASK);
+    int error = 0;
+    assert_int_equal(td_future_exception(f, TD_FOREVER, &error), 0);
+    assert_int_equal(error, -EIO);
     td_future_free(f);
 
     td_event_t go;

@@ -3,6 +3,7 @@
  * shutdown (3.13) waking every blocked thread, and a 4x4 stress run. */
 #include "helpers.h"
 
+#include <stdatomic.h>
 #include <stdint.h>
 
 #define ITEM(n) ((void *)(uintptr_t)(n))

@@ -3,6 +3,7 @@
  * join misuse, join(timeout), the registry, and the interpreter-exit rule. */
 #include "helpers.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <math.h>
 #include <string.h>
@@ -20,21 +21,21 @@ static void default_names_and_counter(void **state)
     (void)state;
     td_thread_t *a, *b, *c, *d;
     assert_int_equal(td_thread_new(&a, &(td_thread_attr_t){ TD_TARGET(nothing) }), 0);
-    assert_string_equal(td_thread_name(a), "Thread-1 (nothing)");
+    assert_string_equal(test_name(a), "Thread-1 (nothing)");
     /* A named thread does not advance the counter. */
     assert_int_equal(td_thread_new(&b, &(td_thread_attr_t){ TD_TARGET(nothing),
                                                             .name = "worker" }), 0);
-    assert_string_equal(td_thread_name(b), "worker");
+    assert_string_equal(test_name(b), "worker");
     assert_int_equal(td_thread_new(&c, &(td_thread_attr_t){ .target = nothing }), 0);
-    assert_string_equal(td_thread_name(c), "Thread-2");
+    assert_string_equal(test_name(c), "Thread-2");
     td_timer_t *timer;
     assert_int_equal(td_timer_new(&timer, 1, nothing, NULL), 0);
-    assert_string_equal(td_thread_name(td_timer_thread(timer)), "Thread-3");
+    assert_string_equal(test_name(td_timer_thread(timer)), "Thread-3");
     assert_int_equal(td_thread_new(&d, &(td_thread_attr_t){ TD_TARGET(nothing) }), 0);
-    assert_string_equal(td_thread_name(d), "Thread-4 (nothing)");
+    assert_string_equal(test_name(d), "Thread-4 (nothing)");
     assert_int_equal(td_thread_set_name(d, "renamed"), 0);
-    assert_string_equal(td_thread_name(d), "renamed");
-    assert_string_equal(td_thread_name(td_main_thread()), "MainThread");
+    assert_string_equal(test_name(d), "renamed");
+    assert_string_equal(test_name(td_main_thread()), "MainThread");
     assert_ptr_equal(td_current_thread(), td_main_thread());
     td_timer_free(timer);
     td_thread_free(a);
@@ -97,7 +98,7 @@ static void block_until_released(void *arg)
     b->daemon = td_thread_daemon(me);
     b->ident = td_get_ident();
     b->native_id = td_get_native_id();
-    snprintf(b->name, sizeof b->name, "%s", td_thread_name(me));
+    snprintf(b->name, sizeof b->name, "%s", test_name(me));
     td_event_set(&b->started);
     td_event_wait(&b->release, TD_FOREVER);
 }

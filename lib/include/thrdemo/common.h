@@ -28,12 +28,22 @@ extern "C" {
 /* Largest timeout accepted, in seconds: Python's threading.TIMEOUT_MAX on Linux. */
 #define TD_TIMEOUT_MAX 9223372036.0
 
-/* Describe a result code of this library ("timed out", ...); never returns NULL. */
+/* A task (a future's function) returned an error: its own code is had separately
+ * (td_future_exception), so it is never mistaken for the wait's -ETIMEDOUT or
+ * -ECANCELED. Below every errno value (Linux's are 1..4095). */
+#define TD_ETASK (-4096)
+
+/* Describe a result code of this library in words true wherever the code came from
+ * ("timed out", ...); the caller adds what it means there. Never returns NULL. */
 TD_API const char *td_strerror(int code);
 
 /* Seconds on CLOCK_MONOTONIC, the clock every timeout runs on: Python's
  * time.monotonic(). For due times that must not drift (start + n * interval). */
 TD_API double td_monotonic(void);
+
+/* Seconds since the Unix epoch on CLOCK_REALTIME: Python's time.time(). Under a
+ * controlled schedule this clock is virtual too, as td_monotonic is. */
+TD_API double td_time(void);
 
 /* The library's version as "MAJOR.MINOR.PATCH". */
 TD_API const char *td_version(void);

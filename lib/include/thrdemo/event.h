@@ -9,7 +9,6 @@
 #ifndef THRDEMO_EVENT_H
 #define THRDEMO_EVENT_H
 
-#include <stdatomic.h>
 #include <stdbool.h>
 
 #include "common.h"
@@ -19,7 +18,7 @@ extern "C" {
 #endif
 
 typedef struct td_event {
-    atomic_uint word; /* bit 0: the flag; bits 1..: generation of set() calls */
+    unsigned word_; /* private: bit 0 the flag, bit 1 sleepers, bits 2..: generation */
 } td_event_t;
 
 /* Make a clear Event; cannot fail. */

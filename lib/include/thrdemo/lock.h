@@ -9,9 +9,9 @@
 #ifndef THRDEMO_LOCK_H
 #define THRDEMO_LOCK_H
 
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "common.h"
 
@@ -19,14 +19,16 @@
 extern "C" {
 #endif
 
+/* The fields are private (the trailing underscore): the library reaches them
+ * atomically; they are plain integers so that the header compiles as C++ too. */
 typedef struct td_lock {
-    atomic_uint state; /* 0 unlocked, 1 locked, 2 locked and a thread may sleep on it */
+    unsigned state_; /* 0 unlocked, 1 locked, 2 locked and a thread may sleep on it */
 } td_lock_t;
 
 typedef struct td_rlock {
-    td_lock_t lock;
-    atomic_uintptr_t owner; /* td__self_key() of the owner, 0 when free */
-    size_t count;           /* recursion depth; touched only by the owner */
+    td_lock_t lock_;
+    uintptr_t owner_; /* a key of the owning thread, 0 when free */
+    size_t count_;    /* recursion depth; touched only by the owner */
 } td_rlock_t;
 
 /* Make an unlocked Lock; cannot fail. */
@@ -52,6 +54,8 @@ TD_API int td_rlock_acquire(td_rlock_t *rlock, bool blocking, double timeout);
 TD_API int td_rlock_release(td_rlock_t *rlock);
 /* Whether the calling thread owns the RLock. */
 TD_API bool td_rlock_is_owned(td_rlock_t *rlock);
+/* How many levels deep the calling thread holds the RLock (0 if it does not). */
+TD_API size_t td_rlock_count(td_rlock_t *rlock);
 
 #ifdef __cplusplus
 }

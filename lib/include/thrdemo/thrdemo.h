@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* thrdemo.h - all of libthrdemo: Python's threading module in C on POSIX threads. */
+/* thrdemo.h - all of libthrdemo: Python's threading, queue and concurrent.futures
+ * in C on POSIX threads. */
 #ifndef THRDEMO_THRDEMO_H
 #define THRDEMO_THRDEMO_H
 
@@ -7,6 +8,8 @@
 #include "common.h"
 #include "condition.h"
 #include "event.h"
+#include "future.h"
+#include "local.h"
 #include "lock.h"
 #include "log.h"
 #include "observer.h"

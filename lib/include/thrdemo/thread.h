@@ -11,6 +11,8 @@
  *
  * The interpreter-exit rule: td_exit() joins every non-daemon thread, including ones
  * started while it waits, and then exits the process, so daemon threads die with it.
+ * After fork() the child's registry holds only the thread that forked, which becomes
+ * the child's main thread (CPython's _after_fork).
  */
 #ifndef THRDEMO_THREAD_H
 #define THRDEMO_THREAD_H
@@ -36,7 +38,7 @@ enum { TD_DAEMON_INHERIT = 0, TD_DAEMON_NO = 1, TD_DAEMON_YES = 2 };
 typedef struct td_thread_attr {
     td_thread_fn target;     /* required */
     void *arg;               /* passed to target */
-    const char *name;        /* NULL: CPython's default name */
+    const char *name;        /* NULL or "": CPython's default name */
     const char *target_name; /* the target's name for "Thread-N (target)"; NULL gives
                                 "Thread-N", as a subclass-style thread is named */
     int daemon;              /* TD_DAEMON_*: inherited from the creator by default */
@@ -63,9 +65,11 @@ TD_API int td_thread_start(td_thread_t *thread);
 TD_API int td_thread_join(td_thread_t *thread, double timeout);
 /* Whether the thread has started and not yet finished. */
 TD_API bool td_thread_is_alive(td_thread_t *thread);
-/* The thread's name; valid until the name is changed or the thread is freed. */
-TD_API const char *td_thread_name(td_thread_t *thread);
-/* Rename the thread: 0 or -ENOMEM. */
+/* Copy the thread's name into buf (size bytes, always NUL-terminated when size > 0,
+ * cut short if it does not fit) and return its full length, as snprintf does. A
+ * copy, because another thread may rename it at any time. */
+TD_API size_t td_thread_get_name(td_thread_t *thread, char *buf, size_t size);
+/* Rename the thread: 0, -EINVAL (NULL name) or -ENOMEM. */
 TD_API int td_thread_set_name(td_thread_t *thread, const char *name);
 /* Whether the thread is a daemon. */
 TD_API bool td_thread_daemon(td_thread_t *thread);
@@ -99,8 +103,10 @@ TD_API int td_stack_size(size_t size, size_t *old);
 /* The stack size threads are started with (0: the system default). */
 TD_API size_t td_get_stack_size(void);
 
-/* Join every non-daemon thread other than the caller, including ones they start
- * while it waits: Python's threading._shutdown. Returns when none is left. */
+/* Python's threading._shutdown: run the atexit hooks (pools shut down), mark the
+ * main thread finished when the main thread calls it (so a thread joining the main
+ * thread returns), then join every non-daemon thread other than the caller,
+ * including ones they start while it waits. Returns when none is left. */
 TD_API void td_shutdown(void);
 /* td_shutdown(), then exit the process with status: daemon threads die with it,
  * their unfinished lines unwritten. The interpreter's exit rule in one call. */

@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /* semaphore.c - Python's Semaphore and BoundedSemaphore: a counter guarded by a
  * Condition over a Lock, exactly CPython's construction. value, initial and bounded
- * are read and written only with lock held. */
+ * are read and written only with lock held.
+ * A timed-out acquire never strands a unit: the Condition never loses a notify (a
+ * waiter notified as its clock runs out comes back notified), and the loop takes
+ * any unit it finds before it looks at the clock. */
 #include <errno.h>
+#include <math.h>
 
-#include "internal.h"
+#include "prim.h"
 #include "thrdemo/semaphore.h"
 
 static void init(td_sem_t *sem, size_t value, bool bounded)
@@ -36,10 +40,9 @@ int td_sem_acquire(td_sem_t *sem, bool blocking, double timeout)
 {
     if (!blocking && timeout != TD_FOREVER)
         return -EINVAL; /* Python: "can't specify timeout for non-blocking acquire" */
-    if (timeout != TD_FOREVER && timeout != timeout)
+    if (isnan(timeout))
         return -EINVAL;
     td__deadline_t deadline = td__deadline_in(timeout);
-    double end = td_monotonic() + timeout;
     int rc = 0;
     td_lock_acquire(&sem->lock, true, TD_FOREVER);
     while (sem->value == 0) { /* the loop always starts with the lock held */
@@ -47,12 +50,11 @@ int td_sem_acquire(td_sem_t *sem, bool blocking, double timeout)
             rc = -EBUSY;
             break;
         }
-        double wait = deadline.forever ? TD_FOREVER : end - td_monotonic();
-        if (!deadline.forever && wait <= 0) {
+        if (td__deadline_passed(deadline)) {
             rc = -ETIMEDOUT;
             break;
         }
-        td_cond_wait(&sem->cond, wait);
+        td__cond_wait_until(&sem->cond, deadline);
     }
     if (rc == 0)
         sem->value--;

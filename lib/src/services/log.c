@@ -5,7 +5,10 @@
  * handed to write() whole, so no other thread's bytes can land inside it and no
  * stdio buffer holds it back from a pipe. output_mutex guards the fd, the format and
  * the first error; td__log_freeze takes it for good at exit, which silences daemon
- * threads without tearing a line.
+ * threads without tearing a line. The %H:%M:%S of the asctime format is read from
+ * the library's one clock (virtual under a schedule), in local time.
+ * The log is a service: it uses the runtime (thread names, line counts) and the
+ * core, and nothing below calls it.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -16,7 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "runtime/runtime.h"
+#include "services.h"
 #include "thrdemo/log.h"
 
 static pthread_mutex_t output_mutex = TD__MUTEX_INITIALIZER;
@@ -93,11 +97,16 @@ static void format_prefix(td_log_format_t format, char *buf, size_t size)
 {
     buf[0] = '\0';
     if (format == TD_LOG_THREADNAME) {
-        snprintf(buf, size, "(%-10s) ", td_thread_name(td_current_thread()));
+        char name[200];
+        td_thread_get_name(td_current_thread(), name, sizeof name);
+        snprintf(buf, size, "(%-10s) ", name);
     } else if (format == TD_LOG_ASCTIME) {
-        time_t now = time(NULL);
+        time_t now = (time_t)(td__wall_now() / TD__NS_PER_S);
         struct tm tm;
-        localtime_r(&now, &tm);
+        if (td__sched != NULL)
+            gmtime_r(&now, &tm); /* a virtual clock's time is the same everywhere */
+        else
+            localtime_r(&now, &tm);
         strftime(buf, size, "%H:%M:%S: ", &tm);
     }
 }
@@ -143,4 +152,21 @@ int td_log_status(void)
 void td__log_freeze(void)
 {
     td__mutex_lock(&output_mutex); /* never released: the process is ending */
+}
+
+static void lock_for_fork(void)
+{
+    td__mutex_lock(&output_mutex);
+}
+
+static void unlock_after_fork(void)
+{
+    td__mutex_unlock(&output_mutex);
+}
+
+/* A fork while another thread writes a line must not leave the child's output
+ * lock held by a thread that does not exist there. */
+__attribute__((constructor)) static void log_atfork(void)
+{
+    pthread_atfork(lock_for_fork, unlock_after_fork, unlock_after_fork);
 }

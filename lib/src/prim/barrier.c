@@ -11,7 +11,7 @@
  */
 #include <errno.h>
 
-#include "internal.h"
+#include "prim.h"
 #include "thrdemo/barrier.h"
 
 enum { FILLING = 0, DRAINING = 1, RESETTING = -1, BROKEN = -2 };
@@ -64,8 +64,9 @@ static int release(td_barrier_t *b)
 /* Wait for the last thread (or a break). */
 static int wait_for_release(td_barrier_t *b, double timeout)
 {
-    bool released = false;
-    td_cond_wait_for(&b->cond, not_filling, b, timeout, &released);
+    /* Python's _wait: wait_for(..., timeout) counts from here. */
+    td__deadline_t deadline = td__deadline_in(timeout);
+    bool released = td__cond_wait_for_until(&b->cond, not_filling, b, deadline);
     if (!released) {
         break_barrier(b); /* Python: a timeout breaks the barrier for everyone */
         return -EPIPE;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* pool.c - Python's ThreadPoolExecutor and Future (concurrent/futures/thread.py).
+/* pool.c - Python's ThreadPoolExecutor (concurrent/futures/thread.py) and its map().
  *
  * A pool is an unbounded td_queue of work items, an `idle` Semaphore counting
  * workers waiting for work, and its worker threads. submit() queues an item and
@@ -7,11 +7,8 @@
  * _adjust_thread_count). A NULL item is the sentinel that tells a worker to leave;
  * each leaving worker puts it back for the next one.
  * shutdown_lock guards shutdown, threads and n_threads.
- *
- * A Future's state machine (CPython's), every field guarded by its lock:
- *   PENDING --run--> RUNNING --task returns--> FINISHED
- *   PENDING --cancel()--> CANCELLED --worker skips it--> CANCELLED_AND_NOTIFIED
- * Done callbacks run once, outside the lock, by whoever made the future done.
+ * Futures live in future.c; a worker runs a work item as CPython's _WorkItem.run:
+ * skip it if cancelled, else run it and settle its future.
  */
 #include <errno.h>
 #include <sched.h>
@@ -20,31 +17,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "future_internal.h"
+#include "prim.h"
+#include "runtime/runtime.h"
 #include "thrdemo/condition.h"
 #include "thrdemo/lock.h"
 #include "thrdemo/pool.h"
 #include "thrdemo/queue.h"
 #include "thrdemo/semaphore.h"
 #include "thrdemo/thread.h"
-
-enum { PENDING, RUNNING, CANCELLED, CANCELLED_AND_NOTIFIED, FINISHED };
-
-struct callback {
-    td_future_cb fn;
-    void *arg;
-    struct callback *next;
-};
-
-struct td_future {
-    atomic_int refs;
-    td_lock_t lock;
-    td_cond_t cond;            /* over lock: notified when done */
-    int state;
-    int rc;
-    void *result;
-    struct callback *callbacks; /* in the order added */
-};
 
 struct work_item {
     td_future_t *future;
@@ -65,167 +46,16 @@ struct td_pool {
 
 static atomic_uint pool_counter; /* CPython's ThreadPoolExecutor._counter */
 
-/* ---- futures ----------------------------------------------------------------------- */
-
-static td_future_t *future_new(void)
-{
-    td_future_t *f = calloc(1, sizeof *f);
-    if (!f)
-        return NULL;
-    atomic_init(&f->refs, 1);
-    td_lock_init(&f->lock);
-    td_cond_init(&f->cond, &f->lock);
-    f->state = PENDING;
-    return f;
-}
-
-void td_future_free(td_future_t *f)
-{
-    if (!f || atomic_fetch_sub_explicit(&f->refs, 1, memory_order_acq_rel) != 1)
-        return;
-    for (struct callback *c = f->callbacks, *next; c; c = next) {
-        next = c->next;
-        free(c);
-    }
-    td_cond_destroy(&f->cond);
-    td_lock_destroy(&f->lock);
-    free(f);
-}
-
-static bool is_done(int state)
-{
-    return state == CANCELLED || state == CANCELLED_AND_NOTIFIED || state == FINISHED;
-}
-
-/* Run and free the callbacks taken from a future that just became done. */
-static void run_callbacks(td_future_t *f, struct callback *c)
-{
-    while (c) {
-        struct callback *next = c->next;
-        c->fn(f, c->arg);
-        free(c);
-        c = next;
-    }
-}
-
-/* Make the future done in state (lock held); returns its callbacks to run. */
-static struct callback *settle(td_future_t *f, int state)
-{
-    f->state = state;
-    td_cond_notify_all(&f->cond);
-    struct callback *c = f->callbacks;
-    f->callbacks = NULL;
-    return c;
-}
-
-int td_future_result(td_future_t *f, double timeout, void **result)
-{
-    td__deadline_t deadline = td__deadline_in(timeout);
-    double end = td_monotonic() + timeout;
-    td_lock_acquire(&f->lock, true, TD_FOREVER);
-    while (!is_done(f->state)) {
-        double left = deadline.forever ? TD_FOREVER : end - td_monotonic();
-        if (!deadline.forever && left <= 0)
-            break;
-        td_cond_wait(&f->cond, left);
-    }
-    int rc = -ETIMEDOUT;
-    if (f->state == CANCELLED || f->state == CANCELLED_AND_NOTIFIED) {
-        rc = -ECANCELED;
-    } else if (f->state == FINISHED) {
-        rc = f->rc;
-        if (result)
-            *result = f->result;
-    }
-    td_lock_release(&f->lock);
-    return rc;
-}
-
-bool td_future_cancel(td_future_t *f)
-{
-    td_lock_acquire(&f->lock, true, TD_FOREVER);
-    if (f->state == RUNNING || f->state == FINISHED) {
-        td_lock_release(&f->lock);
-        return false;
-    }
-    struct callback *c = NULL;
-    if (f->state == PENDING)
-        c = settle(f, CANCELLED);
-    td_lock_release(&f->lock);
-    run_callbacks(f, c);
-    return true;
-}
-
-static int state_of(td_future_t *f)
-{
-    td_lock_acquire(&f->lock, true, TD_FOREVER);
-    int state = f->state;
-    td_lock_release(&f->lock);
-    return state;
-}
-
-bool td_future_done(td_future_t *f)
-{
-    return is_done(state_of(f));
-}
-
-bool td_future_running(td_future_t *f)
-{
-    return state_of(f) == RUNNING;
-}
-
-bool td_future_cancelled(td_future_t *f)
-{
-    int state = state_of(f);
-    return state == CANCELLED || state == CANCELLED_AND_NOTIFIED;
-}
-
-int td_future_add_done_callback(td_future_t *f, td_future_cb fn, void *arg)
-{
-    td_lock_acquire(&f->lock, true, TD_FOREVER);
-    if (!is_done(f->state)) {
-        struct callback *c = malloc(sizeof *c);
-        if (!c) {
-            td_lock_release(&f->lock);
-            return -ENOMEM;
-        }
-        *c = (struct callback){ .fn = fn, .arg = arg };
-        struct callback **tail = &f->callbacks;
-        while (*tail)
-            tail = &(*tail)->next;
-        *tail = c;
-        td_lock_release(&f->lock);
-        return 0;
-    }
-    td_lock_release(&f->lock);
-    fn(f, arg); /* already done: at once, as Python does */
-    return 0;
-}
-
 /* ---- work items and workers -------------------------------------------------------- */
 
 /* CPython's _WorkItem.run: skip a cancelled future, else run and settle it. */
 static void run_item(struct work_item *w)
 {
-    td_future_t *f = w->future;
-    td_lock_acquire(&f->lock, true, TD_FOREVER);
-    if (f->state == CANCELLED) { /* set_running_or_notify_cancel() */
-        f->state = CANCELLED_AND_NOTIFIED;
-        td_lock_release(&f->lock);
+    if (!td__future_start(w->future))
         return;
-    }
-    f->state = RUNNING;
-    td_lock_release(&f->lock);
-
     void *result = NULL;
     int rc = w->fn(w->arg, &result);
-
-    td_lock_acquire(&f->lock, true, TD_FOREVER);
-    f->rc = rc;
-    f->result = result;
-    struct callback *c = settle(f, FINISHED);
-    td_lock_release(&f->lock);
-    run_callbacks(f, c);
+    td__future_finish(w->future, rc, result);
 }
 
 static void free_item(void *item)
@@ -352,14 +182,14 @@ int td_pool_submit(td_pool_t *pool, td_task_fn fn, void *arg, td_future_t **futu
     if (!fn)
         return -EINVAL;
     struct work_item *w = malloc(sizeof *w);
-    td_future_t *f = future_new();
+    td_future_t *f = td__future_new();
     if (!w || !f) {
         free(w);
         td_future_free(f);
         return -ENOMEM;
     }
     *w = (struct work_item){ .future = f, .fn = fn, .arg = arg };
-    atomic_fetch_add(&f->refs, 1); /* one for the work item, one for the caller */
+    td_future_ref(f); /* one for the work item, one for the caller */
     td_lock_acquire(&pool->shutdown_lock, true, TD_FOREVER);
     int rc = pool->shutdown ? -ESHUTDOWN : td_queue_put(pool->work, w, true, TD_FOREVER);
     if (rc == 0) {
@@ -421,4 +251,54 @@ void td_pool_free(td_pool_t *pool)
     td_lock_destroy(&pool->shutdown_lock);
     free(pool->threads);
     free(pool);
+}
+
+/* Cancel what has not started of futures[from..n) (CPython's map, on giving up). */
+static void cancel_rest(td_future_t **futures, size_t from, size_t n, int *errors)
+{
+    for (size_t i = from; i < n; i++) {
+        td_future_cancel(futures[i]);
+        if (errors)
+            errors[i] = -ECANCELED;
+    }
+}
+
+int td_pool_map(td_pool_t *pool, td_task_fn fn, void *const *args, size_t n, double timeout,
+                void **results, int *errors)
+{
+    if (!fn || (n > 0 && !args) || (timeout != TD_FOREVER && !(timeout >= 0)))
+        return -EINVAL;
+    td_future_t **futures = calloc(n ? n : 1, sizeof *futures);
+    if (!futures)
+        return -ENOMEM;
+    int rc = 0;
+    size_t submitted = 0;
+    while (rc == 0 && submitted < n) {
+        rc = td_pool_submit(pool, fn, args[submitted], &futures[submitted]);
+        submitted += rc == 0;
+    }
+    size_t i = 0;
+    if (rc != 0) {
+        cancel_rest(futures, 0, submitted, errors);
+        i = submitted;
+    }
+    /* Python: the timeout counts from the end of the submits, for all the results. */
+    td__deadline_t deadline = td__deadline_in(timeout);
+    for (; rc == 0 && i < n; i++) {
+        void *result = NULL;
+        int task_rc = 0;
+        int got = td__future_result_until(futures[i], deadline, &result, &task_rc);
+        if (results)
+            results[i] = result;
+        if (errors)
+            errors[i] = got == TD_ETASK ? task_rc : got;
+        if (got != 0) {
+            rc = got;
+            cancel_rest(futures, i + 1, n, errors);
+        }
+    }
+    for (size_t k = 0; k < submitted; k++)
+        td_future_free(futures[k]);
+    free(futures);
+    return rc;
 }

@@ -3,23 +3,34 @@
  *
  * State per thread (struct td_thread):
  *   refs         atomic; the creator's handle, the running thread, enumerate copies
- *   name         guarded by registry_mutex (it may be renamed while others read it)
- *   state        atomic NEW -> RUNNING -> STOPPED; `done` is a futex word set to 1
- *                when the thread's function has returned, which join waits on
+ *   name         guarded by registry_mutex (it may be renamed while others read it,
+ *                so readers copy it out under the mutex: td_thread_get_name)
+ *   state        atomic NEW -> RUNNING -> STOPPED
+ *   done         futex word: 0 running, 1 finished, 2 finished-awaited (a joiner
+ *                sleeps); join waits on it
+ *   started      futex word: 0, 1 once the kernel id is known, 2 while awaited
+ *   ident        the pthread id, stored by start() after pthread_create AND by the
+ *                thread itself first thing, so it is known to whichever comes first
+ *   reap         who reaps the pthread, decided once (see below)
  *   prev, next   the registry list, guarded by registry_mutex
+ *
  * start() does not wait for the new thread to run (CPython's waits on _started):
- * that wait costs a wake-up per thread, 3.8x raw pthread_create on 10,000
- * threads. ident is known when start() returns; the kernel id is reported by the
- * new thread, and td_thread_native_id waits for it (the `started` word: 0, 1 once
- * reported, 2 while someone sleeps waiting for it).
- * Joining means waiting on `done` against a CLOCK_MONOTONIC deadline
- * (pthread_timedjoin_np waits on the wall clock). The pthread itself is joinable
- * (glibc's detached threads tear down much slower: 10,000 of them at once took
- * 850 ms against 500 ms joinable) and reaped exactly once, as `reap` decides:
- * the first td_thread_join to see it finished claims it and calls pthread_join;
- * a handle dropped by td_thread_free before that detaches it instead. The registry holds every
- * thread from start() until its function returns, so enumerate() lists exactly the
- * threads that are alive.
+ * that wait costs a wake-up per thread, 3.8x raw pthread_create on 10,000 threads.
+ * The pthread is joinable (glibc's detached threads tear down much slower: 10,000
+ * at once took 850 ms against 500 ms joinable) and reaped exactly once:
+ *
+ *   reap          event                              next
+ *   UNREAPED      a join sees the thread finished    JOINED (pthread_join)
+ *   UNREAPED      td_thread_free, ident known        DETACHED (pthread_detach)
+ *   UNREAPED      td_thread_free, ident not yet      DETACH_WANTED
+ *   DETACH_WANTED ident stored (start or thread)     DETACHED (pthread_detach)
+ *   FOREIGN       the main thread, Dummy-N, or a thread another process started
+ *
+ * A join reaps only after `done`, which the thread sets long after storing its
+ * ident, so a join never sees ident unknown. The registry holds every thread from
+ * start() until its function returns, so enumerate() lists exactly the threads
+ * that are alive; after fork() the child's registry holds only the forking thread,
+ * which becomes the main thread (CPython's _after_fork).
  */
 #include <errno.h>
 #include <limits.h>
@@ -30,11 +41,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "internal.h"
-#include "thrdemo/thread.h"
+#include "runtime.h"
 
 enum { NEW, RUNNING, STOPPED };
-enum { UNREAPED, JOINED, DETACHED };
+enum { UNREAPED, DETACH_WANTED, JOINED, DETACHED, FOREIGN };
 enum { MIN_STACK = 32 * 1024 };
 
 struct td_thread {
@@ -44,13 +54,13 @@ struct td_thread {
     void *arg;
     atomic_bool daemon;
     atomic_int state;
-    atomic_uint started; /* 0, 1 once the kernel id is known, 2 while awaited */
-    atomic_uint done;    /* 0 running, 1 finished, 2 while a joiner sleeps */
-    atomic_int reap;     /* UNREAPED, then JOINED or DETACHED, once */
+    atomic_uint started;
+    atomic_uint done;
+    atomic_int reap;
     atomic_ulong ident;
     atomic_long native_id;
     atomic_uint_fast64_t lines;
-    bool is_static; /* the main thread lives in static storage */
+    bool is_static; /* the first main thread lives in static storage */
     struct td_thread *prev, *next;
 };
 
@@ -61,25 +71,10 @@ static unsigned long name_counter;      /* "Thread-N": guarded by registry_mutex
 static unsigned long dummy_counter;
 static atomic_size_t stack_size_setting;
 
-struct atexit_call {
-    void (*fn)(void *);
-    void *arg;
-    struct atexit_call *next;
-};
-static pthread_mutex_t atexit_mutex = TD__MUTEX_INITIALIZER;
-static struct atexit_call *atexit_calls; /* newest first; guarded by atexit_mutex */
-
-static struct td_thread main_thread;
-static _Thread_local struct td_thread *current;
-static _Thread_local char self_key_anchor;
+static struct td_thread first_main;
+static _Atomic(struct td_thread *) main_thread = &first_main;
+static TD__TLS struct td_thread *current;
 static pthread_key_t dummy_key;
-
-_Atomic(const td_observer_t *) td__observer;
-
-uintptr_t td__self_key(void)
-{
-    return (uintptr_t)&self_key_anchor;
-}
 
 static long kernel_tid(void)
 {
@@ -121,14 +116,29 @@ static void registry_remove(struct td_thread *t)
     t->prev = t->next = NULL;
 }
 
+/* Say the thread has finished: joiners return (the ones asleep are woken). */
+static void mark_done(struct td_thread *t)
+{
+    atomic_store_explicit(&t->state, STOPPED, memory_order_release);
+    if (atomic_exchange_explicit(&t->done, 1, memory_order_acq_rel) == 2)
+        td__wake(&t->done, INT32_MAX); /* only when a joiner sleeps */
+}
+
 static void mark_stopped(struct td_thread *t)
 {
     registry_lock();
     registry_remove(t);
-    atomic_store_explicit(&t->state, STOPPED, memory_order_release);
     registry_unlock();
-    if (atomic_exchange_explicit(&t->done, 1, memory_order_acq_rel) == 2)
-        td__futex_wake(&t->done, INT32_MAX); /* only when a joiner sleeps */
+    mark_done(t);
+}
+
+/* Drop a reference; the last one frees the object. */
+static void unref(struct td_thread *t)
+{
+    if (atomic_fetch_sub_explicit(&t->refs, 1, memory_order_acq_rel) != 1)
+        return;
+    free(t->name);
+    free(t);
 }
 
 /* A thread the library did not start ends: take its Dummy-N entry away. */
@@ -136,27 +146,70 @@ static void dummy_exit(void *self)
 {
     struct td_thread *t = self;
     mark_stopped(t);
-    td_thread_free(t);
+    if (current == t)
+        current = NULL;
+    unref(t);
 }
 
-__attribute__((constructor)) static void register_main_thread(void)
+/* A thread object for the calling thread, already running and not ours to reap. */
+static void init_running(struct td_thread *t, char *name, bool daemon)
 {
-    struct td_thread *t = &main_thread;
-    t->name = strdup("MainThread");
-    if (!t->name)
-        abort();
-    t->is_static = true;
+    t->name = name;
     atomic_init(&t->refs, 1);
+    atomic_init(&t->daemon, daemon);
     atomic_init(&t->state, RUNNING);
     atomic_init(&t->ident, (unsigned long)pthread_self());
     atomic_init(&t->native_id, kernel_tid());
     atomic_init(&t->started, 1);
-    atomic_init(&t->reap, DETACHED); /* not ours to join */
-    pthread_key_create(&dummy_key, dummy_exit);
+    atomic_init(&t->reap, FOREIGN);
+}
+
+static void fork_prepare(void)
+{
     registry_lock();
-    registry_add(t);
+}
+
+static void fork_parent(void)
+{
     registry_unlock();
-    current = t;
+}
+
+/* In the child only the forking thread exists: it becomes the main thread, and every
+ * other thread is finished (joins of it return at once) and never reaped here. */
+static void fork_child(void)
+{
+    struct td_thread *me = current;
+    for (struct td_thread *t = registry_head, *next; t; t = next) {
+        next = t->next;
+        if (t == me)
+            continue;
+        registry_remove(t);
+        atomic_store_explicit(&t->reap, FOREIGN, memory_order_relaxed);
+        atomic_store_explicit(&t->state, STOPPED, memory_order_relaxed);
+        atomic_store_explicit(&t->done, 1, memory_order_relaxed);
+        atomic_store_explicit(&t->started, 1, memory_order_relaxed);
+    }
+    if (me) {
+        atomic_store_explicit(&me->native_id, kernel_tid(), memory_order_relaxed);
+        atomic_store_explicit(&me->reap, FOREIGN, memory_order_relaxed);
+        atomic_store_explicit(&main_thread, me, memory_order_relaxed);
+    }
+    registry_unlock();
+}
+
+__attribute__((constructor)) static void register_main_thread(void)
+{
+    char *name = strdup("MainThread");
+    if (!name)
+        abort();
+    init_running(&first_main, name, false);
+    first_main.is_static = true;
+    pthread_key_create(&dummy_key, dummy_exit);
+    pthread_atfork(fork_prepare, fork_parent, fork_child);
+    registry_lock();
+    registry_add(&first_main);
+    registry_unlock();
+    current = &first_main;
 }
 
 /* "<prefix>-N" or "<prefix>-N (target)", freshly allocated (NULL if out of memory). */
@@ -175,32 +228,21 @@ static char *format_name(const char *prefix, unsigned long n, const char *target
     return name;
 }
 
-static char *default_name(const char *target_name)
+static unsigned long next_number(unsigned long *counter)
 {
     registry_lock();
-    unsigned long n = ++name_counter;
+    unsigned long n = ++*counter;
     registry_unlock();
-    return format_name("Thread", n, target_name);
+    return n;
 }
 
 static struct td_thread *make_dummy(void)
 {
     struct td_thread *t = calloc(1, sizeof *t);
-    if (!t)
-        abort(); /* a thread with no object cannot be described; like libuv's aborts */
-    registry_lock();
-    unsigned long n = ++dummy_counter;
-    registry_unlock();
-    t->name = format_name("Dummy", n, NULL);
-    if (!t->name)
-        abort();
-    atomic_init(&t->refs, 1);
-    atomic_init(&t->daemon, true);
-    atomic_init(&t->state, RUNNING);
-    atomic_init(&t->ident, (unsigned long)pthread_self());
-    atomic_init(&t->native_id, kernel_tid());
-    atomic_init(&t->started, 1);
-    atomic_init(&t->reap, DETACHED); /* not ours to join */
+    char *name = t ? format_name("Dummy", next_number(&dummy_counter), NULL) : NULL;
+    if (!name)
+        td__fatal("out of memory describing a thread the library did not start");
+    init_running(t, name, true);
     registry_lock();
     registry_add(t);
     registry_unlock();
@@ -208,31 +250,21 @@ static struct td_thread *make_dummy(void)
     return t;
 }
 
+td_thread_t *td__current_if_known(void)
+{
+    return current;
+}
+
 td_thread_t *td_current_thread(void)
 {
-    if (!current)
+    if (TD__UNLIKELY(!current))
         current = make_dummy();
     return current;
 }
 
 td_thread_t *td_main_thread(void)
 {
-    return &main_thread;
-}
-
-void td__observe(const td_observer_t *obs, td_obs_kind_t kind, const char *primitive,
-                 const void *object, td_thread_t *thread, int result)
-{
-    td_obs_event_t ev = { .kind = kind, .primitive = primitive, .object = object,
-                          /* A report must not register a foreign thread: */
-                          .thread = thread ? thread : current,
-                          .result = result };
-    obs->notify(&ev, obs->ctx);
-}
-
-const td_observer_t *td_observer_set(const td_observer_t *observer)
-{
-    return atomic_exchange_explicit(&td__observer, observer, memory_order_acq_rel);
+    return atomic_load_explicit(&main_thread, memory_order_relaxed);
 }
 
 int td_thread_new(td_thread_t **out, const td_thread_attr_t *attr)
@@ -242,7 +274,10 @@ int td_thread_new(td_thread_t **out, const td_thread_attr_t *attr)
     struct td_thread *t = calloc(1, sizeof *t);
     if (!t)
         return -ENOMEM;
-    t->name = attr->name ? strdup(attr->name) : default_name(attr->target_name);
+    /* Python: name = str(name or _newname()): an empty name is no name. */
+    bool named = attr->name && attr->name[0] != '\0';
+    t->name = named ? strdup(attr->name)
+                    : format_name("Thread", next_number(&name_counter), attr->target_name);
     if (!t->name) {
         free(t);
         return -ENOMEM;
@@ -254,6 +289,7 @@ int td_thread_new(td_thread_t **out, const td_thread_attr_t *attr)
     atomic_init(&t->daemon, daemon);
     atomic_init(&t->refs, 1);
     atomic_init(&t->state, NEW);
+    atomic_init(&t->reap, UNREAPED);
     *out = t;
     return 0;
 }
@@ -264,13 +300,20 @@ td_thread_t *td_thread_ref(td_thread_t *thread)
     return thread;
 }
 
-/* Drop a reference; the last one frees the object. */
-static void unref(struct td_thread *t)
+/* Detach the pthread if a td_thread_free asked for it before its id was known. */
+static void detach_if_wanted(struct td_thread *t)
 {
-    if (atomic_fetch_sub_explicit(&t->refs, 1, memory_order_acq_rel) != 1)
-        return;
-    free(t->name);
-    free(t);
+    int wanted = DETACH_WANTED;
+    if (atomic_compare_exchange_strong(&t->reap, &wanted, DETACHED))
+        pthread_detach((pthread_t)atomic_load(&t->ident));
+}
+
+/* Record the pthread id (start() and the thread itself both do, with the same
+ * value); then honour a detach that came first. seq_cst pairs with free's. */
+static void store_ident(struct td_thread *t, pthread_t id)
+{
+    atomic_store(&t->ident, (unsigned long)id);
+    detach_if_wanted(t);
 }
 
 void td_thread_free(td_thread_t *thread)
@@ -278,10 +321,16 @@ void td_thread_free(td_thread_t *thread)
     if (!thread || thread->is_static)
         return;
     /* Nobody joined it (yet): let the system reap it when it ends. */
-    int unreaped = UNREAPED;
-    if (atomic_load_explicit(&thread->state, memory_order_acquire) != NEW &&
-        atomic_compare_exchange_strong(&thread->reap, &unreaped, DETACHED))
-        pthread_detach((pthread_t)atomic_load(&thread->ident));
+    if (atomic_load_explicit(&thread->state, memory_order_acquire) != NEW) {
+        int unreaped = UNREAPED;
+        if (atomic_load(&thread->ident) != 0) {
+            if (atomic_compare_exchange_strong(&thread->reap, &unreaped, DETACHED))
+                pthread_detach((pthread_t)atomic_load(&thread->ident));
+        } else if (atomic_compare_exchange_strong(&thread->reap, &unreaped, DETACH_WANTED) &&
+                   atomic_load(&thread->ident) != 0) {
+            detach_if_wanted(thread); /* the id arrived meanwhile */
+        }
+    }
     unref(thread);
 }
 
@@ -289,15 +338,13 @@ static void *bootstrap(void *self)
 {
     struct td_thread *t = self;
     current = t;
-    atomic_store_explicit(&t->ident, (unsigned long)pthread_self(), memory_order_relaxed);
+    store_ident(t, pthread_self());
     atomic_store_explicit(&t->native_id, kernel_tid(), memory_order_release);
     if (atomic_exchange_explicit(&t->started, 1, memory_order_acq_rel) == 2)
-        td__futex_wake(&t->started, INT32_MAX);
+        td__wake(&t->started, INT32_MAX);
     TD__OBSERVE(TD_OBS_THREAD_START, "thread", t, 0);
     t->target(t->arg);
-    const td_observer_t *obs = atomic_load_explicit(&td__observer, memory_order_acquire);
-    if (obs)
-        td__observe(obs, TD_OBS_THREAD_EXIT, "thread", t, t, 0);
+    TD__OBSERVE(TD_OBS_THREAD_EXIT, "thread", t, 0);
     mark_stopped(t);
     current = NULL;
     unref(t); /* the running thread's reference: reaping is the handle's business */
@@ -341,9 +388,24 @@ int td_thread_start(td_thread_t *thread)
         atomic_fetch_sub_explicit(&t->refs, 1, memory_order_relaxed);
         return rc == -EINVAL ? -EINVAL : -EAGAIN;
     }
-    /* The same value the new thread stores itself: known from here on. */
-    atomic_store_explicit(&t->ident, (unsigned long)pt, memory_order_relaxed);
+    store_ident(t, pt);
     return 0;
+}
+
+/* Wait until the thread's `done` says finished, or the deadline: 0 or -ETIMEDOUT. */
+static int wait_done(struct td_thread *t, td__deadline_t deadline)
+{
+    for (;;) {
+        unsigned done = atomic_load_explicit(&t->done, memory_order_acquire);
+        if (done == 1)
+            return 0;
+        /* Say a joiner sleeps (2), so the ending thread makes the wake call. */
+        if (done == 0 && !atomic_compare_exchange_strong_explicit(
+                             &t->done, &done, 2, memory_order_acq_rel, memory_order_acquire))
+            continue;
+        if (td__wait_until(&t->done, 2, deadline) == -ETIMEDOUT)
+            return atomic_load_explicit(&t->done, memory_order_acquire) == 1 ? 0 : -ETIMEDOUT;
+    }
 }
 
 int td_thread_join(td_thread_t *thread, double timeout)
@@ -355,28 +417,16 @@ int td_thread_join(td_thread_t *thread, double timeout)
     if (timeout != TD_FOREVER && !(timeout >= 0))
         timeout = 0;    /* Python: max(timeout, 0); NaN too */
     td__deadline_t deadline = td__deadline_in(timeout);
-    TD__OBSERVE(TD_OBS_WAIT_BEGIN, "thread", thread, 0);
-    int rc = 0;
-    for (;;) {
-        unsigned done = atomic_load_explicit(&thread->done, memory_order_acquire);
-        if (done == 1)
-            break;
-        if (td__deadline_passed(&deadline)) {
-            rc = -ETIMEDOUT;
-            break;
-        }
-        /* Say a joiner sleeps (2), so the ending thread makes the wake call. */
-        if (done == 0 && !atomic_compare_exchange_strong_explicit(
-                             &thread->done, &done, 2, memory_order_acq_rel,
-                             memory_order_acquire))
-            continue;
-        td__futex_wait(&thread->done, 2, &deadline);
-    }
+    bool blocks = atomic_load_explicit(&thread->done, memory_order_acquire) != 1;
+    if (blocks)
+        TD__OBSERVE(TD_OBS_WAIT_BEGIN, "thread", thread, 0);
+    int rc = wait_done(thread, deadline);
     /* Finished: the first joiner reaps the pthread (it is ending, so this is quick). */
     int unreaped = UNREAPED;
     if (rc == 0 && atomic_compare_exchange_strong(&thread->reap, &unreaped, JOINED))
         pthread_join((pthread_t)atomic_load(&thread->ident), NULL);
-    TD__OBSERVE(TD_OBS_WAIT_END, "thread", thread, rc);
+    if (blocks)
+        TD__OBSERVE(TD_OBS_WAIT_END, "thread", thread, rc);
     return rc;
 }
 
@@ -385,16 +435,23 @@ bool td_thread_is_alive(td_thread_t *thread)
     return atomic_load_explicit(&thread->state, memory_order_acquire) == RUNNING;
 }
 
-const char *td_thread_name(td_thread_t *thread)
+size_t td_thread_get_name(td_thread_t *thread, char *buf, size_t size)
 {
     registry_lock();
-    const char *name = thread->name;
+    size_t len = strlen(thread->name);
+    if (size > 0) {
+        size_t n = len < size - 1 ? len : size - 1;
+        memcpy(buf, thread->name, n);
+        buf[n] = '\0';
+    }
     registry_unlock();
-    return name;
+    return len;
 }
 
 int td_thread_set_name(td_thread_t *thread, const char *name)
 {
+    if (!name)
+        return -EINVAL;
     char *copy = strdup(name);
     if (!copy)
         return -ENOMEM;
@@ -433,9 +490,8 @@ long td_thread_native_id(td_thread_t *thread)
                                                 memory_order_acq_rel,
                                                 memory_order_acquire) ||
         started == 2) {
-        td__deadline_t forever = td__deadline_in(TD_FOREVER);
         while (atomic_load_explicit(&thread->started, memory_order_acquire) == 2)
-            td__futex_wait(&thread->started, 2, &forever);
+            td__wait_until(&thread->started, 2, td__forever());
     }
     return atomic_load_explicit(&thread->native_id, memory_order_acquire);
 }
@@ -492,70 +548,32 @@ size_t td_get_stack_size(void)
     return atomic_load_explicit(&stack_size_setting, memory_order_relaxed);
 }
 
-/* A live non-daemon thread other than the caller, with a reference, or NULL. */
+/* A live non-daemon thread other than the caller and the main thread, with a
+ * reference, or NULL. */
 static struct td_thread *next_to_join(void)
 {
     struct td_thread *found = NULL;
+    struct td_thread *main = td_main_thread();
     registry_lock();
     for (struct td_thread *t = registry_head; t && !found; t = t->next)
-        if (t != current && !t->is_static && !atomic_load(&t->daemon))
+        if (t != current && t != main && !atomic_load(&t->daemon))
             found = td_thread_ref(t);
     registry_unlock();
     return found;
 }
 
-int td__atexit_register(void (*fn)(void *), void *arg)
-{
-    struct atexit_call *call = malloc(sizeof *call);
-    if (!call)
-        return -ENOMEM;
-    call->fn = fn;
-    call->arg = arg;
-    td__mutex_lock(&atexit_mutex);
-    call->next = atexit_calls;
-    atexit_calls = call;
-    td__mutex_unlock(&atexit_mutex);
-    return 0;
-}
-
-void td__atexit_unregister(void (*fn)(void *), void *arg)
-{
-    td__mutex_lock(&atexit_mutex);
-    for (struct atexit_call **p = &atexit_calls; *p; p = &(*p)->next) {
-        if ((*p)->fn == fn && (*p)->arg == arg) {
-            struct atexit_call *gone = *p;
-            *p = gone->next;
-            free(gone);
-            break;
-        }
-    }
-    td__mutex_unlock(&atexit_mutex);
-}
-
-/* Newest first, like atexit. td_shutdown may run more than once, so the
- * callbacks are idempotent. */
-static void run_atexit_calls(void)
-{
-    td__mutex_lock(&atexit_mutex);
-    for (struct atexit_call *c = atexit_calls; c; c = c->next)
-        c->fn(c->arg);
-    td__mutex_unlock(&atexit_mutex);
-}
-
 void td_shutdown(void)
 {
-    run_atexit_calls();
+    td__atexit_run();
+    /* CPython's _shutdown marks the main thread stopped first, so a thread that
+     * joins the main thread returns instead of holding the exit up for ever. */
+    struct td_thread *main = td_main_thread();
+    if (current == main && atomic_load_explicit(&main->done, memory_order_acquire) != 1)
+        mark_done(main);
     struct td_thread *t;
     /* New threads can be started while we wait, so look again after each join. */
     while ((t = next_to_join()) != NULL) {
         td_thread_join(t, TD_FOREVER);
         td_thread_free(t);
     }
-}
-
-void td_exit(int status)
-{
-    td_shutdown();
-    td__log_freeze();
-    exit(status);
 }

@@ -6,11 +6,13 @@
  * which both wait and notify hold. The notifier signals while it still holds the
  * lock, and a waiter cannot return before it has re-acquired that lock, so a node
  * is never touched after its owner has returned.
+ * A notify is never lost: a waiter whose clock runs out as it is notified finds,
+ * once it holds the lock again, that it was signalled, and reports 0 (notified).
+ * CPython 3.11 reports False there and the notify is used up (see condition.h).
  */
 #include <errno.h>
 
-#include "internal.h"
-#include "thrdemo/condition.h"
+#include "prim.h"
 
 struct td__cond_waiter {
     atomic_uint signaled;
@@ -62,8 +64,8 @@ static size_t release_save(td_cond_t *cond)
         td_lock_release(cond->lock);
         return 1;
     }
-    size_t depth = cond->rlock->count;
-    cond->rlock->count = 1;
+    size_t depth = cond->rlock->count_;
+    cond->rlock->count_ = 1;
     td_rlock_release(cond->rlock);
     return depth;
 }
@@ -75,7 +77,7 @@ static void acquire_restore(td_cond_t *cond, size_t depth)
         return;
     }
     td_rlock_acquire(cond->rlock, true, TD_FOREVER);
-    cond->rlock->count = depth;
+    cond->rlock->count_ = depth;
 }
 
 static void push_back(td_cond_t *cond, struct td__cond_waiter *w)
@@ -101,19 +103,15 @@ static void unlink_waiter(td_cond_t *cond, struct td__cond_waiter *w)
         cond->tail = w->prev;
 }
 
-static void sleep_until_signaled(struct td__cond_waiter *w, double timeout)
+static void sleep_until_signaled(struct td__cond_waiter *w, td__deadline_t deadline)
 {
-    if (timeout != TD_FOREVER && !(timeout > 0))
-        return; /* Python: waiter.acquire(False) */
-    td__deadline_t deadline = td__deadline_in(timeout);
     while (atomic_load_explicit(&w->signaled, memory_order_acquire) == 0) {
-        if (td__futex_wait(&w->signaled, 0, &deadline) == -ETIMEDOUT ||
-            td__deadline_passed(&deadline))
+        if (td__wait_until(&w->signaled, 0, deadline) == -ETIMEDOUT)
             return;
     }
 }
 
-int td_cond_wait(td_cond_t *cond, double timeout)
+int td__cond_wait_until(td_cond_t *cond, td__deadline_t deadline)
 {
     if (!is_owned(cond))
         return -EPERM; /* Python: "cannot wait on un-acquired lock" */
@@ -122,7 +120,7 @@ int td_cond_wait(td_cond_t *cond, double timeout)
     push_back(cond, &w);
     size_t depth = release_save(cond);
     TD__OBSERVE(TD_OBS_WAIT_BEGIN, "cond", cond, 0);
-    sleep_until_signaled(&w, timeout);
+    sleep_until_signaled(&w, deadline);
     acquire_restore(cond, depth);
     /* With the lock back, the answer is final: a notify that came after the clock
      * ran out still counts, and then the notifier has unlinked us already. */
@@ -133,24 +131,33 @@ int td_cond_wait(td_cond_t *cond, double timeout)
     return signaled ? 0 : -ETIMEDOUT;
 }
 
+int td_cond_wait(td_cond_t *cond, double timeout)
+{
+    /* Python: a timeout of zero or less polls (waiter.acquire(False)). */
+    td__deadline_t deadline = timeout == TD_FOREVER || timeout > 0 ? td__deadline_in(timeout)
+                                                                   : td__deadline_in(0);
+    return td__cond_wait_until(cond, deadline);
+}
+
+bool td__cond_wait_for_until(td_cond_t *cond, td_predicate_fn pred, void *ctx,
+                             td__deadline_t deadline)
+{
+    bool value = pred(ctx);
+    while (!value) {
+        if (td__deadline_passed(deadline))
+            break;
+        td__cond_wait_until(cond, deadline);
+        value = pred(ctx);
+    }
+    return value;
+}
+
 int td_cond_wait_for(td_cond_t *cond, td_predicate_fn pred, void *ctx, double timeout,
                      bool *result)
 {
     if (!is_owned(cond))
         return -EPERM;
-    td__deadline_t deadline = td__deadline_in(timeout);
-    double end = td_monotonic() + timeout;
-    bool value = pred(ctx);
-    while (!value) {
-        double wait = TD_FOREVER;
-        if (!deadline.forever) {
-            wait = end - td_monotonic();
-            if (wait <= 0)
-                break;
-        }
-        td_cond_wait(cond, wait);
-        value = pred(ctx);
-    }
+    bool value = td__cond_wait_for_until(cond, pred, ctx, td__deadline_in(timeout));
     if (result)
         *result = value;
     return 0;
@@ -164,7 +171,7 @@ int td_cond_notify(td_cond_t *cond, size_t n)
         struct td__cond_waiter *w = cond->head;
         unlink_waiter(cond, w);
         atomic_store_explicit(&w->signaled, 1, memory_order_release);
-        td__futex_wake(&w->signaled, 1);
+        td__wake(&w->signaled, 1);
         n--;
     }
     return 0;

@@ -7,10 +7,11 @@
  * A waiter that saw generation g (FLAG off) waits while the generation is still g:
  * only a set() changes it, so a change means "was set while I waited", even if
  * clear() came straight after (CPython gives the same answer). A waiter spins
- * briefly first (td__spin_while), then sets SLEEPERS and sleeps.
+ * briefly first (td__spin_while), then sets SLEEPERS and sleeps. The flag, the
+ * sleepers mark and the generation share one word, so no ordering between two
+ * variables is needed: the kernel compares the whole word before sleeping.
  */
-#include "internal.h"
-#include "thrdemo/event.h"
+#include "prim.h"
 
 enum { FLAG = 1u, SLEEPERS = 2u, GENERATION = 4u };
 
@@ -19,9 +20,14 @@ static unsigned generation(unsigned word)
     return word & ~(FLAG | SLEEPERS);
 }
 
+static atomic_uint *word_of(td_event_t *event)
+{
+    return TD__ATOMIC(event->word_);
+}
+
 void td_event_init(td_event_t *event)
 {
-    atomic_init(&event->word, 0);
+    atomic_init(word_of(event), 0);
 }
 
 void td_event_destroy(td_event_t *event)
@@ -31,46 +37,56 @@ void td_event_destroy(td_event_t *event)
 
 void td_event_set(td_event_t *event)
 {
-    unsigned w = atomic_load_explicit(&event->word, memory_order_relaxed);
+    atomic_uint *word = word_of(event);
+    unsigned w = atomic_load_explicit(word, memory_order_relaxed);
     do {
-        if (w & FLAG)
-            return; /* already set: nobody can be asleep on a set event */
-    } while (!atomic_compare_exchange_weak_explicit(&event->word, &w,
+        if (w & FLAG) {
+            /* Already set: nobody sleeps on it, but what this thread wrote before
+             * set() must still happen-before a wait() that returns after it (as
+             * Python's set(), which takes a lock, guarantees): a release RMW. */
+            atomic_fetch_or_explicit(word, FLAG, memory_order_release);
+            return;
+        }
+    } while (!atomic_compare_exchange_weak_explicit(word, &w,
                                                     (generation(w) + GENERATION) | FLAG,
                                                     memory_order_release,
                                                     memory_order_relaxed));
     TD__OBSERVE(TD_OBS_SET, "event", event, 0);
     if (w & SLEEPERS) {
-        td__futex_wake(&event->word, INT32_MAX);
+        td__wake(word, INT32_MAX);
         td__note_woke_sleeper();
     }
 }
 
 void td_event_clear(td_event_t *event)
 {
-    atomic_fetch_and_explicit(&event->word, ~FLAG, memory_order_relaxed);
+    atomic_fetch_and_explicit(word_of(event), ~FLAG, memory_order_relaxed);
 }
 
 bool td_event_is_set(td_event_t *event)
 {
-    return atomic_load_explicit(&event->word, memory_order_acquire) & FLAG;
+    return atomic_load_explicit(word_of(event), memory_order_acquire) & FLAG;
 }
 
 bool td_event_wait(td_event_t *event, double timeout)
 {
     if (timeout != TD_FOREVER && !(timeout > 0))
         return td_event_is_set(event); /* Python: zero or negative does not wait */
-    td__deadline_t deadline = td__deadline_in(timeout);
-    return td__event_wait_until(event, &deadline);
+    return td__event_wait_until(event, td__deadline_in(timeout));
+}
+
+static bool was_set(unsigned now, unsigned seen)
+{
+    return generation(now) != generation(seen) || (now & FLAG);
 }
 
 /* Sleep until the generation moves on from the one in seen: true if it did. */
-static bool sleep_until_set(td_event_t *event, unsigned seen, const td__deadline_t *deadline)
+static bool sleep_until_set(atomic_uint *word, unsigned seen, td__deadline_t deadline)
 {
     for (;;) {
         if (!(seen & SLEEPERS)) {
             unsigned marked = seen | SLEEPERS;
-            if (!atomic_compare_exchange_strong_explicit(&event->word, &seen, marked,
+            if (!atomic_compare_exchange_strong_explicit(word, &seen, marked,
                                                          memory_order_acquire,
                                                          memory_order_acquire)) {
                 if (generation(seen) != generation(marked) || (seen & FLAG))
@@ -79,31 +95,34 @@ static bool sleep_until_set(td_event_t *event, unsigned seen, const td__deadline
             }
             seen = marked;
         }
-        int rc = td__futex_wait(&event->word, seen, deadline);
-        unsigned now = atomic_load_explicit(&event->word, memory_order_acquire);
-        if (generation(now) != generation(seen) || (now & FLAG))
+        int rc = td__wait_until(word, seen, deadline);
+        unsigned now = atomic_load_explicit(word, memory_order_acquire);
+        if (was_set(now, seen))
             return true;
-        if (rc == -ETIMEDOUT || td__deadline_passed(deadline))
+        if (rc == -ETIMEDOUT)
             return false;
         seen = now;
     }
 }
 
-bool td__event_wait_until(td_event_t *event, const td__deadline_t *deadline)
+bool td__event_wait_until(td_event_t *event, td__deadline_t deadline)
 {
-    unsigned seen = atomic_load_explicit(&event->word, memory_order_acquire);
+    atomic_uint *word = word_of(event);
+    unsigned seen = atomic_load_explicit(word, memory_order_acquire);
     if (seen & FLAG)
         return true;
     /* A set() in the next few microseconds is common in a hand-off: wait for it
      * awake, then go to sleep. (A spin sees any change, set() or not: re-check.) */
-    if (td__spin_while(&event->word, seen, deadline)) {
-        unsigned now = atomic_load_explicit(&event->word, memory_order_acquire);
-        if (generation(now) != generation(seen) || (now & FLAG))
+    if (td__spin_while(word, seen, deadline)) {
+        unsigned now = atomic_load_explicit(word, memory_order_acquire);
+        if (was_set(now, seen))
             return true;
         seen = now;
     }
+    if (td__deadline_passed(deadline))
+        return false;
     TD__OBSERVE(TD_OBS_WAIT_BEGIN, "event", event, 0);
-    bool set = sleep_until_set(event, seen, deadline);
+    bool set = sleep_until_set(word, seen, deadline);
     TD__OBSERVE(TD_OBS_WAIT_END, "event", event, set ? 0 : -ETIMEDOUT);
     return set;
 }

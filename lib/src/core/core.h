@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: MIT */
+/* core.h - the bottom floor of libthrdemo: the one clock, deadlines, the one wait
+ * path, spinning, the library's own mutexes, and the hooks through which the floors
+ * above (the runtime, a controlled scheduler, an observer) attach without the core
+ * calling up to them.
+ *
+ * Every read of time in the library goes through td__now() / td__wall_now(); every
+ * timed or untimed block goes through td__wait_until(); every wake through
+ * td__wake(). That is the seam a controlled scheduler with a virtual clock replaces
+ * (td__sched below): one branch, predicted not-taken, when no schedule runs.
+ * Names are td__x: not static, not exported.
+ */
+#ifndef THRDEMO_CORE_H
+#define THRDEMO_CORE_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "thrdemo/common.h"
+#include "thrdemo/observer.h"
+
+#define TD__LIKELY(x) __builtin_expect(!!(x), 1)
+#define TD__UNLIKELY(x) __builtin_expect(!!(x), 0)
+/* Thread-locals of a shared library reached without a call to __tls_get_addr: the
+ * library is linked into programs, not dlopen'ed late, so the static TLS block has
+ * room for the few words it keeps. */
+#define TD__TLS _Thread_local __attribute__((tls_model("initial-exec")))
+
+/* ---- the one clock ---------------------------------------------------------------- */
+
+/* Nanoseconds. Deadlines are absolute CLOCK_MONOTONIC nanoseconds. */
+typedef int64_t td__ns_t;
+#define TD__NS_PER_S 1000000000LL
+/* The deadline of a wait without limit (Python's timeout=None). */
+#define TD__NEVER INT64_MAX
+
+/* CLOCK_MONOTONIC now, in ns (virtual under a schedule). */
+td__ns_t td__now(void);
+/* CLOCK_REALTIME now, in ns since the Unix epoch (virtual under a schedule). */
+td__ns_t td__wall_now(void);
+/* CLOCK_MONOTONIC read from the kernel even under a schedule: for spin budgets and
+ * measurements of the library's own cost, never for a program's notion of time. */
+td__ns_t td__real_now(void);
+
+/* ---- deadlines -------------------------------------------------------------------- */
+
+/* When a wait ends: an absolute CLOCK_MONOTONIC time, or TD__NEVER. */
+typedef struct td__deadline {
+    td__ns_t at;
+} td__deadline_t;
+
+/* The deadline timeout seconds from now: TD_FOREVER gives TD__NEVER; zero, negative
+ * or NaN give "now" (callers reject bad timeouts before; this is a safety net); the
+ * sum saturates below TD__NEVER, so TD_TIMEOUT_MAX cannot overflow. The one place a
+ * public timeout in seconds becomes a deadline. */
+td__deadline_t td__deadline_in(double timeout);
+/* A deadline that never comes. */
+static inline td__deadline_t td__forever(void)
+{
+    return (td__deadline_t){ TD__NEVER };
+}
+/* Whether the deadline is the one that never comes. */
+static inline bool td__deadline_is_never(td__deadline_t d)
+{
+    return d.at == TD__NEVER;
+}
+/* Whether a deadline has passed. */
+bool td__deadline_passed(td__deadline_t d);
+
+/* Whether a timeout is one the library accepts (TD_FOREVER, or 0..TIMEOUT_MAX):
+ * 0, -EINVAL (NaN or negative), or -EOVERFLOW. */
+int td__check_timeout(double timeout);
+
+/* ---- the one wait path ------------------------------------------------------------ */
+
+/* Sleep while *word == expected, until woken or the deadline. Returns 0 (woken, the
+ * word changed, or spurious: callers re-check their condition) or -ETIMEDOUT (the
+ * deadline has passed). Every block in the library ends up here (musl's
+ * __timedwait). */
+int td__wait_until(atomic_uint *word, unsigned expected, td__deadline_t deadline);
+/* Wake up to n threads sleeping on word (INT32_MAX: all). */
+void td__wake(atomic_uint *word, int n);
+
+/* ---- spinning before sleeping ----------------------------------------------------- */
+
+/* Spin, briefly, until *word != expected (or the deadline): true if it changed.
+ * The budget is per thread and adaptive, 1 to 6 microseconds: doubled when a spin
+ * pays off, cut by an eighth when it ends in a sleep; so a thread waiting for long
+ * burns a few microseconds at most before it sleeps. Right after this thread woke
+ * a sleeper, one spin may last 20 us (see wait.c). Never spins under a schedule:
+ * only one thread runs there, so nobody could change the word meanwhile. */
+bool td__spin_while(atomic_uint *word, unsigned expected, td__deadline_t deadline);
+
+/* Spin until *word != expected or the deadline, however long that is (for a wait
+ * whose end must be exact, a Timer's last stretch): true if the word changed.
+ * Under a schedule it returns false at once. */
+bool td__spin_until(atomic_uint *word, unsigned expected, td__deadline_t deadline);
+
+/* The same budget for a spin whose condition is not one word:
+ *   td__spin_t s; td__spin_start(&s, deadline);
+ *   while (!ready()) if (!td__spin_again(&s)) break;   (then sleep)
+ * and td__spin_won() when ready() came true. */
+typedef struct td__spin {
+    td__ns_t limit;
+} td__spin_t;
+void td__spin_start(td__spin_t *spin, td__deadline_t deadline);
+/* Pause a burst; false once the budget is spent (which shrinks it). */
+bool td__spin_again(td__spin_t *spin);
+/* The spin paid off: grow the budget. */
+void td__spin_won(void);
+/* Tell the spinner that this thread just woke a sleeping thread up. */
+void td__note_woke_sleeper(void);
+/* One pause instruction: a spinning thread's courtesy to its sibling hyperthread. */
+void td__cpu_relax(void);
+
+/* ---- the calling thread ----------------------------------------------------------- */
+
+/* A number unique to the calling thread among live threads, never 0. */
+uintptr_t td__self_key(void);
+
+/* ---- the library's own mutexes ---------------------------------------------------- */
+
+/* The library's own pthread mutexes (registry, output, atexit hooks): error-checking
+ * in Debug builds, and misuse aborts with a message rather than deadlocking or
+ * going unnoticed, as libuv's uv_mutex_lock does (a failure here is always a bug).
+ * None of them is ever held across a wait, a user callback or a scheduling point. */
+#ifdef NDEBUG
+#define TD__MUTEX_INITIALIZER PTHREAD_MUTEX_INITIALIZER
+#else
+#define TD__MUTEX_INITIALIZER PTHREAD_ERRORCHECK_MUTEX_INITIALIZER_NP
+#endif
+void td__mutex_lock(pthread_mutex_t *mutex);
+void td__mutex_unlock(pthread_mutex_t *mutex);
+/* Report a bug inside the library and abort: never returns. */
+_Noreturn void td__fatal(const char *what);
+
+/* ---- hooks for the floors above --------------------------------------------------- */
+
+/* The observer's entry, installed by the runtime (td_observer_set): NULL when
+ * nobody observes. The runtime's function adds the calling thread. */
+typedef void (*td__report_fn)(td_obs_kind_t kind, const char *primitive, const void *object,
+                              int result);
+extern _Atomic(td__report_fn) td__reporter;
+
+/* Report to the observer, if any: one predictable branch when there is none. */
+#define TD__OBSERVE(kind, primitive, object, result)                                  \
+    do {                                                                              \
+        td__report_fn td__r = atomic_load_explicit(&td__reporter, memory_order_acquire); \
+        if (TD__UNLIKELY(td__r != NULL))                                              \
+            td__r((kind), (primitive), (object), (result));                           \
+    } while (0)
+
+/* A controlled scheduler (issue: --schedule) replaces the clock, the wait path and
+ * the wake path; it is installed before any thread it controls starts and removed
+ * after they have all ended, so a plain pointer read suffices. NULL: real threads,
+ * real time. */
+typedef struct td__sched_ops {
+    td__ns_t (*now)(void);
+    td__ns_t (*wall_now)(void);
+    int (*wait)(atomic_uint *word, unsigned expected, td__deadline_t deadline);
+    void (*wake)(atomic_uint *word, int n);
+} td__sched_ops_t;
+extern const td__sched_ops_t *td__sched;
+
+#endif

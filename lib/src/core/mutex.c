@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+/* mutex.c - the library's own pthread mutexes, the calling thread's key, the
+ * observer hook's slot, and the one way the library reports its own bugs. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core.h"
+
+_Atomic(td__report_fn) td__reporter;
+
+static TD__TLS char self_key_anchor;
+
+uintptr_t td__self_key(void)
+{
+    return (uintptr_t)&self_key_anchor;
+}
+
+_Noreturn void td__fatal(const char *what)
+{
+    fprintf(stderr, "libthrdemo: internal error: %s\n", what);
+    abort();
+}
+
+static _Noreturn void mutex_failed(const char *what, int rc)
+{
+    char msg[128];
+    snprintf(msg, sizeof msg, "pthread_mutex_%s: %s", what, strerror(rc));
+    td__fatal(msg);
+}
+
+void td__mutex_lock(pthread_mutex_t *mutex)
+{
+    int rc = pthread_mutex_lock(mutex);
+    if (rc != 0)
+        mutex_failed("lock", rc);
+}
+
+void td__mutex_unlock(pthread_mutex_t *mutex)
+{
+    int rc = pthread_mutex_unlock(mutex);
+    if (rc != 0)
+        mutex_failed("unlock", rc);
+}

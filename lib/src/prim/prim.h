@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+/* prim.h - what the primitives (the third floor) share among themselves: the
+ * deadline forms of their waits, so a composite (a queue, a timer, a future) turns
+ * its public timeout into a deadline once and waits against it throughout.
+ *
+ * Public structs hold plain integers so the headers compile as C++; the primitives
+ * reach them as C11 atomics through TD__ATOMIC, which is sound because GCC and Clang
+ * give an atomic_uint the size and alignment of an unsigned (checked below).
+ */
+#ifndef THRDEMO_PRIM_H
+#define THRDEMO_PRIM_H
+
+#include <stdalign.h>
+
+#include "core/core.h"
+#include "thrdemo/condition.h"
+#include "thrdemo/event.h"
+#include "thrdemo/lock.h"
+
+_Static_assert(sizeof(atomic_uint) == sizeof(unsigned) &&
+                   alignof(atomic_uint) == alignof(unsigned),
+               "atomic_uint must have the layout of unsigned");
+_Static_assert(sizeof(atomic_uintptr_t) == sizeof(uintptr_t) &&
+                   alignof(atomic_uintptr_t) == alignof(uintptr_t),
+               "atomic_uintptr_t must have the layout of uintptr_t");
+
+/* The atomic view of a public struct's word. */
+#define TD__ATOMIC(field) ((atomic_uint *)&(field))
+#define TD__ATOMIC_PTR(field) ((atomic_uintptr_t *)&(field))
+
+/* Take and give a lock used inside the library (a queue's mutex): not reported to
+ * the observer, and taken with a brief spin, since it guards a few instructions. */
+void td__lock_take(td_lock_t *lock);
+void td__lock_give(td_lock_t *lock);
+/* td_lock_acquire against a deadline (blocking): 0 or -ETIMEDOUT. */
+int td__lock_acquire_until(td_lock_t *lock, td__deadline_t deadline);
+/* td_event_wait against a deadline: true if the event was set. */
+bool td__event_wait_until(td_event_t *event, td__deadline_t deadline);
+/* td_cond_wait against a deadline (the lock held): 0 notified, -ETIMEDOUT, -EPERM. */
+int td__cond_wait_until(td_cond_t *cond, td__deadline_t deadline);
+/* td_cond_wait_for against a deadline: pred's last value (the lock held). */
+bool td__cond_wait_for_until(td_cond_t *cond, td_predicate_fn pred, void *ctx,
+                             td__deadline_t deadline);
+
+#endif
