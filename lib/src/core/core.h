@@ -117,8 +117,13 @@ void td__cpu_relax(void);
 
 /* ---- the calling thread ----------------------------------------------------------- */
 
-/* A number unique to the calling thread among live threads, never 0. */
-uintptr_t td__self_key(void);
+/* A number unique to the calling thread among live threads, never 0: the address
+ * of a thread-local, reached inline (initial-exec TLS is one instruction). */
+extern TD__TLS char td__self_anchor;
+static inline uintptr_t td__self_key(void)
+{
+    return (uintptr_t)&td__self_anchor;
+}
 
 /* ---- the library's own mutexes ---------------------------------------------------- */
 

@@ -9,12 +9,7 @@
 
 _Atomic(td__report_fn) td__reporter;
 
-static TD__TLS char self_key_anchor;
-
-uintptr_t td__self_key(void)
-{
-    return (uintptr_t)&self_key_anchor;
-}
+TD__TLS char td__self_anchor;
 
 _Noreturn void td__fatal(const char *what)
 {

@@ -32,6 +32,14 @@ void td_lock_destroy(td_lock_t *lock)
     (void)lock; /* nothing is allocated; kept so every primitive pairs init/destroy */
 }
 
+/* Check acquire's arguments as Python does: 0, -EINVAL or -EOVERFLOW. */
+int td__lock_check_args(bool blocking, double timeout)
+{
+    if (!blocking && timeout != TD_FOREVER)
+        return -EINVAL; /* Python: "can't specify a timeout for a non-blocking call" */
+    return td__check_timeout(timeout);
+}
+
 static bool try_take(atomic_uint *state)
 {
     unsigned expected = UNLOCKED;
@@ -71,38 +79,51 @@ int td__lock_acquire_until(td_lock_t *lock, td__deadline_t deadline)
     return rc;
 }
 
-int td_lock_acquire(td_lock_t *lock, bool blocking, double timeout)
+bool td__lock_try(td_lock_t *lock)
 {
-    if (!blocking && timeout != TD_FOREVER)
-        return -EINVAL; /* Python: "can't specify a timeout for a non-blocking call" */
-    int rc = td__check_timeout(timeout);
-    if (rc != 0)
-        return rc;
-    atomic_uint *state = TD__ATOMIC(lock->state_);
-    if (try_take(state)) {
-        TD__OBSERVE(TD_OBS_ACQUIRE, "lock", lock, 0);
-        return 0;
-    }
+    return try_take(TD__ATOMIC(lock->state_));
+}
+
+int td__lock_acquire_slow(td_lock_t *lock, bool blocking, double timeout)
+{
     if (!blocking)
         return -EBUSY;
     if (timeout == 0)
         return -ETIMEDOUT;
-    rc = td__lock_acquire_until(lock, td__deadline_in(timeout));
+    return td__lock_acquire_until(lock, td__deadline_in(timeout));
+}
+
+int td_lock_acquire(td_lock_t *lock, bool blocking, double timeout)
+{
+    int rc = td__lock_check_args(blocking, timeout);
+    if (rc != 0)
+        return rc;
+    if (!try_take(TD__ATOMIC(lock->state_)))
+        rc = td__lock_acquire_slow(lock, blocking, timeout);
     if (rc == 0)
         TD__OBSERVE(TD_OBS_ACQUIRE, "lock", lock, 0);
     return rc;
 }
 
-int td_lock_release(td_lock_t *lock)
+int td__lock_release_quiet(td_lock_t *lock)
 {
     atomic_uint *state = TD__ATOMIC(lock->state_);
     unsigned old = atomic_exchange_explicit(state, UNLOCKED, memory_order_release);
     if (old == UNLOCKED)
         return -EPERM; /* Python: RuntimeError("release unlocked lock") */
-    TD__OBSERVE(TD_OBS_RELEASE, "lock", lock, 0);
     if (old == CONTENDED)
         td__wake(state, 1);
     return 0;
+}
+
+int td_lock_release(td_lock_t *lock)
+{
+    /* Reported before the word is written: once it is, another thread may take the
+     * lock and report its acquire, which must come after this release. */
+    if (!td_lock_locked(lock))
+        return -EPERM;
+    TD__OBSERVE(TD_OBS_RELEASE, "lock", lock, 0);
+    return td__lock_release_quiet(lock);
 }
 
 void td__lock_take(td_lock_t *lock)
@@ -125,9 +146,7 @@ void td__lock_take(td_lock_t *lock)
 
 void td__lock_give(td_lock_t *lock)
 {
-    atomic_uint *state = TD__ATOMIC(lock->state_);
-    if (atomic_exchange_explicit(state, UNLOCKED, memory_order_release) == CONTENDED)
-        td__wake(state, 1);
+    td__lock_release_quiet(lock);
 }
 
 bool td_lock_locked(td_lock_t *lock)

@@ -32,6 +32,14 @@ _Static_assert(sizeof(atomic_uintptr_t) == sizeof(uintptr_t) &&
  * the observer, and taken with a brief spin, since it guards a few instructions. */
 void td__lock_take(td_lock_t *lock);
 void td__lock_give(td_lock_t *lock);
+/* Python's argument checks of acquire(blocking, timeout): 0, -EINVAL, -EOVERFLOW. */
+int td__lock_check_args(bool blocking, double timeout);
+/* One compare-and-swap: whether the lock was free and is now taken (unreported). */
+bool td__lock_try(td_lock_t *lock);
+/* After a failed td__lock_try: -EBUSY (not blocking), or wait (unreported). */
+int td__lock_acquire_slow(td_lock_t *lock, bool blocking, double timeout);
+/* Release without reporting it: 0 or -EPERM. */
+int td__lock_release_quiet(td_lock_t *lock);
 /* td_lock_acquire against a deadline (blocking): 0 or -ETIMEDOUT. */
 int td__lock_acquire_until(td_lock_t *lock, td__deadline_t deadline);
 /* td_event_wait against a deadline: true if the event was set. */
