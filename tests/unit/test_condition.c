@@ -177,6 +177,46 @@ static void rlock_depth_survives_wait(void **state)
     assert_false(td_rlock_is_owned(&r));
 }
 
+struct late_notify {
+    td_lock_t lock;
+    td_cond_t cond;
+    td_event_t waiting;
+    int rc;
+};
+
+static void wait_briefly(void *arg)
+{
+    struct late_notify *n = arg;
+    td_lock_acquire(&n->lock, true, TD_FOREVER);
+    td_event_set(&n->waiting);
+    n->rc = td_cond_wait(&n->cond, 0.05);
+    td_lock_release(&n->lock);
+}
+
+/* A deliberate difference from CPython 3.11 (condition.h says so): a waiter whose
+ * timeout runs out while it is notified, before it has the lock back, reports 0
+ * (notified), so the notify is not lost; CPython returns False and the notify is
+ * used up. Arranged without a timing window: main takes the lock only once the
+ * waiter has let it go inside wait(), and holds it past the waiter's timeout, so
+ * the waiter is still listed (it cannot unlink itself without the lock). */
+static void notify_as_the_timeout_expires_is_not_lost(void **state)
+{
+    (void)state;
+    struct late_notify n = { .rc = 99 };
+    td_lock_init(&n.lock);
+    td_cond_init(&n.cond, &n.lock);
+    td_event_init(&n.waiting);
+    td_thread_t *t = test_start(wait_briefly, &n);
+    td_event_wait(&n.waiting, TD_FOREVER);
+    td_lock_acquire(&n.lock, true, TD_FOREVER); /* the waiter is inside wait() now */
+    test_pause(0.2);                            /* its 50 ms have run out */
+    assert_int_equal(td_cond_notify(&n.cond, 1), 0);
+    td_lock_release(&n.lock);
+    test_join(t);
+    assert_int_equal(n.rc, 0); /* CPython 3.11: False */
+    td_cond_destroy(&n.cond);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -186,6 +226,7 @@ int main(void)
         cmocka_unit_test(notify_all_wakes_everyone),
         cmocka_unit_test(wait_for_predicate),
         cmocka_unit_test(rlock_depth_survives_wait),
+        cmocka_unit_test(notify_as_the_timeout_expires_is_not_lost),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

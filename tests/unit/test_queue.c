@@ -293,6 +293,110 @@ static void four_by_four_stress(void **state)
     td_queue_free(s.q);
 }
 
+/* queue.LifoQueue: last in, first out, with every Queue rule (bound, shutdown). */
+static void lifo_order(void **state)
+{
+    (void)state;
+    td_queue_t *q;
+    assert_int_equal(td_lifoqueue_new(&q, 3, NULL), 0);
+    for (int i = 1; i <= 3; i++)
+        assert_int_equal(td_queue_put(q, ITEM(i), false, TD_FOREVER), 0);
+    assert_int_equal(td_queue_put(q, ITEM(4), false, TD_FOREVER), -ENOSPC);
+    void *item;
+    for (int i = 3; i >= 1; i--) {
+        assert_int_equal(td_queue_get(q, &item, false, TD_FOREVER, NULL), 0);
+        assert_int_equal(VALUE(item), i);
+    }
+    for (int i = 0; i < 100; i++) /* unbounded growth keeps the order too */
+        assert_int_equal(td_queue_put(q, ITEM(i), false, TD_FOREVER), i < 3 ? 0 : -ENOSPC);
+    td_queue_free(q);
+    assert_int_equal(td_lifoqueue_new(&q, 0, NULL), 0);
+    for (int i = 0; i < 100; i++)
+        assert_int_equal(td_queue_put(q, ITEM(i), false, TD_FOREVER), 0);
+    for (int i = 99; i >= 0; i--) {
+        assert_int_equal(td_queue_get(q, &item, false, TD_FOREVER, NULL), 0);
+        assert_int_equal(VALUE(item), i);
+    }
+    td_queue_free(q);
+}
+
+struct job {
+    int priority;
+    int serial;
+};
+
+static int by_priority(const void *a, const void *b)
+{
+    const struct job *x = a, *y = b;
+    return (x->priority > y->priority) - (x->priority < y->priority);
+}
+
+/* queue.PriorityQueue: smallest first; equal priorities in put order (a documented
+ * difference: heapq, which CPython uses, is not stable). */
+static void priority_order_and_ties(void **state)
+{
+    (void)state;
+    enum { N = 200 };
+    struct job jobs[N];
+    td_queue_t *q;
+    assert_int_equal(td_priorityqueue_new(&q, 0, NULL, NULL), -EINVAL);
+    assert_int_equal(td_priorityqueue_new(&q, 0, by_priority, NULL), 0);
+    for (int i = 0; i < N; i++) {
+        jobs[i] = (struct job){ .priority = (i * 37) % 11, .serial = i };
+        assert_int_equal(td_queue_put(q, &jobs[i], false, TD_FOREVER), 0);
+    }
+    struct job *last = NULL;
+    for (int i = 0; i < N; i++) {
+        void *item;
+        assert_int_equal(td_queue_get(q, &item, false, TD_FOREVER, NULL), 0);
+        struct job *j = item;
+        if (last) {
+            assert_true(last->priority <= j->priority);
+            if (last->priority == j->priority)
+                assert_true(last->serial < j->serial);
+        }
+        last = j;
+    }
+    assert_true(td_queue_empty(q));
+    td_queue_free(q);
+}
+
+static void get_simple(void *arg)
+{
+    td_simplequeue_t *q = arg;
+    void *item = NULL;
+    if (td_simplequeue_get(q, &item, true, TD_FOREVER) == 0)
+        td_simplequeue_put(q, (void *)((uintptr_t)item + 1));
+}
+
+/* queue.SimpleQueue: unbounded FIFO, put never blocks, get with block/timeout. */
+static void simple_queue(void **state)
+{
+    (void)state;
+    td_simplequeue_t *q;
+    assert_int_equal(td_simplequeue_new(&q, NULL), 0);
+    void *item;
+    assert_int_equal(td_simplequeue_get(q, &item, false, TD_FOREVER), -ENODATA);
+    double start = test_now();
+    assert_int_equal(td_simplequeue_get(q, &item, true, 0.05), -ENODATA);
+    assert_elapsed(start, 0.05);
+    assert_int_equal(td_simplequeue_get(q, &item, true, -1.5), -EINVAL);
+    for (int i = 0; i < 1000; i++)
+        assert_int_equal(td_simplequeue_put(q, ITEM(i)), 0);
+    assert_int_equal(td_simplequeue_qsize(q), 1000);
+    for (int i = 0; i < 1000; i++) {
+        assert_int_equal(td_simplequeue_get(q, &item, false, TD_FOREVER), 0);
+        assert_int_equal(VALUE(item), i);
+    }
+    assert_true(td_simplequeue_empty(q));
+    td_thread_t *t = test_start(get_simple, q);
+    assert_int_equal(td_simplequeue_put(q, ITEM(41)), 0);
+    test_join(t);
+    assert_int_equal(td_simplequeue_get(q, &item, true, TD_FOREVER), 0);
+    assert_int_equal(VALUE(item), 42);
+    td_simplequeue_free(q);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -305,6 +409,9 @@ int main(void)
         cmocka_unit_test(shutdown_drains_then_fails),
         cmocka_unit_test(shutdown_immediate_drops_and_releases_join),
         cmocka_unit_test(four_by_four_stress),
+        cmocka_unit_test(lifo_order),
+        cmocka_unit_test(priority_order_and_ties),
+        cmocka_unit_test(simple_queue),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -18,6 +18,13 @@
 #define TD_API
 #endif
 
+/* A function that never returns, in C11 and in C++11. */
+#ifdef __cplusplus
+#define TD_NORETURN [[noreturn]]
+#else
+#define TD_NORETURN _Noreturn
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif

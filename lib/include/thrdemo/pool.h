@@ -45,7 +45,9 @@ TD_API int td_pool_submit(td_pool_t *pool, td_task_fn fn, void *arg, td_future_t
  * waiting at most timeout seconds in all from the last submit (TD_FOREVER: no
  * limit). At the first task that fails or is not done in time, the tasks not yet
  * started are cancelled (errors[i] = -ECANCELED), as Python's map does when it
- * raises. Returns 0 when every task returned 0, else the first failure in order:
+ * raises; of the later ones already finished, errors and results say how, and one
+ * still running has errors[i] = -EINPROGRESS. Returns 0 when every task returned 0,
+ * else the first failure in order:
  * TD_ETASK (errors[i] has the task's code), -ETIMEDOUT, -ECANCELED; or -ESHUTDOWN,
  * -ENOMEM, -EAGAIN from the submits, -EINVAL. Tasks that had started run on, so
  * args must outlive them (td_pool_shutdown with wait waits for them). */

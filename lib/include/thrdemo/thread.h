@@ -110,7 +110,7 @@ TD_API size_t td_get_stack_size(void);
 TD_API void td_shutdown(void);
 /* td_shutdown(), then exit the process with status: daemon threads die with it,
  * their unfinished lines unwritten. The interpreter's exit rule in one call. */
-TD_API _Noreturn void td_exit(int status);
+TD_NORETURN TD_API void td_exit(int status);
 
 #ifdef __cplusplus
 }

@@ -37,3 +37,8 @@ void td__mutex_unlock(pthread_mutex_t *mutex)
     if (rc != 0)
         mutex_failed("unlock", rc);
 }
+
+void td__mutex_reset_in_child(pthread_mutex_t *mutex)
+{
+    *mutex = (pthread_mutex_t)TD__MUTEX_INITIALIZER;
+}

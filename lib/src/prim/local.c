@@ -103,10 +103,15 @@ static void unlock_after_fork(void)
     td__mutex_unlock(&locals_mutex);
 }
 
+static void reset_in_child(void)
+{
+    td__mutex_reset_in_child(&locals_mutex);
+}
+
 static void make_key(void)
 {
     pthread_key_create(&table_key, table_exit);
-    pthread_atfork(lock_for_fork, unlock_after_fork, unlock_after_fork);
+    pthread_atfork(lock_for_fork, unlock_after_fork, reset_in_child);
 }
 
 int td_local_new(td_local_t **out, size_t size, td_local_init_fn init, void *arg,

@@ -253,13 +253,23 @@ void td_pool_free(td_pool_t *pool)
     free(pool);
 }
 
-/* Cancel what has not started of futures[from..n) (CPython's map, on giving up). */
-static void cancel_rest(td_future_t **futures, size_t from, size_t n, int *errors)
+/* After map gave up at a failure: cancel what has not started of futures[from..n)
+ * (CPython's map does), and say what became of the rest: a finished task's result
+ * and code, -EINPROGRESS for one still running (its result is not collected). */
+static void give_up_rest(td_future_t **futures, size_t from, size_t n, void **results,
+                         int *errors)
 {
     for (size_t i = from; i < n; i++) {
-        td_future_cancel(futures[i]);
+        void *result = NULL;
+        int task_rc = 0, got = -ECANCELED;
+        if (!td_future_cancel(futures[i])) {
+            got = td__future_result_until(futures[i], td__deadline_in(0), &result, &task_rc);
+            got = got == -ETIMEDOUT ? -EINPROGRESS : got == TD_ETASK ? task_rc : got;
+        }
+        if (results)
+            results[i] = result;
         if (errors)
-            errors[i] = -ECANCELED;
+            errors[i] = got;
     }
 }
 
@@ -279,7 +289,7 @@ int td_pool_map(td_pool_t *pool, td_task_fn fn, void *const *args, size_t n, dou
     }
     size_t i = 0;
     if (rc != 0) {
-        cancel_rest(futures, 0, submitted, errors);
+        give_up_rest(futures, 0, submitted, results, errors);
         i = submitted;
     }
     /* Python: the timeout counts from the end of the submits, for all the results. */
@@ -294,7 +304,7 @@ int td_pool_map(td_pool_t *pool, td_task_fn fn, void *const *args, size_t n, dou
             errors[i] = got == TD_ETASK ? task_rc : got;
         if (got != 0) {
             rc = got;
-            cancel_rest(futures, i + 1, n, errors);
+            give_up_rest(futures, i + 1, n, results, errors);
         }
     }
     for (size_t k = 0; k < submitted; k++)

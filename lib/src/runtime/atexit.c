@@ -26,6 +26,28 @@ static struct atexit_call *atexit_calls; /* newest first; guarded by atexit_mute
 static unsigned rounds;                  /* guarded by atexit_mutex */
 static atomic_uint finished;             /* bumped after each call returns */
 
+static void lock_for_fork(void)
+{
+    td__mutex_lock(&atexit_mutex);
+}
+
+static void unlock_after_fork(void)
+{
+    td__mutex_unlock(&atexit_mutex);
+}
+
+static void reset_in_child(void)
+{
+    td__mutex_reset_in_child(&atexit_mutex);
+}
+
+/* A fork while another thread registers a hook must not leave the child's list
+ * locked by a thread that does not exist there. */
+__attribute__((constructor)) static void atexit_atfork(void)
+{
+    pthread_atfork(lock_for_fork, unlock_after_fork, reset_in_child);
+}
+
 int td__atexit_register(void (*fn)(void *), void *arg)
 {
     struct atexit_call *call = calloc(1, sizeof *call);

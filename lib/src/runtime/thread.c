@@ -194,7 +194,7 @@ static void fork_child(void)
         atomic_store_explicit(&me->reap, FOREIGN, memory_order_relaxed);
         atomic_store_explicit(&main_thread, me, memory_order_relaxed);
     }
-    registry_unlock();
+    td__mutex_reset_in_child(&registry_mutex);
 }
 
 __attribute__((constructor)) static void register_main_thread(void)

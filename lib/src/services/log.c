@@ -164,9 +164,14 @@ static void unlock_after_fork(void)
     td__mutex_unlock(&output_mutex);
 }
 
+static void reset_in_child(void)
+{
+    td__mutex_reset_in_child(&output_mutex);
+}
+
 /* A fork while another thread writes a line must not leave the child's output
  * lock held by a thread that does not exist there. */
 __attribute__((constructor)) static void log_atfork(void)
 {
-    pthread_atfork(lock_for_fork, unlock_after_fork, unlock_after_fork);
+    pthread_atfork(lock_for_fork, unlock_after_fork, reset_in_child);
 }

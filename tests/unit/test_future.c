@@ -1,0 +1,261 @@
+/* SPDX-License-Identifier: MIT */
+/* test_future.c - Future results kept apart from the wait's outcome (TD_ETASK),
+ * concurrent.futures.wait with each return_when, as_completed, and Executor.map.
+ * Tasks are gated by events the test opens, so every order asserted is causal. */
+#include "helpers.h"
+
+#include <stdint.h>
+
+struct gate {
+    td_event_t open;
+    int rc;
+    uintptr_t value;
+};
+
+static int gated(void *arg, void **result)
+{
+    struct gate *g = arg;
+    td_event_wait(&g->open, TD_FOREVER);
+    *result = (void *)g->value;
+    return g->rc;
+}
+
+static void gates_init(struct gate *g, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        td_event_init(&g[i].open);
+        g[i].rc = 0;
+        g[i].value = i + 100;
+    }
+}
+
+/* Bug fixed: a task that itself returned -ETIMEDOUT or -ECANCELED looked like a
+ * timed-out or cancelled wait. */
+static void task_codes_are_not_wait_outcomes(void **state)
+{
+    (void)state;
+    td_pool_t *pool;
+    assert_int_equal(td_pool_new(&pool, 2, NULL), 0);
+    struct gate g[2];
+    gates_init(g, 2);
+    g[0].rc = -ETIMEDOUT;
+    g[1].rc = -ECANCELED;
+    td_future_t *f0, *f1;
+    assert_int_equal(td_pool_submit(pool, gated, &g[0], &f0), 0);
+    assert_int_equal(td_pool_submit(pool, gated, &g[1], &f1), 0);
+    assert_int_equal(td_future_result(f0, 0.01, NULL), -ETIMEDOUT); /* a real timeout */
+    int err = 0;
+    assert_int_equal(td_future_exception(f0, 0, &err), -ETIMEDOUT);
+    td_event_set(&g[0].open);
+    td_event_set(&g[1].open);
+    void *result = NULL;
+    assert_int_equal(td_future_result(f0, TD_FOREVER, &result), TD_ETASK);
+    assert_int_equal((uintptr_t)result, 100);
+    assert_int_equal(td_future_exception(f0, TD_FOREVER, &err), 0);
+    assert_int_equal(err, -ETIMEDOUT); /* the task's own code */
+    assert_int_equal(td_future_result(f1, TD_FOREVER, NULL), TD_ETASK);
+    assert_int_equal(td_future_exception(f1, TD_FOREVER, &err), 0);
+    assert_int_equal(err, -ECANCELED);
+    assert_false(td_future_cancelled(f1));
+    assert_int_equal(td_future_result(f1, -2, NULL), -EINVAL);
+    td_future_free(f0);
+    td_future_free(f1);
+    td_pool_free(pool);
+}
+
+static void submit_all(td_pool_t *pool, struct gate *g, td_future_t **f, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(td_pool_submit(pool, gated, &g[i], &f[i]), 0);
+}
+
+static void free_all(td_future_t **f, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        td_future_free(f[i]);
+}
+
+/* CPython's test_first_completed, test_first_exception, test_all_completed and
+ * test_timeout (test_concurrent_futures/test_wait.py). */
+static void wait_return_when(void **state)
+{
+    (void)state;
+    enum { N = 3 };
+    td_pool_t *pool;
+    assert_int_equal(td_pool_new(&pool, N, NULL), 0);
+    struct gate g[N];
+    gates_init(g, N);
+    g[2].rc = -EIO;
+    td_future_t *f[N];
+    submit_all(pool, g, f, N);
+    bool done[N];
+
+    assert_int_equal(td_futures_wait(f, N, 0.05, TD_ALL_COMPLETED, done), 0); /* timeout */
+    td_event_set(&g[1].open);
+    assert_int_equal(td_futures_wait(f, N, TD_FOREVER, TD_FIRST_COMPLETED, done), 1);
+    assert_false(done[0]);
+    assert_true(done[1]);
+    assert_false(done[2]);
+    /* FIRST_EXCEPTION waits past a success for the failure. */
+    td_event_set(&g[2].open);
+    assert_int_equal(td_futures_wait(f, N, TD_FOREVER, TD_FIRST_EXCEPTION, done), 2);
+    assert_true(done[2]);
+    assert_false(done[0]);
+    td_event_set(&g[0].open);
+    assert_int_equal(td_futures_wait(f, N, TD_FOREVER, TD_ALL_COMPLETED, done), N);
+    assert_int_equal(td_futures_wait(f, N, 0, TD_FIRST_EXCEPTION, done), N);
+    assert_int_equal(td_futures_wait(NULL, 0, TD_FOREVER, TD_ALL_COMPLETED, NULL), 0);
+    assert_int_equal(td_futures_wait(f, N, TD_FOREVER, (td_return_when_t)9, done), -EINVAL);
+    free_all(f, N);
+    td_pool_free(pool);
+}
+
+/* FIRST_EXCEPTION with no failure is ALL_COMPLETED. */
+static void first_exception_without_one(void **state)
+{
+    (void)state;
+    enum { N = 2 };
+    td_pool_t *pool;
+    assert_int_equal(td_pool_new(&pool, N, NULL), 0);
+    struct gate g[N];
+    gates_init(g, N);
+    td_future_t *f[N];
+    submit_all(pool, g, f, N);
+    td_event_set(&g[0].open);
+    bool done[N];
+    assert_int_equal(td_futures_wait(f, N, 0.05, TD_FIRST_EXCEPTION, done), 1);
+    td_event_set(&g[1].open);
+    assert_int_equal(td_futures_wait(f, N, TD_FOREVER, TD_FIRST_EXCEPTION, done), N);
+    free_all(f, N);
+    td_pool_free(pool);
+}
+
+/* as_completed gives the done futures first, then each as it completes (the order
+ * the test opens the gates), once each even when listed twice, and a timeout for
+ * the rest. CPython's test_as_completed.py. */
+static void as_completed_order(void **state)
+{
+    (void)state;
+    enum { N = 4 };
+    td_pool_t *pool;
+    assert_int_equal(td_pool_new(&pool, N, NULL), 0);
+    struct gate g[N];
+    gates_init(g, N);
+    td_future_t *f[N];
+    submit_all(pool, g, f, N);
+    td_event_set(&g[2].open);
+    assert_int_equal(td_future_result(f[2], TD_FOREVER, NULL), 0);
+    td_future_t *listed[N + 1] = { f[0], f[1], f[2], f[3], f[2] };
+    td_as_completed_t *it;
+    assert_int_equal(td_as_completed_new(&it, listed, N + 1, TD_FOREVER), 0);
+    assert_int_equal(td_as_completed_left(it), N);
+    td_future_t *next;
+    assert_int_equal(td_as_completed_next(it, &next), 0);
+    assert_ptr_equal(next, f[2]);
+    const int order[] = { 3, 0, 1 };
+    for (int k = 0; k < 3; k++) {
+        td_event_set(&g[order[k]].open);
+        assert_int_equal(td_as_completed_next(it, &next), 0);
+        assert_ptr_equal(next, f[order[k]]);
+    }
+    assert_int_equal(td_as_completed_next(it, &next), -ENODATA);
+    td_as_completed_free(it);
+    free_all(f, N);
+    td_pool_free(pool);
+}
+
+static void as_completed_timeout(void **state)
+{
+    (void)state;
+    td_pool_t *pool;
+    assert_int_equal(td_pool_new(&pool, 1, NULL), 0);
+    struct gate g[1];
+    gates_init(g, 1);
+    td_future_t *f[1];
+    submit_all(pool, g, f, 1);
+    td_as_completed_t *it;
+    assert_int_equal(td_as_completed_new(&it, f, 1, 0.05), 0);
+    td_future_t *next;
+    double start = test_now();
+    assert_int_equal(td_as_completed_next(it, &next), -ETIMEDOUT);
+    assert_elapsed(start, 0.05);
+    assert_int_equal(td_as_completed_left(it), 1);
+    td_as_completed_free(it);
+    td_event_set(&g[0].open);
+    free_all(f, 1);
+    td_pool_free(pool);
+}
+
+static int square(void *arg, void **result)
+{
+    uintptr_t n = (uintptr_t)arg;
+    *result = (void *)(n * n);
+    return n == 13 ? -EDOM : 0;
+}
+
+/* Executor.map: results in argument order; the first failure in order stops it
+ * and cancels what has not started. CPython's test_map and test_map_exception. */
+static void map_in_order(void **state)
+{
+    (void)state;
+    enum { N = 50 };
+    td_pool_t *pool;
+    assert_int_equal(td_pool_new(&pool, 4, NULL), 0);
+    void *args[N], *results[N];
+    int errors[N];
+    for (uintptr_t i = 0; i < N; i++)
+        args[i] = (void *)i;
+    args[13] = (void *)(uintptr_t)12; /* no failure this time */
+    assert_int_equal(td_pool_map(pool, square, args, N, TD_FOREVER, results, errors), 0);
+    for (uintptr_t i = 0; i < N; i++) {
+        uintptr_t n = (uintptr_t)args[i];
+        assert_int_equal((uintptr_t)results[i], n * n);
+        assert_int_equal(errors[i], 0);
+    }
+    args[13] = (void *)(uintptr_t)13;
+    assert_int_equal(td_pool_map(pool, square, args, N, TD_FOREVER, results, errors), TD_ETASK);
+    assert_int_equal(errors[13], -EDOM);
+    for (int i = 0; i < 13; i++)
+        assert_int_equal(errors[i], 0);
+    for (int i = 14; i < N; i++) { /* cancelled, still running, or finished */
+        assert_true(errors[i] == -ECANCELED || errors[i] == -EINPROGRESS || errors[i] == 0);
+        if (errors[i] == 0)
+            assert_int_equal((uintptr_t)results[i], (uintptr_t)i * i);
+    }
+    assert_int_equal(td_pool_map(pool, square, args, 0, TD_FOREVER, NULL, NULL), 0);
+    td_pool_free(pool);
+}
+
+/* map's timeout covers all the results, from the end of the submits. */
+static void map_timeout(void **state)
+{
+    (void)state;
+    td_pool_t *pool;
+    assert_int_equal(td_pool_new(&pool, 2, NULL), 0);
+    struct gate g[2];
+    gates_init(g, 2);
+    void *args[2] = { &g[0], &g[1] };
+    int errors[2];
+    td_event_set(&g[0].open);
+    double start = test_now();
+    assert_int_equal(td_pool_map(pool, gated, args, 2, 0.05, NULL, errors), -ETIMEDOUT);
+    assert_elapsed(start, 0.05);
+    assert_int_equal(errors[0], 0);
+    assert_int_equal(errors[1], -ETIMEDOUT);
+    td_event_set(&g[1].open);
+    td_pool_free(pool); /* waits for the task still running */
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(task_codes_are_not_wait_outcomes),
+        cmocka_unit_test(wait_return_when),
+        cmocka_unit_test(first_exception_without_one),
+        cmocka_unit_test(as_completed_order),
+        cmocka_unit_test(as_completed_timeout),
+        cmocka_unit_test(map_in_order),
+        cmocka_unit_test(map_timeout),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
