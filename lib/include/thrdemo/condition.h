@@ -4,6 +4,11 @@
  * As in CPython, each waiter sleeps on its own one-shot signal kept in a FIFO list;
  * notify(n) signals exactly the n oldest waiters. The list is guarded by the
  * condition's lock, which callers must hold for wait and notify (-EPERM otherwise).
+ *
+ * One deliberate difference from CPython 3.11: a wait whose timeout runs out while
+ * it is being notified (before it has the lock back) returns 0, notified, so that
+ * notify is not lost. CPython's returns False and the notify is used up, so a
+ * notify(1) can wake nobody. Code written for either is correct with thrdemo's.
  */
 #ifndef THRDEMO_CONDITION_H
 #define THRDEMO_CONDITION_H
@@ -40,8 +45,10 @@ TD_API void td_cond_destroy(td_cond_t *cond);
 TD_API int td_cond_acquire(td_cond_t *cond, bool blocking, double timeout);
 /* Release the underlying lock: 0 or -EPERM. */
 TD_API int td_cond_release(td_cond_t *cond);
-/* Release the lock, sleep until notified or timeout, re-acquire the lock.
- * Returns 0 notified, -ETIMEDOUT, or -EPERM if the caller did not hold the lock. */
+/* Release the lock, sleep until notified or timeout seconds pass (TD_FOREVER: no
+ * limit; zero or less: do not sleep), re-acquire the lock. Returns 0 notified (also
+ * when the notify came as the timeout ran out, unlike CPython: see above),
+ * -ETIMEDOUT, or -EPERM if the caller did not hold the lock. */
 TD_API int td_cond_wait(td_cond_t *cond, double timeout);
 /* Wait until pred(ctx) is true or the timeout passes; stores pred's last value in
  * *result. Returns 0, or -EPERM if the caller did not hold the lock. */
