@@ -8,7 +8,7 @@
 
 static const int codes[] = { 0, -ETIMEDOUT, -EBUSY, -EINVAL, -EPERM, -EDEADLK, -EOVERFLOW,
                              -ENOMEM, -EAGAIN, -ENOSPC, -ENODATA, -ESHUTDOWN, -ECANCELED,
-                             -EPIPE, TD_ETASK };
+                             -EPIPE, TD_ETASK, -EPROTO, TD_ESTOP };
 enum { N_CODES = sizeof codes / sizeof codes[0] };
 
 static void every_code_has_its_words(void **state)

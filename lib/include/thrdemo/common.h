@@ -40,6 +40,10 @@ extern "C" {
  * -ECANCELED. Below every errno value (Linux's are 1..4095). */
 #define TD_ETASK (-4096)
 
+/* A generator or coroutine has returned: Python's StopIteration, a result rather
+ * than a failure (td_gen_next, td_coro_resume). Below every errno value too. */
+#define TD_ESTOP (-4097)
+
 /* Describe a result code of this library in words true wherever the code came from
  * ("timed out", ...); the caller adds what it means there. Never returns NULL. */
 TD_API const char *td_strerror(int code);

@@ -24,7 +24,9 @@ typedef enum td_obs_kind {
     TD_OBS_SET,          /* an Event was set */
     TD_OBS_ACQUIRE,      /* a Lock or RLock was acquired */
     TD_OBS_RELEASE,      /* a Lock or RLock was released */
-    TD_OBS_LINE          /* a line was written by thread */
+    TD_OBS_LINE,         /* a line was written by thread */
+    TD_OBS_CORO_RESUME,  /* object: a coroutine about to run on thread */
+    TD_OBS_CORO_SUSPEND  /* ...and back from it; result: 0 (it yielded), TD_ESTOP */
 } td_obs_kind_t;
 
 typedef struct td_obs_event {

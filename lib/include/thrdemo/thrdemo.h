@@ -1,15 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /* thrdemo.h - all of libthrdemo: Python's threading, queue and concurrent.futures
- * in C on POSIX threads. */
+ * in C on POSIX threads, and its generators on stackful coroutines. */
 #ifndef THRDEMO_THRDEMO_H
 #define THRDEMO_THRDEMO_H
 
 #include "barrier.h"
 #include "common.h"
 #include "condition.h"
+#include "coro.h"
 #include "event.h"
 #include "future.h"
 #include "local.h"
+#include "generator.h"
 #include "lock.h"
 #include "log.h"
 #include "observer.h"

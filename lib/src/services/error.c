@@ -16,6 +16,7 @@ const char *td_strerror(int code)
     switch (code) {
     case 0: return "success";
     case TD_ETASK: return "the task failed (its own error code tells why)";
+    case TD_ESTOP: return "stopped: it has returned";
     case -ETIMEDOUT: return "timed out";
     case -EBUSY: return "resource busy (it cannot be had without waiting)";
     case -EINVAL: return "invalid argument";
@@ -29,6 +30,7 @@ const char *td_strerror(int code)
     case -ESHUTDOWN: return "shut down";
     case -ECANCELED: return "operation canceled";
     case -EPIPE: return "broken (a broken barrier, or a pipe with no reader)";
+    case -EPROTO: return "protocol broken (a coroutine yielded when told to close)";
     default: break;
     }
     const char *text = code < 0 && code > -4096 ? strerrordesc_np(-code) : NULL;

@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: MIT */
+/* coro.h - stackful coroutines: a function that runs on a stack of its own and can
+ * stop half-way (yield) and be continued later (resume), on the thread that resumes
+ * it. The layer under Python's generators (generator.h) and asyncio's coroutines.
+ *
+ * A coroutine is not a thread: it never runs by itself. It runs only inside a
+ * td_coro_resume() call, on the caller's thread, until it yields or returns; then
+ * resume returns. One coroutine may resume another (a generator looping over another
+ * one); each yield goes back to whoever resumed it.
+ *
+ * States, as inspect.getgeneratorstate names them (GEN_CREATED, ...):
+ *
+ *   state      resume(v)                         close()
+ *   CREATED    v must be NULL; runs the body     -> CLOSED, the body never runs
+ *   RUNNING    -EBUSY (already executing)        -EBUSY
+ *   SUSPENDED  the pending yield returns 0 with  the pending yield returns
+ *              *sent = v; runs to the next       -ECANCELED; the body must clean
+ *              yield (0) or the return (TD_ESTOP) up and return (-> CLOSED)
+ *   CLOSED     -EINVAL                           0, nothing to do
+ *
+ * Values go both ways: resume(co, v, &out) makes the pending td_coro_yield() return
+ * with *sent = v (Python's send); td_coro_yield(co, w, &sent) makes that resume
+ * return 0 with out = w; the body's return value comes out of the resume that saw it
+ * return, with TD_ESTOP (Python's StopIteration.value).
+ *
+ * Closing (Python's GeneratorExit): td_coro_close() of a suspended coroutine resumes
+ * it once more with its pending yield returning -ECANCELED. The body must then
+ * release what it holds and return. A body that yields again instead is resumed no
+ * further: close() returns -EPROTO ("generator ignored GeneratorExit") and the
+ * coroutine stays SUSPENDED. td_coro_free() of a suspended coroutine closes it first.
+ *
+ * Stacks: each coroutine owns an mmap'd stack (TD_CORO_STACK_DEFAULT bytes unless
+ * td_coro_attr_t says otherwise) with a PROT_NONE guard of TD_CORO_GUARD bytes below
+ * it. Memory is only spent on the pages a coroutine actually touches (one or two for
+ * a shallow body: td_coro_stack_touched tells). Running off the end of the stack
+ * hits the guard; the library's SIGSEGV handler, on an alternate signal stack that
+ * each thread gets when it first resumes a coroutine, then ends the process with
+ *   "libthrdemo: coroutine stack overflow (stack of N bytes) ..."
+ * instead of letting it corrupt memory. Faults elsewhere go to the handler that was
+ * installed before (or the default action). A frame larger than the guard can jump
+ * over it: code with very large locals should be built with -fstack-clash-protection.
+ *
+ * The limit on live coroutines: a guarded stack is two kernel mappings, and Linux
+ * allows a process vm.max_map_count of them (65,530 by default), shared with
+ * everything else the process maps; so about 32,000 coroutines can exist at once.
+ * At the limit td_coro_new() returns -ENOMEM (mmap's error) and nothing else
+ * happens; freeing coroutines makes room again.
+ *
+ * Threads: a coroutine may be resumed from any thread, one resume at a time (a second
+ * one at once gets -EBUSY). Code in a body should not keep addresses of thread-local
+ * variables (errno included) across a yield if the coroutine may be resumed on
+ * another thread next. The calls below are thread-safe in that sense; td_coro_free
+ * must not race with anything else on the same coroutine.
+ *
+ * Switching: on x86-64 a few instructions that swap the callee-saved registers and
+ * the stack pointer (about 5 ns); elsewhere, or when the library is built with
+ * -DTHRDEMO_CORO_SWITCH=ucontext or with -fcf-protection (shadow stacks), glibc's
+ * swapcontext, which also makes a sigprocmask system call per switch (several hundred ns),
+ * and with which a coroutine runs with the signal mask its thread had when it was
+ * created or last yielded. td_coro_switch_method() says which one this build uses.
+ * Under AddressSanitizer and ThreadSanitizer every switch is announced to the
+ * sanitizer (fiber annotations), so neither reports false errors.
+ */
+#ifndef THRDEMO_CORO_H
+#define THRDEMO_CORO_H
+
+#include <stddef.h>
+
+#include "common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Stack size used when none is given: enough for printf-heavy bodies and for the
+ * larger frames of sanitizer builds; only touched pages cost memory. */
+#define TD_CORO_STACK_DEFAULT ((size_t)256 * 1024)
+/* Smallest stack accepted. */
+#define TD_CORO_STACK_MIN ((size_t)16 * 1024)
+/* The PROT_NONE guard below every stack (address space only, never memory). */
+#define TD_CORO_GUARD ((size_t)64 * 1024)
+
+typedef struct td_coro td_coro_t;
+
+/* A coroutine's body: runs on the coroutine's stack, yields with td_coro_yield(co,
+ * ...), and what it returns comes out of the last resume (with TD_ESTOP). */
+typedef void *(*td_coro_fn)(td_coro_t *co, void *arg);
+
+typedef enum td_coro_state {
+    TD_CORO_CREATED,   /* made, never resumed */
+    TD_CORO_RUNNING,   /* inside a resume (on some thread) */
+    TD_CORO_SUSPENDED, /* stopped at a yield */
+    TD_CORO_CLOSED     /* returned, or closed */
+} td_coro_state_t;
+
+typedef struct td_coro_attr {
+    size_t stack_size; /* usable bytes, rounded up to whole pages; 0: the default */
+} td_coro_attr_t;
+
+/* Make a coroutine that will run fn(co, arg), in state CREATED; attr may be NULL.
+ * Returns 0, -EINVAL (no fn, or a stack below TD_CORO_STACK_MIN), or -ENOMEM (no
+ * memory, or the process's limit of mappings reached: see above). */
+TD_API int td_coro_new(td_coro_t **co, td_coro_fn fn, void *arg, const td_coro_attr_t *attr);
+
+/* Run the coroutine on the calling thread until it yields or returns. value is what
+ * the pending td_coro_yield hands back (it must be NULL for the first resume, as
+ * Python's first send() must be None); *out (if out is not NULL) receives what the
+ * coroutine yielded or returned. Returns 0 (it yielded: now SUSPENDED), TD_ESTOP
+ * (it returned: now CLOSED), -EBUSY (it is RUNNING: a nested or concurrent resume),
+ * -EINVAL (it is CLOSED, or a non-NULL value for a CREATED one; co NULL), or -ENOMEM
+ * (this thread's first resume could not get it an alternate signal stack). */
+TD_API int td_coro_resume(td_coro_t *co, void *value, void **out);
+
+/* From inside co's body: give value to the resume that is running co, and stop until
+ * the next resume, whose value is stored in *sent (if not NULL). Returns 0, or
+ * -ECANCELED when td_coro_close asks the body to finish (then *sent is NULL and the
+ * body must return), or -EINVAL when co is not the coroutine running on this thread. */
+TD_API int td_coro_yield(td_coro_t *co, void *value, void **sent);
+
+/* Close the coroutine (Python's generator.close()): see the table above. Returns 0
+ * (it is CLOSED), -EBUSY (it is running), -EPROTO (it yielded instead of returning;
+ * it stays SUSPENDED), -EINVAL (co NULL) or -ENOMEM (as for resume). */
+TD_API int td_coro_close(td_coro_t *co);
+
+/* Free a coroutine and its stack, closing it first if it is suspended. NULL is
+ * accepted. Freeing a running coroutine is a bug: the process aborts with a message. */
+TD_API void td_coro_free(td_coro_t *co);
+
+/* The coroutine's state (a snapshot when other threads may resume it). */
+TD_API td_coro_state_t td_coro_state(const td_coro_t *co);
+
+/* inspect.getcoroutinestate's name of a state: "CORO_CREATED", ...; "?" if unknown. */
+TD_API const char *td_coro_state_name(td_coro_state_t state);
+
+/* The coroutine running on the calling thread (the innermost one), or NULL. */
+TD_API td_coro_t *td_coro_current(void);
+
+/* The usable size of the coroutine's stack in bytes (the guard not counted). */
+TD_API size_t td_coro_stack_size(const td_coro_t *co);
+
+/* Bytes of the coroutine's stack that are resident, i.e. the pages it has touched
+ * so far (mincore); what the stack really costs in memory. */
+TD_API size_t td_coro_stack_touched(const td_coro_t *co);
+
+/* How this build switches stacks: "x86-64 assembly" or "ucontext (swapcontext)". */
+TD_API const char *td_coro_switch_method(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

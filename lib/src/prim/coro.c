@@ -1,0 +1,604 @@
+/* SPDX-License-Identifier: MIT */
+/* coro.c - stackful coroutines (coro.h).
+ *
+ * DESIGN. A coroutine is a struct and a stack. The stack is one mmap'd region: a
+ * PROT_NONE guard at the low end, the usable stack above it (stacks grow down). It is
+ * prepared lazily, on the first resume, so a coroutine that never runs touches no
+ * stack page. A switch saves the running side's registers on its own stack and loads
+ * the other side's stack pointer: on x86-64 a dozen instructions (td__coro_switch),
+ * elsewhere glibc's swapcontext (which adds a sigprocmask system call per switch).
+ *
+ * Who runs: `state` is the one word other threads may look at. Resume and close take a
+ * coroutine from CREATED or SUSPENDED to RUNNING with a compare-and-swap, so two
+ * resumes can never both run it; only the resumer that won writes the other fields
+ * until it stores SUSPENDED or CLOSED again (release), after the coroutine's stack is
+ * no longer in use. `current` (per thread) is the innermost running coroutine; each
+ * coroutine remembers the one it interrupted (`outer`) and restores it when it stops.
+ *
+ * Stack overflow: a fault inside the guard of the thread's running coroutine is an
+ * overflow. The SIGSEGV handler (installed once; SA_ONSTACK) runs on the thread's
+ * alternate signal stack, which resume sets up the first time a thread resumes a
+ * coroutine (and a pthread key removes when the thread exits). It writes one line and
+ * aborts. Every other fault is passed to the handler that was there before.
+ *
+ * Sanitizers: AddressSanitizer must know which stack is in use (for its stack checks
+ * and fake stacks) and ThreadSanitizer which fiber (for happens-before): every switch
+ * is announced to them (start/finish_switch_fiber, switch_to_fiber).
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "core/core.h"
+#include "thrdemo/coro.h"
+
+#if !defined(THRDEMO_CORO_UCONTEXT) && defined(__x86_64__) && !defined(__CET__)
+#define CORO_ASM 1 /* not with shadow stacks (-fcf-protection): swapcontext knows them */
+#else
+#define CORO_ASM 0
+#include <ucontext.h>
+#endif
+
+#if defined(__SANITIZE_ADDRESS__)
+#define CORO_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define CORO_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_THREAD__)
+#define CORO_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define CORO_TSAN 1
+#endif
+#endif
+#ifdef CORO_ASAN
+#include <sanitizer/asan_interface.h>
+#include <sanitizer/common_interface_defs.h>
+#endif
+#ifdef CORO_TSAN
+#include <sanitizer/tsan_interface.h>
+#endif
+
+struct td_coro {
+    _Atomic int state;  /* td_coro_state_t */
+    bool closing;       /* this run was started by close(): the yield says -ECANCELED */
+    bool returned;      /* the body has returned */
+    td_coro_fn fn;
+    void *arg;
+    void *transfer;     /* the value handed over by the last switch, either way */
+    td_coro_t *outer;   /* what was running on the resuming thread before */
+    char *map;          /* the whole mapping: guard, then stack */
+    size_t map_size;
+    char *stack;        /* usable stack: [stack, stack + stack_size) */
+    size_t stack_size;
+#if CORO_ASM
+    void *sp;        /* the coroutine's saved stack pointer while it is not running */
+    void *caller_sp; /* the resumer's, while the coroutine runs */
+#else
+    ucontext_t context;
+    ucontext_t *caller_context;
+#endif
+#ifdef CORO_ASAN
+    void *fake_stack;          /* ASan's fake frames of the coroutine, while suspended */
+    const void *caller_bottom; /* the resumer's stack, to switch back to */
+    size_t caller_size;
+#endif
+#ifdef CORO_TSAN
+    void *fiber;
+    void *caller_fiber;
+#endif
+};
+
+/* ---- the running coroutine of each thread --------------------------------------------
+ * Thread-local accesses go through these two, never inlined: the code after a switch in
+ * td_coro_yield may run on another thread than the code before it, and a compiler
+ * could otherwise keep the first thread's thread-local address across the switch. */
+
+static _Thread_local td_coro_t *current __attribute__((tls_model("initial-exec")));
+
+__attribute__((noinline)) static td_coro_t *get_current(void)
+{
+    __asm__ volatile("" ::: "memory");
+    return current;
+}
+
+__attribute__((noinline)) static void set_current(td_coro_t *co)
+{
+    __asm__ volatile("" ::: "memory");
+    current = co;
+}
+
+/* A bug in the caller, for a void function: say so and abort (libuv's rule). */
+static void die(const char *message)
+{
+    ssize_t ignored = write(STDERR_FILENO, message, strlen(message));
+    (void)ignored;
+    abort();
+}
+
+/* ---- the switch ------------------------------------------------------------------------ */
+
+static void coro_entry(void);
+
+#if CORO_ASM
+/* Save the callee-saved registers and the SSE/x87 control words on the current stack,
+ * store the stack pointer in *save, load load_sp and restore what is saved there. */
+void td__coro_switch(void **save, void *load_sp);
+__asm__(".text\n"
+        ".p2align 4\n"
+        ".globl td__coro_switch\n"
+        ".hidden td__coro_switch\n"
+        ".type td__coro_switch, @function\n"
+        "td__coro_switch:\n"
+        "\tpushq %rbp\n\tpushq %rbx\n\tpushq %r12\n\tpushq %r13\n\tpushq %r14\n\tpushq %r15\n"
+        "\tsubq $8, %rsp\n\tstmxcsr (%rsp)\n\tfnstcw 4(%rsp)\n"
+        "\tmovq %rsp, (%rdi)\n"
+        "\tmovq %rsi, %rsp\n"
+        "\tldmxcsr (%rsp)\n\tfldcw 4(%rsp)\n\taddq $8, %rsp\n"
+        "\tpopq %r15\n\tpopq %r14\n\tpopq %r13\n\tpopq %r12\n\tpopq %rbx\n\tpopq %rbp\n"
+        "\tret\n"
+        ".size td__coro_switch, .-td__coro_switch\n");
+
+/* Lay out the stack as td__coro_switch leaves it, so that the first switch "returns"
+ * into coro_entry, with a null return address and frame pointer above it so that
+ * backtraces end there, and rsp = 8 mod 16 as at any function's entry. */
+static void prepare_stack(td_coro_t *co)
+{
+    uintptr_t top = (uintptr_t)(co->stack + co->stack_size) & ~(uintptr_t)15;
+    void **sp = (void **)top;
+    *--sp = NULL;               /* coro_entry's return address: none */
+    void (*entry)(void) = coro_entry; /* where td__coro_switch's ret goes */
+    memcpy(--sp, &entry, sizeof entry);
+    for (int i = 0; i < 6; i++)
+        *--sp = NULL;           /* rbp, rbx, r12-r15 */
+    uint32_t control[2] = { 0, 0 };
+    __asm__ volatile("stmxcsr %0" : "=m"(control[0]));
+    __asm__ volatile("fnstcw %0" : "=m"(control[1]));
+    *--sp = NULL;
+    memcpy(sp, control, sizeof control);
+    co->sp = sp;
+}
+
+static void backend_switch_in(td_coro_t *co)
+{
+    td__coro_switch(&co->caller_sp, co->sp);
+}
+
+static void backend_switch_out(td_coro_t *co)
+{
+    td__coro_switch(&co->sp, co->caller_sp);
+}
+
+const char *td_coro_switch_method(void)
+{
+    return "x86-64 assembly";
+}
+#else
+static void prepare_stack(td_coro_t *co)
+{
+    if (getcontext(&co->context) != 0)
+        die("libthrdemo: getcontext failed\n");
+    co->context.uc_stack.ss_sp = co->stack;
+    co->context.uc_stack.ss_size = co->stack_size;
+    co->context.uc_link = NULL; /* coro_entry never returns */
+    makecontext(&co->context, coro_entry, 0);
+}
+
+static void backend_switch_in(td_coro_t *co)
+{
+    ucontext_t caller;
+    caller.uc_stack = (stack_t){ 0 }; /* ASan's swapcontext reads it on the way back */
+    co->caller_context = &caller;
+    if (swapcontext(&caller, &co->context) != 0)
+        die("libthrdemo: swapcontext failed\n");
+}
+
+static void backend_switch_out(td_coro_t *co)
+{
+    if (swapcontext(&co->context, co->caller_context) != 0)
+        die("libthrdemo: swapcontext failed\n");
+}
+
+const char *td_coro_switch_method(void)
+{
+    return "ucontext (swapcontext)";
+}
+#endif
+
+/* Into the coroutine, from its resumer; returns when it yields or returns. */
+static void switch_in(td_coro_t *co)
+{
+#ifdef CORO_ASAN
+    void *fake_stack = NULL;
+    __sanitizer_start_switch_fiber(&fake_stack, co->stack, co->stack_size);
+#endif
+#ifdef CORO_TSAN
+    co->caller_fiber = __tsan_get_current_fiber();
+    __tsan_switch_to_fiber(co->fiber, 0);
+#endif
+    backend_switch_in(co);
+#ifdef CORO_ASAN
+    __sanitizer_finish_switch_fiber(fake_stack, NULL, NULL);
+#endif
+}
+
+/* Runs first on the coroutine's stack after each switch in. */
+static void arrived(td_coro_t *co)
+{
+#ifdef CORO_ASAN
+    __sanitizer_finish_switch_fiber(co->fake_stack, &co->caller_bottom, &co->caller_size);
+#else
+    (void)co;
+#endif
+}
+
+/* Back to the resumer; returns at the next resume (perhaps on another thread). */
+static void switch_out(td_coro_t *co)
+{
+#ifdef CORO_ASAN
+    /* After the return there is no next time: ASan may drop the fake frames. */
+    __sanitizer_start_switch_fiber(co->returned ? NULL : &co->fake_stack, co->caller_bottom,
+                                   co->caller_size);
+#endif
+#ifdef CORO_TSAN
+    __tsan_switch_to_fiber(co->caller_fiber, 0);
+#endif
+    backend_switch_out(co);
+    arrived(co);
+}
+
+/* The bottom of every coroutine's stack. */
+static void coro_entry(void)
+{
+    td_coro_t *co = get_current();
+    arrived(co);
+    co->transfer = co->fn(co, co->arg);
+    co->returned = true;
+    switch_out(co);
+    die("libthrdemo: a coroutine that had returned was switched into\n");
+}
+
+/* ---- stack overflow: the guard, the handler, the signal stacks ------------------------- */
+
+enum { ALTSTACK_MIN = 16 * 1024, ALTSTACK_SIZE = 64 * 1024 };
+
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+static struct sigaction previous_segv;
+static pthread_key_t altstack_key;
+static _Thread_local bool thread_ready __attribute__((tls_model("initial-exec"))); /* this thread has an alternate signal stack */
+
+static size_t page_size(void)
+{
+    return (size_t)sysconf(_SC_PAGESIZE);
+}
+
+static size_t round_up(size_t n, size_t to)
+{
+    return (n + to - 1) / to * to;
+}
+
+static size_t altstack_size(void)
+{
+    size_t size = ALTSTACK_SIZE;
+#ifdef _SC_SIGSTKSZ
+    long dynamic = sysconf(_SC_SIGSTKSZ); /* large on CPUs with big vector registers */
+    if (dynamic > 0 && (size_t)dynamic * 2 > size)
+        size = (size_t)dynamic * 2;
+#endif
+    return round_up(size, page_size());
+}
+
+/* Append the decimal (base 10) or hexadecimal (base 16) digits of n to *p. */
+static void put_number(char **p, uintptr_t n, unsigned base)
+{
+    char digits[24];
+    int len = 0;
+    do {
+        digits[len++] = "0123456789abcdef"[n % base];
+        n /= base;
+    } while (n);
+    while (len)
+        *(*p)++ = digits[--len];
+}
+
+static void put_text(char **p, const char *text)
+{
+    size_t len = strlen(text);
+    memcpy(*p, text, len);
+    *p += len;
+}
+
+/* In the signal handler: only async-signal-safe calls. */
+static void report_overflow(const td_coro_t *co, const void *addr)
+{
+    char line[256], *p = line;
+    put_text(&p, "libthrdemo: coroutine stack overflow (stack of ");
+    put_number(&p, co->stack_size, 10);
+    put_text(&p, " bytes): fault at 0x");
+    put_number(&p, (uintptr_t)addr, 16);
+    put_text(&p, " in the guard below it; give the coroutine a larger stack "
+                 "(td_coro_attr_t.stack_size)\n");
+    ssize_t ignored = write(STDERR_FILENO, line, (size_t)(p - line));
+    (void)ignored;
+    abort();
+}
+
+/* A fault that is not ours: do what would have happened without this handler. */
+static void pass_on(int sig, siginfo_t *info, void *context)
+{
+    if (previous_segv.sa_flags & SA_SIGINFO) {
+        previous_segv.sa_sigaction(sig, info, context);
+        return;
+    }
+    if (previous_segv.sa_handler != SIG_DFL && previous_segv.sa_handler != SIG_IGN) {
+        previous_segv.sa_handler(sig);
+        return;
+    }
+    /* Default action: returning re-runs the faulting instruction, which now ends the
+     * process as it would have; a SIGSEGV sent by kill() is raised again. */
+    struct sigaction dfl = { .sa_handler = SIG_DFL };
+    sigemptyset(&dfl.sa_mask);
+    sigaction(sig, &dfl, NULL);
+    if (info->si_code <= 0)
+        raise(sig);
+}
+
+static void on_segv(int sig, siginfo_t *info, void *context)
+{
+    const td_coro_t *co = get_current();
+    const char *addr = info->si_addr;
+    if (co && addr >= co->map && addr < co->stack)
+        report_overflow(co, addr);
+    pass_on(sig, info, context);
+}
+
+static void drop_altstack(void *stack)
+{
+    stack_t now;
+    if (sigaltstack(NULL, &now) == 0 && now.ss_sp == stack) {
+        stack_t off = { .ss_flags = SS_DISABLE };
+        sigaltstack(&off, NULL);
+    }
+    munmap(stack, altstack_size());
+}
+
+static void init(void)
+{
+    if (pthread_key_create(&altstack_key, drop_altstack) != 0)
+        die("libthrdemo: no thread-specific key left for coroutines\n");
+    struct sigaction sa = { .sa_sigaction = on_segv, .sa_flags = SA_SIGINFO | SA_ONSTACK };
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGSEGV, &sa, &previous_segv);
+}
+
+/* Give the calling thread an alternate signal stack, unless it has one: 0 or -ENOMEM. */
+static int prepare_thread(void)
+{
+    if (thread_ready)
+        return 0;
+    stack_t now;
+    if (sigaltstack(NULL, &now) == 0 && !(now.ss_flags & SS_DISABLE) &&
+        now.ss_size >= ALTSTACK_MIN) {
+        thread_ready = true; /* a sanitizer's or the program's own */
+        return 0;
+    }
+    size_t size = altstack_size();
+    void *stack = mmap(NULL, size, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (stack == MAP_FAILED)
+        return -ENOMEM;
+    stack_t ss = { .ss_sp = stack, .ss_size = size };
+    if (sigaltstack(&ss, NULL) != 0 || pthread_setspecific(altstack_key, stack) != 0) {
+        drop_altstack(stack);
+        return -ENOMEM;
+    }
+    thread_ready = true;
+    return 0;
+}
+
+/* ---- create, free ---------------------------------------------------------------------- */
+
+/* Map a guard of TD_CORO_GUARD bytes and above it a stack of size bytes (both whole
+ * pages): 0, or -ENOMEM/-EAGAIN (the limit of mappings is met as ENOMEM). */
+static int map_stack(td_coro_t *co, size_t size)
+{
+    size_t guard = round_up(TD_CORO_GUARD, page_size());
+    char *map = mmap(NULL, guard + size, PROT_NONE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+    if (map == MAP_FAILED)
+        return errno == EAGAIN ? -EAGAIN : -ENOMEM;
+    if (mprotect(map + guard, size, PROT_READ | PROT_WRITE) != 0) {
+        int err = errno == EAGAIN ? -EAGAIN : -ENOMEM;
+        munmap(map, guard + size);
+        return err;
+    }
+    co->map = map;
+    co->map_size = guard + size;
+    co->stack = map + guard;
+    co->stack_size = size;
+    return 0;
+}
+
+int td_coro_new(td_coro_t **co, td_coro_fn fn, void *arg, const td_coro_attr_t *attr)
+{
+    if (!co || !fn)
+        return -EINVAL;
+    size_t size = attr && attr->stack_size ? attr->stack_size : TD_CORO_STACK_DEFAULT;
+    if (size < TD_CORO_STACK_MIN || size > SIZE_MAX / 2)
+        return -EINVAL;
+    pthread_once(&init_once, init);
+    td_coro_t *c = calloc(1, sizeof *c);
+    if (!c)
+        return -ENOMEM;
+    int rc = map_stack(c, round_up(size, page_size()));
+    if (rc != 0) {
+        free(c);
+        return rc;
+    }
+    c->fn = fn;
+    c->arg = arg;
+#ifdef CORO_TSAN
+    c->fiber = __tsan_create_fiber(0);
+#endif
+    atomic_init(&c->state, TD_CORO_CREATED);
+    *co = c;
+    return 0;
+}
+
+void td_coro_free(td_coro_t *co)
+{
+    if (!co)
+        return;
+    int state = atomic_load_explicit(&co->state, memory_order_acquire);
+    if (state == TD_CORO_RUNNING)
+        die("libthrdemo: td_coro_free of a running coroutine\n");
+    if (state == TD_CORO_SUSPENDED)
+        td_coro_close(co); /* -EPROTO: its frames go with the stack, as in Python */
+#ifdef CORO_TSAN
+    __tsan_destroy_fiber(co->fiber);
+#endif
+#ifdef CORO_ASAN
+    /* The frames left on the stack are poisoned; the next mapping here must not be. */
+    __asan_unpoison_memory_region(co->stack, co->stack_size);
+#endif
+    munmap(co->map, co->map_size);
+    free(co);
+}
+
+/* ---- resume, yield, close --------------------------------------------------------------- */
+
+/* Run co, which the caller has just moved to RUNNING, until it yields or returns. */
+static int run(td_coro_t *co, int from, void *value, void **out, bool closing)
+{
+    if (from == TD_CORO_CREATED)
+        prepare_stack(co);
+    co->closing = closing;
+    co->transfer = value;
+    co->outer = get_current();
+    set_current(co);
+    TD__OBSERVE(TD_OBS_CORO_RESUME, "coro", co, 0);
+    switch_in(co);
+    set_current(co->outer);
+    void *got = co->transfer;
+    int rc = co->returned ? TD_ESTOP : 0;
+    TD__OBSERVE(TD_OBS_CORO_SUSPEND, "coro", co, rc);
+    /* From here on another thread may resume it. */
+    atomic_store_explicit(&co->state, rc == TD_ESTOP ? TD_CORO_CLOSED : TD_CORO_SUSPENDED,
+                          memory_order_release);
+    if (out)
+        *out = got;
+    return rc;
+}
+
+int td_coro_resume(td_coro_t *co, void *value, void **out)
+{
+    if (!co)
+        return -EINVAL;
+    int rc = prepare_thread();
+    if (rc != 0)
+        return rc;
+    int state = atomic_load_explicit(&co->state, memory_order_acquire);
+    do {
+        if (state == TD_CORO_RUNNING)
+            return -EBUSY;
+        if (state == TD_CORO_CLOSED || (state == TD_CORO_CREATED && value != NULL))
+            return -EINVAL;
+    } while (!atomic_compare_exchange_weak_explicit(&co->state, &state, TD_CORO_RUNNING,
+                                                    memory_order_acq_rel,
+                                                    memory_order_acquire));
+    return run(co, state, value, out, false);
+}
+
+int td_coro_yield(td_coro_t *co, void *value, void **sent)
+{
+    if (!co || co != get_current())
+        return -EINVAL;
+    co->transfer = value;
+    switch_out(co);
+    void *got = co->transfer;
+    if (co->closing) {
+        if (sent)
+            *sent = NULL;
+        return -ECANCELED;
+    }
+    if (sent)
+        *sent = got;
+    return 0;
+}
+
+int td_coro_close(td_coro_t *co)
+{
+    if (!co)
+        return -EINVAL;
+    int rc = prepare_thread();
+    if (rc != 0)
+        return rc;
+    int state = atomic_load_explicit(&co->state, memory_order_acquire);
+    for (;;) {
+        if (state == TD_CORO_CLOSED)
+            return 0;
+        if (state == TD_CORO_RUNNING)
+            return -EBUSY;
+        int to = state == TD_CORO_CREATED ? TD_CORO_CLOSED : TD_CORO_RUNNING;
+        if (atomic_compare_exchange_weak_explicit(&co->state, &state, to,
+                                                  memory_order_acq_rel, memory_order_acquire)) {
+            if (to == TD_CORO_CLOSED)
+                return 0; /* never started: nothing to unwind */
+            break;
+        }
+    }
+    return run(co, TD_CORO_SUSPENDED, NULL, NULL, true) == TD_ESTOP ? 0 : -EPROTO;
+}
+
+/* ---- queries ---------------------------------------------------------------------------- */
+
+td_coro_state_t td_coro_state(const td_coro_t *co)
+{
+    return (td_coro_state_t)atomic_load_explicit(&co->state, memory_order_acquire);
+}
+
+const char *td_coro_state_name(td_coro_state_t state)
+{
+    switch (state) {
+    case TD_CORO_CREATED: return "CORO_CREATED";
+    case TD_CORO_RUNNING: return "CORO_RUNNING";
+    case TD_CORO_SUSPENDED: return "CORO_SUSPENDED";
+    case TD_CORO_CLOSED: return "CORO_CLOSED";
+    }
+    return "?";
+}
+
+td_coro_t *td_coro_current(void)
+{
+    return get_current();
+}
+
+size_t td_coro_stack_size(const td_coro_t *co)
+{
+    return co->stack_size;
+}
+
+size_t td_coro_stack_touched(const td_coro_t *co)
+{
+    size_t page = page_size(), touched = 0;
+    unsigned char resident[256];
+    for (size_t off = 0; off < co->stack_size; off += sizeof resident * page) {
+        size_t len = co->stack_size - off;
+        if (len > sizeof resident * page)
+            len = sizeof resident * page;
+        if (mincore(co->stack + off, len, resident) != 0)
+            return 0;
+        for (size_t i = 0; i < len / page; i++)
+            touched += (resident[i] & 1) ? page : 0;
+    }
+    return touched;
+}

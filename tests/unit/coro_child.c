@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: MIT */
+/* coro_child.c - run by test_coro for what must happen in a process of its own:
+ *   coro_child overflow [thread]  a coroutine with a 64 KiB stack recurses until it
+ *                                 runs into its guard (on a second thread with
+ *                                 "thread"): the process must die with the message
+ *   coro_child fault              a coroutine writes through a bad pointer: an
+ *                                 ordinary SIGSEGV, not reported as an overflow
+ *   coro_child limit              create coroutines until creation fails; prints
+ *                                 "created N error E again A" (A: a creation after
+ *                                 freeing them all)
+ * A separate program, exec'd: fork() alone in a threaded process is what TSan refuses. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <thrdemo/thrdemo.h>
+
+enum { SMALL_STACK = 64 * 1024, MAX_COROS = 100000 };
+
+/* Not a tail call, and a frame the compiler must keep. */
+static int recurse(int depth)
+{
+    volatile char frame[256];
+    memset((char *)frame, depth & 0x7f, sizeof frame);
+    if (depth == 0)
+        return frame[7];
+    return recurse(depth - 1) + frame[depth % 256];
+}
+
+static void *overflowing(td_coro_t *co, void *arg)
+{
+    (void)co;
+    (void)arg;
+    return (void *)(intptr_t)recurse(1 << 30);
+}
+
+static void *faulting(td_coro_t *co, void *arg)
+{
+    (void)co;
+    volatile int *bad = arg;
+    *bad = 1;
+    return NULL;
+}
+
+static int run_one(td_coro_fn fn, void *arg)
+{
+    td_coro_t *co;
+    int rc = td_coro_new(&co, fn, arg, &(td_coro_attr_t){ .stack_size = SMALL_STACK });
+    if (rc != 0) {
+        fprintf(stderr, "coro_child: td_coro_new: %s\n", td_strerror(rc));
+        return 1;
+    }
+    rc = td_coro_resume(co, NULL, NULL);
+    fprintf(stderr, "coro_child: the coroutine came back (%d)\n", rc);
+    return 1;
+}
+
+static void overflow_on_thread(void *arg)
+{
+    (void)arg;
+    run_one(overflowing, NULL);
+}
+
+static void *parked(td_coro_t *co, void *arg)
+{
+    (void)arg;
+    td_coro_yield(co, NULL, NULL);
+    return NULL;
+}
+
+static int limit(void)
+{
+    static td_coro_t *coros[MAX_COROS];
+    const td_coro_attr_t attr = { .stack_size = TD_CORO_STACK_MIN };
+    int n = 0, rc = 0;
+    while (n < MAX_COROS && (rc = td_coro_new(&coros[n], parked, NULL, &attr)) == 0)
+        n++;
+    int resumed = 0; /* each one really usable: run them up to their yield */
+    for (int i = 0; i < n; i++)
+        resumed += td_coro_resume(coros[i], NULL, NULL) == 0;
+    for (int i = 0; i < n; i++)
+        td_coro_free(coros[i]);
+    td_coro_t *again;
+    int again_rc = td_coro_new(&again, parked, NULL, &attr);
+    td_coro_free(again_rc == 0 ? again : NULL);
+    printf("created %d resumed %d error %d again %d\n", n, resumed, rc, again_rc);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc >= 2 && strcmp(argv[1], "overflow") == 0) {
+        if (argc == 3 && strcmp(argv[2], "thread") == 0) {
+            td_thread_t *t;
+            if (td_thread_new(&t, &(td_thread_attr_t){ .target = overflow_on_thread }) != 0 ||
+                td_thread_start(t) != 0)
+                return 1;
+            td_thread_join(t, TD_FOREVER);
+            return 1;
+        }
+        return run_one(overflowing, NULL);
+    }
+    if (argc == 2 && strcmp(argv[1], "fault") == 0)
+        return run_one(faulting, (void *)(uintptr_t)16);
+    if (argc == 2 && strcmp(argv[1], "limit") == 0)
+        return limit();
+    fprintf(stderr, "usage: coro_child overflow [thread] | fault | limit\n");
+    return 2;
+}

@@ -1,0 +1,689 @@
+/* SPDX-License-Identifier: MIT */
+/* test_coro.c - stackful coroutines: states through a whole life, values both ways,
+ * close and its unwinding, nested and closed resumes refused, many coroutines at
+ * once, coroutines on two threads at once, and (in a child process, coro_child.c) a
+ * stack overflow caught by the guard page, a fault passed on, the limit of mappings. */
+#include "helpers.h"
+
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
+#define UNDER_SANITIZER 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer) || __has_feature(address_sanitizer)
+#define UNDER_SANITIZER 1
+#endif
+#endif
+
+#define PTR(n) ((void *)(intptr_t)(n))
+#define NUM(p) ((intptr_t)(p))
+
+/* ---- states and values -------------------------------------------------------------- */
+
+struct life {
+    td_coro_t *co;
+    td_coro_state_t seen_inside; /* the state the body saw of itself */
+    td_coro_t *current_inside;
+};
+
+static void *three_steps(td_coro_t *co, void *arg)
+{
+    struct life *l = arg;
+    l->seen_inside = td_coro_state(co);
+    l->current_inside = td_coro_current();
+    td_coro_yield(co, PTR(1), NULL);
+    td_coro_yield(co, PTR(2), NULL);
+    return PTR(99);
+}
+
+static void states_through_a_whole_life(void **state)
+{
+    (void)state;
+    struct life l = { 0 };
+    void *out = NULL;
+    assert_int_equal(td_coro_new(&l.co, three_steps, &l, NULL), 0);
+    assert_int_equal(td_coro_state(l.co), TD_CORO_CREATED);
+    assert_null(td_coro_current());
+
+    assert_int_equal(td_coro_resume(l.co, NULL, &out), 0);
+    assert_int_equal(NUM(out), 1);
+    assert_int_equal(l.seen_inside, TD_CORO_RUNNING);
+    assert_ptr_equal(l.current_inside, l.co);
+    assert_int_equal(td_coro_state(l.co), TD_CORO_SUSPENDED);
+    assert_null(td_coro_current());
+
+    assert_int_equal(td_coro_resume(l.co, NULL, &out), 0);
+    assert_int_equal(NUM(out), 2);
+    assert_int_equal(td_coro_resume(l.co, NULL, &out), TD_ESTOP);
+    assert_int_equal(NUM(out), 99); /* the return value, once */
+    assert_int_equal(td_coro_state(l.co), TD_CORO_CLOSED);
+    td_coro_free(l.co);
+}
+
+static void state_names(void **state)
+{
+    (void)state;
+    assert_string_equal(td_coro_state_name(TD_CORO_CREATED), "CORO_CREATED");
+    assert_string_equal(td_coro_state_name(TD_CORO_RUNNING), "CORO_RUNNING");
+    assert_string_equal(td_coro_state_name(TD_CORO_SUSPENDED), "CORO_SUSPENDED");
+    assert_string_equal(td_coro_state_name(TD_CORO_CLOSED), "CORO_CLOSED");
+    assert_string_equal(td_coro_state_name((td_coro_state_t)42), "?");
+}
+
+/* A running total: each resume's value is added, each yield hands the total back. */
+static void *accumulate(td_coro_t *co, void *arg)
+{
+    (void)arg;
+    intptr_t total = 0;
+    void *sent;
+    while (td_coro_yield(co, PTR(total), &sent) == 0 && sent != NULL)
+        total += *(int *)sent;
+    return PTR(-total);
+}
+
+static void send_values_both_ways(void **state)
+{
+    (void)state;
+    td_coro_t *co;
+    void *out;
+    int ten = 10, twenty = 20, minus_five = -5;
+    assert_int_equal(td_coro_new(&co, accumulate, NULL, NULL), 0);
+    /* Python's rule: the first send must be None, and the refusal changes nothing. */
+    assert_int_equal(td_coro_resume(co, &ten, &out), -EINVAL);
+    assert_int_equal(td_coro_state(co), TD_CORO_CREATED);
+    assert_int_equal(td_coro_resume(co, NULL, &out), 0);
+    assert_int_equal(NUM(out), 0);
+    assert_int_equal(td_coro_resume(co, &ten, &out), 0);
+    assert_int_equal(NUM(out), 10);
+    assert_int_equal(td_coro_resume(co, &twenty, &out), 0);
+    assert_int_equal(NUM(out), 30);
+    assert_int_equal(td_coro_resume(co, &minus_five, NULL), 0); /* out may be NULL */
+    assert_int_equal(td_coro_resume(co, NULL, &out), TD_ESTOP);
+    assert_int_equal(NUM(out), -25);
+    td_coro_free(co);
+}
+
+/* ---- close ---------------------------------------------------------------------------- */
+
+struct cleanup {
+    int yields_seen;   /* yields that returned 0 */
+    int cancels_seen;  /* yields that returned -ECANCELED */
+    bool cleaned_up;
+    bool yield_again;  /* ignore the close: yield once more */
+    void *sent_on_cancel;
+};
+
+static void *holds_a_resource(td_coro_t *co, void *arg)
+{
+    struct cleanup *c = arg;
+    for (;;) {
+        void *sent = PTR(7);
+        int rc = td_coro_yield(co, NULL, &sent);
+        if (rc == 0) {
+            c->yields_seen++;
+            continue;
+        }
+        c->cancels_seen++;
+        c->sent_on_cancel = sent;
+        if (c->yield_again) {
+            c->yield_again = false;
+            continue; /* the misbehaviour close() reports */
+        }
+        break;
+    }
+    c->cleaned_up = true;
+    return PTR(5);
+}
+
+static void close_of_suspended_unwinds(void **state)
+{
+    (void)state;
+    struct cleanup c = { 0 };
+    td_coro_t *co;
+    assert_int_equal(td_coro_new(&co, holds_a_resource, &c, NULL), 0);
+    assert_int_equal(td_coro_resume(co, NULL, NULL), 0);
+    assert_int_equal(td_coro_resume(co, NULL, NULL), 0);
+    assert_int_equal(c.yields_seen, 1);
+    assert_int_equal(td_coro_close(co), 0);
+    assert_int_equal(c.cancels_seen, 1);
+    assert_null(c.sent_on_cancel);
+    assert_true(c.cleaned_up);
+    assert_int_equal(td_coro_state(co), TD_CORO_CLOSED);
+    assert_int_equal(td_coro_close(co), 0); /* closing a closed one: nothing to do */
+    assert_int_equal(c.cancels_seen, 1);
+    td_coro_free(co);
+}
+
+static void close_of_created_never_runs_it(void **state)
+{
+    (void)state;
+    struct cleanup c = { 0 };
+    td_coro_t *co;
+    assert_int_equal(td_coro_new(&co, holds_a_resource, &c, NULL), 0);
+    assert_int_equal(td_coro_close(co), 0);
+    assert_int_equal(td_coro_state(co), TD_CORO_CLOSED);
+    assert_int_equal(td_coro_resume(co, NULL, NULL), -EINVAL);
+    assert_int_equal(c.yields_seen + c.cancels_seen, 0);
+    assert_false(c.cleaned_up);
+    td_coro_free(co);
+}
+
+/* Python: RuntimeError("generator ignored GeneratorExit"); the generator stays
+ * suspended and runs normally when resumed. */
+static void close_ignored_is_eproto(void **state)
+{
+    (void)state;
+    struct cleanup c = { .yield_again = true };
+    td_coro_t *co;
+    assert_int_equal(td_coro_new(&co, holds_a_resource, &c, NULL), 0);
+    assert_int_equal(td_coro_resume(co, NULL, NULL), 0);
+    assert_int_equal(td_coro_close(co), -EPROTO);
+    assert_int_equal(td_coro_state(co), TD_CORO_SUSPENDED);
+    assert_false(c.cleaned_up);
+    assert_int_equal(td_coro_resume(co, NULL, NULL), 0); /* an ordinary yield again */
+    assert_int_equal(c.yields_seen, 1);
+    assert_int_equal(td_coro_close(co), 0);               /* this time it returns */
+    assert_true(c.cleaned_up);
+    td_coro_free(co);
+}
+
+static void free_of_suspended_closes_it(void **state)
+{
+    (void)state;
+    struct cleanup c = { 0 };
+    td_coro_t *co;
+    assert_int_equal(td_coro_new(&co, holds_a_resource, &c, NULL), 0);
+    assert_int_equal(td_coro_resume(co, NULL, NULL), 0);
+    td_coro_free(co);
+    assert_int_equal(c.cancels_seen, 1);
+    assert_true(c.cleaned_up);
+    td_coro_free(NULL);
+}
+
+/* ---- refused calls ---------------------------------------------------------------------- */
+
+struct nested {
+    td_coro_t *self, *other;
+    int self_resume, self_close, other_resume, yield_other;
+};
+
+static void *resumes_itself(td_coro_t *co, void *arg)
+{
+    struct nested *n = arg;
+    n->self_resume = td_coro_resume(co, NULL, NULL);
+    n->self_close = td_coro_close(co);
+    if (n->other) {
+        n->other_resume = td_coro_resume(n->other, NULL, NULL); /* its resumer: running */
+        n->yield_other = td_coro_yield(n->other, NULL, NULL);   /* not the current one */
+    }
+    return NULL;
+}
+
+static void *resumes_the_other(td_coro_t *co, void *arg)
+{
+    (void)co;
+    struct nested *n = arg;
+    td_coro_resume(n->other, NULL, NULL);
+    return NULL;
+}
+
+static void nested_resume_is_rejected(void **state)
+{
+    (void)state;
+    struct nested n = { 0 };
+    assert_int_equal(td_coro_new(&n.self, resumes_itself, &n, NULL), 0);
+    assert_int_equal(td_coro_resume(n.self, NULL, NULL), TD_ESTOP);
+    assert_int_equal(n.self_resume, -EBUSY); /* ValueError: generator already executing */
+    assert_int_equal(n.self_close, -EBUSY);
+    td_coro_free(n.self);
+
+    /* a resumes b, b resumes a (which is running, inside its resume of b). */
+    struct nested b_side = { 0 };
+    td_coro_t *a;
+    assert_int_equal(td_coro_new(&b_side.self, resumes_itself, &b_side, NULL), 0);
+    struct nested a_side = { .other = b_side.self };
+    assert_int_equal(td_coro_new(&a, resumes_the_other, &a_side, NULL), 0);
+    b_side.other = a;
+    assert_int_equal(td_coro_resume(a, NULL, NULL), TD_ESTOP);
+    assert_int_equal(b_side.other_resume, -EBUSY);
+    assert_int_equal(b_side.yield_other, -EINVAL);
+    assert_int_equal(td_coro_state(b_side.self), TD_CORO_CLOSED);
+    td_coro_free(a);
+    td_coro_free(b_side.self);
+}
+
+static void resuming_closed_is_rejected(void **state)
+{
+    (void)state;
+    td_coro_t *co;
+    void *out = PTR(3);
+    assert_int_equal(td_coro_new(&co, accumulate, NULL, NULL), 0);
+    assert_int_equal(td_coro_resume(co, NULL, NULL), 0);
+    assert_int_equal(td_coro_resume(co, NULL, NULL), TD_ESTOP);
+    assert_int_equal(td_coro_resume(co, NULL, &out), -EINVAL);
+    assert_int_equal(NUM(out), 3); /* untouched */
+    assert_int_equal(td_coro_resume(NULL, NULL, NULL), -EINVAL);
+    td_coro_free(co);
+}
+
+static void *noop(td_coro_t *co, void *arg)
+{
+    (void)co;
+    return arg;
+}
+
+static void bad_arguments(void **state)
+{
+    (void)state;
+    td_coro_t *co;
+    assert_int_equal(td_coro_new(&co, NULL, NULL, NULL), -EINVAL);
+    assert_int_equal(td_coro_new(NULL, noop, NULL, NULL), -EINVAL);
+    const td_coro_attr_t tiny = { .stack_size = TD_CORO_STACK_MIN - 1 };
+    assert_int_equal(td_coro_new(&co, noop, NULL, &tiny), -EINVAL);
+    /* Outside any coroutine there is nothing to yield from. */
+    assert_int_equal(td_coro_new(&co, noop, NULL, NULL), 0);
+    assert_int_equal(td_coro_yield(co, NULL, NULL), -EINVAL);
+    assert_int_equal(td_coro_yield(NULL, NULL, NULL), -EINVAL);
+    assert_int_equal(td_coro_stack_size(co), TD_CORO_STACK_DEFAULT);
+    assert_int_equal(td_coro_stack_touched(co), 0); /* prepared lazily: nothing touched */
+    assert_int_equal(td_coro_close(NULL), -EINVAL);
+    td_coro_free(co);
+    /* An odd size is rounded up to whole pages. */
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    const td_coro_attr_t odd = { .stack_size = TD_CORO_STACK_MIN + 1 };
+    assert_int_equal(td_coro_new(&co, noop, NULL, &odd), 0);
+    assert_int_equal(td_coro_stack_size(co), TD_CORO_STACK_MIN + page);
+    assert_int_equal(td_coro_resume(co, NULL, NULL), TD_ESTOP);
+    assert_true(td_coro_stack_touched(co) >= page);
+    td_coro_free(co);
+    assert_non_null(td_coro_switch_method());
+}
+
+/* ---- nesting ----------------------------------------------------------------------------- */
+
+struct chain {
+    td_coro_t *outer, *inner;
+    td_coro_t *current_in_outer_after; /* current, in outer, after inner yielded back */
+    intptr_t got[3];
+};
+
+static void *inner_body(td_coro_t *co, void *arg)
+{
+    (void)arg;
+    td_coro_yield(co, PTR(10), NULL);
+    td_coro_yield(co, PTR(20), NULL);
+    return PTR(30);
+}
+
+/* Like a generator looping over another generator: the inner yields come to us. */
+static void *outer_body(td_coro_t *co, void *arg)
+{
+    struct chain *c = arg;
+    void *v;
+    for (int i = 0; i < 3; i++) {
+        td_coro_resume(c->inner, NULL, &v);
+        c->got[i] = NUM(v);
+    }
+    c->current_in_outer_after = td_coro_current();
+    td_coro_yield(co, PTR(c->got[0] + c->got[1] + c->got[2]), NULL);
+    return NULL;
+}
+
+static void nested_coroutines_yield_to_their_resumer(void **state)
+{
+    (void)state;
+    struct chain c = { 0 };
+    void *out;
+    assert_int_equal(td_coro_new(&c.inner, inner_body, NULL, NULL), 0);
+    assert_int_equal(td_coro_new(&c.outer, outer_body, &c, NULL), 0);
+    assert_int_equal(td_coro_resume(c.outer, NULL, &out), 0);
+    assert_int_equal(NUM(out), 60);
+    assert_int_equal(c.got[0], 10);
+    assert_int_equal(c.got[1], 20);
+    assert_int_equal(c.got[2], 30);
+    assert_ptr_equal(c.current_in_outer_after, c.outer);
+    assert_int_equal(td_coro_state(c.inner), TD_CORO_CLOSED);
+    assert_null(td_coro_current());
+    td_coro_free(c.outer);
+    td_coro_free(c.inner);
+}
+
+/* ---- many at once ------------------------------------------------------------------------ */
+
+#if defined(__SANITIZE_THREAD__)
+enum { MANY = 1000 }; /* every TSan fiber carries a large state of its own */
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+enum { MANY = 1000 };
+#else
+enum { MANY = 10000 };
+#endif
+#else
+enum { MANY = 10000 };
+#endif
+enum { ROUNDS = 5 };
+
+/* Yields its index, then index+1, ...: the count lives in this frame, on this stack. */
+static void *count_from(td_coro_t *co, void *arg)
+{
+    for (intptr_t n = NUM(arg);; n++)
+        if (td_coro_yield(co, PTR(n), NULL) != 0)
+            return NULL;
+}
+
+static void many_coroutines_alive_at_once(void **state)
+{
+    (void)state;
+    static td_coro_t *coros[MANY];
+    const td_coro_attr_t attr = { .stack_size = 64 * 1024 };
+    for (intptr_t i = 0; i < MANY; i++)
+        assert_int_equal(td_coro_new(&coros[i], count_from, PTR(i * 1000), &attr), 0);
+    bool all_right = true;
+    size_t touched_max = 0;
+    for (intptr_t round = 0; round < ROUNDS; round++) {
+        for (intptr_t i = 0; i < MANY; i++) { /* round robin: each keeps its own count */
+            void *out;
+            all_right &= td_coro_resume(coros[i], NULL, &out) == 0;
+            all_right &= NUM(out) == i * 1000 + round;
+        }
+    }
+    for (intptr_t i = 0; i < MANY; i += MANY / 10) {
+        size_t touched = td_coro_stack_touched(coros[i]);
+        touched_max = touched > touched_max ? touched : touched_max;
+    }
+    for (intptr_t i = 0; i < MANY; i++)
+        td_coro_free(coros[i]);
+    assert_true(all_right);
+    assert_true(touched_max > 0);
+    assert_true(touched_max <= attr.stack_size);
+}
+
+/* ---- threads ------------------------------------------------------------------------------ */
+
+enum { THREAD_SWITCHES = 100000 };
+
+struct per_thread {
+    td_barrier_t *start;
+    int new_rc;
+    long wrong;    /* resumes that gave a wrong value or code */
+    long switches;
+    bool current_right;
+};
+
+static void *counts_up(td_coro_t *co, void *arg)
+{
+    struct per_thread *p = arg;
+    for (intptr_t n = 0;; n++) {
+        p->current_right &= td_coro_current() == co;
+        if (td_coro_yield(co, PTR(n), NULL) != 0)
+            return NULL;
+    }
+}
+
+static void run_own_coroutine(void *arg)
+{
+    struct per_thread *p = arg;
+    td_coro_t *co;
+    p->current_right = true;
+    p->new_rc = td_coro_new(&co, counts_up, p, NULL);
+    td_barrier_wait(p->start, TD_FOREVER); /* both threads switch at the same time */
+    if (p->new_rc != 0)
+        return;
+    for (intptr_t i = 0; i < THREAD_SWITCHES; i++) {
+        void *out;
+        if (td_coro_resume(co, NULL, &out) != 0 || NUM(out) != i)
+            p->wrong++;
+        p->switches++;
+    }
+    td_coro_free(co);
+}
+
+static void a_coroutine_per_thread_on_two_threads(void **state)
+{
+    (void)state;
+    td_barrier_t start;
+    assert_int_equal(td_barrier_init(&start, 2, NULL, NULL, TD_FOREVER), 0);
+    struct per_thread p[2] = { { .start = &start }, { .start = &start } };
+    td_thread_t *t0 = test_start(run_own_coroutine, &p[0]);
+    td_thread_t *t1 = test_start(run_own_coroutine, &p[1]);
+    test_join(t0);
+    test_join(t1);
+    td_barrier_destroy(&start);
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(p[i].new_rc, 0);
+        assert_int_equal(p[i].switches, THREAD_SWITCHES);
+        assert_int_equal(p[i].wrong, 0);
+        assert_true(p[i].current_right);
+    }
+}
+
+/* A coroutine started on one thread continues on another (one at a time). */
+struct handoff {
+    td_coro_t *co;
+    int rc;
+    void *out;
+};
+
+static void resume_here(void *arg)
+{
+    struct handoff *h = arg;
+    h->rc = td_coro_resume(h->co, NULL, &h->out);
+}
+
+static void resumed_on_another_thread(void **state)
+{
+    (void)state;
+    struct handoff h;
+    void *out;
+    assert_int_equal(td_coro_new(&h.co, count_from, PTR(100), NULL), 0);
+    assert_int_equal(td_coro_resume(h.co, NULL, &out), 0);
+    assert_int_equal(NUM(out), 100);
+    test_join(test_start(resume_here, &h));
+    assert_int_equal(h.rc, 0);
+    assert_int_equal(NUM(h.out), 101);
+    assert_int_equal(td_coro_resume(h.co, NULL, &out), 0);
+    assert_int_equal(NUM(out), 102);
+    td_coro_free(h.co);
+}
+
+/* While one thread runs it, a resume from another thread is refused. */
+struct blocked {
+    td_event_t inside, release;
+    td_coro_t *co;
+    int rc;
+};
+
+static void *waits_inside(td_coro_t *co, void *arg)
+{
+    struct blocked *b = arg;
+    td_event_set(&b->inside);
+    td_event_wait(&b->release, TD_FOREVER);
+    td_coro_yield(co, NULL, NULL);
+    return NULL;
+}
+
+static void resume_blocked_coroutine(void *arg)
+{
+    struct blocked *b = arg;
+    b->rc = td_coro_resume(b->co, NULL, NULL);
+}
+
+static void concurrent_resume_is_rejected(void **state)
+{
+    (void)state;
+    struct blocked b;
+    td_event_init(&b.inside);
+    td_event_init(&b.release);
+    assert_int_equal(td_coro_new(&b.co, waits_inside, &b, NULL), 0);
+    td_thread_t *t = test_start(resume_blocked_coroutine, &b);
+    td_event_wait(&b.inside, TD_FOREVER);
+    assert_int_equal(td_coro_state(b.co), TD_CORO_RUNNING);
+    assert_int_equal(td_coro_resume(b.co, NULL, NULL), -EBUSY);
+    assert_int_equal(td_coro_close(b.co), -EBUSY);
+    td_event_set(&b.release);
+    test_join(t);
+    assert_int_equal(b.rc, 0);
+    assert_int_equal(td_coro_state(b.co), TD_CORO_SUSPENDED);
+    td_coro_free(b.co);
+}
+
+/* ---- the observer sees every switch --------------------------------------------------------- */
+
+struct switches {
+    const void *object;
+    int resumes, suspends, stops;
+};
+
+static void count_switches(const td_obs_event_t *ev, void *ctx)
+{
+    struct switches *s = ctx;
+    if (ev->object != s->object)
+        return;
+    s->resumes += ev->kind == TD_OBS_CORO_RESUME;
+    s->suspends += ev->kind == TD_OBS_CORO_SUSPEND;
+    s->stops += ev->kind == TD_OBS_CORO_SUSPEND && ev->result == TD_ESTOP;
+}
+
+static void observer_sees_switches(void **state)
+{
+    (void)state;
+    struct switches s = { 0 };
+    td_observer_t obs = { .notify = count_switches, .ctx = &s };
+    td_coro_t *co;
+    struct life l = { 0 };
+    assert_int_equal(td_coro_new(&co, three_steps, &l, NULL), 0);
+    s.object = co;
+    const td_observer_t *before = td_observer_set(&obs);
+    while (td_coro_resume(co, NULL, NULL) == 0)
+        ;
+    td_observer_set(before);
+    td_coro_free(co);
+    assert_int_equal(s.resumes, 3);
+    assert_int_equal(s.suspends, 3);
+    assert_int_equal(s.stops, 1);
+}
+
+/* ---- in a child process: overflow, other faults, the limit ------------------------------------ */
+
+struct child {
+    int status;
+    char out[512], err[4096];
+};
+
+static void read_all(int fd, char *buf, size_t size)
+{
+    size_t len = 0;
+    ssize_t n;
+    while (len < size - 1 && (n = read(fd, buf + len, size - 1 - len)) > 0)
+        len += (size_t)n;
+    buf[len] = '\0';
+}
+
+/* Run coro_child with the given arguments; its stdout and stderr are kept. */
+static void run_child(struct child *c, const char *arg1, const char *arg2)
+{
+    int out[2], err[2];
+    assert_int_equal(pipe(out), 0);
+    assert_int_equal(pipe(err), 0);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
+    posix_spawn_file_actions_adddup2(&actions, err[1], STDERR_FILENO);
+    char *argv[] = { CORO_CHILD, (char *)arg1, (char *)arg2, NULL };
+    pid_t pid;
+    assert_int_equal(posix_spawn(&pid, CORO_CHILD, &actions, NULL, argv, environ), 0);
+    posix_spawn_file_actions_destroy(&actions);
+    close(out[1]);
+    close(err[1]);
+    read_all(err[0], c->err, sizeof c->err); /* the child writes little: no deadlock */
+    read_all(out[0], c->out, sizeof c->out);
+    close(out[0]);
+    close(err[0]);
+    assert_int_equal(waitpid(pid, &c->status, 0), pid);
+}
+
+static bool died_of_overflow(const struct child *c)
+{
+    return WIFSIGNALED(c->status) &&
+           (WTERMSIG(c->status) == SIGABRT || WTERMSIG(c->status) == SIGSEGV) &&
+           strstr(c->err, "libthrdemo: coroutine stack overflow (stack of 65536 bytes)") != NULL;
+}
+
+static void stack_overflow_hits_the_guard_page(void **state)
+{
+    (void)state;
+    struct child c;
+    run_child(&c, "overflow", NULL);
+    if (!died_of_overflow(&c))
+        fprintf(stderr, "status %#x, stderr:\n%s\n", c.status, c.err);
+    assert_true(died_of_overflow(&c));
+    /* On a thread other than main, which needs a signal stack of its own. */
+    run_child(&c, "overflow", "thread");
+    if (!died_of_overflow(&c))
+        fprintf(stderr, "status %#x, stderr:\n%s\n", c.status, c.err);
+    assert_true(died_of_overflow(&c));
+}
+
+static void other_faults_are_passed_on(void **state)
+{
+    (void)state;
+    struct child c;
+    run_child(&c, "fault", NULL);
+    assert_true(WIFSIGNALED(c.status));
+    assert_int_equal(WTERMSIG(c.status), SIGSEGV);
+    assert_null(strstr(c.err, "stack overflow"));
+}
+
+/* At vm.max_map_count, creation fails with an error code and nothing else breaks.
+ * Not under the sanitizers: their runtimes need mappings of their own and abort
+ * themselves when there are none left. */
+static void the_limit_of_live_coroutines(void **state)
+{
+    (void)state;
+#ifdef UNDER_SANITIZER
+    skip();
+#else
+    struct child c;
+    run_child(&c, "limit", NULL);
+    assert_true(WIFEXITED(c.status));
+    assert_int_equal(WEXITSTATUS(c.status), 0);
+    int created = 0, resumed = 0, error = 0, again = 1;
+    assert_int_equal(sscanf(c.out, "created %d resumed %d error %d again %d", &created,
+                            &resumed, &error, &again), 4);
+    assert_true(created > 1000); /* two mappings each: about 32,000 at the default */
+    assert_int_equal(resumed, created);
+    assert_true(error == -ENOMEM || error == -EAGAIN);
+    assert_int_equal(again, 0);
+#endif
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(states_through_a_whole_life),
+        cmocka_unit_test(state_names),
+        cmocka_unit_test(send_values_both_ways),
+        cmocka_unit_test(close_of_suspended_unwinds),
+        cmocka_unit_test(close_of_created_never_runs_it),
+        cmocka_unit_test(close_ignored_is_eproto),
+        cmocka_unit_test(free_of_suspended_closes_it),
+        cmocka_unit_test(nested_resume_is_rejected),
+        cmocka_unit_test(resuming_closed_is_rejected),
+        cmocka_unit_test(bad_arguments),
+        cmocka_unit_test(nested_coroutines_yield_to_their_resumer),
+        cmocka_unit_test(many_coroutines_alive_at_once),
+        cmocka_unit_test(a_coroutine_per_thread_on_two_threads),
+        cmocka_unit_test(resumed_on_another_thread),
+        cmocka_unit_test(concurrent_resume_is_rejected),
+        cmocka_unit_test(observer_sees_switches),
+        cmocka_unit_test(stack_overflow_hits_the_guard_page),
+        cmocka_unit_test(other_faults_are_passed_on),
+        cmocka_unit_test(the_limit_of_live_coroutines),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
