@@ -30,6 +30,7 @@ static const scenario_t *const scenarios[] = {
     &scenario_prodcons,
     &scenario_redis_gate,
     &scenario_tcp_echo,
+    &scenario_generator,
     &scenario_bench,
 };
 enum { N_SCENARIOS = sizeof scenarios / sizeof scenarios[0] };

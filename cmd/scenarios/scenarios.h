@@ -16,6 +16,7 @@ extern const scenario_t scenario_enumerate;
 extern const scenario_t scenario_prodcons;
 extern const scenario_t scenario_redis_gate;
 extern const scenario_t scenario_tcp_echo;
+extern const scenario_t scenario_generator;
 extern const scenario_t scenario_bench;
 
 #endif

@@ -634,8 +634,15 @@ static void other_faults_are_passed_on(void **state)
     (void)state;
     struct child c;
     run_child(&c, "fault", NULL);
-    assert_true(WIFSIGNALED(c.status));
-    assert_int_equal(WTERMSIG(c.status), SIGSEGV);
+    /* The default action, or the handler that was there before ours: a sanitizer's,
+     * which reports the SEGV and exits with its own status. */
+    bool by_default = WIFSIGNALED(c.status) && WTERMSIG(c.status) == SIGSEGV;
+    bool by_sanitizer = strstr(c.err, "SEGV on unknown address 0x000000000010") != NULL &&
+                        !(WIFEXITED(c.status) && WEXITSTATUS(c.status) == 0);
+    assert_true(by_default || by_sanitizer);
+#ifndef UNDER_SANITIZER
+    assert_true(by_default);
+#endif
     assert_null(strstr(c.err, "stack overflow"));
 }
 
