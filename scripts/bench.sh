@@ -24,12 +24,13 @@ pyrun() { # PROGRAM TIMES
     done
 }
 status=0
-for workload in lock event event-sleep queue queue-idle timer threads; do
+for workload in lock event event-sleep queue queue-idle timer threads coro coro-sleep; do
     echo "bench: $workload" >&2
     "$thrdemo" bench "$workload" --json --runs "$runs" >>"$work/thrdemo.jsonl" || status=1
     case $workload in
         lock | event | queue | timer) pyrun "py_$workload.py" 3 ;;
         threads) pyrun py_threads.py 1 ;;
+        coro) pyrun py_generator.py 3 ;;
     esac
 done
 "$python" "$root/scripts/bench/startup.py" 50 "$python" -c pass >>"$work/python.jsonl"

@@ -65,5 +65,9 @@ void bench_timer_td(bench_result_t *r);
 void bench_timer_nanosleep(bench_result_t *r);
 void bench_threads_td(bench_result_t *r);
 void bench_threads_pthread(bench_result_t *r);
+void bench_coro_td(bench_result_t *r);
+void bench_coro_gen(bench_result_t *r);
+void bench_coro_swapcontext(bench_result_t *r);
+void bench_coro_sleepers(bench_result_t *r);
 
 #endif

@@ -94,5 +94,9 @@ const bench_impl_t bench_impls[] = {
     TWO("timer", "clock_nanosleep", "lateness p50", "us", "lateness p99", "us", false, bench_timer_nanosleep),
     TWO("threads", "libthrdemo threads", "10,000 threads", "ms", "peak RSS", "MB", true, bench_threads_td),
     TWO("threads", "raw pthreads", "10,000 threads", "ms", "peak RSS", "MB", false, bench_threads_pthread),
+    ONE("coro", "libthrdemo coroutine", "resume+yield", "ns", false, true, bench_coro_td),
+    ONE("coro", "libthrdemo generator", "next() round trip", "ns", false, false, bench_coro_gen),
+    ONE("coro", "glibc swapcontext pair", "resume+yield", "ns", false, false, bench_coro_swapcontext),
+    TWO("coro-sleep", "libthrdemo coroutines", "RSS, 10,000 asleep", "MB", "stack touched each", "B", true, bench_coro_sleepers),
 };
 const size_t bench_n_impls = sizeof bench_impls / sizeof bench_impls[0];

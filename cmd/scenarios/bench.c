@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* bench.c - `thrdemo bench [WORKLOAD] [--runs N] [--json]`: how much a lock, a
- * wake-up, a queue hand-off, a timer and a thread really cost, libthrdemo beside
- * plain C (pthreads, futexes, atomics), all in this one process.
+ * wake-up, a queue hand-off, a timer, a thread and a coroutine switch really cost,
+ * libthrdemo beside plain C (pthreads, futexes, atomics, swapcontext), all in this
+ * one process.
  *
  * Each implementation runs once to warm up, then --runs times; the table shows the
  * median, min and max and the ratio of the median to libthrdemo's own figure in the
@@ -120,6 +121,8 @@ static const cli_variant_t variants[] = {
     { "queue-idle", "CPU time of a consumer waiting 1 s on an empty queue" },
     { "timer", "200 one-shot 10 ms timers, 1 ms apart: lateness p50 and p99" },
     { "threads", "10,000 threads wait on one Event, are released and joined" },
+    { "coro", "1M coroutine switches (resume + yield) and generator next() calls" },
+    { "coro-sleep", "10,000 coroutines suspended at once: RSS and stack bytes touched" },
     { 0 },
 };
 

@@ -30,6 +30,7 @@ rows = [
     ("timer", "lateness p99", "us", "libthrdemo Timer", False),
     ("threads", "10,000 threads", "ms", "libthrdemo threads", False),
     ("threads", "peak RSS", "MB", "libthrdemo threads", False),
+    ("coro", "next() round trip", "ns", "libthrdemo generator", False),
 ]
 print(f"{'workload':<9} {'metric':<18} {'unit':<6} {'CPython':>12} {'thrdemo':>12} {'thrdemo better':>15}")
 for workload, metric, unit, impl, higher in rows:
@@ -64,6 +65,10 @@ th, raw = td_value("threads", "libthrdemo threads", "10,000 threads"), td_value(
 target("threads <= 1.2x raw pthreads", th is not None and raw and th <= 1.2 * raw, f"{fmt(th)} ms vs {fmt(raw)} ms")
 rss = td_value("threads", "libthrdemo threads", "peak RSS")
 target("threads peak RSS <= 100 MB", rss is not None and rss <= 100, f"{fmt(rss)} MB")
+sleep_rss = td_value("coro-sleep", "libthrdemo coroutines", "RSS, 10,000 asleep")
+touched = td_value("coro-sleep", "libthrdemo coroutines", "stack touched each")
+target("10,000 suspended coroutines < 100 MB RSS", sleep_rss is not None and sleep_rss < 100,
+       f"{fmt(sleep_rss)} MB ({fmt(touched)} stack bytes touched each)")
 target("thrdemo --version < 2 ms", t is not None and t < 2, f"{fmt(t)} ms")
 checks = all(r["ok"] for r in td) and all(r["ok"] for r in py)
 print(f"\nSelf-checks: {'all passed' if checks else 'FAILED: ' + ', '.join(r['workload'] + '/' + r.get('implementation', 'python') for r in td + py if not r['ok'])}")

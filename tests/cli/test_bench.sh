@@ -24,6 +24,16 @@ assert [r['ratio'] for r in rows if r['implementation'] == 'libthrdemo Lock'] ==
 assert {r['implementation'] for r in rows} >= {'pthread_mutex', 'C11 atomic fetch_add', 'uncontended floor'}
 "
 
+run bench coro --runs 1 --json
+expect_status 0 "bench coro --json"
+check "coroutine, generator and swapcontext rows, each checked" python3 -c "
+import json
+rows = [json.loads(l) for l in open('$work/out')]
+assert [r['implementation'] for r in rows] == ['libthrdemo coroutine', 'libthrdemo generator',
+                                               'glibc swapcontext pair'], rows
+assert all(r['ok'] and r['unit'] == 'ns' and r['median'] > 0 for r in rows), rows
+"
+
 usage_error bench --runs 0
 usage_error bench --runs x
 usage_error bench bogus

@@ -98,22 +98,22 @@ struct td_coro {
 #endif
 };
 
-/* ---- the running coroutine of each thread --------------------------------------------
- * Thread-local accesses go through these two, never inlined: the code after a switch in
- * td_coro_yield may run on another thread than the code before it, and a compiler
- * could otherwise keep the first thread's thread-local address across the switch. */
+/* ---- the running coroutine of each thread ----------------------------------------------
+ * A coroutine may be resumed on another thread than the one it last ran on, so code on
+ * its stack must not use a thread-local address computed before a switch after it (a
+ * compiler may keep one): td_coro_yield reads `current` only before its switch, and
+ * resume's code after its switch runs on the same thread as before it. */
 
+/* initial-exec: the SIGSEGV handler reads it, and must not call __tls_get_addr. */
 static _Thread_local td_coro_t *current __attribute__((tls_model("initial-exec")));
 
-__attribute__((noinline)) static td_coro_t *get_current(void)
+static td_coro_t *get_current(void)
 {
-    __asm__ volatile("" ::: "memory");
     return current;
 }
 
-__attribute__((noinline)) static void set_current(td_coro_t *co)
+static void set_current(td_coro_t *co)
 {
-    __asm__ volatile("" ::: "memory");
     current = co;
 }
 
@@ -274,7 +274,8 @@ enum { ALTSTACK_MIN = 16 * 1024, ALTSTACK_SIZE = 64 * 1024 };
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static struct sigaction previous_segv;
 static pthread_key_t altstack_key;
-static _Thread_local bool thread_ready __attribute__((tls_model("initial-exec"))); /* this thread has an alternate signal stack */
+/* This thread has an alternate signal stack. */
+static _Thread_local bool thread_ready __attribute__((tls_model("initial-exec")));
 
 static size_t page_size(void)
 {
