@@ -104,8 +104,8 @@ struct td_coro {
  * compiler may keep one): td_coro_yield reads `current` only before its switch, and
  * resume's code after its switch runs on the same thread as before it. */
 
-/* initial-exec: the SIGSEGV handler reads it, and must not call __tls_get_addr. */
-static _Thread_local td_coro_t *current __attribute__((tls_model("initial-exec")));
+/* Initial-exec (TD__TLS): the SIGSEGV handler reads it without __tls_get_addr. */
+static TD__TLS td_coro_t *current;
 
 static td_coro_t *get_current(void)
 {
@@ -275,7 +275,7 @@ static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static struct sigaction previous_segv;
 static pthread_key_t altstack_key;
 /* This thread has an alternate signal stack. */
-static _Thread_local bool thread_ready __attribute__((tls_model("initial-exec")));
+static TD__TLS bool thread_ready;
 
 static size_t page_size(void)
 {
