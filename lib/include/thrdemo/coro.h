@@ -52,12 +52,13 @@
  * another thread next. The calls below are thread-safe in that sense; td_coro_free
  * must not race with anything else on the same coroutine.
  *
- * Switching: on x86-64 a few instructions that swap the callee-saved registers and
- * the stack pointer (about 5 ns); elsewhere, or when the library is built with
+ * Switching: on x86-64 a dozen instructions that swap the callee-saved registers and
+ * the stack pointer (a resume + yield round trip costs 60-100 ns on the project's
+ * VM, all checks included); elsewhere, or when the library is built with
  * -DTHRDEMO_CORO_SWITCH=ucontext or with -fcf-protection (shadow stacks), glibc's
- * swapcontext, which also makes a sigprocmask system call per switch (several hundred ns),
- * and with which a coroutine runs with the signal mask its thread had when it was
- * created or last yielded. td_coro_switch_method() says which one this build uses.
+ * swapcontext, which also makes a sigprocmask system call per switch (about 1 us a
+ * round trip there), and with which a coroutine runs with the signal mask its thread
+ * had when it was created or last yielded. td_coro_switch_method() says which one this build uses.
  * Under AddressSanitizer and ThreadSanitizer every switch is announced to the
  * sanitizer (fiber annotations), so neither reports false errors.
  */
