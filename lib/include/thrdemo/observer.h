@@ -46,6 +46,17 @@ typedef struct td_observer {
 /* Install observer (NULL removes it); returns the one installed before. */
 TD_API const td_observer_t *td_observer_set(const td_observer_t *observer);
 
+/* Give an object (a lock, an event, a queue, ...) a name for reports, traces and
+ * timelines: "counter_lock", as the Python program calls it. The name is copied and
+ * kept in a table beside the objects, so the primitives neither grow nor slow down;
+ * it stays until td_object_forget (or another name). 0, -EINVAL or -ENOMEM. */
+TD_API int td_object_set_name(const void *object, const char *name);
+/* Copy the object's name into buf (size bytes, NUL-terminated when size > 0) and
+ * return its length, as snprintf; 0 (and "") when it has none. */
+TD_API size_t td_object_get_name(const void *object, char *buf, size_t size);
+/* Drop the object's name (before its memory is reused). */
+TD_API void td_object_forget(const void *object);
+
 #ifdef __cplusplus
 }
 #endif

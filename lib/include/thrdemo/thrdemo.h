@@ -17,6 +17,7 @@
 #include "observer.h"
 #include "pool.h"
 #include "queue.h"
+#include "schedule.h"
 #include "semaphore.h"
 #include "thread.h"
 #include "timer.h"

@@ -83,6 +83,11 @@ int td__wait_until(atomic_uint *word, unsigned expected, td__deadline_t deadline
 /* Wake up to n threads sleeping on word (INT32_MAX: all). */
 void td__wake(atomic_uint *word, int n);
 
+/* The kernel's futex itself, never the scheduler's: for the scheduler's own
+ * hand-offs, and for threads it does not control. Results as td__wait_until. */
+int td__futex_wait_raw(atomic_uint *word, unsigned expected, td__deadline_t deadline);
+void td__futex_wake_raw(atomic_uint *word, int n);
+
 /* ---- spinning before sleeping ----------------------------------------------------- */
 
 /* Spin, briefly, until *word != expected (or the deadline): true if it changed.
@@ -161,16 +166,56 @@ extern _Atomic(td__report_fn) td__reporter;
             td__r((kind), (primitive), (object), (result));                           \
     } while (0)
 
-/* A controlled scheduler (issue: --schedule) replaces the clock, the wait path and
- * the wake path; it is installed before any thread it controls starts and removed
- * after they have all ended, so a plain pointer read suffices. NULL: real threads,
- * real time. */
+/* Scheduling points: every library operation that can block or wake another thread
+ * names itself here first, before it takes any lock, so a controlled scheduler can
+ * decide who runs next. */
+typedef enum td__point_kind {
+    TD__POINT_YIELD,   /* td_yield_now: code that spins or races without a primitive */
+    TD__POINT_START,   /* a thread was started */
+    TD__POINT_ACQUIRE, /* Lock/RLock/Semaphore acquire, Condition/Barrier entry */
+    TD__POINT_RELEASE, /* Lock/RLock/Semaphore release */
+    TD__POINT_SET,     /* Event set/clear */
+    TD__POINT_WAIT,    /* Event/Condition wait, join, sleep */
+    TD__POINT_NOTIFY,  /* Condition notify */
+    TD__POINT_PUT,     /* Queue put, task_done, shutdown */
+    TD__POINT_GET,     /* Queue get, join */
+    TD__POINT_FIRE,    /* a Timer's function is about to run */
+    TD__POINT_LINE     /* a trace line is about to be written */
+} td__point_kind_t;
+
+/* A controlled scheduler (--schedule) replaces the clock, the wait path and the wake
+ * path, and hears of scheduling points and of threads starting and ending. It is
+ * installed before any thread it controls starts and removed after they have all
+ * ended, so a plain pointer read suffices. NULL: real threads, real time. Only the
+ * thread it lets run calls into it, except `wait` and `wake` from threads it does
+ * not control, which it passes to the kernel. */
 typedef struct td__sched_ops {
     td__ns_t (*now)(void);
     td__ns_t (*wall_now)(void);
     int (*wait)(atomic_uint *word, unsigned expected, td__deadline_t deadline);
     void (*wake)(atomic_uint *word, int n);
+    void (*point)(td__point_kind_t kind, const void *object);
+    /* A thread is about to be created: its slot (NULL: not controlled). */
+    void *(*thread_adding)(void *thread);
+    /* Creating it failed: forget the slot. */
+    void (*thread_not_added)(void *slot);
+    /* First words of the new thread: wait until it is chosen to run. */
+    void (*thread_begin)(void *slot);
+    /* Last words of a thread: let the next one run; never runs again. */
+    void (*thread_end)(void);
+    /* A controlled thread's number (1 for the thread that began the schedule, then in
+     * start order): slot's, or the calling thread's when slot is NULL; 0 if not
+     * controlled. Idents and native ids are made from it, so they are the same run
+     * after run. */
+    unsigned (*number)(void *slot);
 } td__sched_ops_t;
 extern const td__sched_ops_t *td__sched;
+
+/* A scheduling point: one predictable branch when no schedule runs. */
+#define TD__POINT(kind, object)                                                       \
+    do {                                                                              \
+        if (TD__UNLIKELY(td__sched != NULL))                                          \
+            td__sched->point((kind), (object));                                       \
+    } while (0)
 
 #endif

@@ -26,6 +26,11 @@ int td__wait_until(atomic_uint *word, unsigned expected, td__deadline_t deadline
 {
     if (TD__UNLIKELY(td__sched != NULL))
         return td__sched->wait(word, expected, deadline);
+    return td__futex_wait_raw(word, expected, deadline);
+}
+
+int td__futex_wait_raw(atomic_uint *word, unsigned expected, td__deadline_t deadline)
+{
     struct timespec at = { .tv_sec = (time_t)(deadline.at / TD__NS_PER_S),
                            .tv_nsec = (long)(deadline.at % TD__NS_PER_S) };
     int saved = errno; /* the library never changes errno */
@@ -38,10 +43,14 @@ int td__wait_until(atomic_uint *word, unsigned expected, td__deadline_t deadline
 
 void td__wake(atomic_uint *word, int n)
 {
-    if (TD__UNLIKELY(td__sched != NULL)) {
+    if (TD__UNLIKELY(td__sched != NULL))
         td__sched->wake(word, n);
-        return;
-    }
+    else
+        td__futex_wake_raw(word, n);
+}
+
+void td__futex_wake_raw(atomic_uint *word, int n)
+{
     int saved = errno;
     syscall(SYS_futex, (unsigned *)word, FUTEX_WAKE | FUTEX_PRIVATE_FLAG, n, NULL, NULL, 0);
     errno = saved;

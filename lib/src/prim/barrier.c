@@ -76,6 +76,7 @@ static int wait_for_release(td_barrier_t *b, double timeout)
 
 int td_barrier_wait(td_barrier_t *b, double timeout)
 {
+    TD__POINT(TD__POINT_WAIT, b);
     if (timeout == TD_FOREVER)
         timeout = b->timeout;
     td_lock_acquire(&b->lock, true, TD_FOREVER);

@@ -133,6 +133,7 @@ int td__cond_wait_until(td_cond_t *cond, td__deadline_t deadline)
 
 int td_cond_wait(td_cond_t *cond, double timeout)
 {
+    TD__POINT(TD__POINT_WAIT, cond);
     /* Python: a timeout of zero or less polls (waiter.acquire(False)). */
     td__deadline_t deadline = timeout == TD_FOREVER || timeout > 0 ? td__deadline_in(timeout)
                                                                    : td__deadline_in(0);
@@ -155,6 +156,7 @@ bool td__cond_wait_for_until(td_cond_t *cond, td_predicate_fn pred, void *ctx,
 int td_cond_wait_for(td_cond_t *cond, td_predicate_fn pred, void *ctx, double timeout,
                      bool *result)
 {
+    TD__POINT(TD__POINT_WAIT, cond);
     if (!is_owned(cond))
         return -EPERM;
     bool value = td__cond_wait_for_until(cond, pred, ctx, td__deadline_in(timeout));
@@ -165,6 +167,7 @@ int td_cond_wait_for(td_cond_t *cond, td_predicate_fn pred, void *ctx, double ti
 
 int td_cond_notify(td_cond_t *cond, size_t n)
 {
+    TD__POINT(TD__POINT_NOTIFY, cond);
     if (!is_owned(cond))
         return -EPERM; /* Python: "cannot notify on un-acquired lock" */
     while (cond->head && n > 0) {

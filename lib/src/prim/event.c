@@ -37,6 +37,7 @@ void td_event_destroy(td_event_t *event)
 
 void td_event_set(td_event_t *event)
 {
+    TD__POINT(TD__POINT_SET, event);
     atomic_uint *word = word_of(event);
     unsigned w = atomic_load_explicit(word, memory_order_relaxed);
     do {
@@ -60,6 +61,7 @@ void td_event_set(td_event_t *event)
 
 void td_event_clear(td_event_t *event)
 {
+    TD__POINT(TD__POINT_SET, event);
     atomic_fetch_and_explicit(word_of(event), ~FLAG, memory_order_relaxed);
 }
 
@@ -70,6 +72,7 @@ bool td_event_is_set(td_event_t *event)
 
 bool td_event_wait(td_event_t *event, double timeout)
 {
+    TD__POINT(TD__POINT_WAIT, event);
     if (timeout != TD_FOREVER && !(timeout > 0))
         return td_event_is_set(event); /* Python: zero or negative does not wait */
     return td__event_wait_until(event, td__deadline_in(timeout));

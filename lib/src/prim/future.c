@@ -196,6 +196,7 @@ int td_future_result(td_future_t *f, double timeout, void **result)
 int td__future_result_until(td_future_t *f, td__deadline_t deadline, void **result,
                             int *error)
 {
+    TD__POINT(TD__POINT_WAIT, f);
     td_lock_acquire(&f->lock, true, TD_FOREVER);
     int state = wait_done(f, deadline);
     int rc = -ETIMEDOUT;
@@ -214,6 +215,7 @@ int td__future_result_until(td_future_t *f, td__deadline_t deadline, void **resu
 
 int td_future_exception(td_future_t *f, double timeout, int *error)
 {
+    TD__POINT(TD__POINT_WAIT, f);
     if (bad_timeout(timeout))
         return -EINVAL;
     td__deadline_t deadline = td__deadline_in(timeout);
@@ -228,6 +230,7 @@ int td_future_exception(td_future_t *f, double timeout, int *error)
 
 bool td_future_cancel(td_future_t *f)
 {
+    TD__POINT(TD__POINT_NOTIFY, f);
     td_lock_acquire(&f->lock, true, TD_FOREVER);
     if (f->state == RUNNING || f->state == FINISHED) {
         td_lock_release(&f->lock);
@@ -350,6 +353,7 @@ int td_futures_wait(td_future_t *const *futures, size_t n, double timeout,
     int mode = when == TD_FIRST_COMPLETED   ? MODE_FIRST_COMPLETED
                : when == TD_FIRST_EXCEPTION ? MODE_FIRST_EXCEPTION
                                             : MODE_ALL_COMPLETED;
+    TD__POINT(TD__POINT_WAIT, futures);
     struct waiter *w = waiter_new(mode, n);
     if (!w)
         return -ENOMEM;
@@ -414,6 +418,7 @@ int td_as_completed_new(td_as_completed_t **out, td_future_t *const *futures, si
 
 int td_as_completed_next(td_as_completed_t *it, td_future_t **future)
 {
+    TD__POINT(TD__POINT_WAIT, it);
     struct waiter *w = it->waiter;
     if (it->given == it->n)
         return -ENODATA;

@@ -95,6 +95,7 @@ int td__lock_acquire_slow(td_lock_t *lock, bool blocking, double timeout)
 
 int td_lock_acquire(td_lock_t *lock, bool blocking, double timeout)
 {
+    TD__POINT(TD__POINT_ACQUIRE, lock);
     int rc = td__lock_check_args(blocking, timeout);
     if (rc != 0)
         return rc;
@@ -118,6 +119,7 @@ int td__lock_release_quiet(td_lock_t *lock)
 
 int td_lock_release(td_lock_t *lock)
 {
+    TD__POINT(TD__POINT_RELEASE, lock);
     /* Reported before the word is written: once it is, another thread may take the
      * lock and report its acquire, which must come after this release. */
     if (!td_lock_locked(lock))

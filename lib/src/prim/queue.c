@@ -135,6 +135,7 @@ static int add_item(td_queue_t *q, void *item, bool *wake)
 
 static int put(td_queue_t *q, void *item, bool block, td__deadline_t deadline)
 {
+    TD__POINT(TD__POINT_PUT, q);
     bool spun = false, wake = false;
     int rc;
     lock(q);
@@ -180,6 +181,7 @@ static void *take_item(td_queue_t *q, size_t *remaining, bool *wake)
 static int get(td_queue_t *q, void **item, bool block, td__deadline_t deadline,
                size_t *remaining)
 {
+    TD__POINT(TD__POINT_GET, q);
     bool spun = false, wake = false;
     int rc;
     lock(q);
@@ -311,6 +313,7 @@ long td_queue_maxsize(td_queue_t *q)
 
 int td_queue_task_done(td_queue_t *q)
 {
+    TD__POINT(TD__POINT_PUT, q);
     bool wake = false;
     int rc = 0;
     lock(q);
@@ -328,6 +331,7 @@ int td_queue_join(td_queue_t *q, double timeout)
 {
     if (timeout != TD_FOREVER && (isnan(timeout) || timeout < 0))
         return -EINVAL;
+    TD__POINT(TD__POINT_GET, q);
     td__deadline_t deadline = td__deadline_in(timeout);
     int rc = 0;
     lock(q);
@@ -344,6 +348,7 @@ int td_queue_join(td_queue_t *q, double timeout)
 
 void td_queue_shutdown(td_queue_t *q, bool immediate)
 {
+    TD__POINT(TD__POINT_PUT, q);
     /* The items an immediate shutdown removes are dropped after the mutex is let go
      * (drop is the caller's code): swap them out into a fresh container. */
     td__container_t gone;

@@ -40,6 +40,7 @@ bool td_rlock_is_owned(td_rlock_t *rlock)
 
 int td_rlock_acquire(td_rlock_t *rlock, bool blocking, double timeout)
 {
+    TD__POINT(TD__POINT_ACQUIRE, rlock);
     int rc = td__lock_check_args(blocking, timeout);
     if (rc != 0)
         return rc;
@@ -61,6 +62,7 @@ int td_rlock_acquire(td_rlock_t *rlock, bool blocking, double timeout)
 
 int td_rlock_release(td_rlock_t *rlock)
 {
+    TD__POINT(TD__POINT_RELEASE, rlock);
     if (!td_rlock_is_owned(rlock))
         return -EPERM; /* Python: "cannot release un-acquired lock" */
     if (--rlock->count_ > 0)

@@ -38,6 +38,7 @@ void td_sem_destroy(td_sem_t *sem)
 
 int td_sem_acquire(td_sem_t *sem, bool blocking, double timeout)
 {
+    TD__POINT(TD__POINT_ACQUIRE, sem);
     if (!blocking && timeout != TD_FOREVER)
         return -EINVAL; /* Python: "can't specify timeout for non-blocking acquire" */
     if (isnan(timeout))
@@ -64,6 +65,7 @@ int td_sem_acquire(td_sem_t *sem, bool blocking, double timeout)
 
 int td_sem_release(td_sem_t *sem, size_t n)
 {
+    TD__POINT(TD__POINT_RELEASE, sem);
     if (n == 0)
         return -EINVAL; /* Python: "n must be one or more" */
     int rc = 0;

@@ -66,7 +66,10 @@ static bool cancelled_before(struct td_timer *timer, td__deadline_t due)
 static void run(void *self)
 {
     struct td_timer *timer = self;
-    if (!cancelled_before(timer, timer->due)) {
+    bool cancelled = cancelled_before(timer, timer->due);
+    TD__POINT(TD__POINT_FIRE, timer);
+    /* Python's Timer.run: `if not self.finished.is_set(): self.function(...)` */
+    if (!cancelled && !td_event_is_set(&timer->finished)) {
         atomic_store_explicit(&timer->fired, true, memory_order_relaxed);
         timer->fn(timer->arg);
     }

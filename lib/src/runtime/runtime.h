@@ -14,6 +14,14 @@
  * Dummy-N, which td_current_thread does): for reports made from any thread. */
 td_thread_t *td__current_if_known(void);
 
+/* Give a thread its number under a schedule (the scheduler numbers the thread that
+ * begins it): its ident and native id are made from it from then on. */
+void td__thread_set_number(td_thread_t *thread, unsigned number);
+
+/* A second listener beside the public observer, for the scheduler's wait-for
+ * report (NULL removes it): it hears every report first. */
+void td__observe_also(td__report_fn listener);
+
 /* Count one written line for the calling thread (the log service tells us). */
 void td__thread_count_line(void);
 

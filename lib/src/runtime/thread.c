@@ -11,6 +11,9 @@
  *   started      futex word: 0, 1 once the kernel id is known, 2 while awaited
  *   ident        the pthread id, stored by start() after pthread_create AND by the
  *                thread itself first thing, so it is known to whichever comes first
+ *   number       under a schedule, the scheduler's number for it: ident and native
+ *                id are then made from it (run after run the same)
+ *   sched_slot   under a schedule, the scheduler's record of it
  *   reap         who reaps the pthread, decided once (see below)
  *   prev, next   the registry list, guarded by registry_mutex
  *
@@ -60,6 +63,8 @@ struct td_thread {
     atomic_ulong ident;
     atomic_long native_id;
     atomic_uint_fast64_t lines;
+    atomic_uint number;
+    void *sched_slot;
     bool is_static; /* the first main thread lives in static storage */
     struct td_thread *prev, *next;
 };
@@ -337,8 +342,11 @@ void td_thread_free(td_thread_t *thread)
 static void *bootstrap(void *self)
 {
     struct td_thread *t = self;
+    void *slot = t->sched_slot;
     current = t;
     store_ident(t, pthread_self());
+    if (slot)
+        td__sched->thread_begin(slot); /* until the scheduler lets it run */
     atomic_store_explicit(&t->native_id, kernel_tid(), memory_order_release);
     if (atomic_exchange_explicit(&t->started, 1, memory_order_acq_rel) == 2)
         td__wake(&t->started, INT32_MAX);
@@ -348,6 +356,8 @@ static void *bootstrap(void *self)
     mark_stopped(t);
     current = NULL;
     unref(t); /* the running thread's reference: reaping is the handle's business */
+    if (slot)
+        td__sched->thread_end(); /* the next thread runs; this one only ends */
     return NULL;
 }
 
@@ -378,9 +388,16 @@ int td_thread_start(td_thread_t *thread)
     registry_add(t);
     registry_unlock();
     td_thread_ref(t); /* the running thread's reference */
+    if (td__sched) {
+        t->sched_slot = td__sched->thread_adding(t);
+        atomic_store(&t->number, t->sched_slot ? td__sched->number(t->sched_slot) : 0);
+    }
     pthread_t pt;
     int rc = spawn(t, &pt);
     if (rc != 0) {
+        if (t->sched_slot)
+            td__sched->thread_not_added(t->sched_slot);
+        t->sched_slot = NULL;
         registry_lock();
         registry_remove(t);
         atomic_store_explicit(&t->state, NEW, memory_order_relaxed);
@@ -389,6 +406,7 @@ int td_thread_start(td_thread_t *thread)
         return rc == -EINVAL ? -EINVAL : -EAGAIN;
     }
     store_ident(t, pt);
+    TD__POINT(TD__POINT_START, t);
     return 0;
 }
 
@@ -410,6 +428,7 @@ static int wait_done(struct td_thread *t, td__deadline_t deadline)
 
 int td_thread_join(td_thread_t *thread, double timeout)
 {
+    TD__POINT(TD__POINT_WAIT, thread);
     if (thread == current)
         return -EDEADLK; /* Python: "cannot join current thread" */
     if (atomic_load_explicit(&thread->state, memory_order_acquire) == NEW)
@@ -476,8 +495,20 @@ int td_thread_set_daemon(td_thread_t *thread, bool daemon)
     return 0;
 }
 
+void td__thread_set_number(td_thread_t *thread, unsigned number)
+{
+    atomic_store(&thread->number, number);
+}
+
+/* Under a schedule, a numbered thread's ident is its number and its native id
+ * 10000 + its number: small, and the same run after run. */
+enum { VIRTUAL_NATIVE_BASE = 10000 };
+
 unsigned long td_thread_ident(td_thread_t *thread)
 {
+    unsigned n = atomic_load_explicit(&thread->number, memory_order_relaxed);
+    if (td__sched && n)
+        return n;
     return atomic_load_explicit(&thread->ident, memory_order_relaxed);
 }
 
@@ -485,6 +516,9 @@ long td_thread_native_id(td_thread_t *thread)
 {
     if (atomic_load_explicit(&thread->state, memory_order_acquire) == NEW)
         return 0;
+    unsigned n = atomic_load_explicit(&thread->number, memory_order_relaxed);
+    if (td__sched && n)
+        return VIRTUAL_NATIVE_BASE + (long)n;
     unsigned started = 0;
     if (atomic_compare_exchange_strong_explicit(&thread->started, &started, 2,
                                                 memory_order_acq_rel,
@@ -524,12 +558,14 @@ size_t td_active_count(void)
 
 unsigned long td_get_ident(void)
 {
-    return (unsigned long)pthread_self();
+    unsigned n = td__sched ? td__sched->number(NULL) : 0;
+    return n ? n : (unsigned long)pthread_self();
 }
 
 long td_get_native_id(void)
 {
-    return kernel_tid();
+    unsigned n = td__sched ? td__sched->number(NULL) : 0;
+    return n ? VIRTUAL_NATIVE_BASE + (long)n : kernel_tid();
 }
 
 int td_stack_size(size_t size, size_t *old)

@@ -86,6 +86,7 @@ static int emit(const char *prefix, const char *fmt, va_list ap)
 
 int td_print(const char *fmt, ...)
 {
+    TD__POINT(TD__POINT_LINE, NULL); /* before the output lock is taken */
     va_list ap;
     va_start(ap, fmt);
     int rc = emit("", fmt, ap);
@@ -113,6 +114,7 @@ static void format_prefix(td_log_format_t format, char *buf, size_t size)
 
 int td_log(const char *fmt, ...)
 {
+    TD__POINT(TD__POINT_LINE, NULL); /* before the output lock is taken */
     td__mutex_lock(&output_mutex);
     td_log_format_t format = log_format;
     td__mutex_unlock(&output_mutex);

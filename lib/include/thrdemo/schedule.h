@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: MIT */
+/* schedule.h - run real threads under a controlled scheduler on a virtual clock, so a
+ * run can be replayed byte for byte and its interleavings explored (in the spirit of
+ * Shuttle's check_random, Loom's model and Go's testing/synctest).
+ *
+ * Under a schedule exactly one controlled thread runs at a time. At every scheduling
+ * point (a thread starting or ending, a lock acquired or released, an Event set or
+ * waited on, a Condition, Semaphore, Barrier, Queue, Timer, join, a line written by
+ * td_print/td_log, td_yield_now) the policy chooses which runnable thread goes on:
+ *   fifo              the thread that has waited longest (round robin);
+ *   random:SEED       a seeded uniform choice;
+ *   pct:SEED[:DEPTH[:STEPS]]  probabilistic concurrency testing (Burckhardt et al.,
+ *                     ASPLOS 2010, as Shuttle implements it): random priorities, the
+ *                     highest runnable runs, and at DEPTH-1 random points among the
+ *                     first STEPS decisions the running thread drops to the lowest.
+ * Time is virtual: td_monotonic, td_time and every timeout read the scheduler's
+ * clock, which starts at a fixed point (the wall clock at 2000-01-01 00:00:00 UTC),
+ * advances by 1 us at each scheduling point, and jumps to the earliest deadline when
+ * every thread is blocked. Sleeps and timeouts cost no wall time. Idents and native
+ * ids are the threads' numbers (1 for the thread that began the schedule, then in
+ * start order), and 10000 + that number.
+ * When every thread is blocked with no deadline pending (a deadlock), or the run
+ * passes max_steps, the scheduler calls on_stuck with a report of who waits for
+ * what; it must not return (a program prints and exits; td_sched_check's child
+ * exits with a status that says which).
+ * Rules: a schedule is begun before the threads it controls are started; only
+ * controlled threads may use the library's primitives while it runs (others may call
+ * td_sched_interrupt); code that spins must call td_yield_now in its loop.
+ */
+#ifndef THRDEMO_SCHEDULE_H
+#define THRDEMO_SCHEDULE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum td_policy_kind { TD_POLICY_FIFO, TD_POLICY_RANDOM, TD_POLICY_PCT } td_policy_kind_t;
+
+typedef struct td_policy {
+    td_policy_kind_t kind;
+    uint64_t seed;  /* random and pct */
+    unsigned depth; /* pct: change points + 1 (0: the default, 3) */
+    uint64_t steps; /* pct: the decisions change points are drawn from (0: 1000) */
+} td_policy_t;
+
+/* Parse "fifo", "random:SEED" or "pct:SEED[:DEPTH[:STEPS]]" (decimal numbers, DEPTH
+ * 1..64, STEPS >= 2) into *policy: 0 or -EINVAL. */
+TD_API int td_policy_parse(const char *text, td_policy_t *policy);
+/* Write the policy as td_policy_parse reads it into buf (size bytes): the full
+ * length, as snprintf. */
+TD_API size_t td_policy_format(const td_policy_t *policy, char *buf, size_t size);
+
+/* Why a run cannot go on (on_stuck's first argument). */
+enum { TD_SCHED_DEADLOCK = 1, TD_SCHED_STEP_LIMIT = 2 };
+
+/* The default max_steps: ten million scheduling points. */
+#define TD_SCHED_DEFAULT_MAX_STEPS 10000000ULL
+
+typedef struct td_sched_config {
+    td_policy_t policy;
+    uint64_t max_steps; /* 0: TD_SCHED_DEFAULT_MAX_STEPS */
+    /* After td_sched_interrupt(): called once, on a controlled thread, at its next
+     * scheduling point (to set a stop event, say). May be NULL. */
+    void (*on_interrupt)(void *ctx);
+    /* The run cannot go on (why: TD_SCHED_DEADLOCK or TD_SCHED_STEP_LIMIT); report is
+     * several lines of text naming each thread and what it waits for. Must not
+     * return; NULL aborts. */
+    void (*on_stuck)(int why, const char *report, void *ctx);
+    void *ctx;
+} td_sched_config_t;
+
+/* Put the calling thread, and every thread started from now on, under the scheduler:
+ * 0, -EBUSY (a schedule runs already), -EINVAL (a bad policy). */
+TD_API int td_sched_begin(const td_sched_config_t *config);
+/* End the schedule, back to real threads and real time: 0, or -EBUSY if a thread
+ * it controls has not ended (join them first), -EPERM if the caller is not the
+ * thread that began it. */
+TD_API int td_sched_end(void);
+/* Whether a schedule runs. */
+TD_API bool td_sched_active(void);
+/* A scheduling point for code that spins or races without a primitive (Loom's
+ * yield_now); under pct it also lowers the caller's priority, so a spin loop lets
+ * the thread it waits for run. Does nothing without a schedule. */
+TD_API void td_yield_now(void);
+/* Ask for on_interrupt at the next scheduling point: only sets a flag, so it is safe
+ * from a signal handler or a thread the schedule does not control. */
+TD_API void td_sched_interrupt(void);
+/* Scheduling points so far in this schedule. */
+TD_API uint64_t td_sched_steps(void);
+/* Times the running thread changed so far in this schedule. */
+TD_API uint64_t td_sched_switches(void);
+
+/* What td_sched_check found. */
+typedef struct td_sched_failure {
+    td_policy_t policy; /* the schedule that fails: replay it with this */
+    unsigned run;       /* which run, from 0 */
+    int status;         /* 0: fn returned code; TD_SCHED_DEADLOCK; TD_SCHED_STEP_LIMIT;
+                           128 + N: the run died of signal N */
+    int code;           /* fn's return value when status is 0 */
+} td_sched_failure_t;
+
+/* Shuttle's check_random(f, n): run fn(arg) `runs` times, each under *first's policy
+ * with seed first->seed + i and in a child process of its own (fork), so that a
+ * deadlock, a crash or a failed check ends that run only. fn returns 0 when its
+ * checks hold. Returns 0 when every run passed, 1 when one failed (the first is
+ * described in *failure, which may be NULL), -EINVAL or -errno of fork. */
+TD_API int td_sched_check(const td_policy_t *first, unsigned runs, uint64_t max_steps,
+                          int (*fn)(void *arg), void *arg, td_sched_failure_t *failure);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
