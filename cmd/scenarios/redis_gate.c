@@ -30,13 +30,16 @@
 #include <sys/time.h>
 #include <time.h>
 
+#ifdef THRDEMO_HAVE_HIREDIS
 #include <hiredis/hiredis.h>
+#endif
 #include <pthread.h>
 
 #include <thrdemo/event.h>
 #include <thrdemo/log.h>
 #include <thrdemo/thread.h>
 
+#include "../redis_support.h"
 #include "scenarios.h"
 #include "stats.h"
 
@@ -110,6 +113,7 @@ static int parse_address(const char *text, struct gate *g, const char **why)
 }
 
 /* ---- talking to Redis -------------------------------------------------------------- */
+#ifdef THRDEMO_HAVE_HIREDIS
 
 static struct timeval to_timeval(double seconds)
 {
@@ -201,6 +205,24 @@ static int do_some_work(const struct gate *g, const char *name)
     return rc;
 }
 
+#else
+/* Built without hiredis: run() refuses --redis (redis_support_refuse) before any
+ * talking could start, so these only keep the story below in one piece. */
+static int ping(const struct gate *g, char *why, size_t size)
+{
+    (void)g;
+    snprintf(why, size, "this build has no Redis client (built without hiredis)");
+    return -1;
+}
+
+static int do_some_work(const struct gate *g, const char *name)
+{
+    (void)g;
+    (void)name;
+    return -1;
+}
+#endif
+
 /* A socket write to a server that has gone must return EPIPE, not kill the process:
  * SIGPIPE is sent to the writing thread, so each thread that talks to Redis blocks it. */
 static void block_sigpipe(void)
@@ -287,6 +309,8 @@ static int run(const cli_args_t *args)
     g.timeout = cli_number(args, "timeout");
     const char *address = cli_flag(args, "redis") ? cli_text(args, "redis") : NULL;
     const char *why = NULL;
+    if (address && !redis_support_available())
+        return redis_support_refuse("redis-gate", "--redis");
     if (address && parse_address(address, &g, &why) != 0)
         return cli_usage_error("redis-gate", "--redis '%s': %s", address, why);
     g.real = address != NULL;

@@ -46,6 +46,15 @@ check "poll: each worker logs 'not ready' once a 2 s period (and once as release
     test "$(worker_lines 'redis is not ready,still waiting.......$')" -eq 4
 check "poll: both released" test "$(worker_lines 'redis ready, and connect')" -eq 2
 
+# ---- a build without hiredis (not found, or -DTHRDEMO_WITH_HIREDIS=OFF): --redis is
+# refused as an option this build lacks, and the real-server checks below cannot run.
+if [ "${THRDEMO_HAVE_HIREDIS:-1}" = 0 ]; then
+    usage_error redis-gate --redis 127.0.0.1:6379
+    check "no hiredis: says why" grep -q '^thrdemo: --redis: this build has no Redis client (built without hiredis)' "$work/err"
+    finish
+    exit
+fi
+
 # ---- a real server, already up: PONG at once, both workers INCR.
 command -v redis-server >/dev/null || { echo "redis-server missing: scripts/test.sh installs it"; exit 1; }
 port=$(free_port)
