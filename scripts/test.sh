@@ -10,8 +10,9 @@ set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/scripts/deps.sh"
 ensure_deps cmake:cmake gcc:gcc clang:clang make:make python3:python3 pkg-config:pkg-config \
-    /usr/include/cmocka.h:libcmocka-dev /usr/include/hiredis/hiredis.h:libhiredis-dev \
-    redis-server:redis-server redis-cli:redis-tools nc:netcat-openbsd
+    readelf:binutils /usr/include/uv.h:libuv1-dev /usr/include/cmocka.h:libcmocka-dev \
+    /usr/include/hiredis/hiredis.h:libhiredis-dev redis-server:redis-server \
+    redis-cli:redis-tools nc:netcat-openbsd abidiff:abigail-tools || exit 1
 
 out=${THRDEMO_TEST_DIR:-$root/build-test}
 jobs=2
