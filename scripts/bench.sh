@@ -5,18 +5,63 @@
 # `thrdemo bench WORKLOAD --json --runs RUNS` (default 5) and, interleaved, the
 # Python program doing the same work (scripts/bench/py_*.py, median of 3 runs; the
 # 10,000-thread one once, it is slow), and times `python3 -c pass` against
-# `thrdemo --version`. Prints the full bench table, CPython against thrdemo, and
-# every target met or missed; writes it all to bench-results.txt.
+# `thrdemo --version`. Prints the machine and date, the full bench table, CPython
+# against thrdemo, every comparison in words, and every target met or missed;
+# writes it all to bench-results.txt.
+#
+# scripts/bench.sh --plot [RUNS]: the scaling curves instead, as SVG in bench-plots/
+# (drawn with matplotlib, installed when missing), the measurements in
+# bench-plots/data/: thread start-up for 1,000 to 10,000 threads, queue throughput
+# for capacities 1 to 4096, echo round trips for 1 to 256 connections
+# (scripts/bench-echo.sh). RUNS defaults to 3 there.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/scripts/deps.sh"
-runs=${1:-5}
-build=$(build_release thrdemo-bin)
+plot=0
+if [ "${1:-}" = --plot ]; then
+    plot=1
+    shift
+fi
+runs=${1:-$([ $plot = 1 ] && echo 3 || echo 5)}
+case $runs in '' | *[!0-9]*) echo "usage: scripts/bench.sh [--plot] [RUNS]" >&2; exit 2 ;; esac
+if [ $plot = 1 ]; then
+    ensure_deps py:matplotlib:python3-matplotlib || exit 1
+fi
+build=$(build_release thrdemo-bin echo_load)
 thrdemo=$build/thrdemo
 python=$(python3 -c 'import sys; print(sys.executable)') # the interpreter, not a shim
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-out=$root/bench-results.txt
+say() { [ -t 2 ] && echo "bench: $*" >&2 || true; } # progress, on a terminal only
+
+if [ $plot = 1 ]; then
+    # The measurements are kept beside the pictures (bench-plots/data/), so they can
+    # be read, or drawn again: python3 scripts/bench/plot.py --out DIR --echo
+    # bench-plots/data/echo.jsonl bench-plots/data/*.json
+    out=$root/bench-plots
+    data=$out/data
+    rm -rf "$data"
+    mkdir -p "$data"
+    status=0
+    for n in 1000 2000 3000 4000 5000 6000 7000 8000 9000 10000; do
+        say "threads --count $n"
+        "$thrdemo" bench threads --count $n --runs "$runs" --json >"$data/threads-$n.json" || status=1
+    done
+    for c in 1 2 4 8 16 32 64 128 256 512 1024 2048 4096; do
+        # Small queues hand over one item per wake-up: fewer items keep a run short.
+        messages=$(( c * 20000 < 1000000 ? c * 20000 : 1000000 ))
+        say "queue --capacity $c --messages $messages"
+        "$thrdemo" bench queue --capacity $c --messages $messages --runs "$runs" --json \
+            >"$data/queue-$c.json" || status=1
+    done
+    say "echo, 1 to 256 connections"
+    THRDEMO_BENCH_DIR=$build "$root/scripts/bench-echo.sh" 2 --connections "1 2 4 8 16 32 64 128 256" \
+        --jsonl "$data/echo.jsonl" >/dev/null || status=1
+    plotter=$(thrdemo_python_with matplotlib)
+    "$plotter" "$root/scripts/bench/plot.py" --out "$out" --echo "$data/echo.jsonl" \
+        "$data"/threads-*.json "$data"/queue-*.json || status=1
+    exit $status
+fi
 
 pyrun() { # PROGRAM TIMES
     for _ in $(seq 1 "$2"); do
@@ -25,8 +70,8 @@ pyrun() { # PROGRAM TIMES
 }
 status=0
 for workload in lock event event-sleep queue queue-idle timer threads coro coro-sleep; do
-    echo "bench: $workload" >&2
-    "$thrdemo" bench "$workload" --json --runs "$runs" >>"$work/thrdemo.jsonl" || status=1
+    say "$workload"
+    "$thrdemo" bench "$workload" --json --runs "$runs" >"$work/td-$workload.json" || status=1
     case $workload in
         lock | event | queue | timer) pyrun "py_$workload.py" 3 ;;
         threads) pyrun py_threads.py 1 ;;
@@ -36,19 +81,13 @@ done
 "$python" "$root/scripts/bench/startup.py" 50 "$python" -c pass >>"$work/python.jsonl"
 "$python" "$root/scripts/bench/startup.py" 50 "$thrdemo" --version >>"$work/python.jsonl"
 
+out=$root/bench-results.txt
 {
-    echo "# scripts/bench.sh $runs  ($(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) cores; $("$python" --version))"
-    echo
-    "$python" - "$work/thrdemo.jsonl" <<'PY'
-import json, sys
-print(f"{'workload':<12} {'implementation':<28} {'metric':<22} {'unit':<6} {'median':>11} {'min':>11} {'max':>11} {'ratio':>6}  check")
-for line in open(sys.argv[1]):
-    r = json.loads(line)
-    print(f"{r['workload']:<12} {r['implementation']:<28} {r['metric']:<22} {r['unit']:<6} "
-          f"{r['median']:>11.4g} {r['min']:>11.4g} {r['max']:>11.4g} {r['ratio']:>6.2f}  "
-          f"{'ok' if r['ok'] else r['note']}")
-PY
-    echo
-    "$python" "$root/scripts/bench/report.py" "$work/thrdemo.jsonl" "$work/python.jsonl" || status=1
-} | tee "$out"
+    echo "# scripts/bench.sh $runs  ($("$python" --version))"
+    "$python" "$root/scripts/bench/report.py" --python "$work/python.jsonl" \
+        "$work"/td-lock.json "$work"/td-event.json "$work"/td-event-sleep.json "$work"/td-queue.json \
+        "$work"/td-queue-idle.json "$work"/td-timer.json "$work"/td-threads.json \
+        "$work"/td-coro.json "$work"/td-coro-sleep.json
+} >"$out" || status=1
+cat "$out"
 exit $status

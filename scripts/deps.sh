@@ -5,7 +5,8 @@
 # ensure_deps SPEC...: each SPEC names a package and how to see it is there:
 #   CMD:PACKAGE            PACKAGE provides the command CMD
 #   /FILE:PACKAGE          PACKAGE provides FILE (an absolute path)
-#   py:MODULE:PACKAGE      PACKAGE provides the python3 module MODULE
+#   py:MODULE:PACKAGE      PACKAGE provides the python3 module MODULE (see
+#                          thrdemo_python_with for the interpreter that has it)
 # When some are missing it first says which, and why each is needed, then installs
 # them with apt-get (through sudo when not root). With THRDEMO_NO_INSTALL=1 it only
 # says what is missing and returns 1, as it does when it cannot install.
@@ -34,13 +35,25 @@ thrdemo_why() {
     esac
 }
 
+# thrdemo_python_with MODULE: print a python3 that can import MODULE: the one on
+# PATH, else the system's /usr/bin/python3 (where Debian's python3-* packages go
+# when PATH leads to another interpreter, pyenv's say). Fails if neither can.
+thrdemo_python_with() {
+    for thrdemo_py in "$(command -v python3 2>/dev/null)" /usr/bin/python3; do
+        if [ -n "$thrdemo_py" ] && [ -x "$thrdemo_py" ] && "$thrdemo_py" -c "import $1" >/dev/null 2>&1; then
+            echo "$thrdemo_py"
+            return 0
+        fi
+    done
+    return 1
+}
+
 # Whether one SPEC is satisfied already.
 thrdemo_have() {
     case $1 in
         py:*)
             thrdemo_module=${1#py:}
-            thrdemo_module=${thrdemo_module%%:*}
-            command -v python3 >/dev/null 2>&1 && python3 -c "import $thrdemo_module" >/dev/null 2>&1 ;;
+            thrdemo_python_with "${thrdemo_module%%:*}" >/dev/null ;;
         /*) [ -e "${1%%:*}" ] ;;
         *) command -v "${1%%:*}" >/dev/null 2>&1 ;;
     esac
@@ -60,11 +73,21 @@ thrdemo_apt_install() {
         return 1
     fi
     echo "thrdemo: installing them: ${thrdemo_sudo:+sudo }apt-get install -y --no-install-recommends $*" >&2
-    if [ "$thrdemo_apt_updated" -eq 0 ]; then
-        $thrdemo_sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2 || return 1
+    # apt-get and dpkg talk a lot: their output is shown only when they fail.
+    thrdemo_apt_log=$(mktemp)
+    if { [ "$thrdemo_apt_updated" -eq 1 ] ||
+         $thrdemo_sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq; } >"$thrdemo_apt_log" 2>&1 &&
+       $thrdemo_sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" \
+           >>"$thrdemo_apt_log" 2>&1; then
         thrdemo_apt_updated=1
+        rm -f "$thrdemo_apt_log"
+        echo "thrdemo: installed $*" >&2
+        return 0
     fi
-    $thrdemo_sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >&2
+    cat "$thrdemo_apt_log" >&2
+    rm -f "$thrdemo_apt_log"
+    echo "thrdemo: apt-get could not install $*" >&2
+    return 1
 }
 
 ensure_deps() {

@@ -1,35 +1,95 @@
 /* SPDX-License-Identifier: MIT */
-/* bench.h - the workloads of `thrdemo bench`. Each implementation runs one
- * measurement and says whether its result checks out (final counter 0, every
- * message received once, every thread joined). Comparison implementations use
- * pthreads and futexes directly: measuring them against libthrdemo is the point. */
+/* bench.h - `thrdemo bench`: the workloads, one file each, and the driver that
+ * measures them and reports (bench_driver.c, bench_machine.c).
+ *
+ * Each implementation runs one measurement and says whether its result checks out
+ * (final counter 0, every message received once, every thread joined). Comparison
+ * implementations use pthreads and futexes directly: measuring them against
+ * libthrdemo is the point. Every comparison is said in words, with libthrdemo as
+ * the subject ("libthrdemo Lock is 1.31x faster than pthread_mutex"), so its
+ * direction never depends on whether the unit is a time or a rate. */
 #ifndef THRDEMO_BENCH_H
 #define THRDEMO_BENCH_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
-enum { BENCH_METRICS = 2 };
+enum { BENCH_METRICS = 2, BENCH_NOTE = 320 };
+
+/* What a metric measures, which decides which way is better and the words for it. */
+typedef enum bench_kind {
+    BENCH_TIME,     /* lower is better: "is 1.3x faster than" */
+    BENCH_RATE,     /* higher is better: "is 1.3x faster than" */
+    BENCH_MEMORY,   /* lower is better: "uses 1.3x less memory than" */
+    BENCH_LATENESS, /* lower is better: "is 1.3x more punctual than" */
+    BENCH_CPU       /* lower is better: "uses 1.3x less CPU than" */
+} bench_kind_t;
 
 typedef struct bench_result {
-    double value[BENCH_METRICS];
-    bool ok;
-    char note[120]; /* why the self-check failed */
+    long param;                   /* in: the workload's parameter (0 if it has none) */
+    long messages;                /* in: how many items the queue workload sends */
+    double value[BENCH_METRICS];  /* out */
+    bool ok;                      /* out: the self-check passed */
+    char note[BENCH_NOTE];        /* out: why the self-check failed */
 } bench_result_t;
 
 typedef struct bench_impl {
     const char *workload;
-    const char *impl;
-    const char *metric[BENCH_METRICS]; /* NULL when unused */
+    const char *impl;                  /* "%N" stands for the parameter's value */
+    const char *metric[BENCH_METRICS]; /* NULL when unused; "%N" as above, "%M" for
+                                          the messages ("1M", "20k") */
     const char *unit[BENCH_METRICS];
-    bool higher_is_better[BENCH_METRICS];
-    bool reference;                    /* libthrdemo's own: the ratio's denominator */
+    bench_kind_t kind[BENCH_METRICS];
+    bool reference;                    /* libthrdemo's own: what the others are compared with */
     void (*run)(bench_result_t *result);
 } bench_impl_t;
 
-/* Every implementation of every workload, in the order they run. */
+/* A workload with a parameter runs once per value: the value given on the command
+ * line (the option called `param`), else each of its defaults. */
+typedef struct bench_workload {
+    const char *name;
+    const char *param;  /* "count", "capacity"; NULL: none */
+    long defaults[3];   /* 0-terminated */
+} bench_workload_t;
+
+/* Every workload, in the order `bench all` runs them, and every implementation. */
+extern const bench_workload_t bench_workloads[];
+extern const size_t bench_n_workloads;
 extern const bench_impl_t bench_impls[];
 extern const size_t bench_n_impls;
+
+typedef enum bench_format { BENCH_TABLE, BENCH_JSON, BENCH_CSV } bench_format_t;
+
+typedef struct bench_options {
+    const char *only;     /* one workload, NULL: every one */
+    int runs;             /* measured runs per implementation, after one warm-up */
+    bench_format_t format;
+    long count;           /* threads to start in `threads`; 0: its default */
+    long capacity;        /* queue capacity in `queue`; 0: its defaults */
+    long messages;        /* items sent through the queue in `queue` */
+    bool progress;        /* one updating progress line on stderr */
+    bool (*stopping)(void); /* whether Ctrl-C asked the run to stop */
+} bench_options_t;
+
+/* Measure and report as asked: 0 when every self-check passed, else 1 (each failed
+ * check said on stderr). Stops early, reporting what it has, once cli_stopping(). */
+int bench_main(const bench_options_t *options);
+
+/* The machine and the build, for the report. */
+typedef struct bench_machine {
+    char date[32];       /* UTC, ISO 8601: 2026-11-22T01:55:03Z */
+    char cpu[128];       /* the CPU's model name */
+    long cores;          /* online */
+    long cores_allowed;  /* in this process's affinity mask */
+    char kernel[200];    /* "Linux 6.1.0-18-amd64 x86_64" */
+    char libc[64];       /* "glibc 2.36" */
+    char compiler[96];   /* "gcc 12.2.0" */
+    char build_type[64]; /* "Release", with the sanitizer if any */
+    char version[32];    /* thrdemo's */
+} bench_machine_t;
+
+/* Describe this machine and build, now. */
+void bench_machine(bench_machine_t *machine);
 
 /* Seconds on CLOCK_MONOTONIC. */
 double bench_now(void);
@@ -43,6 +103,10 @@ void bench_unpin(void);
 bool bench_start(void **thread, void (*fn)(void *), void *arg, bench_result_t *r);
 /* Join and free a thread from bench_start. */
 void bench_join(void *thread);
+/* Fail r with why thread `index` (from 1) of `total` could not start: the error
+ * (a positive errno) and the limit that most likely stopped it (ulimit -u, the
+ * cgroup's pids.max, kernel.threads-max, memory). */
+void bench_thread_failed(bench_result_t *r, long index, long total, int error);
 
 /* The workloads, one file each. */
 void bench_lock_td(bench_result_t *r);
@@ -56,10 +120,8 @@ void bench_event_condvar(bench_result_t *r);
 void bench_event_futex(bench_result_t *r);
 void bench_event_sleep_td(bench_result_t *r);
 void bench_event_sleep_futex(bench_result_t *r);
-void bench_queue10_td(bench_result_t *r);
-void bench_queue10_ring(bench_result_t *r);
-void bench_queue1024_td(bench_result_t *r);
-void bench_queue1024_ring(bench_result_t *r);
+void bench_queue_td(bench_result_t *r);
+void bench_queue_ring(bench_result_t *r);
 void bench_queue_idle(bench_result_t *r);
 void bench_timer_td(bench_result_t *r);
 void bench_timer_nanosleep(bench_result_t *r);

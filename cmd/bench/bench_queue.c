@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* bench_queue.c - one producer, one consumer, 1,000,000 integers through a queue of
- * capacity 10 or 1024; messages per second. The comparison is the textbook bounded
- * buffer: a mutex and two condition variables around a ring. queue-idle measures
- * the CPU a consumer burns while it waits 1 s on an empty queue. */
+/* bench_queue.c - one producer, one consumer, 1,000,000 integers (--messages) through
+ * a queue of the workload's capacity (10 and 1024 unless --capacity says); messages
+ * per second.
+ * The comparison is the textbook bounded buffer: a mutex and two condition
+ * variables around a ring. queue-idle measures the CPU a consumer burns while it
+ * waits 1 s on an empty queue. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -14,7 +16,6 @@
 
 #include "bench.h"
 
-enum { MESSAGES = 1000000 };
 
 struct ring {
     pthread_mutex_t mutex;
@@ -48,6 +49,7 @@ static uintptr_t ring_get(struct ring *q)
 
 struct pipe_test {
     bool td;
+    long messages;
     td_queue_t *queue;
     struct ring ring;
     uint64_t sent_sum, got_sum, got_count;
@@ -57,7 +59,7 @@ static void producer(void *arg)
 {
     struct pipe_test *p = arg;
     bench_pin(0);
-    for (uintptr_t i = 1; i <= MESSAGES; i++) {
+    for (uintptr_t i = 1; i <= (uintptr_t)p->messages; i++) {
         if (p->td)
             td_queue_put(p->queue, (void *)i, true, TD_FOREVER);
         else
@@ -70,7 +72,7 @@ static void consumer(void *arg)
 {
     struct pipe_test *p = arg;
     bench_pin(1);
-    for (int i = 0; i < MESSAGES; i++) {
+    for (long i = 0; i < p->messages; i++) {
         uintptr_t v;
         if (p->td) {
             void *item;
@@ -88,18 +90,23 @@ static void consumer(void *arg)
 static void run(bool td, size_t capacity, bench_result_t *r)
 {
     static struct pipe_test p;
-    p = (struct pipe_test){ .td = td };
+    p = (struct pipe_test){ .td = td, .messages = r->messages };
     if (td && td_queue_new(&p.queue, (long)capacity, NULL) != 0) {
         r->ok = false;
         snprintf(r->note, sizeof r->note, "out of memory");
         return;
     }
     if (!td) {
+        p.ring.items = calloc(capacity, sizeof *p.ring.items);
+        if (!p.ring.items) {
+            r->ok = false;
+            snprintf(r->note, sizeof r->note, "out of memory");
+            return;
+        }
+        p.ring.cap = capacity;
         pthread_mutex_init(&p.ring.mutex, NULL);
         pthread_cond_init(&p.ring.not_empty, NULL);
         pthread_cond_init(&p.ring.not_full, NULL);
-        p.ring.items = calloc(capacity, sizeof *p.ring.items);
-        p.ring.cap = capacity;
     }
     void *c, *pr = NULL;
     double start = bench_now();
@@ -108,11 +115,11 @@ static void run(bool td, size_t capacity, bench_result_t *r)
     bench_join(pr);
     bench_join(c);
     double elapsed = bench_now() - start;
-    r->value[0] = MESSAGES / elapsed;
-    if (r->ok && (p.got_count != MESSAGES || p.got_sum != p.sent_sum)) {
+    r->value[0] = (double)p.messages / elapsed;
+    if (r->ok && (p.got_count != (uint64_t)p.messages || p.got_sum != p.sent_sum)) {
         r->ok = false;
-        snprintf(r->note, sizeof r->note, "%llu of %d messages received, sums %s",
-                 (unsigned long long)p.got_count, MESSAGES,
+        snprintf(r->note, sizeof r->note, "%llu of %ld messages received, sums %s",
+                 (unsigned long long)p.got_count, p.messages,
                  p.got_sum == p.sent_sum ? "equal" : "differ");
     }
     if (td) {
@@ -125,24 +132,14 @@ static void run(bool td, size_t capacity, bench_result_t *r)
     }
 }
 
-void bench_queue10_td(bench_result_t *r)
+void bench_queue_td(bench_result_t *r)
 {
-    run(true, 10, r);
+    run(true, (size_t)r->param, r);
 }
 
-void bench_queue10_ring(bench_result_t *r)
+void bench_queue_ring(bench_result_t *r)
 {
-    run(false, 10, r);
-}
-
-void bench_queue1024_td(bench_result_t *r)
-{
-    run(true, 1024, r);
-}
-
-void bench_queue1024_ring(bench_result_t *r)
-{
-    run(false, 1024, r);
+    run(false, (size_t)r->param, r);
 }
 
 struct idle {

@@ -1,12 +1,31 @@
 # SPDX-License-Identifier: MIT
-# report.py - scripts/bench.sh's table: reads thrdemo's `bench --json` lines and the
-# Python programs' lines (one JSON object each), prints CPython against thrdemo,
-# then every target of the performance issue marked met or missed.
-# Usage: python3 report.py THRDEMO.jsonl PYTHON.jsonl
+# report.py - scripts/bench.sh's report: reads thrdemo's `bench --json` documents and
+# the Python programs' lines (one JSON object each), prints the machine and date,
+# thrdemo's full table, CPython against thrdemo (each comparison said in words,
+# "thrdemo is 7.7x faster than CPython"), then every target met or missed.
+# Usage: python3 report.py --python PYTHON.jsonl THRDEMO.json...
 import json, sys
 
-td = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-py = [json.loads(l) for l in open(sys.argv[2]) if l.strip()]
+args = sys.argv[1:]
+py_file = args[args.index("--python") + 1]
+td_files = [a for i, a in enumerate(args) if a != "--python" and (i == 0 or args[i - 1] != "--python")]
+docs = [json.load(open(f)) for f in td_files]
+td = [r for d in docs for r in d["results"]]
+py = [json.loads(l) for l in open(py_file) if l.strip()]
+
+if docs:
+    d, m = docs[0], docs[0]["machine"]
+    print(f"# thrdemo {d['thrdemo']} bench, {d['date']}: {m['cpu']}, {m['cores']} cores "
+          f"({m['cores_allowed']} allowed), {m['kernel']}, {m['libc']}, {m['compiler']}, {m['build_type']}")
+    print()
+print(f"{'workload':<12} {'implementation':<28} {'metric':<22} {'unit':<6} {'median':>11} {'min':>11} "
+      f"{'max':>11}  {'check':<6}  comparison")
+for r in td:
+    line = (f"{r['workload']:<12} {r['implementation']:<28} {r['metric']:<22} {r['unit']:<6} "
+            f"{r['median']:>11.4g} {r['min']:>11.4g} {r['max']:>11.4g}  {'ok' if r['ok'] else 'FAILED':<6}  "
+            f"{r['comparison'] or ''}")
+    print(line.rstrip())
+print()
 
 def td_value(workload, impl, metric=None):
     for r in td:
@@ -22,23 +41,42 @@ def py_value(workload, metric):
 def fmt(v):
     return "-" if v is None else (f"{v:,.0f}" if abs(v) >= 100 else f"{v:.3g}")
 
+WORDS = {  # kind: (lower is better, verb, better, worse, same)
+    "time": (True, "is", "faster than", "slower than", "is as fast as"),
+    "rate": (False, "is", "faster than", "slower than", "is as fast as"),
+    "memory": (True, "uses", "less memory than", "more memory than", "uses as much memory as"),
+    "lateness": (True, "is", "more punctual than", "less punctual than", "is as punctual as"),
+}
+
+def compare(kind, mine, theirs, subject="thrdemo", other="CPython"):
+    """The comparison in words, with thrdemo as the subject; the factor is >= 1."""
+    if not mine or not theirs:
+        return "-"
+    lower, verb, better, worse, same = WORDS[kind]
+    by = theirs / mine if lower else mine / theirs
+    factor = by if by >= 1 else 1 / by
+    text = f"{factor:.0f}" if factor >= 1000 else f"{factor:.3g}"
+    if text == "1":
+        return f"{subject} {same} {other}"
+    return f"{subject} {verb} {text}x {better if by > 1 else worse} {other}"
+
 rows = [
-    ("lock", "2x1M inc/dec", "ms", "libthrdemo Lock", False),
-    ("event", "round trip", "us", "libthrdemo Event", False),
-    ("queue", "1M ints", "msg/s", "libthrdemo Queue(10)", True),
-    ("timer", "lateness p50", "us", "libthrdemo Timer", False),
-    ("timer", "lateness p99", "us", "libthrdemo Timer", False),
-    ("threads", "10,000 threads", "ms", "libthrdemo threads", False),
-    ("threads", "peak RSS", "MB", "libthrdemo threads", False),
-    ("coro", "next() round trip", "ns", "libthrdemo generator", False),
+    ("lock", "2x1M inc/dec", "ms", "libthrdemo Lock", "time"),
+    ("event", "round trip", "us", "libthrdemo Event", "time"),
+    ("queue", "1M ints", "msg/s", "libthrdemo Queue(10)", "rate"),
+    ("timer", "lateness p50", "us", "libthrdemo Timer", "lateness"),
+    ("timer", "lateness p99", "us", "libthrdemo Timer", "lateness"),
+    ("threads", "10,000 threads", "ms", "libthrdemo threads", "time"),
+    ("threads", "peak RSS", "MB", "libthrdemo threads", "memory"),
+    ("coro", "next() round trip", "ns", "libthrdemo generator", "time"),
 ]
-print(f"{'workload':<9} {'metric':<18} {'unit':<6} {'CPython':>12} {'thrdemo':>12} {'thrdemo better':>15}")
-for workload, metric, unit, impl, higher in rows:
+print(f"{'workload':<9} {'metric':<18} {'unit':<6} {'CPython':>12} {'thrdemo':>12}  comparison")
+for workload, metric, unit, impl, kind in rows:
     p, t = py_value(workload, metric), td_value(workload, impl, metric)
-    ratio = (t / p if higher else p / t) if p and t else None
-    print(f"{workload:<9} {metric:<18} {unit:<6} {fmt(p):>12} {fmt(t):>12} {fmt(ratio) + 'x':>15}")
+    print(f"{workload:<9} {metric:<18} {unit:<6} {fmt(p):>12} {fmt(t):>12}  {compare(kind, t, p)}")
 p, t = py_value("startup", "python3 -c"), py_value("startup", "thrdemo --version")
-print(f"{'startup':<9} {'process start':<18} {'ms':<6} {fmt(p):>12} {fmt(t):>12} {fmt(p / t if p and t else None) + 'x':>15}")
+print(f"{'startup':<9} {'process start':<18} {'ms':<6} {fmt(p):>12} {fmt(t):>12}  "
+      f"{compare('time', t, p, 'thrdemo --version', 'python3 -c pass')}")
 
 def target(name, ok, detail):
     print(f"  [{'met' if ok else 'MISSED'}] {name}: {detail}")

@@ -1,26 +1,52 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# bench: the table and JSON shapes, self-checks, bad input. (The figures themselves
-# are measured by scripts/bench.sh, never judged by a test.)
+# bench: the table, JSON and CSV shapes, comparisons said in words that agree with
+# the figures, the machine and date, self-checks, the reason when threads cannot
+# start, bad input. (The figures themselves are measured by scripts/bench.sh, never
+# judged by a test.)
 . "$(dirname "$0")/lib.sh"
 
+# ---- the table
 run bench queue-idle --runs 1
 expect_status 0 "bench queue-idle"
-check "table header" grep -qE '^workload +implementation +metric +unit +median +min +max +ratio +check$' "$work/out"
-check "the idle consumer's row, checked" grep -qE '^queue-idle +libthrdemo Queue +CPU of a 1 s empty get +ms .* 1\.00  ok$' "$work/out"
-cpu=$(awk '/^queue-idle/ { print $(NF-4) }' "$work/out")
+check "the machine and the date first" grep -qE '^# thrdemo [0-9]+\.[0-9]+\.[0-9]+ bench, [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z: .+, [0-9]+ cores \([0-9]+ allowed\), .+' "$work/out"
+check "table header" grep -qE '^workload +implementation +metric +unit +median +min +max +check +comparison$' "$work/out"
+check "the idle consumer's row, checked" grep -qE '^queue-idle +libthrdemo Queue +CPU of a 1 s empty get +ms .* ok$' "$work/out"
+cpu=$(awk '/^queue-idle/ { print $(NF-3) }' "$work/out")
 check "a waiting consumer sleeps: under 5 ms of CPU ($cpu)" python3 -c "import sys; sys.exit(not float('$cpu') < 5)"
+check "no progress line when stderr is not a terminal" test ! -s "$work/err"
 
+# ---- JSON: one document, the machine, the date, comparisons in words
 run bench lock --runs 1 --json
 expect_status 0 "bench lock --json"
-check "six implementations" test "$(wc -l <"$work/out")" -eq 6
-check "every line is JSON with the fields" python3 -c "
-import json, sys
-rows = [json.loads(l) for l in open('$work/out')]
-need = {'workload', 'implementation', 'metric', 'unit', 'median', 'min', 'max', 'ratio', 'ok', 'note'}
-assert all(need <= set(r) for r in rows), rows
+check "a JSON document: machine, date, six results, comparisons that agree with the figures" python3 -c "
+import datetime, json, re
+d = json.load(open('$work/out'))
+m = d['machine']
+assert set(m) == {'cpu', 'cores', 'cores_allowed', 'kernel', 'libc', 'compiler', 'build_type'}, m
+assert m['cpu'] and m['cores'] >= 1 and m['kernel'].startswith('Linux ') and m['libc'].startswith('glibc '), m
+assert re.match(r'(gcc|clang) [0-9]', m['compiler']) and m['build_type'], m
+when = datetime.datetime.strptime(d['date'], '%Y-%m-%dT%H:%M:%SZ').replace(tzinfo=datetime.timezone.utc)
+assert abs((datetime.datetime.now(datetime.timezone.utc) - when).total_seconds()) < 600, d['date']
+rows = d['results']
+assert len(rows) == 6 and d['runs'] == 1, rows
+need = {'workload', 'param', 'implementation', 'metric', 'unit', 'kind', 'better', 'runs', 'median',
+        'min', 'max', 'ok', 'note', 'versus', 'factor', 'libthrdemo', 'comparison'}
+assert all(set(r) == need for r in rows), rows
 assert all(r['ok'] for r in rows), rows
-assert [r['ratio'] for r in rows if r['implementation'] == 'libthrdemo Lock'] == [1]
+ref = [r for r in rows if r['implementation'] == 'libthrdemo Lock']
+assert len(ref) == 1 and ref[0]['comparison'] is None and ref[0]['versus'] is None, ref
+for r in rows:
+    if r is ref[0]:
+        continue
+    assert r['versus'] == 'libthrdemo Lock' and r['factor'] >= 1, r
+    mine, theirs = ref[0]['median'], r['median']
+    faster = mine < theirs   # lower is better for a time
+    words = 'faster' if faster else 'slower'
+    assert r['libthrdemo'] in ('same', 'better' if faster else 'worse'), r
+    want = 'libthrdemo Lock is as fast as ' if r['libthrdemo'] == 'same' else 'libthrdemo Lock is [0-9.]+x %s than ' % words
+    assert re.fullmatch(want + re.escape(r['implementation']), r['comparison']), r
+    assert abs(r['factor'] - max(mine / theirs, theirs / mine)) <= 0.001 * r['factor'], r
 assert {r['implementation'] for r in rows} >= {'pthread_mutex', 'C11 atomic fetch_add', 'uncontended floor'}
 "
 
@@ -28,14 +54,56 @@ run bench coro --runs 1 --json
 expect_status 0 "bench coro --json"
 check "coroutine, generator and swapcontext rows, each checked" python3 -c "
 import json
-rows = [json.loads(l) for l in open('$work/out')]
+rows = json.load(open('$work/out'))['results']
 assert [r['implementation'] for r in rows] == ['libthrdemo coroutine', 'libthrdemo generator',
                                                'glibc swapcontext pair'], rows
 assert all(r['ok'] and r['unit'] == 'ns' and r['median'] > 0 for r in rows), rows
 "
 
+# ---- a parameter, a rate (higher is better), CSV
+run bench queue --capacity 64 --messages 20000 --runs 1 --csv
+expect_status 0 "bench queue --capacity 64 --csv"
+check "CSV: one row per figure, the machine in each, the parameter and a comparison in words" python3 -c "
+import csv, re
+rows = list(csv.DictReader(open('$work/out')))
+assert len(rows) == 2, rows
+assert all(r['cpu'] and r['kernel'] and r['compiler'] and r['date'].endswith('Z') for r in rows), rows
+assert [r['implementation'] for r in rows] == ['libthrdemo Queue(64)', 'mutex+2 condvar ring(64)'], rows
+assert all(r['param'] == 'capacity' and r['param_value'] == '64' and r['metric'] == '20k ints' for r in rows), rows
+td, ring = (float(r['median']) for r in rows)
+r = rows[1]
+assert r['kind'] == 'rate' and r['better'] == 'higher', r
+words = 'faster' if td > ring else 'slower'   # a rate: higher is better
+assert re.fullmatch(r'libthrdemo Queue\(64\) (is [0-9.]+x %s than|is as fast as) mutex\+2 condvar ring\(64\)' % words,
+                    r['comparison']), r
+"
+
+# ---- when threads cannot start, say why (issue 12: exit 1 and nothing on stderr)
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null && command -v prlimit >/dev/null; then
+    set +e
+    setpriv --reuid=65534 --regid=65534 --clear-groups prlimit --nproc=40 \
+        "$THRDEMO" bench threads --count 200 --runs 1 >"$work/out" 2>"$work/err"
+    status=$?
+    set -e
+    no_sanitizer_report bench threads under a process limit || true
+    expect_status 1 "bench threads under a process limit"
+    check "process limit: each implementation says why, naming the limit" test "$(grep -cE \
+        '^thrdemo: bench threads, (libthrdemo threads|raw pthreads): cannot start thread [0-9]+ of 200: Resource temporarily unavailable \(the process limit is 40; raise ulimit -u\)$' \
+        "$work/err")" -eq 2
+    check "process limit: the table marks both FAILED" test "$(grep -c '^threads .* FAILED$' "$work/out")" -eq 4
+else
+    echo "# SKIP process-limit check: needs root, setpriv and prlimit"
+fi
+
 usage_error bench --runs 0
 usage_error bench --runs x
 usage_error bench bogus
 usage_error bench --json=1
+usage_error bench --json --csv
+usage_error bench threads --count 0
+usage_error bench threads --count 100001
+usage_error bench queue --capacity 0
+usage_error bench queue --messages 10
+usage_error bench lock --count 100
+usage_error bench threads --capacity 4
 finish

@@ -60,6 +60,8 @@ check "add_subdirectory: configures without hiredis and cmocka" hide cmake \
 cp "$work/log" "$work/configure.log"
 check "add_subdirectory: says it builds without hiredis" grep -q "building without hiredis" "$work/configure.log"
 check "add_subdirectory: nothing looked for cmocka" sh -c "! grep -qi cmocka '$build/CMakeCache.txt'"
+check "add_subdirectory: the parent's (empty) build type is left alone" \
+    grep -q '^CMAKE_BUILD_TYPE:STRING=$' "$build/CMakeCache.txt"
 check "add_subdirectory: no tests and no examples of thrdemo's" sh -c \
     "! grep -q 'BUILD_TESTING:BOOL' '$build/CMakeCache.txt' && [ ! -e '$build/thrdemo/tests' ] && [ ! -e '$build/thrdemo/examples' ]"
 check "add_subdirectory: builds" hide nice cmake --build "$build" -j2
