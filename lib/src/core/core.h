@@ -152,18 +152,38 @@ _Noreturn void td__fatal(const char *what);
 
 /* ---- hooks for the floors above --------------------------------------------------- */
 
+/* One report to the observer, as primitives make it; the runtime adds the thread,
+ * the time, the sequence number (unless seq is given) and the cause. */
+typedef struct td__report {
+    td_obs_kind_t kind;
+    const char *primitive;
+    const void *object;
+    int result;
+    double timeout;   /* WAIT_BEGIN */
+    uint64_t seq;     /* 0: numbered when reported */
+    const char *text; /* LINE */
+    size_t len;
+} td__report_t;
+
 /* The observer's entry, installed by the runtime (td_observer_set): NULL when
- * nobody observes. The runtime's function adds the calling thread. */
-typedef void (*td__report_fn)(td_obs_kind_t kind, const char *primitive, const void *object,
-                              int result);
+ * nobody observes. */
+typedef void (*td__report_fn)(const td__report_t *report);
 extern _Atomic(td__report_fn) td__reporter;
 
-/* Report to the observer, if any: one predictable branch when there is none. */
-#define TD__OBSERVE(kind, primitive, object, result)                                  \
+/* Whether anyone observes: one predictable branch when nobody does. */
+#define TD__OBSERVING() \
+    TD__UNLIKELY(atomic_load_explicit(&td__reporter, memory_order_acquire) != NULL)
+
+/* Report to the observer, if any. */
+#define TD__OBSERVE(k_, p_, o_, r_) TD__OBSERVE_WAIT(k_, p_, o_, r_, -1.0)
+
+/* The same with the wait's timeout (for TD_OBS_WAIT_BEGIN). */
+#define TD__OBSERVE_WAIT(k_, p_, o_, r_, t_)                                          \
     do {                                                                              \
         td__report_fn td__r = atomic_load_explicit(&td__reporter, memory_order_acquire); \
         if (TD__UNLIKELY(td__r != NULL))                                              \
-            td__r((kind), (primitive), (object), (result));                           \
+            td__r(&(td__report_t){ .kind = (k_), .primitive = (p_), .object = (o_),   \
+                                   .result = (r_), .timeout = (t_) });                \
     } while (0)
 
 /* Scheduling points: every library operation that can block or wake another thread

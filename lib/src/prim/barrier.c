@@ -66,7 +66,8 @@ static int wait_for_release(td_barrier_t *b, double timeout)
 {
     /* Python's _wait: wait_for(..., timeout) counts from here. */
     td__deadline_t deadline = td__deadline_in(timeout);
-    bool released = td__cond_wait_for_until(&b->cond, not_filling, b, deadline);
+    bool released = td__cond_wait_for_until(&b->cond, not_filling, b, deadline,
+                                            (td__as_t){ "barrier", b });
     if (!released) {
         break_barrier(b); /* Python: a timeout breaks the barrier for everyone */
         return -EPIPE;

@@ -111,7 +111,7 @@ static void sleep_until_signaled(struct td__cond_waiter *w, td__deadline_t deadl
     }
 }
 
-int td__cond_wait_until(td_cond_t *cond, td__deadline_t deadline)
+int td__cond_wait_until(td_cond_t *cond, td__deadline_t deadline, td__as_t as)
 {
     if (!is_owned(cond))
         return -EPERM; /* Python: "cannot wait on un-acquired lock" */
@@ -119,7 +119,9 @@ int td__cond_wait_until(td_cond_t *cond, td__deadline_t deadline)
     atomic_init(&w.signaled, 0);
     push_back(cond, &w);
     size_t depth = release_save(cond);
-    TD__OBSERVE(TD_OBS_WAIT_BEGIN, "cond", cond, 0);
+    if (TD__OBSERVING())
+        TD__OBSERVE_WAIT(TD_OBS_WAIT_BEGIN, as.primitive, as.object, 0,
+                         td__seconds_left(deadline));
     sleep_until_signaled(&w, deadline);
     acquire_restore(cond, depth);
     /* With the lock back, the answer is final: a notify that came after the clock
@@ -127,7 +129,7 @@ int td__cond_wait_until(td_cond_t *cond, td__deadline_t deadline)
     bool signaled = atomic_load_explicit(&w.signaled, memory_order_acquire) != 0;
     if (!signaled)
         unlink_waiter(cond, &w);
-    TD__OBSERVE(TD_OBS_WAIT_END, "cond", cond, signaled ? 0 : -ETIMEDOUT);
+    TD__OBSERVE(TD_OBS_WAIT_END, as.primitive, as.object, signaled ? 0 : -ETIMEDOUT);
     return signaled ? 0 : -ETIMEDOUT;
 }
 
@@ -137,17 +139,17 @@ int td_cond_wait(td_cond_t *cond, double timeout)
     /* Python: a timeout of zero or less polls (waiter.acquire(False)). */
     td__deadline_t deadline = timeout == TD_FOREVER || timeout > 0 ? td__deadline_in(timeout)
                                                                    : td__deadline_in(0);
-    return td__cond_wait_until(cond, deadline);
+    return td__cond_wait_until(cond, deadline, (td__as_t){ "cond", cond });
 }
 
 bool td__cond_wait_for_until(td_cond_t *cond, td_predicate_fn pred, void *ctx,
-                             td__deadline_t deadline)
+                             td__deadline_t deadline, td__as_t as)
 {
     bool value = pred(ctx);
     while (!value) {
         if (td__deadline_passed(deadline))
             break;
-        td__cond_wait_until(cond, deadline);
+        td__cond_wait_until(cond, deadline, as);
         value = pred(ctx);
     }
     return value;
@@ -159,7 +161,8 @@ int td_cond_wait_for(td_cond_t *cond, td_predicate_fn pred, void *ctx, double ti
     TD__POINT(TD__POINT_WAIT, cond);
     if (!is_owned(cond))
         return -EPERM;
-    bool value = td__cond_wait_for_until(cond, pred, ctx, td__deadline_in(timeout));
+    bool value = td__cond_wait_for_until(cond, pred, ctx, td__deadline_in(timeout),
+                                         (td__as_t){ "cond", cond });
     if (result)
         *result = value;
     return 0;
@@ -170,13 +173,23 @@ int td_cond_notify(td_cond_t *cond, size_t n)
     TD__POINT(TD__POINT_NOTIFY, cond);
     if (!is_owned(cond))
         return -EPERM; /* Python: "cannot notify on un-acquired lock" */
+    int woken = 0;
+    /* Reported before the waiters can run, so the wake-ups see it as their cause. */
+    if (TD__OBSERVING()) {
+        size_t waiting = 0;
+        for (struct td__cond_waiter *w = cond->head; w && waiting < n; w = w->next)
+            waiting++;
+        TD__OBSERVE(TD_OBS_NOTIFY, "cond", cond, (int)waiting);
+    }
     while (cond->head && n > 0) {
         struct td__cond_waiter *w = cond->head;
         unlink_waiter(cond, w);
         atomic_store_explicit(&w->signaled, 1, memory_order_release);
         td__wake(&w->signaled, 1);
         n--;
+        woken++;
     }
+    (void)woken;
     return 0;
 }
 

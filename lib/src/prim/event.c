@@ -40,19 +40,19 @@ void td_event_set(td_event_t *event)
     TD__POINT(TD__POINT_SET, event);
     atomic_uint *word = word_of(event);
     unsigned w = atomic_load_explicit(word, memory_order_relaxed);
-    do {
-        if (w & FLAG) {
-            /* Already set: nobody sleeps on it, but what this thread wrote before
-             * set() must still happen-before a wait() that returns after it (as
-             * Python's set(), which takes a lock, guarantees): a release RMW. */
-            atomic_fetch_or_explicit(word, FLAG, memory_order_release);
-            return;
-        }
-    } while (!atomic_compare_exchange_weak_explicit(word, &w,
-                                                    (generation(w) + GENERATION) | FLAG,
-                                                    memory_order_release,
-                                                    memory_order_relaxed));
+    if (w & FLAG) {
+        /* Already set: nobody sleeps on it, but what this thread wrote before set()
+         * must still happen-before a wait() that returns after it (as Python's
+         * set(), which takes a lock, guarantees): a release RMW. */
+        atomic_fetch_or_explicit(word, FLAG, memory_order_release);
+        return;
+    }
+    /* Reported before the flag flips, so a waiter's wake-up comes after it. */
     TD__OBSERVE(TD_OBS_SET, "event", event, 0);
+    while (!(w & FLAG) &&
+           !atomic_compare_exchange_weak_explicit(word, &w, (generation(w) + GENERATION) | FLAG,
+                                                  memory_order_release, memory_order_relaxed))
+        ;
     if (w & SLEEPERS) {
         td__wake(word, INT32_MAX);
         td__note_woke_sleeper();
@@ -62,6 +62,7 @@ void td_event_set(td_event_t *event)
 void td_event_clear(td_event_t *event)
 {
     TD__POINT(TD__POINT_SET, event);
+    TD__OBSERVE(TD_OBS_CLEAR, "event", event, 0);
     atomic_fetch_and_explicit(word_of(event), ~FLAG, memory_order_relaxed);
 }
 
@@ -114,18 +115,18 @@ bool td__event_wait_until(td_event_t *event, td__deadline_t deadline)
     unsigned seen = atomic_load_explicit(word, memory_order_acquire);
     if (seen & FLAG)
         return true;
+    if (TD__OBSERVING()) /* it did not return at once: a wait, spin included */
+        TD__OBSERVE_WAIT(TD_OBS_WAIT_BEGIN, "event", event, 0, td__seconds_left(deadline));
     /* A set() in the next few microseconds is common in a hand-off: wait for it
      * awake, then go to sleep. (A spin sees any change, set() or not: re-check.) */
+    bool set = false;
     if (td__spin_while(word, seen, deadline)) {
         unsigned now = atomic_load_explicit(word, memory_order_acquire);
-        if (was_set(now, seen))
-            return true;
+        set = was_set(now, seen);
         seen = now;
     }
-    if (td__deadline_passed(deadline))
-        return false;
-    TD__OBSERVE(TD_OBS_WAIT_BEGIN, "event", event, 0);
-    bool set = sleep_until_set(word, seen, deadline);
+    if (!set && !td__deadline_passed(deadline))
+        set = sleep_until_set(word, seen, deadline);
     TD__OBSERVE(TD_OBS_WAIT_END, "event", event, set ? 0 : -ETIMEDOUT);
     return set;
 }

@@ -177,7 +177,7 @@ void td__future_finish(td_future_t *f, int rc, void *result)
 static int wait_done(td_future_t *f, td__deadline_t deadline)
 {
     while (!is_done(f->state) && !td__deadline_passed(deadline))
-        td__cond_wait_until(&f->cond, deadline);
+        td__cond_wait_until(&f->cond, deadline, (td__as_t){ "future", f });
     return f->state;
 }
 
@@ -237,8 +237,10 @@ bool td_future_cancel(td_future_t *f)
         return false;
     }
     struct callback *c = NULL;
-    if (f->state == PENDING)
+    if (f->state == PENDING) {
+        TD__OBSERVE(TD_OBS_CANCEL, "future", f, 0);
         c = settle(f, CANCELLED);
+    }
     td_lock_release(&f->lock);
     run_callbacks(f, c);
     return true;

@@ -68,14 +68,24 @@ static int sleep_then_take(atomic_uint *state, td__deadline_t deadline)
     return 0;
 }
 
-int td__lock_acquire_until(td_lock_t *lock, td__deadline_t deadline)
+double td__seconds_left(td__deadline_t deadline)
+{
+    if (td__deadline_is_never(deadline))
+        return -1;
+    double left = (double)(deadline.at - td__now()) / 1e9;
+    return left > 0 ? left : 0;
+}
+
+int td__lock_acquire_until(td_lock_t *lock, td__deadline_t deadline, td__as_t as)
 {
     atomic_uint *state = TD__ATOMIC(lock->state_);
     if (try_take(state))
         return 0;
-    TD__OBSERVE(TD_OBS_WAIT_BEGIN, "lock", lock, 0);
+    if (TD__OBSERVING())
+        TD__OBSERVE_WAIT(TD_OBS_WAIT_BEGIN, as.primitive, as.object, 0,
+                         td__seconds_left(deadline));
     int rc = sleep_then_take(state, deadline);
-    TD__OBSERVE(TD_OBS_WAIT_END, "lock", lock, rc);
+    TD__OBSERVE(TD_OBS_WAIT_END, as.primitive, as.object, rc);
     return rc;
 }
 
@@ -84,13 +94,13 @@ bool td__lock_try(td_lock_t *lock)
     return try_take(TD__ATOMIC(lock->state_));
 }
 
-int td__lock_acquire_slow(td_lock_t *lock, bool blocking, double timeout)
+int td__lock_acquire_slow(td_lock_t *lock, bool blocking, double timeout, td__as_t as)
 {
     if (!blocking)
         return -EBUSY;
     if (timeout == 0)
         return -ETIMEDOUT;
-    return td__lock_acquire_until(lock, td__deadline_in(timeout));
+    return td__lock_acquire_until(lock, td__deadline_in(timeout), as);
 }
 
 int td_lock_acquire(td_lock_t *lock, bool blocking, double timeout)
@@ -100,7 +110,7 @@ int td_lock_acquire(td_lock_t *lock, bool blocking, double timeout)
     if (rc != 0)
         return rc;
     if (!try_take(TD__ATOMIC(lock->state_)))
-        rc = td__lock_acquire_slow(lock, blocking, timeout);
+        rc = td__lock_acquire_slow(lock, blocking, timeout, (td__as_t){ "lock", lock });
     if (rc == 0)
         TD__OBSERVE(TD_OBS_ACQUIRE, "lock", lock, 0);
     return rc;

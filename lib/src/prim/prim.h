@@ -36,18 +36,30 @@ void td__lock_give(td_lock_t *lock);
 int td__lock_check_args(bool blocking, double timeout);
 /* One compare-and-swap: whether the lock was free and is now taken (unreported). */
 bool td__lock_try(td_lock_t *lock);
-/* After a failed td__lock_try: -EBUSY (not blocking), or wait (unreported). */
-int td__lock_acquire_slow(td_lock_t *lock, bool blocking, double timeout);
+/* Who a wait is reported as: a composite (an RLock, a Semaphore, a Barrier, a
+ * Future) reports its waits as itself, not as the lock or Condition inside it. */
+typedef struct td__as {
+    const char *primitive;
+    const void *object;
+} td__as_t;
+
+/* The seconds left until deadline (-1 for none): a wait's reported timeout. */
+double td__seconds_left(td__deadline_t deadline);
+
+/* After a failed td__lock_try: -EBUSY (not blocking), or wait, reported as `as`. */
+int td__lock_acquire_slow(td_lock_t *lock, bool blocking, double timeout, td__as_t as);
 /* Release without reporting it: 0 or -EPERM. */
 int td__lock_release_quiet(td_lock_t *lock);
-/* td_lock_acquire against a deadline (blocking): 0 or -ETIMEDOUT. */
-int td__lock_acquire_until(td_lock_t *lock, td__deadline_t deadline);
+/* td_lock_acquire against a deadline (blocking), its wait reported as `as`:
+ * 0 or -ETIMEDOUT. */
+int td__lock_acquire_until(td_lock_t *lock, td__deadline_t deadline, td__as_t as);
 /* td_event_wait against a deadline: true if the event was set. */
 bool td__event_wait_until(td_event_t *event, td__deadline_t deadline);
-/* td_cond_wait against a deadline (the lock held): 0 notified, -ETIMEDOUT, -EPERM. */
-int td__cond_wait_until(td_cond_t *cond, td__deadline_t deadline);
-/* td_cond_wait_for against a deadline: pred's last value (the lock held). */
+/* td_cond_wait against a deadline (the lock held), reported as `as`: 0 notified,
+ * -ETIMEDOUT, -EPERM. */
+int td__cond_wait_until(td_cond_t *cond, td__deadline_t deadline, td__as_t as);
+/* td_cond_wait_for against a deadline, reported as `as`: pred's last value. */
 bool td__cond_wait_for_until(td_cond_t *cond, td_predicate_fn pred, void *ctx,
-                             td__deadline_t deadline);
+                             td__deadline_t deadline, td__as_t as);
 
 #endif

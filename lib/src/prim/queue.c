@@ -79,9 +79,7 @@ static int sleep_on(td_queue_t *q, atomic_uint *word, unsigned *asleep,
     ++*asleep;
     unsigned seen = atomic_load_explicit(word, memory_order_relaxed);
     unlock(q);
-    TD__OBSERVE(TD_OBS_WAIT_BEGIN, "queue", q, 0);
     int rc = td__wait_until(word, seen, deadline);
-    TD__OBSERVE(TD_OBS_WAIT_END, "queue", q, rc);
     lock(q);
     --*asleep;
     return rc;
@@ -94,6 +92,23 @@ static bool bump_if_asleep(atomic_uint *word, unsigned asleep)
         return false;
     atomic_fetch_add_explicit(word, 1, memory_order_relaxed);
     return true;
+}
+
+/* The first time an operation cannot go on at once (mutex held): report the wait,
+ * spin included, as the timeline draws it. */
+static void begin_waiting(td_queue_t *q, bool *waiting, td__deadline_t deadline)
+{
+    if (*waiting)
+        return;
+    *waiting = true;
+    if (TD__OBSERVING())
+        TD__OBSERVE_WAIT(TD_OBS_WAIT_BEGIN, "queue", q, 0, td__seconds_left(deadline));
+}
+
+static void end_waiting(td_queue_t *q, bool waiting, int rc)
+{
+    if (waiting)
+        TD__OBSERVE(TD_OBS_WAIT_END, "queue", q, rc == 0 ? 0 : -ETIMEDOUT);
 }
 
 /* Spin a few microseconds, without the mutex, until the snapshot of count says
@@ -129,6 +144,8 @@ static int add_item(td_queue_t *q, void *item, bool *wake)
     atomic_store_explicit(&q->count, q->items.count, memory_order_relaxed);
     if (q->tracks_tasks)
         q->unfinished++;
+    /* Under the mutex: before any getter can take it, so its wake-up comes after. */
+    TD__OBSERVE(TD_OBS_PUT, "queue", q, (int)q->items.count);
     *wake = bump_if_asleep(&q->not_empty, q->getters_asleep);
     return 0;
 }
@@ -136,7 +153,7 @@ static int add_item(td_queue_t *q, void *item, bool *wake)
 static int put(td_queue_t *q, void *item, bool block, td__deadline_t deadline)
 {
     TD__POINT(TD__POINT_PUT, q);
-    bool spun = false, wake = false;
+    bool spun = false, wake = false, waiting = false;
     int rc;
     lock(q);
     for (;;) { /* the loop always starts with the mutex held */
@@ -152,6 +169,7 @@ static int put(td_queue_t *q, void *item, bool block, td__deadline_t deadline)
             rc = -ENOSPC; /* Python: Full */
             break;
         }
+        begin_waiting(q, &waiting, deadline);
         if (!spun) {
             spun = true;
             unlock(q);
@@ -162,6 +180,7 @@ static int put(td_queue_t *q, void *item, bool block, td__deadline_t deadline)
         sleep_on(q, &q->not_full, &q->putters_asleep, deadline);
     }
     unlock(q);
+    end_waiting(q, waiting, rc);
     if (wake)
         td__wake(&q->not_empty, 1);
     return rc;
@@ -172,6 +191,7 @@ static void *take_item(td_queue_t *q, size_t *remaining, bool *wake)
 {
     void *item = q->items.ops->pop(&q->items);
     atomic_store_explicit(&q->count, q->items.count, memory_order_relaxed);
+    TD__OBSERVE(TD_OBS_GET, "queue", q, (int)q->items.count);
     if (remaining)
         *remaining = q->items.count;
     *wake = bump_if_asleep(&q->not_full, q->putters_asleep);
@@ -182,7 +202,7 @@ static int get(td_queue_t *q, void **item, bool block, td__deadline_t deadline,
                size_t *remaining)
 {
     TD__POINT(TD__POINT_GET, q);
-    bool spun = false, wake = false;
+    bool spun = false, wake = false, waiting = false;
     int rc;
     lock(q);
     for (;;) { /* the loop always starts with the mutex held */
@@ -201,6 +221,7 @@ static int get(td_queue_t *q, void **item, bool block, td__deadline_t deadline,
             rc = -ENODATA; /* Python: Empty */
             break;
         }
+        begin_waiting(q, &waiting, deadline);
         if (!spun) {
             spun = true;
             unlock(q);
@@ -211,6 +232,7 @@ static int get(td_queue_t *q, void **item, bool block, td__deadline_t deadline,
         sleep_on(q, &q->not_empty, &q->getters_asleep, deadline);
     }
     unlock(q);
+    end_waiting(q, waiting, rc);
     if (wake)
         td__wake(&q->not_full, 1);
     return rc;
@@ -321,6 +343,8 @@ int td_queue_task_done(td_queue_t *q)
         rc = -EINVAL; /* Python: "task_done() called too many times" */
     else if (--q->unfinished == 0)
         wake = bump_if_asleep(&q->all_done, q->joiners_asleep);
+    if (rc == 0)
+        TD__OBSERVE(TD_OBS_TASK_DONE, "queue", q, (int)q->unfinished);
     unlock(q);
     if (wake)
         td__wake(&q->all_done, INT32_MAX);
@@ -334,15 +358,18 @@ int td_queue_join(td_queue_t *q, double timeout)
     TD__POINT(TD__POINT_GET, q);
     td__deadline_t deadline = td__deadline_in(timeout);
     int rc = 0;
+    bool waiting = false;
     lock(q);
     while (q->unfinished > 0) { /* the loop always starts with the mutex held */
         if (td__deadline_passed(deadline)) {
             rc = -ETIMEDOUT;
             break;
         }
+        begin_waiting(q, &waiting, deadline);
         sleep_on(q, &q->all_done, &q->joiners_asleep, deadline);
     }
     unlock(q);
+    end_waiting(q, waiting, rc);
     return rc;
 }
 
@@ -357,6 +384,7 @@ void td_queue_shutdown(td_queue_t *q, bool immediate)
     bool wake_joiners = false;
     lock(q);
     q->is_shutdown = true;
+    TD__OBSERVE(TD_OBS_SHUTDOWN, "queue", q, immediate);
     atomic_store_explicit(&q->down, true, memory_order_relaxed);
     if (immediate) {
         size_t n = q->items.count;

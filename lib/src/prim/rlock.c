@@ -50,7 +50,8 @@ int td_rlock_acquire(td_rlock_t *rlock, bool blocking, double timeout)
             rlock->count_++;
             return 0;
         }
-        rc = td__lock_acquire_slow(&rlock->lock_, blocking, timeout);
+        rc = td__lock_acquire_slow(&rlock->lock_, blocking, timeout,
+                                   (td__as_t){ "rlock", rlock });
         if (rc != 0)
             return rc;
     }

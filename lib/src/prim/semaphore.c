@@ -55,11 +55,13 @@ int td_sem_acquire(td_sem_t *sem, bool blocking, double timeout)
             rc = -ETIMEDOUT;
             break;
         }
-        td__cond_wait_until(&sem->cond, deadline);
+        td__cond_wait_until(&sem->cond, deadline, (td__as_t){ "semaphore", sem });
     }
     if (rc == 0)
         sem->value--;
     td_lock_release(&sem->lock);
+    if (rc == 0)
+        TD__OBSERVE(TD_OBS_ACQUIRE, "semaphore", sem, 0);
     return rc;
 }
 
@@ -69,6 +71,7 @@ int td_sem_release(td_sem_t *sem, size_t n)
     if (n == 0)
         return -EINVAL; /* Python: "n must be one or more" */
     int rc = 0;
+    TD__OBSERVE(TD_OBS_RELEASE, "semaphore", sem, (int)n); /* before anyone can take it */
     td_lock_acquire(&sem->lock, true, TD_FOREVER);
     if (sem->bounded && (sem->value + n > sem->initial || sem->value + n < n)) {
         rc = -EINVAL; /* Python: "Semaphore released too many times" */

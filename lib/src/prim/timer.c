@@ -70,6 +70,7 @@ static void run(void *self)
     TD__POINT(TD__POINT_FIRE, timer);
     /* Python's Timer.run: `if not self.finished.is_set(): self.function(...)` */
     if (!cancelled && !td_event_is_set(&timer->finished)) {
+        TD__OBSERVE(TD_OBS_TIMER_FIRE, "timer", timer, 0);
         atomic_store_explicit(&timer->fired, true, memory_order_relaxed);
         timer->fn(timer->arg);
     }
@@ -119,6 +120,8 @@ int td_timer_start(td_timer_t *timer)
 
 void td_timer_cancel(td_timer_t *timer)
 {
+    if (!td_event_is_set(&timer->finished))
+        TD__OBSERVE(TD_OBS_CANCEL, "timer", timer, 0);
     td_event_set(&timer->finished);
 }
 

@@ -18,6 +18,10 @@ td_thread_t *td__current_if_known(void);
  * begins it): its ident and native id are made from it from then on. */
 void td__thread_set_number(td_thread_t *thread, unsigned number);
 
+/* The next report sequence number (for a LINE, taken under the output lock so
+ * lines are numbered in the order they reach stdout). */
+uint64_t td__observe_seq(void);
+
 /* A second listener beside the public observer, for the scheduler's wait-for
  * report (NULL removes it): it hears every report first. */
 void td__observe_also(td__report_fn listener);

@@ -70,16 +70,26 @@ static int emit(const char *prefix, const char *fmt, va_list ap)
     va_end(again);
     line[len - 1] = '\n';
 
+    bool observed = TD__OBSERVING();
+    uint64_t seq = 0;
     td__mutex_lock(&output_mutex);
     int rc = write_all(output_fd, line, len);
     if (rc != 0 && first_error == 0)
         first_error = rc;
+    if (observed)
+        seq = td__observe_seq(); /* under the lock: numbered in stdout's order */
     td__mutex_unlock(&output_mutex);
 
+    td__thread_count_line();
+    if (observed) {
+        td__report_fn report = atomic_load_explicit(&td__reporter, memory_order_acquire);
+        if (report)
+            report(&(td__report_t){ .kind = TD_OBS_LINE, .primitive = "log", .result = rc,
+                                    .timeout = -1, .seq = seq, .text = line,
+                                    .len = len - 1 });
+    }
     if (line != stack)
         free(line);
-    td__thread_count_line();
-    TD__OBSERVE(TD_OBS_LINE, "log", NULL, rc);
     errno = saved_errno;
     return rc;
 }

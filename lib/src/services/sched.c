@@ -546,9 +546,11 @@ static void set_holder(const void *lock, unsigned number)
     S.holders[S.n_holders++] = (struct holder){ lock, number };
 }
 
-static void note(td_obs_kind_t kind, const char *primitive, const void *object, int result)
+static void note(const td__report_t *r)
 {
-    (void)result;
+    td_obs_kind_t kind = r->kind;
+    const char *primitive = r->primitive;
+    const void *object = r->object;
     if (!me || !S.active)
         return;
     if (object)
