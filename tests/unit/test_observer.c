@@ -83,6 +83,7 @@ struct record {
 };
 
 static struct record records[MAX_EVENTS];
+static atomic_bool written[MAX_EVENTS]; /* records[i] may be read once this is set */
 static atomic_int n_records;
 
 static void keep(const td_obs_event_t *ev, void *ctx)
@@ -98,6 +99,7 @@ static void keep(const td_obs_event_t *ev, void *ctx)
         records[i].text[n] = '\0';
         records[i].ev.text = records[i].text;
     }
+    atomic_store_explicit(&written[i], true, memory_order_release);
 }
 
 static const td_observer_t keeper = { .notify = keep };
@@ -106,7 +108,8 @@ static const struct record *find(td_obs_kind_t kind, const void *object, int nth
 {
     int n = atomic_load(&n_records);
     for (int i = 0; i < n && i < MAX_EVENTS; i++)
-        if (records[i].ev.kind == kind && (!object || records[i].ev.object == object) &&
+        if (atomic_load_explicit(&written[i], memory_order_acquire) &&
+            records[i].ev.kind == kind && (!object || records[i].ev.object == object) &&
             nth-- == 0)
             return &records[i];
     return NULL;
@@ -138,6 +141,8 @@ static void seq_cause_and_lines(void **state)
 {
     (void)state;
     atomic_store(&n_records, 0);
+    for (int i = 0; i < MAX_EVENTS; i++)
+        atomic_store(&written[i], false);
     struct handoff h = { 0 };
     td_event_init(&h.go);
     assert_int_equal(td_queue_new(&h.queue, 2, NULL), 0);

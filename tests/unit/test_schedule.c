@@ -264,7 +264,11 @@ static void interrupt_reaches_a_controlled_thread(void **state)
         atomic_store(&looping, true);
         while (!atomic_load(&interrupted_flag))
             td_yield_now();
-        _exit(0);
+        /* Only controlled threads may wait under a schedule: end it, then join. */
+        int ended = td_sched_end();
+        td_thread_join(outside, TD_FOREVER);
+        td_thread_free(outside);
+        _exit(ended == 0 ? 0 : 1);
     }
     int status;
     waitpid(pid, &status, 0);

@@ -144,8 +144,8 @@ static inline uintptr_t td__self_key(void)
 void td__mutex_lock(pthread_mutex_t *mutex);
 void td__mutex_unlock(pthread_mutex_t *mutex);
 /* In a fork()ed child, a mutex its pthread_atfork prepare handler took: make it
- * free again. (Unlocking would fail: an error-checking mutex records the owner's
- * kernel thread id, and the forking thread has a new one in the child.) */
+ * free again (unlocked if it can be; an error-checking mutex records the owner's
+ * kernel thread id, which the forking thread no longer has in the child). */
 void td__mutex_reset_in_child(pthread_mutex_t *mutex);
 /* Report a bug inside the library and abort: never returns. */
 _Noreturn void td__fatal(const char *what);

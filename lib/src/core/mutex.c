@@ -40,5 +40,9 @@ void td__mutex_unlock(pthread_mutex_t *mutex)
 
 void td__mutex_reset_in_child(pthread_mutex_t *mutex)
 {
-    *mutex = (pthread_mutex_t)TD__MUTEX_INITIALIZER;
+    /* A plain mutex unlocks (and a sanitizer that watches mutexes sees it); an
+     * error-checking one refuses, its owner's thread id being the parent's, so it
+     * is made anew. */
+    if (pthread_mutex_unlock(mutex) != 0)
+        *mutex = (pthread_mutex_t)TD__MUTEX_INITIALIZER;
 }

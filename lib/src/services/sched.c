@@ -174,11 +174,13 @@ static void run_next(struct sthread *next)
     if (next == self)
         return;
     S.switches++;
-    if (self->state != FINISHED)
+    /* Read before the hand-off: from then on the next holder may change it. */
+    bool finished = self->state == FINISHED;
+    if (!finished)
         atomic_store_explicit(&self->go, 0, memory_order_relaxed);
     atomic_store_explicit(&next->go, 1, memory_order_release);
     td__futex_wake_raw(&next->go, 1);
-    if (self->state != FINISHED)
+    if (!finished)
         park(self);
 }
 
