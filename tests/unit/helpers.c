@@ -1,7 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 #include "helpers.h"
 
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
+
+extern char **environ;
 
 double test_now(void)
 {
@@ -10,12 +20,23 @@ double test_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-td_thread_t *test_start(td_thread_fn fn, void *arg)
+static td_thread_t *start_with(td_thread_fn fn, void *arg, int daemon)
 {
     td_thread_t *t = NULL;
-    assert_int_equal(td_thread_new(&t, &(td_thread_attr_t){ .target = fn, .arg = arg }), 0);
+    assert_int_equal(td_thread_new(&t, &(td_thread_attr_t){ .target = fn, .arg = arg,
+                                                            .daemon = daemon }), 0);
     assert_int_equal(td_thread_start(t), 0);
     return t;
+}
+
+td_thread_t *test_start(td_thread_fn fn, void *arg)
+{
+    return start_with(fn, arg, TD_DAEMON_INHERIT);
+}
+
+td_thread_t *test_start_daemon(td_thread_fn fn, void *arg)
+{
+    return start_with(fn, arg, TD_DAEMON_YES);
 }
 
 void test_join(td_thread_t *thread)
@@ -39,4 +60,263 @@ const char *test_name(td_thread_t *thread)
     char *buf = names[next++ % 4];
     td_thread_get_name(thread, buf, sizeof names[0]);
     return buf;
+}
+
+void test_nap(double seconds)
+{
+    struct timespec ts = { .tv_sec = (time_t)seconds,
+                           .tv_nsec = (long)((seconds - (double)(time_t)seconds) * 1e9) };
+    while (clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, &ts) != 0) {
+    }
+}
+
+/* ---- scale ------------------------------------------------------------------------- */
+
+bool test_under_sanitizer(void)
+{
+#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
+    return true;
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer) || __has_feature(address_sanitizer)
+    return true;
+#else
+    return false;
+#endif
+#else
+    return false;
+#endif
+}
+
+double test_stress_scale(void)
+{
+    const char *env = getenv("THRDEMO_STRESS_SCALE");
+    if (env && *env) {
+        char *end;
+        double scale = strtod(env, &end);
+        if (*end == '\0' && scale > 0)
+            return scale;
+    }
+    return test_under_sanitizer() ? 0.2 : 1.0;
+}
+
+long test_scaled(long n)
+{
+    double scaled = (double)n * test_stress_scale();
+    return scaled < 1 ? 1 : (long)scaled;
+}
+
+/* ---- latch ------------------------------------------------------------------------- */
+
+void test_latch_init(test_latch_t *latch)
+{
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&latch->cond, &attr);
+    pthread_condattr_destroy(&attr);
+    pthread_mutex_init(&latch->mutex, NULL);
+    latch->count = 0;
+}
+
+void test_latch_destroy(test_latch_t *latch)
+{
+    pthread_cond_destroy(&latch->cond);
+    pthread_mutex_destroy(&latch->mutex);
+}
+
+void test_latch_arrive(test_latch_t *latch)
+{
+    pthread_mutex_lock(&latch->mutex);
+    latch->count++;
+    pthread_cond_broadcast(&latch->cond);
+    pthread_mutex_unlock(&latch->mutex);
+}
+
+bool test_latch_wait(test_latch_t *latch, long n, double seconds)
+{
+    struct timespec at;
+    clock_gettime(CLOCK_MONOTONIC, &at);
+    at.tv_sec += (time_t)seconds;
+    at.tv_nsec += (long)((seconds - (double)(time_t)seconds) * 1e9);
+    if (at.tv_nsec >= 1000000000L) {
+        at.tv_sec++;
+        at.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&latch->mutex);
+    int rc = 0;
+    while (latch->count < n && rc == 0)
+        rc = pthread_cond_timedwait(&latch->cond, &latch->mutex, &at);
+    bool reached = latch->count >= n;
+    pthread_mutex_unlock(&latch->mutex);
+    return reached;
+}
+
+long test_latch_count(test_latch_t *latch)
+{
+    pthread_mutex_lock(&latch->mutex);
+    long n = latch->count;
+    pthread_mutex_unlock(&latch->mutex);
+    return n;
+}
+
+/* ---- bunch ------------------------------------------------------------------------- */
+
+enum { BUNCH_DEADLINE = 60 };
+
+static void bunch_task(void *arg)
+{
+    test_bunch_t *b = arg;
+    test_latch_arrive(&b->started);
+    b->fn(b->arg);
+    test_latch_arrive(&b->finished);
+    if (b->wait_before_exit)
+        td_event_wait(&b->can_exit, TD_FOREVER);
+}
+
+void bunch_start(test_bunch_t *b, td_thread_fn fn, void *arg, size_t n, bool wait_before_exit)
+{
+    b->fn = fn;
+    b->arg = arg;
+    b->n = n;
+    b->wait_before_exit = wait_before_exit;
+    test_latch_init(&b->started);
+    test_latch_init(&b->finished);
+    td_event_init(&b->can_exit);
+    b->threads = calloc(n, sizeof *b->threads);
+    assert_non_null(b->threads);
+    for (size_t i = 0; i < n; i++)
+        b->threads[i] = test_start(bunch_task, b);
+}
+
+void bunch_wait_for_started(test_bunch_t *b)
+{
+    assert_true(test_latch_wait(&b->started, (long)b->n, BUNCH_DEADLINE));
+}
+
+static void bunch_join(test_bunch_t *b)
+{
+    for (size_t i = 0; i < b->n; i++)
+        test_join(b->threads[i]);
+    free(b->threads);
+    b->threads = NULL;
+    test_latch_destroy(&b->started);
+    test_latch_destroy(&b->finished);
+}
+
+void bunch_wait_for_finished(test_bunch_t *b)
+{
+    assert_true(test_latch_wait(&b->finished, (long)b->n, BUNCH_DEADLINE));
+    if (!b->wait_before_exit)
+        bunch_join(b);
+}
+
+long bunch_finished(test_bunch_t *b)
+{
+    return test_latch_count(&b->finished);
+}
+
+void bunch_do_finish(test_bunch_t *b)
+{
+    td_event_set(&b->can_exit);
+    bunch_join(b);
+}
+
+/* ---- watching waits --------------------------------------------------------------- */
+
+static _Atomic(const void *) watched;
+static atomic_long waits_begun, waits_ended;
+
+static void count_waits(const td_obs_event_t *ev, void *ctx)
+{
+    (void)ctx;
+    if (ev->object != atomic_load(&watched))
+        return;
+    if (ev->kind == TD_OBS_WAIT_BEGIN)
+        atomic_fetch_add(&waits_begun, 1);
+    else if (ev->kind == TD_OBS_WAIT_END)
+        atomic_fetch_add(&waits_ended, 1);
+}
+
+static const td_observer_t wait_counter = { .notify = count_waits };
+
+void test_watch(const void *object)
+{
+    atomic_store(&waits_begun, 0);
+    atomic_store(&waits_ended, 0);
+    atomic_store(&watched, object);
+    td_observer_set(&wait_counter);
+}
+
+void test_unwatch(void)
+{
+    td_observer_set(NULL);
+    atomic_store(&watched, NULL);
+}
+
+void test_wait_for_waiters(long n)
+{
+    double deadline = test_now() + 30;
+    while (atomic_load(&waits_begun) - atomic_load(&waits_ended) < n) {
+        assert_true(test_now() < deadline);
+        test_nap(0.0002);
+    }
+}
+
+long test_waits_begun(void)
+{
+    return atomic_load(&waits_begun);
+}
+
+/* ---- child processes --------------------------------------------------------------- */
+
+int test_run_child(const char *program, char *out, size_t cap, double seconds)
+{
+    int fds[2];
+    assert_int_equal(pipe2(fds, O_CLOEXEC), 0);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
+    pid_t pid;
+    char *argv[] = { (char *)program, NULL };
+    int rc = posix_spawn(&pid, program, &actions, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&actions);
+    close(fds[1]);
+    assert_int_equal(rc, 0);
+    size_t len = 0;
+    double deadline = test_now() + seconds;
+    bool killed = false;
+    for (;;) {
+        double left = deadline - test_now();
+        if (left <= 0) {
+            kill(pid, SIGKILL);
+            killed = true;
+            break;
+        }
+        struct pollfd p = { .fd = fds[0], .events = POLLIN };
+        if (poll(&p, 1, (int)(left * 1000) + 1) <= 0)
+            continue;
+        char scratch[256];
+        char *dst = len + 1 < cap ? out + len : scratch;
+        size_t room = len + 1 < cap ? cap - 1 - len : sizeof scratch;
+        ssize_t n = read(fds[0], dst, room);
+        if (n <= 0)
+            break; /* end of output: the child has closed stdout (exited) */
+        if (dst == out + len)
+            len += (size_t)n;
+    }
+    close(fds[0]);
+    out[len] = '\0';
+    /* Output ended; the child may still hang in its exit: same deadline for that. */
+    int status = 0;
+    while (!killed && waitpid(pid, &status, WNOHANG) == 0) {
+        if (test_now() >= deadline) {
+            kill(pid, SIGKILL);
+            killed = true;
+            break;
+        }
+        test_nap(0.005);
+    }
+    if (killed)
+        waitpid(pid, &status, 0);
+    return killed ? -1 : status;
 }
