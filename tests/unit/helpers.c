@@ -269,16 +269,23 @@ long test_waits_begun(void)
 
 /* ---- child processes --------------------------------------------------------------- */
 
-int test_run_child(const char *program, char *out, size_t cap, double seconds)
+int test_run_child(const char *program, const char *arg, char *out, size_t cap,
+                   double seconds)
 {
     int fds[2];
     assert_int_equal(pipe2(fds, O_CLOEXEC), 0);
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
+    /* Its own process group, so a kill also takes the processes it forked. */
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+    posix_spawnattr_setpgroup(&attr, 0);
     pid_t pid;
-    char *argv[] = { (char *)program, NULL };
-    int rc = posix_spawn(&pid, program, &actions, NULL, argv, environ);
+    char *argv[] = { (char *)program, (char *)arg, NULL };
+    int rc = posix_spawn(&pid, program, &actions, &attr, argv, environ);
+    posix_spawnattr_destroy(&attr);
     posix_spawn_file_actions_destroy(&actions);
     close(fds[1]);
     assert_int_equal(rc, 0);
@@ -288,7 +295,7 @@ int test_run_child(const char *program, char *out, size_t cap, double seconds)
     for (;;) {
         double left = deadline - test_now();
         if (left <= 0) {
-            kill(pid, SIGKILL);
+            kill(-pid, SIGKILL);
             killed = true;
             break;
         }
@@ -310,7 +317,7 @@ int test_run_child(const char *program, char *out, size_t cap, double seconds)
     int status = 0;
     while (!killed && waitpid(pid, &status, WNOHANG) == 0) {
         if (test_now() >= deadline) {
-            kill(pid, SIGKILL);
+            kill(-pid, SIGKILL);
             killed = true;
             break;
         }

@@ -115,9 +115,11 @@ void test_wait_for_waiters(long n);
 /* How many waits on the watched object have begun. */
 long test_waits_begun(void);
 
-/* Run program (no arguments) in a child process, capture its stdout into out
- * (NUL-terminated, at most cap - 1 bytes) and kill it if it is still running after
- * seconds. Returns the wait status, or -1 if it had to be killed (a hang). */
-int test_run_child(const char *program, char *out, size_t cap, double seconds);
+/* Run program with one argument (arg may be NULL: none) in a child process,
+ * capture its stdout into out (NUL-terminated, at most cap - 1 bytes) and kill it
+ * if it is still running after seconds. Returns the wait status, or -1 if it had
+ * to be killed (a hang). */
+int test_run_child(const char *program, const char *arg, char *out, size_t cap,
+                   double seconds);
 
 #endif
