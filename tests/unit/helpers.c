@@ -267,6 +267,13 @@ long test_waits_begun(void)
     return atomic_load(&waits_begun);
 }
 
+void test_filter_from_env(void)
+{
+    const char *pattern = getenv("THRDEMO_TEST_FILTER");
+    if (pattern && *pattern)
+        cmocka_set_test_filter(pattern);
+}
+
 /* ---- child processes --------------------------------------------------------------- */
 
 int test_run_child(const char *program, const char *arg, char *out, size_t cap,

@@ -115,6 +115,10 @@ void test_wait_for_waiters(long n);
 /* How many waits on the watched object have begun. */
 long test_waits_begun(void);
 
+/* Run only the cases whose names match THRDEMO_TEST_FILTER (cmocka's * and ?
+ * wildcards), when it is set: for running one case of a file by hand. */
+void test_filter_from_env(void);
+
 /* Run program with one argument (arg may be NULL: none) in a child process,
  * capture its stdout into out (NUL-terminated, at most cap - 1 bytes) and kill it
  * if it is still running after seconds. Returns the wait status, or -1 if it had

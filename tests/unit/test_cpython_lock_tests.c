@@ -1342,5 +1342,6 @@ int main(void)
         OWN(BarrierTests, test_default_timeout),
         OWN(BarrierTests, test_single_thread),
     };
+    test_filter_from_env();
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
