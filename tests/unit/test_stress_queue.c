@@ -13,12 +13,18 @@
  *     returns, and no get that starts afterwards returns an item;
  *   - join() returns once every item is done: nothing is stranded.
  *
+ * Every case runs at maxsize 0 and 1 (the mutex queue) and 2 and 1024 (the
+ * lock-free ring):
+ *   test_many_producers_consumers     4 producers, 4 consumers, drained at the end
+ *   test_shutdown_mid_flight          ...shut down halfway
+ *   test_shutdown_immediate_mid_flight ...shut down halfway with immediate=True
+ *   test_get_nowait_sees_completed_puts 3 producers, 1 consumer polling get_nowait
+ *   test_shutdown_races               150 short runs, each shut down after a few items
  * Producers mix blocking, timed and non-blocking puts; consumers mix blocking,
- * timed and non-blocking gets. Each size (0, 1: the mutex queue; 2, 1024: the
- * lock-free ring) runs three ways: drained (shutdown after the producers finish),
- * shut down mid-flight, and shut down mid-flight with immediate=True. The main
- * thread is the watchdog (a pthread latch with a generous deadline): a run whose
- * threads do not finish fails and is left behind.
+ * timed and non-blocking gets. Runs are bounded in time (THRDEMO_STRESS_SCALE) and
+ * run once as they are and once with "the freezer", which stops producers at
+ * random instructions. The main thread is the watchdog (a pthread latch with a
+ * generous deadline): a run whose threads do not finish fails and is left behind.
  *
  * "Before" and "after" are read from counters the threads update around each
  * call, so every check holds for any interleaving a correct queue allows: an
@@ -32,12 +38,16 @@
  */
 #include "helpers.h"
 
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
-enum { PRODUCERS = 4, CONSUMERS = 4 };
+enum { MAX_SIDE = 8, PRODUCERS = 4, CONSUMERS = 4 }; /* the long runs' counts */
 enum { DRAINED, MIDFLIGHT, IMMEDIATE, MODES };
 static const char *const MODE_NAMES[MODES] = { "drained", "shutdown mid-flight",
                                                "shutdown(immediate=True) mid-flight" };
@@ -70,7 +80,11 @@ struct run {
     td_queue_t *q;
     long maxsize;
     int mode;
-    long per_producer;
+    int producers, consumers;
+    bool nowait_gets;             /* consumers use only get_nowait */
+    long per_producer;            /* at most; they stop early at stop_producing */
+    double stop_producing;        /* test_now() time; 0: never */
+    atomic_int producer_tid[MAX_SIDE]; /* kernel ids while they produce, for the freezer */
     atomic_uchar *put_ok, *got, *dropped; /* per item */
     atomic_long completed_puts, gets_started, failed_gets, dropped_count, consumed;
     atomic_bool shutdown_started, shutdown_returned, reader_saw_shutdown;
@@ -138,7 +152,10 @@ static void producer(void *arg)
 {
     struct run *r = arg;
     int p = atomic_fetch_add(&r->producer_ids, 1);
+    atomic_store(&r->producer_tid[p], (int)td_get_native_id());
     for (long seq = 0; seq < r->per_producer; seq++) {
+        if (seq % 64 == 0 && r->stop_producing > 0 && test_now() > r->stop_producing)
+            break;
         void *item = ITEM(p, seq);
         bool after_shutdown = atomic_load(&r->shutdown_returned);
         bool after_drained = atomic_load(&r->reader_saw_shutdown);
@@ -156,6 +173,7 @@ static void producer(void *arg)
         if (after_drained)
             violation(r, PUT_AFTER_DRAINED, "producer %d, item %ld", p, seq);
     }
+    atomic_store(&r->producer_tid[p], 0);
     test_latch_arrive(&r->producers_done);
 }
 
@@ -174,8 +192,8 @@ static void consumer(void *arg)
 {
     struct run *r = arg;
     int c = atomic_fetch_add(&r->consumer_ids, 1);
-    long last_seq[PRODUCERS];
-    for (int p = 0; p < PRODUCERS; p++)
+    long last_seq[MAX_SIDE];
+    for (int p = 0; p < MAX_SIDE; p++)
         last_seq[p] = -1;
     for (long n = 0;; n++) {
         bool after_immediate = r->mode == IMMEDIATE && atomic_load(&r->shutdown_returned);
@@ -183,8 +201,9 @@ static void consumer(void *arg)
         long failed_before = atomic_load(&r->failed_gets);
         atomic_fetch_add(&r->gets_started, 1);
         void *item = NULL;
-        int rc = n % 3 == 0 ? td_queue_get(r->q, &item, true, TD_FOREVER, NULL)
-               : n % 3 == 1 ? td_queue_get(r->q, &item, true, 0.001, NULL)
+        int style = r->nowait_gets ? 2 : (int)(n % 3);
+        int rc = style == 0 ? td_queue_get(r->q, &item, true, TD_FOREVER, NULL)
+               : style == 1 ? td_queue_get(r->q, &item, true, 0.001, NULL)
                             : td_queue_get(r->q, &item, false, TD_FOREVER, NULL);
         if (rc == 0) {
             int p = PRODUCER_OF(item);
@@ -218,7 +237,7 @@ static void consumer(void *arg)
         /* Empty is only CPython's answer before shutdown: after it, ShutDown. */
         if (!shut && puts_before > removable)
             violation(r, EMPTY_WITH_ITEMS, "consumer %d (%s get): %ld puts done, at most %ld "
-                      "removed", c, n % 3 == 1 ? "timed" : "non-blocking", puts_before,
+                      "removed", c, style == 1 ? "timed" : "non-blocking", puts_before,
                       removable);
     }
     test_latch_arrive(&r->consumers_done);
@@ -241,13 +260,12 @@ static void shut_down(struct run *r)
         violation(r, NOT_EMPTY_AFTER_IMMEDIATE, "qsize() was %zu", left);
 }
 
-/* Shut down mid-flight: once a third of the items has been consumed. */
-static void shut_down_midway(struct run *r)
+/* Shut down mid-flight: once target items have been consumed, or at time at. */
+static void shut_down_midway(struct run *r, long target, double at)
 {
-    long target = PRODUCERS * r->per_producer / 3;
     double deadline = test_now() + deadline_for_threads();
-    while (atomic_load(&r->consumed) < target && test_now() < deadline &&
-           test_latch_count(&r->producers_done) < PRODUCERS)
+    while (atomic_load(&r->consumed) < target && test_now() < at && test_now() < deadline &&
+           test_latch_count(&r->producers_done) < r->producers)
         test_nap(0.0001);
     shut_down(r);
 }
@@ -259,7 +277,7 @@ static int n_abandoned;
 static void check_items(struct run *r, char *msg, size_t size)
 {
     long stranded = 0, doubled = 0, phantom = 0, first = -1;
-    long n = PRODUCERS * r->per_producer;
+    long n = r->producers * r->per_producer;
     for (long i = 0; i < n; i++) {
         int out = atomic_load(&r->got[i]) + atomic_load(&r->dropped[i]);
         bool in = atomic_load(&r->put_ok[i]);
@@ -281,14 +299,117 @@ static void check_items(struct run *r, char *msg, size_t size)
                  first % r->per_producer);
 }
 
-static void run_stress(long maxsize, int mode)
+/* The freezer: a thread that, every 20 us, stops one producer where it happens to
+ * be for 50 us (a signal whose handler sleeps), while the others run on. A
+ * producer stopped between two steps of a put is exactly where an unlinearizable
+ * queue shows it; without the freezer that window is a few nanoseconds wide and
+ * only a rare preemption hits it. */
+static void freeze_here(int sig)
+{
+    (void)sig;
+    struct timespec ts = { .tv_nsec = 50000 };
+    nanosleep(&ts, NULL); /* async-signal-safe */
+}
+
+struct freezer {
+    struct run *r;
+    pthread_t thread;
+    atomic_bool stop;
+};
+
+static void *freeze_producers(void *arg)
+{
+    struct freezer *f = arg;
+    pid_t pid = getpid();
+    for (unsigned i = 0; !atomic_load(&f->stop); i++) {
+        int tid = atomic_load(&f->r->producer_tid[i % (unsigned)f->r->producers]);
+        if (tid != 0)
+            syscall(SYS_tgkill, pid, tid, SIGUSR1); /* ESRCH if it is gone: fine */
+        test_nap(20e-6);
+    }
+    return NULL;
+}
+
+static void freezer_start(struct freezer *f, struct run *r)
+{
+    /* Installed for good: a late signal to a thread must never kill the process. */
+    struct sigaction sa = { .sa_handler = freeze_here, .sa_flags = SA_RESTART };
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGUSR1, &sa, NULL);
+    f->r = r;
+    atomic_init(&f->stop, false);
+    assert_int_equal(pthread_create(&f->thread, NULL, freeze_producers, f), 0);
+}
+
+static void freezer_stop(struct freezer *f)
+{
+    atomic_store(&f->stop, true);
+    pthread_join(f->thread, NULL);
+}
+
+/* What a run looks like. */
+struct shape {
+    int producers, consumers;
+    long per_producer; /* at most this many items each */
+    double seconds;    /* producing stops after this long (0: when all are put) */
+    long target;       /* mid-flight shutdown once this many items were consumed... */
+    double shutdown_after; /* ...or this many seconds after the start */
+    bool nowait_gets;
+    bool freeze;       /* run the freezer beside the producers */
+};
+
+static size_t appendf(char *buf, size_t size, size_t len, const char *fmt, ...) TD_PRINTF(4, 5);
+
+static size_t appendf(char *buf, size_t size, size_t len, const char *fmt, ...)
+{
+    if (len >= size)
+        return len;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf + len, size - len, fmt, ap);
+    va_end(ap);
+    return n < 0 ? len : len + (size_t)n;
+}
+
+/* Check a finished run: every promise, then one report of all that failed. */
+static size_t check_run(struct run *r, char *report, size_t size)
+{
+    size_t len = 0;
+    for (int k = 0; k < VIOLATIONS; k++)
+        if (atomic_load(&r->violations[k]) > 0)
+            len = appendf(report, size, len, "\n  %ld x %s (first: %s)",
+                          atomic_load(&r->violations[k]), VIOLATION_NAMES[k], r->first[k]);
+    char items[512] = "";
+    check_items(r, items, sizeof items);
+    if (items[0])
+        len = appendf(report, size, len, "\n  %s", items);
+    if (td_queue_join(r->q, 2) != 0)
+        len = appendf(report, size, len, "\n  join() did not return within 2 s: an item "
+                      "was never marked done");
+    if (td_queue_qsize(r->q) != 0)
+        len = appendf(report, size, len, "\n  qsize() is %zu after every consumer saw "
+                      "ShutDown", td_queue_qsize(r->q));
+    if (r->mode == DRAINED && atomic_load(&r->consumed) != atomic_load(&r->completed_puts))
+        len = appendf(report, size, len, "\n  drained run: %ld of %ld items consumed",
+                      atomic_load(&r->consumed), atomic_load(&r->completed_puts));
+    return len;
+}
+
+/* One run of a shape at maxsize, shut down as mode says. True if every promise
+ * held; else false, and report says which did not. A run that hangs is left
+ * behind (its threads are daemons). */
+static bool run_stress(long maxsize, int mode, const struct shape *shape, char *report,
+                       size_t size)
 {
     struct run *r = calloc(1, sizeof *r);
     assert_non_null(r);
     r->maxsize = maxsize;
     r->mode = mode;
-    r->per_producer = test_scaled(20000);
-    long n = PRODUCERS * r->per_producer;
+    r->producers = shape->producers;
+    r->consumers = shape->consumers;
+    r->per_producer = shape->per_producer;
+    r->nowait_gets = shape->nowait_gets;
+    long n = r->producers * r->per_producer;
     r->put_ok = calloc((size_t)n, 1);
     r->got = calloc((size_t)n, 1);
     r->dropped = calloc((size_t)n, 1);
@@ -297,82 +418,127 @@ static void run_stress(long maxsize, int mode)
     test_latch_init(&r->consumers_done);
     current = r;
     assert_int_equal(td_queue_new(&r->q, maxsize, drop), 0);
-    td_thread_t *threads[PRODUCERS + CONSUMERS];
-    for (int i = 0; i < CONSUMERS; i++)
+    double start = test_now();
+    r->stop_producing = shape->seconds > 0 ? start + shape->seconds : 0;
+    struct freezer freezer;
+    if (shape->freeze)
+        freezer_start(&freezer, r);
+    td_thread_t *threads[2 * MAX_SIDE];
+    int n_threads = r->producers + r->consumers;
+    for (int i = 0; i < r->consumers; i++)
         threads[i] = test_start_daemon(consumer, r);
-    for (int i = 0; i < PRODUCERS; i++)
-        threads[CONSUMERS + i] = test_start_daemon(producer, r);
+    for (int i = 0; i < r->producers; i++)
+        threads[r->consumers + i] = test_start_daemon(producer, r);
     if (mode == DRAINED) {
-        if (test_latch_wait(&r->producers_done, PRODUCERS, deadline_for_threads()))
+        if (test_latch_wait(&r->producers_done, r->producers, deadline_for_threads()))
             shut_down(r);
     } else {
-        shut_down_midway(r);
+        double at = shape->shutdown_after > 0 ? start + shape->shutdown_after : 1e300;
+        shut_down_midway(r, shape->target, at);
     }
-    bool finished = test_latch_wait(&r->producers_done, PRODUCERS, deadline_for_threads()) &&
-                    test_latch_wait(&r->consumers_done, CONSUMERS, deadline_for_threads());
-    if (!finished) {
+    bool producers_done = test_latch_wait(&r->producers_done, r->producers,
+                                          deadline_for_threads());
+    if (shape->freeze)
+        freezer_stop(&freezer);
+    if (!producers_done ||
+        !test_latch_wait(&r->consumers_done, r->consumers, deadline_for_threads())) {
+        snprintf(report, size, "\n  hang: %ld of %d producers and %ld of %d consumers still "
+                 "blocked after %.0f s (qsize %zu)",
+                 r->producers - test_latch_count(&r->producers_done), r->producers,
+                 r->consumers - test_latch_count(&r->consumers_done), r->consumers,
+                 deadline_for_threads(), td_queue_qsize(r->q));
         if (n_abandoned < 8)
             abandoned[n_abandoned++] = r;
-        fail_msg("maxsize %ld, %s: hang: %ld of %d producers and %ld of %d consumers "
-                 "still blocked after %.0f s (qsize %zu)", maxsize, MODE_NAMES[mode],
-                 PRODUCERS - test_latch_count(&r->producers_done), PRODUCERS,
-                 CONSUMERS - test_latch_count(&r->consumers_done), CONSUMERS,
-                 deadline_for_threads(), td_queue_qsize(r->q));
+        return false;
     }
-    for (int i = 0; i < PRODUCERS + CONSUMERS; i++) {
+    for (int i = 0; i < n_threads; i++) {
         assert_int_equal(td_thread_join(threads[i], deadline_for_threads()), 0);
         td_thread_free(threads[i]);
     }
-    /* Every check, then one report of all that failed. */
-    char report[2048] = "";
-    size_t len = 0;
-    for (int k = 0; k < VIOLATIONS; k++)
-        if (atomic_load(&r->violations[k]) > 0)
-            len += (size_t)snprintf(report + len, sizeof report - len, "\n  %ld x %s (first: %s)",
-                                    atomic_load(&r->violations[k]), VIOLATION_NAMES[k],
-                                    r->first[k]);
-    char items[512] = "";
-    check_items(r, items, sizeof items);
-    if (items[0])
-        len += (size_t)snprintf(report + len, sizeof report - len, "\n  %s", items);
-    if (td_queue_join(r->q, 10) != 0)
-        len += (size_t)snprintf(report + len, sizeof report - len,
-                                "\n  join() did not return within 10 s: an item was never "
-                                "marked done");
-    if (td_queue_qsize(r->q) != 0)
-        len += (size_t)snprintf(report + len, sizeof report - len,
-                                "\n  qsize() is %zu after every consumer saw ShutDown",
-                                td_queue_qsize(r->q));
-    if (mode == DRAINED && atomic_load(&r->consumed) != n)
-        len += (size_t)snprintf(report + len, sizeof report - len,
-                                "\n  drained run: %ld of %ld items consumed",
-                                atomic_load(&r->consumed), n);
+    size_t len = check_run(r, report, size);
+    td_queue_free(r->q); /* drops what a broken queue still holds: current is r */
     current = NULL;
-    td_queue_free(r->q);
     test_latch_destroy(&r->producers_done);
     test_latch_destroy(&r->consumers_done);
     free(r->put_ok);
     free(r->got);
     free(r->dropped);
     free(r);
-    if (len > 0)
-        fail_msg("maxsize %ld, %s, %d producers x %ld items, %d consumers:%s", maxsize,
-                 MODE_NAMES[mode], PRODUCERS, n / PRODUCERS, CONSUMERS, report);
+    return len == 0;
+}
+
+/* Run a shape twice: as it is, then with the freezer. Fails the test with the
+ * report of the first run that broke a promise. */
+static void run_both_ways(long maxsize, int mode, const struct shape *shape, const char *what)
+{
+    char report[2048] = "";
+    for (int freeze = 0; freeze < 2; freeze++) {
+        struct shape this = *shape;
+        this.freeze = freeze;
+        if (!run_stress(maxsize, mode, &this, report, sizeof report))
+            fail_msg("maxsize %ld, %s, %s%s:%s", maxsize, MODE_NAMES[mode], what,
+                     freeze ? ", producers frozen at random points" : "", report);
+    }
+}
+
+/* Seconds a time-bounded run produces for: less under sanitizers. */
+static double run_seconds(void)
+{
+    return 0.05 * test_stress_scale();
+}
+
+/* Four producers and four consumers, every kind of put and get, for a while. */
+static void long_run(long maxsize, int mode)
+{
+    const struct shape shape = { .producers = PRODUCERS, .consumers = CONSUMERS,
+                                 .per_producer = 1 << 20, .seconds = run_seconds(),
+                                 .target = LONG_MAX, .shutdown_after = run_seconds() / 2 };
+    run_both_ways(maxsize, mode, &shape, "4 producers, 4 consumers");
 }
 
 static void test_many_producers_consumers(void **state)
 {
-    run_stress(*(const long *)*state, DRAINED);
+    long_run(*(const long *)*state, DRAINED);
 }
 
 static void test_shutdown_mid_flight(void **state)
 {
-    run_stress(*(const long *)*state, MIDFLIGHT);
+    long_run(*(const long *)*state, MIDFLIGHT);
 }
 
 static void test_shutdown_immediate_mid_flight(void **state)
 {
-    run_stress(*(const long *)*state, IMMEDIATE);
+    long_run(*(const long *)*state, IMMEDIATE);
+}
+
+/* Three producers and one consumer that only polls with get_nowait: an Empty answer
+ * while an item whose put() returned is still queued is what a ring gives whose
+ * slot is claimed before it is written. */
+static void test_get_nowait_sees_completed_puts(void **state)
+{
+    const struct shape shape = { .producers = 3, .consumers = 1, .per_producer = 1 << 20,
+                                 .seconds = 3 * run_seconds(), .nowait_gets = true };
+    run_both_ways(*(const long *)*state, DRAINED, &shape,
+                  "3 producers, 1 consumer polling with get_nowait");
+}
+
+/* Many short runs (two producers, one consumer, the freezer), each shut down
+ * after a different small number of items, the two kinds of shutdown in turn: a
+ * shutdown meets puts and gets in flight many times over, where a long run meets
+ * them once. */
+static void test_shutdown_races(void **state)
+{
+    long maxsize = *(const long *)*state;
+    long rounds = test_scaled(150);
+    char report[2048] = "";
+    for (long k = 0; k < rounds; k++) {
+        int mode = k % 2 ? IMMEDIATE : MIDFLIGHT;
+        const struct shape shape = { .producers = 2, .consumers = 1, .per_producer = 1000,
+                                     .target = (k * 7) % 31, .freeze = true };
+        if (!run_stress(maxsize, mode, &shape, report, sizeof report))
+            fail_msg("maxsize %ld, %s after %ld items (round %ld of %ld):%s", maxsize,
+                     MODE_NAMES[mode], shape.target, k + 1, rounds, report);
+    }
 }
 
 static const long SIZES[] = { 0, 1, 2, 1024 };
@@ -389,6 +555,8 @@ int main(void)
         EACH_SIZE(test_many_producers_consumers),
         EACH_SIZE(test_shutdown_mid_flight),
         EACH_SIZE(test_shutdown_immediate_mid_flight),
+        EACH_SIZE(test_get_nowait_sees_completed_puts),
+        EACH_SIZE(test_shutdown_races),
     };
     test_filter_from_env();
     return cmocka_run_group_tests(tests, NULL, NULL);
