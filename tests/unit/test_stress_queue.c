@@ -66,8 +66,7 @@ enum {
 };
 static const char *const VIOLATION_NAMES[VIOLATIONS] = {
     "put() succeeded although it began after shutdown() had returned",
-    "put() succeeded although it began after a get had reported the queue shut down "
-    "and empty",
+    "put() succeeded although it began after a get had reported ShutDown (drained)",
     "get() returned an item although it began after shutdown(immediate=True) returned",
     "the queue was not empty when shutdown(immediate=True) returned",
     "get() reported Empty (-ENODATA) while an item whose put() had returned was unconsumed",
