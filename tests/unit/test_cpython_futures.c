@@ -10,15 +10,17 @@
  *   is a cancelled pending one, CANCELLED_AND_NOTIFIED one the worker has skipped,
  *   EXCEPTION returned -EIO (OSError), SUCCESSFUL returned 42. set_result() becomes
  *   a task that returns it once a gate opens.
- * - A task's error is its "exception": td_future_result returns it today (the
- *   core branch moves it to TD_ETASK + td_future_exception).
- * - map() does not exist yet: its cases submit the same calls one by one.
+ * - A task's error is its "exception": td_future_result says TD_ETASK and
+ *   td_future_exception gives the task's code (Python: result() raises it,
+ *   exception() returns it).
+ * - test_map_submits_without_iteration submits the calls one by one (its point:
+ *   work runs although nobody looks at its futures).
  * - Sleeps CPython uses to let a waiter block are short pauses here (the verdict
  *   does not depend on them); a call that could hang runs with a deadline.
- * - Not ported: WaitTests and AsCompletedTests (wait/as_completed do not exist
- *   yet), test_repr, test_done_callback_raises (a C callback cannot raise),
- *   test_exception_with_* (no td_future_exception yet), set_result/set_exception
- *   state errors, initializers, keyword arguments, garbage collection cases,
+ * - Not ported here: WaitTests, AsCompletedTests and the map cases (test_future.c
+ *   covers wait, as_completed and td_pool_map), test_repr, test_done_callback_raises
+ *   (a C callback cannot raise), set_result/set_exception state errors,
+ *   initializers, keyword arguments, garbage collection cases,
  *   test_max_workers_negative (max_workers is a size_t; 0 means the default), and
  *   the process pool.
  */
@@ -35,10 +37,10 @@
 #define RESULT(n) ((void *)(uintptr_t)(n))
 #define VALUE(p) ((uintptr_t)(p))
 
-/* td_thread_name is becoming td_thread_get_name (a copy out); one place to change. */
+/* The thread's name, copied into buf. */
 static void name_of(td_thread_t *t, char buf[64])
 {
-    snprintf(buf, 64, "%s", td_thread_name(t));
+    td_thread_get_name(t, buf, 64);
 }
 
 /* ---- tasks --------------------------------------------------------------------------- */
@@ -157,6 +159,7 @@ static int states_teardown(void **state)
 struct seen {
     atomic_int calls;
     int rc;          /* what result(timeout=0) said inside the callback */
+    int error;       /* ...and exception(timeout=0) */
     uintptr_t value;
     bool cancelled;
 };
@@ -167,6 +170,7 @@ static void record_result(td_future_t *f, void *arg)
     struct seen *s = arg;
     void *r = NULL;
     s->rc = td_future_result(f, 0, &r);
+    td_future_exception(f, 0, &s->error);
     s->value = VALUE(r);
     s->cancelled = td_future_cancelled(f);
     atomic_fetch_add(&s->calls, 1);
@@ -209,7 +213,8 @@ static void FutureTests_test_done_callback_with_exception(void **state)
     struct seen seen = { .rc = 1 };
     done_callback_then_settle(0, -EIO, &seen);
     assert_int_equal(atomic_load(&seen.calls), 1);
-    assert_int_equal(seen.rc, -EIO); /* callback_future.exception() */
+    assert_int_equal(seen.rc, TD_ETASK);
+    assert_int_equal(seen.error, -EIO); /* callback_future.exception() */
 }
 
 static void FutureTests_test_done_callback_with_cancel(void **state)
@@ -247,7 +252,8 @@ static void FutureTests_test_done_callback_already_failed(void **state)
     struct seen seen = { .rc = 1 };
     assert_int_equal(td_future_add_done_callback(s->exception, record_result, &seen), 0);
     assert_int_equal(atomic_load(&seen.calls), 1);
-    assert_int_equal(seen.rc, -EIO);
+    assert_int_equal(seen.rc, TD_ETASK);
+    assert_int_equal(seen.error, -EIO);
 }
 
 static void FutureTests_test_done_callback_already_cancelled(void **state)
@@ -320,7 +326,7 @@ static void FutureTests_test_result_with_timeout(void **state)
     assert_int_equal(td_future_result(s->running, 0, NULL), -ETIMEDOUT);
     assert_int_equal(td_future_result(s->cancelled, 0, NULL), -ECANCELED); /* CancelledError */
     assert_int_equal(td_future_result(s->cancelled_and_notified, 0, NULL), -ECANCELED);
-    assert_int_equal(td_future_result(s->exception, 0, NULL), -EIO); /* OSError */
+    assert_int_equal(td_future_result(s->exception, 0, NULL), TD_ETASK); /* raises OSError */
     void *r = NULL;
     assert_int_equal(td_future_result(s->successful, 0, &r), 0);
     assert_int_equal(VALUE(r), 42);
@@ -374,6 +380,37 @@ static void FutureTests_test_result_with_cancel(void **state)
     test_join(t);
     td_event_set(&g.open);
     td_future_free(busy);
+    td_future_free(f1);
+    td_pool_free(pool);
+}
+
+static void FutureTests_test_exception_with_timeout(void **state)
+{
+    struct states *s = *state;
+    int error = 1;
+    assert_int_equal(td_future_exception(s->pending, 0, &error), -ETIMEDOUT);
+    assert_int_equal(td_future_exception(s->running, 0, &error), -ETIMEDOUT);
+    assert_int_equal(td_future_exception(s->cancelled, 0, &error), -ECANCELED);
+    assert_int_equal(td_future_exception(s->cancelled_and_notified, 0, &error), -ECANCELED);
+    assert_int_equal(td_future_exception(s->exception, 0, &error), 0);
+    assert_int_equal(error, -EIO); /* isinstance(..., OSError) */
+    assert_int_equal(td_future_exception(s->successful, 0, &error), 0);
+    assert_int_equal(error, 0); /* None */
+}
+
+static void FutureTests_test_exception_with_success(void **state)
+{
+    (void)state;
+    td_pool_t *pool;
+    assert_int_equal(td_pool_new(&pool, 1, NULL), 0);
+    struct gate g;
+    td_future_t *f1 = settable(pool, &g, 0, -EIO); /* finishes with OSError */
+    struct notifier n = { .gate = &g };
+    td_thread_t *t = test_start(notification, &n);
+    int error = 0;
+    assert_int_equal(td_future_exception(f1, 5, &error), 0);
+    assert_int_equal(error, -EIO);
+    test_join(t);
     td_future_free(f1);
     td_pool_free(pool);
 }
@@ -494,8 +531,10 @@ static atomic_long worker_idle_waits;
 static void count_worker_waits(const td_obs_event_t *ev, void *ctx)
 {
     (void)ctx;
+    /* The worker waits for work in the pool's queue (reported as the queue, or as
+     * the condition inside it); a lock or semaphore wait is something else. */
     if (ev->kind == TD_OBS_WAIT_BEGIN && ev->thread == atomic_load(&worker_thread) &&
-        strcmp(ev->primitive, "cond") == 0)
+        (strcmp(ev->primitive, "queue") == 0 || strcmp(ev->primitive, "cond") == 0))
         atomic_fetch_add(&worker_idle_waits, 1);
 }
 
@@ -770,6 +809,8 @@ int main(void)
         WITH_STATES(FutureTests, test_result_with_timeout),
         OWN(FutureTests, test_result_with_success),
         OWN(FutureTests, test_result_with_cancel),
+        WITH_STATES(FutureTests, test_exception_with_timeout),
+        OWN(FutureTests, test_exception_with_success),
         WITH_EXECUTOR(ExecutorTest, test_submit),
         WITH_EXECUTOR(ExecutorTest, test_shutdown_race_issue12456),
         WITH_EXECUTOR(ThreadPoolExecutorTest, test_map_submits_without_iteration),

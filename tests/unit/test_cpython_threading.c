@@ -18,10 +18,10 @@
 #include <string.h>
 #include <sys/wait.h>
 
-/* td_thread_name is becoming td_thread_get_name (a copy out); one place to change. */
+/* The thread's name, copied into buf. */
 static const char *name_of(td_thread_t *t, char buf[64])
 {
-    snprintf(buf, 64, "%s", td_thread_name(t));
+    td_thread_get_name(t, buf, 64);
     return buf;
 }
 
