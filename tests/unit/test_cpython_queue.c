@@ -17,8 +17,8 @@
  *   blocked are daemons, joined with a deadline.
  * - TD_FOREVER is -1.0 (Python's None), so "timeout=-1" is written -2 here.
  * - Not ported: test_shrinking_queue (maxsize cannot change after creation in C),
- *   FailingQueueTest (it overrides _put/_get in a subclass), the LifoQueue and
- *   PriorityQueue classes (those queues do not exist yet) and SimpleQueue.
+ *   FailingQueueTest (it overrides _put/_get in a subclass); the LifoQueue,
+ *   PriorityQueue and SimpleQueue classes are test_queue.c's.
  */
 #include "helpers.h"
 

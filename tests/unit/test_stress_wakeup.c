@@ -21,9 +21,10 @@
  * leaves without passing it on. Rounds scale with THRDEMO_STRESS_SCALE (less under
  * sanitizers, see helpers.h).
  *
- * Known to fail before issue 11's fix: Lock and RLock (after a timed-out futex
- * wait the last try takes the lock as LOCKED(1) while U1 and U2 sleep on it, and
- * the next release wakes nobody: two waiters asleep on a free lock).
+ * Issue 11: Lock and RLock failed here until its fix, within the first 15 rounds
+ * (after a timed-out futex wait the last try took the lock as LOCKED(1) while U1
+ * and U2 slept on it, and the next release woke nobody: two waiters asleep on a
+ * free lock).
  */
 #include "helpers.h"
 
