@@ -37,12 +37,6 @@
 #define RESULT(n) ((void *)(uintptr_t)(n))
 #define VALUE(p) ((uintptr_t)(p))
 
-/* The thread's name, copied into buf. */
-static void name_of(td_thread_t *t, char buf[64])
-{
-    td_thread_get_name(t, buf, 64);
-}
-
 /* ---- tasks --------------------------------------------------------------------------- */
 
 struct gate {
@@ -737,7 +731,7 @@ static char names[10][64];
 static int record_name(void *arg, void **result)
 {
     (void)result;
-    name_of(td_current_thread(), names[VALUE(arg)]);
+    td_thread_get_name(td_current_thread(), names[VALUE(arg)], sizeof names[0]);
     return 0;
 }
 

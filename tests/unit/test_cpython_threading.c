@@ -18,13 +18,6 @@
 #include <string.h>
 #include <sys/wait.h>
 
-/* The thread's name, copied into buf. */
-static const char *name_of(td_thread_t *t, char buf[64])
-{
-    td_thread_get_name(t, buf, 64);
-    return buf;
-}
-
 static void func(void *arg)
 {
     (void)arg;
@@ -44,31 +37,31 @@ static td_thread_t *new_thread(const td_thread_attr_t *attr)
 static void ThreadTests_test_name(void **state)
 {
     (void)state;
-    char buf[64], want[64];
+    char want[64];
     td_thread_t *t = new_thread(&(td_thread_attr_t){ .target = func, .name = "myname1" });
-    assert_string_equal(name_of(t, buf), "myname1");
+    assert_string_equal(test_name(t), "myname1");
     td_thread_free(t);
     /* The target name is ignored if name is specified. */
     t = new_thread(&(td_thread_attr_t){ TD_TARGET(func), .name = "myname2" });
-    assert_string_equal(name_of(t, buf), "myname2");
+    assert_string_equal(test_name(t), "myname2");
     td_thread_free(t);
     t = new_thread(&(td_thread_attr_t){ .target = func });
     unsigned long n = 0;
-    assert_int_equal(sscanf(name_of(t, buf), "Thread-%lu", &n), 1);
+    assert_int_equal(sscanf(test_name(t), "Thread-%lu", &n), 1);
     td_thread_free(t);
     t = new_thread(&(td_thread_attr_t){ .target = func });
     snprintf(want, sizeof want, "Thread-%lu", n + 1);
-    assert_string_equal(name_of(t, buf), want);
+    assert_string_equal(test_name(t), want);
     td_thread_free(t);
     t = new_thread(&(td_thread_attr_t){ TD_TARGET(func) });
     snprintf(want, sizeof want, "Thread-%lu (func)", n + 2);
-    assert_string_equal(name_of(t, buf), want);
+    assert_string_equal(test_name(t), want);
     td_thread_free(t);
     /* name="" is falsy in Python: the thread gets a default name (the counter
      * moves on). Checked last, so the rest is checked even when this fails. */
     t = new_thread(&(td_thread_attr_t){ .target = func, .name = "" });
     snprintf(want, sizeof want, "Thread-%lu", n + 3);
-    assert_string_equal(name_of(t, buf), want);
+    assert_string_equal(test_name(t), want);
     td_thread_free(t);
 }
 
@@ -178,7 +171,7 @@ static void *foreign_body(void *arg)
     td_thread_t *me = td_current_thread();
     f->ident = td_thread_ident(me);
     f->pthread_id = (unsigned long)pthread_self();
-    name_of(me, f->name);
+    td_thread_get_name(me, f->name, sizeof f->name);
     f->daemon = td_thread_daemon(me);
     f->alive = td_thread_is_alive(me);
     td_lock_release(&f->mutex);
@@ -283,9 +276,8 @@ static void main_is_not_me(void *arg)
 static void ThreadTests_test_main_thread(void **state)
 {
     (void)state;
-    char buf[64];
     td_thread_t *main_thread = td_main_thread();
-    assert_string_equal(name_of(main_thread, buf), "MainThread");
+    assert_string_equal(test_name(main_thread), "MainThread");
     assert_int_equal(td_thread_ident(main_thread), td_thread_ident(td_current_thread()));
     assert_int_equal(td_thread_ident(main_thread), td_get_ident());
     atomic_int differs;
@@ -340,9 +332,15 @@ static void ThreadTests_test_leak_without_join(void **state)
 
 /* ---- ThreadJoinOnShutdown, fork ------------------------------------------------------ */
 
-static int run_child(const char *mode, char *out, size_t cap)
+/* Run cpython_child in mode: it must exit 0 within 10 s and print want. */
+static void expect_child(const char *mode, const char *want)
 {
-    return test_run_child(CPYTHON_CHILD, mode, out, cap, 10);
+    char out[256];
+    int status = test_run_child(CPYTHON_CHILD, mode, out, sizeof out, 10);
+    assert_int_not_equal(status, -1); /* -1: it hung and was killed */
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    assert_string_equal(out, want);
 }
 
 /* The usual case: on exit, wait for a non-daemon thread, here one that joins the
@@ -350,12 +348,7 @@ static int run_child(const char *mode, char *out, size_t cap)
 static void ThreadJoinOnShutdown_test_1_join_on_shutdown(void **state)
 {
     (void)state;
-    char out[256];
-    int status = run_child("join-main", out, sizeof out);
-    assert_int_not_equal(status, -1); /* -1: killed after hanging 10 s */
-    assert_true(WIFEXITED(status));
-    assert_int_equal(WEXITSTATUS(status), 0);
-    assert_string_equal(out, "end of main\nend of thread\n");
+    expect_child("join-main", "end of main\nend of thread\n");
 }
 
 /* Issue #14308: a dummy thread in the registry does not mess up fork(): the child
@@ -363,25 +356,15 @@ static void ThreadJoinOnShutdown_test_1_join_on_shutdown(void **state)
 static void ThreadTests_test_dummy_thread_after_fork(void **state)
 {
     (void)state;
-    char out[256];
-    int status = run_child("fork-dummy", out, sizeof out);
-    assert_int_not_equal(status, -1);
-    assert_true(WIFEXITED(status));
-    assert_int_equal(WEXITSTATUS(status), 0);
-    assert_string_equal(out, "parent active_count=2\nactive_count=1\n");
+    expect_child("fork-dummy", "parent active_count=2\nactive_count=1\n");
 }
 
 /* #18418: is_alive() is False in the child for threads that did not survive the
- * fork, and the child's exit rule does not wait for them. */
+ * fork, and the child's exit rule does not wait for them (a hang if it does). */
 static void ThreadTests_test_is_alive_after_fork(void **state)
 {
     (void)state;
-    char out[256];
-    int status = run_child("fork-is-alive", out, sizeof out);
-    assert_int_not_equal(status, -1); /* -1: the child's exit waited for a ghost */
-    assert_true(WIFEXITED(status));
-    assert_int_equal(WEXITSTATUS(status), 0);
-    assert_string_equal(out, "is_alive=0\n");
+    expect_child("fork-is-alive", "is_alive=0\n");
 }
 
 /* ---- ThreadingExceptionTests --------------------------------------------------------- */
