@@ -103,9 +103,10 @@ void bunch_do_finish(test_bunch_t *bunch);
 
 /* Know, rather than guess with a sleep, that threads are blocked in a primitive:
  * an observer counts the TD_OBS_WAIT_BEGIN and _END reports of one object.
- * WAIT_BEGIN comes once a thread is committed to sleeping (it has released what
- * it must and read the state it waits on), so anything done after it is seen
- * counts for that wait. Process-wide: one watch at a time. */
+ * WAIT_BEGIN comes once a thread cannot go on at once: it has let go what it must
+ * (a Condition's lock) and read the state it waits on (an Event's generation, a
+ * Lock it failed to take), so anything done after it is seen counts for that wait.
+ * Process-wide: one watch at a time. */
 void test_watch(const void *object);
 /* Remove the observer. */
 void test_unwatch(void);
