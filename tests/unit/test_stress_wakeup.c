@@ -254,7 +254,7 @@ static const wakeup_kind_t LOCK = { "Lock", lock_setup, lock_hold, lock_wait, lo
 static void test_lock_no_lost_wakeup(void **state)
 {
     (void)state;
-    stress(&LOCK, 0, 200);
+    stress(&LOCK, 0, 150);
 }
 
 /* ---- RLock --------------------------------------------------------------------------- */
@@ -286,7 +286,7 @@ static const wakeup_kind_t RLOCK = { "RLock", rlock_setup, rlock_hold, rlock_wai
 static void test_rlock_no_lost_wakeup(void **state)
 {
     (void)state;
-    stress(&RLOCK, 0, 200);
+    stress(&RLOCK, 0, 150);
 }
 
 /* ---- Condition: three tokens, each announced by a notify ----------------------------- */
@@ -349,7 +349,7 @@ static const wakeup_kind_t CONDITION = { "Condition", cond_setup, NULL, cond_wai
 static void test_condition_no_lost_wakeup(void **state)
 {
     (void)state;
-    stress(&CONDITION, 0, 100);
+    stress(&CONDITION, 0, 80);
 }
 
 /* ---- Semaphore: release(1) at the deadline, then release(2) -------------------------- */
@@ -386,7 +386,7 @@ static const wakeup_kind_t SEMAPHORE = { "Semaphore", sem_setup, NULL, sem_wait,
 static void test_semaphore_no_lost_wakeup(void **state)
 {
     (void)state;
-    stress(&SEMAPHORE, 0, 100);
+    stress(&SEMAPHORE, 0, 80);
 }
 
 /* ---- Event --------------------------------------------------------------------------- */
@@ -406,7 +406,7 @@ static const wakeup_kind_t EVENT = { "Event", event_setup, NULL, event_wait, NUL
 static void test_event_no_lost_wakeup(void **state)
 {
     (void)state;
-    stress(&EVENT, 0, 100);
+    stress(&EVENT, 0, 80);
 }
 
 /* ---- Queue, get side: three puts, the first at the deadline -------------------------- */
@@ -446,7 +446,7 @@ static const wakeup_kind_t QUEUE_GET = { "Queue.get", queue_setup, NULL, queue_g
 
 static void test_queue_get_no_lost_wakeup(void **state)
 {
-    stress(&QUEUE_GET, *(const long *)*state, 60);
+    stress(&QUEUE_GET, *(const long *)*state, 50);
 }
 
 /* ---- Queue, put side: a full queue, three gets, the first at the deadline ------------ */
@@ -486,7 +486,7 @@ static const wakeup_kind_t QUEUE_PUT = { "Queue.put", queue_setup, queue_fill, q
 
 static void test_queue_put_no_lost_wakeup(void **state)
 {
-    stress(&QUEUE_PUT, *(const long *)*state, 60);
+    stress(&QUEUE_PUT, *(const long *)*state, 50);
 }
 
 /* ---- Barrier: four parties, the firer arrives last at the deadline ------------------- */
@@ -536,7 +536,7 @@ static const wakeup_kind_t BARRIER = { "Barrier", barrier_setup, NULL, barrier_w
 static void test_barrier_no_lost_wakeup(void **state)
 {
     (void)state;
-    stress(&BARRIER, 0, 100);
+    stress(&BARRIER, 0, 80);
 }
 
 /* ---- Future.result: the task finishes at the deadline -------------------------------- */
@@ -576,7 +576,7 @@ static const wakeup_kind_t FUTURE = { "Future.result", future_setup, NULL, futur
 static void test_future_result_no_lost_wakeup(void **state)
 {
     (void)state;
-    stress(&FUTURE, 0, 100);
+    stress(&FUTURE, 0, 80);
 }
 
 /* ---- Thread.join: the thread ends at the deadline ------------------------------------ */
@@ -605,7 +605,7 @@ static const wakeup_kind_t JOIN = { "Thread.join", join_setup, NULL, join_wait, 
 static void test_thread_join_no_lost_wakeup(void **state)
 {
     (void)state;
-    stress(&JOIN, 0, 100);
+    stress(&JOIN, 0, 80);
 }
 
 /* ---- the table ----------------------------------------------------------------------- */
