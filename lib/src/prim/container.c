@@ -46,8 +46,8 @@ void td__container_swap(td__container_t *a, td__container_t *b)
     *b = tmp;
 }
 
-/* Double the storage, keeping the items in order from index 0. */
-static int grow(td__container_t *c, bool ring)
+/* Double the storage, keeping the n items in order from index 0. */
+static int grow(td__container_t *c, size_t n, bool ring)
 {
     size_t cap = c->cap * 2;
     void **items = malloc(cap * sizeof *items);
@@ -57,57 +57,57 @@ static int grow(td__container_t *c, bool ring)
         free(order);
         return -ENOMEM;
     }
-    for (size_t i = 0; i < c->count; i++)
+    for (size_t i = 0; i < n; i++)
         items[i] = c->items[ring ? (c->head + i) % c->cap : i];
     if (order)
-        memcpy(order, c->order, c->count * sizeof *order);
+        memcpy(order, c->order, n * sizeof *order);
     free(c->items);
     free(c->order);
     c->items = items;
     c->order = order;
     c->cap = cap;
     c->head = 0;
+    c->tail = n;
     return 0;
 }
 
-/* ---- FIFO: a ring from head ----------------------------------------------------------- */
+/* ---- FIFO: a ring, gets at head, puts at tail ------------------------------------ */
 
-static int fifo_push(td__container_t *c, void *item)
+static int fifo_push(td__container_t *c, void *item, size_t n)
 {
-    if (c->count == c->cap && grow(c, true) != 0)
+    if (n == c->cap && grow(c, n, true) != 0)
         return -ENOMEM;
-    size_t at = c->head + c->count;
-    c->items[at < c->cap ? at : at - c->cap] = item;
-    c->count++;
+    c->items[c->tail] = item;
+    c->tail = c->tail + 1 == c->cap ? 0 : c->tail + 1;
     return 0;
 }
 
-static void *fifo_pop(td__container_t *c)
+static void *fifo_pop(td__container_t *c, size_t n)
 {
+    (void)n;
     void *item = c->items[c->head];
     c->head = c->head + 1 == c->cap ? 0 : c->head + 1;
-    c->count--;
     return item;
 }
 
-const td__container_ops_t td__fifo_ops = { "fifo", fifo_push, fifo_pop };
+const td__container_ops_t td__fifo_ops = { "fifo", true, fifo_push, fifo_pop };
 
 /* ---- LIFO: a stack ---------------------------------------------------------------- */
 
-static int lifo_push(td__container_t *c, void *item)
+static int lifo_push(td__container_t *c, void *item, size_t n)
 {
-    if (c->count == c->cap && grow(c, false) != 0)
+    if (n == c->cap && grow(c, n, false) != 0)
         return -ENOMEM;
-    c->items[c->count++] = item;
+    c->items[n] = item;
     return 0;
 }
 
-static void *lifo_pop(td__container_t *c)
+static void *lifo_pop(td__container_t *c, size_t n)
 {
-    return c->items[--c->count];
+    return c->items[n - 1];
 }
 
-const td__container_ops_t td__lifo_ops = { "lifo", lifo_push, lifo_pop };
+const td__container_ops_t td__lifo_ops = { "lifo", false, lifo_push, lifo_pop };
 
 /* ---- priority: a binary min-heap on (cmp, put number) ----------------------------- */
 
@@ -127,11 +127,11 @@ static void swap_slots(td__container_t *c, size_t i, size_t j)
     c->order[j] = order;
 }
 
-static int heap_push(td__container_t *c, void *item)
+static int heap_push(td__container_t *c, void *item, size_t n)
 {
-    if (c->count == c->cap && grow(c, false) != 0)
+    if (n == c->cap && grow(c, n, false) != 0)
         return -ENOMEM;
-    size_t i = c->count++;
+    size_t i = n;
     c->items[i] = item;
     c->order[i] = c->next_order++;
     while (i > 0 && before(c, i, (i - 1) / 2)) {
@@ -141,17 +141,17 @@ static int heap_push(td__container_t *c, void *item)
     return 0;
 }
 
-static void *heap_pop(td__container_t *c)
+static void *heap_pop(td__container_t *c, size_t n)
 {
     void *top = c->items[0];
-    c->count--;
-    swap_slots(c, 0, c->count);
+    size_t size = n - 1;
+    swap_slots(c, 0, size);
     size_t i = 0;
     for (;;) {
         size_t least = i, l = 2 * i + 1, r = l + 1;
-        if (l < c->count && before(c, l, least))
+        if (l < size && before(c, l, least))
             least = l;
-        if (r < c->count && before(c, r, least))
+        if (r < size && before(c, r, least))
             least = r;
         if (least == i)
             return top;
@@ -160,4 +160,4 @@ static void *heap_pop(td__container_t *c)
     }
 }
 
-const td__container_ops_t td__priority_ops = { "priority", heap_push, heap_pop };
+const td__container_ops_t td__priority_ops = { "priority", false, heap_push, heap_pop };
