@@ -310,7 +310,7 @@ const cli_command_t scenario_redis_gate = {
         { "wait", "workers block on the Event until main has checked Redis",
           .example = "redis-gate wait --scale 0.3", .run = run_redis_gate },
         { "poll", "workers wake every 2 s to log that Redis is not ready yet",
-          .example = "redis-gate poll --redis 127.0.0.1:6379", .run = run_redis_gate },
+          .example = "redis-gate poll --check-time 5 --scale 0.5", .run = run_redis_gate },
         { 0 } },
     .options = (const cli_option_t[]){
         { "check-time", OPT_NUMBER, "3", .max = 1e9, .help = "seconds the simulated check takes" },

@@ -111,8 +111,11 @@ for command, table in sorted(man.items()):
                   f"{offered ^ want}")
         # the parser takes every option with the default the help shows
         for name, meta in opts.items():
+            if name == "redis" and os.environ.get("THRDEMO_HAVE_HIREDIS") == "0":
+                continue  # a build without hiredis refuses it, as test_redis_gate.sh checks
             args = [command] + ([variant] if variant else [])
-            sample = {"ADDRESS": "127.0.0.1:6379"}.get(meta, "x")  # an option without default
+            # an option without default: a value of its kind
+            sample = {"ADDRESS": "127.0.0.1:6379", "N": "1", "S": "1"}.get(meta, "x")
             values = sorted(help_defaults.get(name, set())) or ([None] if meta is None else [sample])
             for value in values:
                 argv = args + [f"--{name}"] + ([value] if value is not None else []) + ["--help"]
