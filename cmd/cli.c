@@ -1,39 +1,102 @@
 /* SPDX-License-Identifier: MIT */
-/* cli.c - strict option parsing, the time scale, the stop event, number formats.
+/* cli.c - the strict parser over the command tables, the global options, and the
+ * one-line errors.
  *
  * Parsing never prints on stdout and never starts anything: a usage error is found
- * before a scenario writes its first line, so bad input leaves stdout empty.
+ * before a scenario writes its first line, so bad input leaves stdout empty. Every
+ * error is one line: whatever of the user's input it echoes is escaped and cut short.
+ *
+ * The command line of a command, after its name:
+ *   [VARIANT] [--option[=VALUE] | --global[=VALUE] | WORD]... [-- WORD...]
+ * The variant, if any, is the first word, before any option of the command; global
+ * options may stand anywhere before "--"; words are the variant's positional
+ * arguments; after "--" every word is one, whatever it looks like.
  */
 #include "cli.h"
 
-#include <stdatomic.h>
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
-#include <thrdemo/lock.h>
+#include "python.h"
 
 cli_globals_t cli_globals = { .scale = 1.0 };
 
-int cli_usage_error(const char *scenario, const char *fmt, ...)
+/* ---- errors --------------------------------------------------------------------------- */
+
+/* Length of the valid UTF-8 sequence at s, or 0 if the byte there starts none. */
+static size_t utf8_length(const unsigned char *s)
 {
+    size_t len = s[0] < 0x80 ? 1 : s[0] >= 0xc2 && s[0] <= 0xdf ? 2
+                                 : s[0] >= 0xe0 && s[0] <= 0xef ? 3
+                                 : s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : 0;
+    for (size_t i = 1; i < len; i++)
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+    return len;
+}
+
+/* Copy text into out (size bytes), escaping what would break or colour a line;
+ * stop before limit visible bytes. Returns whether all of text fitted. */
+static bool escape(const char *text, char *out, size_t size, size_t limit)
+{
+    static const char names[] = { ['\n'] = 'n', ['\t'] = 't', ['\r'] = 'r' };
+    const unsigned char *s = (const unsigned char *)text;
+    size_t o = 0;
+    while (*s) {
+        char piece[8];
+        size_t n = utf8_length(s), plen;
+        if (n == 1 && *s < sizeof names && names[*s]) {
+            plen = (size_t)snprintf(piece, sizeof piece, "\\%c", names[*s]);
+        } else if (n == 0 || *s < 0x20 || *s == 0x7f) {
+            plen = (size_t)snprintf(piece, sizeof piece, "\\x%02x", *s);
+            n = 1;
+        } else {
+            memcpy(piece, s, n);
+            plen = n;
+        }
+        if (o + plen >= limit || o + plen >= size) {
+            out[o] = '\0';
+            return false;
+        }
+        memcpy(out + o, piece, plen);
+        o += plen;
+        s += n;
+    }
+    out[o] = '\0';
+    return true;
+}
+
+const char *cli_quote(const char *text, char buf[CLI_QUOTE_SIZE])
+{
+    if (!escape(text, buf, CLI_QUOTE_SIZE, 60))
+        strcat(buf, "...");
+    return buf;
+}
+
+/* "thrdemo: " + the message (escaped: one line whatever it quotes) + tail. */
+__attribute__((format(printf, 2, 0))) static void error_line(const char *tail, const char *fmt,
+                                                               va_list ap)
+{
+    char message[1024], line[1100];
+    vsnprintf(message, sizeof message, fmt, ap);
+    escape(message, line, sizeof line, sizeof line);
+    fprintf(stderr, "thrdemo: %s%s\n", line, tail);
+}
+
+int cli_usage_error(const char *command, const char *fmt, ...)
+{
+    char tail[80] = " (see 'thrdemo --help')";
+    if (command)
+        snprintf(tail, sizeof tail, " (see 'thrdemo %s --help')", command);
     va_list ap;
     va_start(ap, fmt);
-    fputs("thrdemo: ", stderr);
-    vfprintf(stderr, fmt, ap);
+    error_line(tail, fmt, ap);
     va_end(ap);
-    if (scenario)
-        fprintf(stderr, " (see 'thrdemo %s --help')\n", scenario);
-    else
-        fputs(" (see 'thrdemo --help')\n", stderr);
     return EXIT_USAGE;
 }
 
@@ -41,13 +104,71 @@ void cli_error(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("thrdemo: ", stderr);
-    vfprintf(stderr, fmt, ap);
+    error_line("", fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
 }
 
-/* ---- numbers ----------------------------------------------------------------------- */
+/* Optimal string alignment distance (a swap of two neighbours costs 1). */
+static size_t edit_distance(const char *a, const char *b)
+{
+    enum { MAX = 40 };
+    size_t la = strlen(a), lb = strlen(b);
+    if (la >= MAX || lb >= MAX)
+        return MAX;
+    size_t d[MAX + 1][MAX + 1];
+    for (size_t i = 0; i <= la; i++)
+        d[i][0] = i;
+    for (size_t j = 0; j <= lb; j++)
+        d[0][j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        for (size_t j = 1; j <= lb; j++) {
+            size_t cost = a[i - 1] != b[j - 1];
+            size_t best = d[i - 1][j - 1] + cost;
+            best = d[i - 1][j] + 1 < best ? d[i - 1][j] + 1 : best;
+            best = d[i][j - 1] + 1 < best ? d[i][j - 1] + 1 : best;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                d[i - 2][j - 2] + 1 < best)
+                best = d[i - 2][j - 2] + 1;
+            d[i][j] = best;
+        }
+    }
+    return d[la][lb];
+}
+
+const char *cli_nearest(const char *word, const char *const *candidates, size_t n)
+{
+    size_t len = strlen(word), best = (size_t)-1, allowed = len <= 4 ? 1 : len <= 8 ? 2 : 3;
+    const char *nearest = NULL, *prefixed = NULL;
+    size_t n_prefixed = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t d = edit_distance(word, candidates[i]);
+        if (d < best) {
+            best = d;
+            nearest = candidates[i];
+        }
+        if (len >= 2 && strncmp(word, candidates[i], len) == 0 && prefixed != candidates[i]) {
+            prefixed = candidates[i];
+            n_prefixed++;
+        }
+    }
+    if (nearest && best <= allowed && best < len)
+        return nearest;
+    return n_prefixed == 1 ? prefixed : NULL;
+}
+
+/* " (did you mean 'X'?)" into buf, or "" when nothing is near. */
+static const char *did_you_mean(const char *word, const char *const *candidates, size_t n,
+                                const char *prefix, char *buf, size_t size)
+{
+    const char *near = cli_nearest(word, candidates, n);
+    if (near)
+        snprintf(buf, size, "; did you mean '%s%s'?", prefix, near);
+    else
+        buf[0] = '\0';
+    return buf;
+}
+
+/* ---- numbers -------------------------------------------------------------------------- */
 
 static bool starts_like_a_number(const char *text)
 {
@@ -95,246 +216,473 @@ int cli_parse_u64(const char *text, uint64_t *out)
     return 0;
 }
 
-/* ---- the option table -------------------------------------------------------------- */
+/* ---- the tables ----------------------------------------------------------------------- */
 
+/* Whether word is one of the space-separated words of list (the whole word). */
 static bool word_in(const char *word, const char *list)
 {
     size_t len = strlen(word);
-    if (len == 0)
+    if (len == 0 || !list)
         return false;
-    for (const char *p = list; (p = strstr(p, word)) != NULL; p += len) {
-        bool starts = p == list || p[-1] == ' ';
-        bool ends = p[len] == '\0' || p[len] == ' ';
-        if (starts && ends)
+    for (const char *p = list; *p;) {
+        size_t n = strcspn(p, " ");
+        if (n == len && strncmp(p, word, len) == 0)
             return true;
+        p += n;
+        p += *p == ' ';
     }
     return false;
 }
 
-static bool applies_to(const cli_option_t *opt, const char *variant)
+bool cli_has_variants(const cli_command_t *cmd)
 {
-    return !opt->variants || (variant && word_in(variant, opt->variants));
+    return cmd->variants && cmd->variants[0].name;
 }
 
-/* The entry called name (len bytes), preferring the one of variant when two share
- * the name; NULL if there is none. */
-static const cli_option_t *find_option(const scenario_t *sc, const char *variant,
+bool cli_applies_to(const cli_option_t *opt, const cli_variant_t *variant)
+{
+    return !opt->variants || (variant && variant->name && word_in(variant->name, opt->variants));
+}
+
+const char *cli_variant_seed(const cli_command_t *cmd, const cli_variant_t *variant)
+{
+    return variant && variant->seed ? variant->seed : cmd->seed;
+}
+
+const char *cli_metavar(const cli_option_t *opt)
+{
+    if (opt->metavar)
+        return opt->metavar;
+    switch (opt->type) {
+    case OPT_NUMBER: return "S";
+    case OPT_INT: return "N";
+    case OPT_CHOICE: return "WORD";
+    case OPT_STRING: return "TEXT";
+    default: return "";
+    }
+}
+
+/* The row called name (len bytes), preferring one that applies to variant; NULL if
+ * none is called so. */
+static const cli_option_t *find_option(const cli_command_t *cmd, const cli_variant_t *variant,
                                        const char *name, size_t len, size_t *index)
 {
     const cli_option_t *found = NULL;
-    for (size_t i = 0; sc->options && sc->options[i].name; i++) {
-        const cli_option_t *o = &sc->options[i];
+    for (size_t i = 0; cmd->options && cmd->options[i].name; i++) {
+        const cli_option_t *o = &cmd->options[i];
         if (strlen(o->name) != len || strncmp(o->name, name, len) != 0)
             continue;
-        if (!found || applies_to(o, variant)) {
+        if (!found || cli_applies_to(o, variant)) {
             found = o;
             *index = i;
         }
-        if (applies_to(o, variant))
+        if (cli_applies_to(o, variant))
             break;
     }
     return found;
 }
 
-static int check_value(const scenario_t *sc, const cli_option_t *opt, const char *value)
+static const cli_variant_t *find_variant(const cli_command_t *cmd, const char *word)
 {
+    for (const cli_variant_t *v = cmd->variants; v && v->summary; v++)
+        if (v->name && strcmp(v->name, word) == 0)
+            return v;
+    return NULL;
+}
+
+/* Check value against opt's type and range; label names it in the error ("--x" or
+ * an environment variable). 0, or EXIT_USAGE after the error. */
+static int check_value(const char *command, const cli_option_t *opt, const char *label,
+                       const char *value)
+{
+    char q[CLI_QUOTE_SIZE], hint[96];
     double v;
     long long n;
     switch (opt->type) {
     case OPT_NUMBER:
         if (cli_parse_double(value, &v) != 0)
-            return cli_usage_error(sc->name, "--%s: '%s' is not a number", opt->name, value);
+            return cli_usage_error(command, "%s: '%s' is not a number", label, cli_quote(value, q));
         break;
     case OPT_INT:
         if (cli_parse_int(value, &n) != 0)
-            return cli_usage_error(sc->name, "--%s: '%s' is not a whole number", opt->name,
-                                   value);
+            return cli_usage_error(command, "%s: '%s' is not a whole number", label,
+                                   cli_quote(value, q));
         v = (double)n;
         break;
-    case OPT_CHOICE:
-        if (!word_in(value, opt->choices))
-            return cli_usage_error(sc->name, "--%s: '%s' is not one of: %s", opt->name,
-                                   value, opt->choices);
+    case OPT_CHOICE: {
+        if (word_in(value, opt->choices))
+            return 0;
+        const char *words[16];
+        size_t k = 0;
+        char copy[256];
+        snprintf(copy, sizeof copy, "%s", opt->choices);
+        char *save, *w = strtok_r(copy, " ", &save);
+        for (; w && k < 16; w = strtok_r(NULL, " ", &save))
+            words[k++] = w;
+        return cli_usage_error(command, "%s: '%s' is not one of: %s%s", label, cli_quote(value, q),
+                               opt->choices, did_you_mean(value, words, k, "", hint, sizeof hint));
+    }
+    case OPT_STRING:
+        if (*value == '\0')
+            return cli_usage_error(command, "%s: the value is empty", label);
+        for (const unsigned char *p = (const unsigned char *)value; *p; p++)
+            if (*p < 0x20 || *p == 0x7f)
+                return cli_usage_error(command, "%s: '%s' holds a control character", label,
+                                       cli_quote(value, q));
         return 0;
     default:
         return 0;
     }
-    if ((opt->min_open ? v <= opt->min : v < opt->min) || v > opt->max) {
-        char lo[32], hi[32];
-        return cli_usage_error(sc->name, "--%s: %s is out of range (%s %s .. %s)", opt->name,
-                               value, opt->min_open ? "over" : "from",
-                               cli_pynum(opt->min, lo), cli_pynum(opt->max, hi));
-    }
+    if ((opt->min_open ? v <= opt->min : v < opt->min) || v > opt->max)
+        return cli_usage_error(command, "%s: %s is out of range (%s %.15g .. %.15g)", label,
+                               cli_quote(value, q), opt->min_open ? "over" : "from", opt->min,
+                               opt->max);
     return 0;
 }
 
-static const char *find_variant(const scenario_t *sc, const char *word)
+/* ---- global options ------------------------------------------------------------------- */
+
+static int apply_scale(const char *value, const char **why)
 {
-    for (const cli_variant_t *v = sc->variants; v && v->name; v++)
-        if (strcmp(v->name, word) == 0)
-            return v->name;
-    return NULL;
+    (void)why; /* the row's range has said everything */
+    return cli_parse_double(value, &cli_globals.scale);
 }
 
-int cli_global_option(const char *scenario, int argc, char **argv, int *i)
+static int apply_seed(const char *value, const char **why)
 {
-    const char *arg = argv[*i];
-    const char *names[] = { "--scale", "--seed" };
-    for (size_t k = 0; k < 2; k++) {
-        size_t len = strlen(names[k]);
-        if (strncmp(arg, names[k], len) != 0 || (arg[len] != '\0' && arg[len] != '='))
-            continue;
-        const char *value = arg[len] == '=' ? arg + len + 1 : NULL;
-        if (!value) {
-            if (*i + 1 >= argc)
-                return -cli_usage_error(scenario, "%s needs a value", names[k]);
-            value = argv[++*i];
-        }
-        if (k == 0) {
-            double s;
-            if (cli_parse_double(value, &s) != 0 || !(s > 0))
-                return -cli_usage_error(scenario, "--scale: '%s' is not a number over 0",
-                                        value);
-            cli_globals.scale = s;
-        } else {
-            if (cli_parse_u64(value, &cli_globals.seed) != 0)
-                return -cli_usage_error(scenario, "--seed: '%s' is not a whole number >= 0",
-                                        value);
-            cli_globals.seed_given = true;
-        }
-        return 1;
-    }
-    if (strcmp(arg, "--stats") == 0) {
-        cli_globals.stats = true;
-        return 1;
-    }
-    if (strcmp(arg, "--quiet") == 0) {
-        cli_globals.quiet = true;
-        return 1;
-    }
+    *why = "is not a whole number from 0 to 18446744073709551615";
+    if (cli_parse_u64(value, &cli_globals.seed) != 0)
+        return -1;
+    cli_globals.seed_given = true;
     return 0;
 }
 
-/* One "--name value" or "--name=value" at argv[*i]: 0 or EXIT_USAGE. */
-static int parse_option(const scenario_t *sc, int argc, char **argv, int *i, cli_args_t *args)
+static int apply_stats(const char *value, const char **why)
 {
-    const char *arg = argv[*i] + 2;
-    const char *eq = strchr(arg, '=');
-    size_t len = eq ? (size_t)(eq - arg) : strlen(arg);
-    size_t index;
-    const cli_option_t *opt = find_option(sc, args->variant, arg, len, &index);
-    if (!opt)
-        return cli_usage_error(sc->name, "unknown option '--%.*s' for %s", (int)len, arg,
-                               sc->name);
-    const char *value = eq ? eq + 1 : NULL;
-    if (opt->type == OPT_FLAG) {
-        if (value)
-            return cli_usage_error(sc->name, "--%s takes no value", opt->name);
-        value = "1";
-    } else if (!value) {
-        if (*i + 1 >= argc)
-            return cli_usage_error(sc->name, "--%s needs a value", opt->name);
-        value = argv[++*i];
-    }
-    int rc = check_value(sc, opt, value);
+    (void)value, (void)why;
+    cli_globals.stats = true;
+    return 0;
+}
+
+static int apply_quiet(const char *value, const char **why)
+{
+    (void)value, (void)why;
+    cli_globals.quiet = true;
+    return 0;
+}
+
+static int apply_lang(const char *value, const char **why)
+{
+    (void)why;
+    cli_globals.lang = strcmp(value, "en") == 0 ? LANG_EN : LANG_SEED;
+    return 0;
+}
+
+const cli_global_t cli_global_options[] = {
+    { { .name = "scale", .type = OPT_NUMBER, .def = "1", .min = 0, .min_open = true,
+        .max = 1e6, .metavar = "F",
+        .help = "multiply every duration (sleep, timeout, interval, delay) by F; printed "
+                "durations stay nominal, so the trace is the same at any scale" },
+      "THRDEMO_SCALE", apply_scale },
+    { { .name = "seed", .type = OPT_STRING, .metavar = "N",
+        .help = "seed every random choice (prodcons values, enumerate pauses): same seed, "
+                "same values; default: from the clock" },
+      "THRDEMO_SEED", apply_seed },
+    { { .name = "stats", .type = OPT_FLAG,
+        .help = "after the run, print wall time, threads started and the scenario's counts "
+                "on stderr" },
+      NULL, apply_stats },
+    { { .name = "quiet", .type = OPT_FLAG,
+        .help = "leave out per-item lines (prodcons messages, tcp-echo data), keep the "
+                "milestones" },
+      NULL, apply_quiet },
+    { { .name = "lang", .type = OPT_CHOICE, .def = "seed", .choices = "seed en",
+        .metavar = "LANG",
+        .help = "en: English translations of the seeds' Korean and Chinese trace strings; "
+                "seed: as the seeds print them" },
+      NULL, apply_lang },
+    { { 0 }, NULL, NULL },
+};
+
+const cli_option_t cli_top_actions[] = {
+    { .name = "help", .type = OPT_FLAG,
+      .help = "show this help; --help SCENARIO: a scenario's, as 'thrdemo help SCENARIO'" },
+    { .name = "version", .type = OPT_FLAG, .help = "show the version" },
+    { .name = "", .type = OPT_FLAG,
+      .help = "end the options: every word after it is an argument, so 'tcp-echo client "
+              "-- -n' sends \"-n\"" },
+    { 0 },
+};
+
+const cli_option_t cli_command_actions[] = {
+    { .name = "help", .type = OPT_FLAG, .help = "show this help and exit" },
+    { .name = "python", .type = OPT_FLAG,
+      .help = "print the Python program the variant re-creates and exit" },
+    { 0 },
+};
+
+const cli_exit_status_t cli_exit_statuses[] = {
+    { EXIT_OK, "success" },
+    { EXIT_RUNTIME, "a runtime failure (a port in use, Redis unreachable past --give-up, a "
+                    "thread that could not be created), said on stderr" },
+    { EXIT_USAGE, "a usage error (an unknown scenario, variant or option, a malformed or "
+                  "out-of-range value): one 'thrdemo: ...' line on stderr, nothing on stdout" },
+    { EXIT_DEADLOCK, "with --schedule: a deadlock found (every thread blocked, no deadline "
+                     "pending), with a wait-for report" },
+    { EXIT_MAX_STEPS, "with --schedule: the --max-steps limit reached" },
+    { 130, "stopped by Ctrl-C (SIGINT) in order: threads told to stop, joined, timers "
+           "cancelled; 143 for SIGTERM. A second Ctrl-C ends the process at once" },
+    { 0, NULL },
+};
+
+/* Check and store one global option's value; label names it in errors. */
+static int set_global(const char *command, const cli_global_t *g, const char *label,
+                      const char *value)
+{
+    int rc = check_value(command, &g->option, label, value);
     if (rc != 0)
         return rc;
+    const char *why = "is not valid";
+    if (g->apply(value, &why) != 0) {
+        char q[CLI_QUOTE_SIZE];
+        return cli_usage_error(command, "%s: '%s' %s", label, cli_quote(value, q), why);
+    }
+    return 0;
+}
+
+int cli_read_environment(void)
+{
+    for (const cli_global_t *g = cli_global_options; g->option.name; g++) {
+        const char *value = g->env ? getenv(g->env) : NULL;
+        if (value && *value && set_global(NULL, g, g->env, value) != 0)
+            return EXIT_USAGE;
+    }
+    return 0;
+}
+
+/* Split argv[*i] = "--name[=value]": the name's length, *value after '=' or NULL. */
+static size_t split_option(const char *arg, const char **value)
+{
+    const char *name = arg + 2, *eq = strchr(name, '=');
+    *value = eq ? eq + 1 : NULL;
+    return eq ? (size_t)(eq - name) : strlen(name);
+}
+
+/* The value of the option at argv[*i]: after '=', else the next word (moving *i).
+ * NULL when there is none: a last word, or one that is itself an option. */
+static const char *take_value(int argc, char **argv, int *i, const char *after_eq)
+{
+    if (after_eq)
+        return after_eq;
+    if (*i + 1 >= argc)
+        return NULL;
+    const char *next = argv[*i + 1];
+    if (strncmp(next, "--", 2) == 0 && next[2] != '\0')
+        return NULL; /* "--first-delay --second-delay 5": a value was forgotten */
+    return argv[++*i];
+}
+
+int cli_global_option(const char *command, int argc, char **argv, int *i)
+{
+    const char *arg = argv[*i], *value;
+    if (strncmp(arg, "--", 2) != 0)
+        return 0;
+    size_t len = split_option(arg, &value);
+    for (const cli_global_t *g = cli_global_options; g->option.name; g++) {
+        if (strlen(g->option.name) != len || strncmp(g->option.name, arg + 2, len) != 0)
+            continue;
+        char label[40];
+        snprintf(label, sizeof label, "--%s", g->option.name);
+        if (g->option.type == OPT_FLAG) {
+            if (value)
+                return -cli_usage_error(command, "%s takes no value", label);
+        } else if (!(value = take_value(argc, argv, i, value))) {
+            return -cli_usage_error(command, "%s needs a value", label);
+        }
+        return set_global(command, g, label, value) == 0 ? 1 : -EXIT_USAGE;
+    }
+    return 0;
+}
+
+/* ---- parsing a command's arguments ---------------------------------------------------- */
+
+/* "event wait", or "lock-counter" for a command without variants. */
+static const char *full_name(const cli_args_t *args, char *buf, size_t size)
+{
+    if (args->variant && args->variant->name)
+        snprintf(buf, size, "%s %s", args->command->name, args->variant->name);
+    else
+        snprintf(buf, size, "%s", args->command->name);
+    return buf;
+}
+
+/* Every option name the user may have meant: the command's and the global ones. */
+static size_t option_names(const cli_command_t *cmd, const char **names, size_t cap)
+{
+    size_t n = 0;
+    for (const cli_option_t *o = cmd->options; o && o->name && n < cap; o++)
+        names[n++] = o->name;
+    for (const cli_global_t *g = cli_global_options; g->option.name && n < cap; g++)
+        names[n++] = g->option.name;
+    for (const cli_option_t *a = cli_command_actions; a->name && n < cap; a++)
+        names[n++] = a->name;
+    return n;
+}
+
+static int unknown_option(const cli_args_t *args, const char *arg)
+{
+    const cli_command_t *cmd = args->command;
+    char q[CLI_QUOTE_SIZE], name[64], hint[96];
+    const char *word = arg + strspn(arg, "-"), *value;
+    size_t len = strncmp(arg, "--", 2) == 0 ? split_option(arg, &value) : strlen(word);
+    char typed[48];
+    snprintf(typed, sizeof typed, "%.*s", (int)(len < sizeof typed ? len : sizeof typed - 1), word);
+    const char *names[CLI_MAX_OPTIONS + 16];
+    size_t n = option_names(cmd, names, sizeof names / sizeof names[0]);
+    char quoted_arg[CLI_QUOTE_SIZE + 8];
+    snprintf(quoted_arg, sizeof quoted_arg, "%s", cli_quote(arg, q));
+    char *eq = strchr(quoted_arg, '=');
+    if (eq && strncmp(arg, "--", 2) == 0)
+        *eq = '\0'; /* the option, not its value */
+    return cli_usage_error(cmd->name, "unknown option '%s' for %s%s", quoted_arg,
+                           full_name(args, name, sizeof name),
+                           did_you_mean(typed, names, n, "--", hint, sizeof hint));
+}
+
+/* One "--name value" or "--name=value" of the command at argv[*i]: 0 or EXIT_USAGE. */
+static int parse_option(int argc, char **argv, int *i, cli_args_t *args)
+{
+    const cli_command_t *cmd = args->command;
+    const char *value;
+    const char *arg = argv[*i];
+    size_t len = split_option(arg, &value), index = 0;
+    const cli_option_t *opt = find_option(cmd, args->variant, arg + 2, len, &index);
+    if (!opt)
+        return unknown_option(args, arg);
+    char name[64];
+    if (!cli_applies_to(opt, args->variant))
+        return cli_usage_error(cmd->name, "--%s is an option of %s %s, not of %s", opt->name,
+                               cmd->name, opt->variants, full_name(args, name, sizeof name));
+    char label[40];
+    snprintf(label, sizeof label, "--%s", opt->name);
+    if (opt->type == OPT_FLAG) {
+        if (value)
+            return cli_usage_error(cmd->name, "%s takes no value", label);
+        value = "1";
+    } else if (!(value = take_value(argc, argv, i, value))) {
+        return cli_usage_error(cmd->name, "%s needs a value", label);
+    } else {
+        int rc = check_value(cmd->name, opt, label, value);
+        if (rc != 0)
+            return rc;
+    }
     args->text[index] = value;
     args->given[index] = true;
     return 0;
 }
 
-/* After parsing: every option given must belong to the chosen variant. */
-static int check_variant_options(const scenario_t *sc, const cli_args_t *args)
+/* An action (--help, --python) at arg: 1 taken, 0 not one, or EXIT_USAGE negated. */
+static int parse_action(const char *arg, cli_args_t *args)
 {
-    for (size_t i = 0; sc->options && sc->options[i].name; i++)
-        if (args->given[i] && !applies_to(&sc->options[i], args->variant))
-            return cli_usage_error(sc->name, "--%s is an option of %s %s, not of %s %s",
-                                   sc->options[i].name, sc->name, sc->options[i].variants,
-                                   sc->name, args->variant ? args->variant : "");
+    if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+        args->help = true;
+        return 1;
+    }
+    if (strcmp(arg, "--python") != 0 || args->command->kind != CMD_SCENARIO)
+        return 0;
+    args->python = true;
+    return 1;
+}
+
+static int unknown_variant(const cli_command_t *cmd, const char *word)
+{
+    const char *names[32];
+    size_t n = 0;
+    for (const cli_variant_t *v = cmd->variants; v->summary && n < 32; v++)
+        names[n++] = v->name;
+    char q[CLI_QUOTE_SIZE], hint[96];
+    return cli_usage_error(cmd->name, "unknown variant '%s' of %s%s", cli_quote(word, q),
+                           cmd->name, did_you_mean(word, names, n, "", hint, sizeof hint));
+}
+
+static int unexpected_word(const cli_args_t *args, const char *word)
+{
+    char q[CLI_QUOTE_SIZE], name[64];
+    const char *why = "";
+    if (find_variant(args->command, word))
+        why = ": one variant at a time, right after the scenario";
+    else if (!args->variant->positional)
+        why = args->n_positional == 0 ? ": it takes no arguments" : "";
+    return cli_usage_error(args->command->name, "unexpected argument '%s' for %s%s",
+                           cli_quote(word, q), full_name(args, name, sizeof name), why);
+}
+
+/* A word (not an option): the variant, or a positional argument. It may be the
+ * variant only while nothing but global options came before it. */
+static int parse_word(const char *word, bool may_be_variant, bool *variant_given,
+                      cli_args_t *args)
+{
+    const cli_command_t *cmd = args->command;
+    const cli_variant_t *v = find_variant(cmd, word);
+    may_be_variant = may_be_variant && cli_has_variants(cmd) && !*variant_given &&
+                     args->n_positional == 0;
+    if (may_be_variant && (v || !args->variant->positional)) {
+        if (!v)
+            return unknown_variant(cmd, word);
+        args->variant = v;
+        *variant_given = true;
+        return 0;
+    }
+    if (!args->variant->positional)
+        return unexpected_word(args, word);
+    if (args->n_positional == CLI_MAX_POSITIONAL)
+        return cli_usage_error(cmd->name, "too many arguments (at most %d)", CLI_MAX_POSITIONAL);
+    args->positional[args->n_positional++] = word;
     return 0;
 }
 
-int cli_parse(const scenario_t *sc, int argc, char **argv, cli_args_t *args, bool *help)
+int cli_parse(const cli_command_t *cmd, int argc, char **argv, cli_args_t *args)
 {
     memset(args, 0, sizeof *args);
-    args->scenario = sc;
-    args->variant = sc->variants ? sc->variants[0].name : NULL;
-    *help = false;
-    bool variant_seen = false, option_seen = false;
+    args->command = cmd;
+    args->variant = &cmd->variants[0];
+    bool options_seen = false, after_dashes = false, variant_given = false;
     for (int i = 0; i < argc; i++) {
         const char *arg = argv[i];
-        int g = cli_global_option(sc->name, argc, argv, &i);
-        if (g < 0)
-            return -g;
-        if (g > 0)
-            continue;
-        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
-            *help = true;
-            return 0;
-        }
-        if (strncmp(arg, "--", 2) == 0 && arg[2] != '\0') {
-            int rc = parse_option(sc, argc, argv, &i, args);
-            if (rc != 0)
-                return rc;
-            option_seen = true;
-        } else if (sc->variants && !variant_seen && !option_seen && args->n_positional == 0 &&
-                   arg[0] != '-') {
-            /* SCENARIO [VARIANT] [OPTIONS]: the variant decides which options exist. */
-            const char *v = find_variant(sc, arg);
-            if (!v)
-                return cli_usage_error(sc->name, "unknown variant '%s' of %s", arg, sc->name);
-            args->variant = v;
-            variant_seen = true;
-        } else if (sc->positional && args->n_positional < CLI_MAX_POSITIONAL) {
-            args->positional[args->n_positional++] = arg;
+        int rc = 0;
+        if (after_dashes) {
+            rc = parse_word(arg, false, &variant_given, args);
+        } else if (strcmp(arg, "--") == 0) {
+            after_dashes = true;
+        } else if ((rc = cli_global_option(cmd->name, argc, argv, &i)) != 0 ||
+                   (rc = parse_action(arg, args)) != 0) {
+            rc = rc < 0 ? -rc : 0;
+        } else if (arg[0] == '-' && arg[1] != '\0') {
+            rc = strncmp(arg, "--", 2) == 0 ? parse_option(argc, argv, &i, args)
+                                            : unknown_option(args, arg);
+            options_seen = true;
         } else {
-            return cli_usage_error(sc->name, "unexpected argument '%s'", arg);
+            rc = parse_word(arg, !options_seen, &variant_given, args);
         }
+        if (rc != 0)
+            return rc;
     }
-    for (size_t i = 0; sc->options && sc->options[i].name; i++)
-        if (!args->given[i])
-            args->text[i] = sc->options[i].def;
-    return check_variant_options(sc, args);
+    for (size_t i = 0; cmd->options && cmd->options[i].name; i++) {
+        if (!args->given[i] && cli_applies_to(&cmd->options[i], args->variant))
+            args->text[i] = cmd->options[i].def;
+    }
+    return cmd->check ? cmd->check(args) : 0;
 }
 
-void cli_print_help(const scenario_t *sc)
-{
-    printf("usage: thrdemo [--scale F] [--seed N] [--stats] [--quiet] %s", sc->name);
-    if (sc->variants)
-        printf(" [VARIANT]");
-    printf(" [OPTIONS]%s%s\n\n", sc->positional ? " " : "", sc->positional ? sc->positional : "");
-    printf("%s", sc->help);
-    if (sc->variants) {
-        printf("\nVariants (the first is the default):\n");
-        for (const cli_variant_t *v = sc->variants; v->name; v++)
-            printf("  %-12s %s\n", v->name, v->summary);
-    }
-    printf("\nOptions:\n");
-    for (const cli_option_t *o = sc->options; o && o->name; o++) {
-        char left[64];
-        snprintf(left, sizeof left, "--%s%s", o->name, o->type == OPT_FLAG ? "" : " X");
-        printf("  %-22s %s", left, o->help);
-        if (o->def && o->type != OPT_FLAG)
-            printf(" (default %s)", o->def);
-        if (o->variants)
-            printf(" [%s]", o->variants);
-        printf("\n");
-    }
-    printf("  %-22s %s\n", "--scale F", "multiply every duration by F > 0 (default 1, env THRDEMO_SCALE)");
-    printf("  %-22s %s\n", "--seed N", "seed every random choice (env THRDEMO_SEED)");
-    printf("  %-22s %s\n", "--stats", "print wall time, threads and counts on stderr after the run");
-    printf("  %-22s %s\n", "--quiet", "leave out per-item lines (prodcons, tcp-echo), keep milestones");
-    printf("  %-22s %s\n", "--help", "show this help");
-}
+/* ---- reading the parsed values -------------------------------------------------------- */
 
 static size_t option_index(const cli_args_t *args, const char *name)
 {
     size_t i;
-    if (find_option(args->scenario, args->variant, name, strlen(name), &i))
+    const cli_option_t *o = find_option(args->command, args->variant, name, strlen(name), &i);
+    if (o && cli_applies_to(o, args->variant))
         return i;
-    fprintf(stderr, "thrdemo: internal error: no option --%s in %s\n", name,
-            args->scenario->name);
+    fprintf(stderr, "thrdemo: internal error: no option --%s in %s\n", name, args->command->name);
     abort();
 }
 
@@ -354,7 +702,7 @@ long long cli_int(const cli_args_t *args, const char *name)
 
 bool cli_flag(const cli_args_t *args, const char *name)
 {
-    return args->given[option_index(args, name)];
+    return cli_given(args, name);
 }
 
 const char *cli_text(const cli_args_t *args, const char *name)
@@ -362,229 +710,104 @@ const char *cli_text(const cli_args_t *args, const char *name)
     return args->text[option_index(args, name)];
 }
 
+bool cli_has(const cli_args_t *args, const char *name)
+{
+    size_t i;
+    const cli_option_t *o = find_option(args->command, args->variant, name, strlen(name), &i);
+    return o && cli_applies_to(o, args->variant);
+}
+
+bool cli_given(const cli_args_t *args, const char *name)
+{
+    return args->given[option_index(args, name)];
+}
+
 bool cli_variant_is(const cli_args_t *args, const char *variant)
 {
-    return args->variant && strcmp(args->variant, variant) == 0;
-}
-
-int cli_start_thread(td_thread_t **thread, const td_thread_attr_t *attr)
-{
-    int rc = td_thread_new(thread, attr);
-    if (rc == 0 && (rc = td_thread_start(*thread)) != 0)
-        td_thread_free(*thread);
-    if (rc == 0)
-        return 0;
-    *thread = NULL;
-    cli_error("cannot start a thread: %s", td_strerror(rc));
-    return EXIT_RUNTIME;
-}
-
-/* ---- time and the stop ------------------------------------------------------------- */
-
-static td_event_t stop_event;
-static atomic_int stop_signal;
-static td_lock_t on_stop_lock;
-enum { MAX_ON_STOP = 16 };
-static struct {
-    cli_stop_fn fn;
-    void *arg;
-} on_stop[MAX_ON_STOP]; /* guarded by on_stop_lock */
-
-double cli_seconds(double nominal)
-{
-    return nominal * cli_globals.scale;
-}
-
-bool cli_sleep(double nominal)
-{
-    return td_event_wait(&stop_event, cli_seconds(nominal));
-}
-
-bool cli_stopping(void)
-{
-    return td_event_is_set(&stop_event);
-}
-
-td_event_t *cli_stop_event(void)
-{
-    return &stop_event;
-}
-
-int cli_stop_signal(void)
-{
-    return atomic_load(&stop_signal);
-}
-
-void cli_on_stop(cli_stop_fn fn, void *arg)
-{
-    td_lock_acquire(&on_stop_lock, true, TD_FOREVER);
-    for (size_t i = 0; i < MAX_ON_STOP; i++) {
-        if (!on_stop[i].fn) {
-            on_stop[i].fn = fn;
-            on_stop[i].arg = arg;
-            break;
-        }
-    }
-    td_lock_release(&on_stop_lock);
-    if (cli_stopping())
-        fn(arg);
-}
-
-void cli_forget_on_stop(cli_stop_fn fn, void *arg)
-{
-    td_lock_acquire(&on_stop_lock, true, TD_FOREVER);
-    for (size_t i = 0; i < MAX_ON_STOP; i++)
-        if (on_stop[i].fn == fn && on_stop[i].arg == arg)
-            on_stop[i].fn = NULL;
-    td_lock_release(&on_stop_lock);
-}
-
-static void set_event(void *event)
-{
-    td_event_set(event);
-}
-
-void cli_wake_on_stop(td_event_t *event)
-{
-    cli_on_stop(set_event, event);
-}
-
-void cli_forget_wake(td_event_t *event)
-{
-    cli_forget_on_stop(set_event, event);
-}
-
-static void request_stop(int signo)
-{
-    atomic_store(&stop_signal, signo);
-    td_event_set(&stop_event);
-    /* Called with the lock held, so forget() cannot return while a call is under way. */
-    td_lock_acquire(&on_stop_lock, true, TD_FOREVER);
-    for (size_t i = 0; i < MAX_ON_STOP; i++)
-        if (on_stop[i].fn)
-            on_stop[i].fn(on_stop[i].arg);
-    td_lock_release(&on_stop_lock);
-}
-
-/* A plain pthread, not a library thread: it is plumbing, not part of any scenario,
- * so it stays out of enumerate() as Python's own signal handling does. */
-static void *signal_thread(void *set)
-{
-    for (;;) {
-        int signo = 0;
-        if (sigwait(set, &signo) != 0)
-            continue;
-        if (cli_stopping())
-            _exit(128 + signo); /* a second Ctrl-C: the user insists */
-        request_stop(signo);
-    }
-    return NULL;
-}
-
-void cli_install_signals(void)
-{
-    static sigset_t set;
-    td_event_init(&stop_event);
-    td_lock_init(&on_stop_lock);
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &set, NULL); /* inherited by every thread started later */
-    pthread_t tid;
-    pthread_attr_t attr;
-    pthread_attr_init(&attr);
-    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-    if (pthread_create(&tid, &attr, signal_thread, &set) != 0)
-        pthread_sigmask(SIG_UNBLOCK, &set, NULL); /* then Ctrl-C simply kills us */
-    pthread_attr_destroy(&attr);
-}
-
-/* ---- random numbers: splitmix64, one atomic step per number ----------------------- */
-
-static atomic_uint_fast64_t random_state;
-static atomic_bool random_seeded;
-
-uint64_t cli_random(void)
-{
-    if (!atomic_exchange(&random_seeded, true)) {
-        uint64_t seed = cli_globals.seed;
-        if (!cli_globals.seed_given) {
-            double now = td_time(); /* the library's one clock */
-            seed = (uint64_t)(now * 1e6) * 1000000007u ^ (uint64_t)getpid();
-        }
-        atomic_store(&random_state, seed);
-    }
-    uint64_t z = atomic_fetch_add(&random_state, 0x9e3779b97f4a7c15u) + 0x9e3779b97f4a7c15u;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-    return z ^ (z >> 31);
-}
-
-long long cli_randint(long long lo, long long hi)
-{
-    return lo + (long long)(cli_random() % (uint64_t)(hi - lo + 1));
-}
-
-/* ---- Python's number formats ------------------------------------------------------- */
-
-/* The shortest digits that read back as value, in %e form: "d.ddde±x". */
-static void shortest_e(double value, char *buf, size_t size)
-{
-    for (int precision = 0; precision < 17; precision++) {
-        snprintf(buf, size, "%.*e", precision, value);
-        if (strtod(buf, NULL) == value)
-            return;
-    }
-    snprintf(buf, size, "%.16e", value);
-}
-
-const char *cli_pyfloat(double value, char buf[32])
-{
-    char e[40];
-    shortest_e(value, e, sizeof e);
-    char *mark = strchr(e, 'e');
-    int exp = atoi(mark + 1);
-    *mark = '\0';
-    bool negative = e[0] == '-';
-    char digits[24];
-    size_t nd = 0;
-    for (const char *p = e + negative; *p; p++)
-        if (isdigit((unsigned char)*p))
-            digits[nd++] = *p;
-    digits[nd] = '\0';
-    char *out = buf;
-    if (negative)
-        *out++ = '-';
-    if (exp < -4 || exp >= 16) { /* Python's repr switches to exponent form here */
-        out += sprintf(out, "%c", digits[0]);
-        if (nd > 1)
-            out += sprintf(out, ".%s", digits + 1);
-        sprintf(out, "e%c%02d", exp < 0 ? '-' : '+', abs(exp));
-    } else if (exp < 0) {
-        sprintf(out, "0.%0*d%s", -exp - 1, 0, digits);
-        if (-exp - 1 == 0)
-            sprintf(out, "0.%s", digits);
-    } else if ((size_t)exp + 1 >= nd) {
-        sprintf(out, "%s%0*d.0", digits, exp + 1 - (int)nd, 0);
-        if (exp + 1 == (int)nd)
-            sprintf(out, "%s.0", digits);
-    } else {
-        sprintf(out, "%.*s.%s", exp + 1, digits, digits + exp + 1);
-    }
-    return buf;
-}
-
-const char *cli_pynum(double value, char buf[32])
-{
-    if (value == floor(value) && fabs(value) < 1e15) {
-        snprintf(buf, 32, "%.0f", value);
-        return buf;
-    }
-    return cli_pyfloat(value, buf);
+    return args->variant->name && strcmp(args->variant->name, variant) == 0;
 }
 
 const char *cli_thread_name(td_thread_t *thread, char buf[CLI_NAME_MAX])
 {
     td_thread_get_name(thread, buf, CLI_NAME_MAX);
     return buf;
+}
+
+/* ---- checking a table ----------------------------------------------------------------- */
+
+static int table_error(const cli_command_t *cmd, const char *what, const char *name)
+{
+    fprintf(stderr, "thrdemo: the table of %s: %s%s%s\n", cmd->name, what, name ? ": " : "",
+            name ? name : "");
+    return -1;
+}
+
+static int check_options(const cli_command_t *cmd)
+{
+    size_t n = 0;
+    for (const cli_option_t *o = cmd->options; o && o->name; o++, n++) {
+        if (!o->help || !*o->help)
+            return table_error(cmd, "an option without help", o->name);
+        if (o->type == OPT_CHOICE && !o->choices)
+            return table_error(cmd, "a choice without words", o->name);
+        if (o->def && o->type != OPT_FLAG && check_value(cmd->name, o, o->name, o->def) != 0)
+            return table_error(cmd, "a default its own row refuses", o->name);
+        for (const char *p = o->variants; p && *p;) {
+            char word[32];
+            size_t len = strcspn(p, " ");
+            snprintf(word, sizeof word, "%.*s", (int)len, p);
+            if (!find_variant(cmd, word))
+                return table_error(cmd, "an option of a variant that does not exist", o->name);
+            p += len + (p[len] == ' ');
+        }
+        for (const cli_option_t *other = cmd->options; other != o; other++)
+            for (const cli_variant_t *v = cmd->variants; v->summary; v++)
+                if (strcmp(other->name, o->name) == 0 && cli_applies_to(o, v) &&
+                    cli_applies_to(other, v))
+                    return table_error(cmd, "two rows of one option for one variant", o->name);
+    }
+    return n <= CLI_MAX_OPTIONS ? 0 : table_error(cmd, "more options than CLI_MAX_OPTIONS", NULL);
+}
+
+/* The example must be a command line the parser takes, for that very variant. */
+static int check_example(const cli_command_t *cmd, const cli_variant_t *v)
+{
+    char copy[256], *words[32];
+    int n = 0;
+    snprintf(copy, sizeof copy, "%s", v->example);
+    for (char *save, *w = strtok_r(copy, " ", &save); w && n < 32; w = strtok_r(NULL, " ", &save))
+        words[n++] = w;
+    if (n == 0 || strcmp(words[0], cmd->name) != 0)
+        return table_error(cmd, "an example that does not start with its name", v->example);
+    cli_globals_t saved = cli_globals;
+    cli_args_t args;
+    int rc = cli_parse(cmd, n - 1, words + 1, &args);
+    cli_globals = saved;
+    if (rc != 0 || args.variant != v)
+        return table_error(cmd, "an example the parser refuses or gives another variant",
+                           v->example);
+    return 0;
+}
+
+int cli_check_table(const cli_command_t *cmd)
+{
+    if (!cmd->summary || !cmd->about || !cmd->variants || !cmd->variants[0].summary)
+        return table_error(cmd, "no summary, about or variant", NULL);
+    if (cmd->kind == CMD_SCENARIO && (!cmd->seed || !cmd->lesson || !cmd->python ||
+                                      !cmd->python[0].python))
+        return table_error(cmd, "a scenario needs a seed, a lesson and its Python calls", NULL);
+    if (check_options(cmd) != 0)
+        return -1;
+    for (const cli_variant_t *v = cmd->variants; v->summary; v++) {
+        if (!v->run && !cmd->run)
+            return table_error(cmd, "a variant without a run function", v->name);
+        if (cmd->kind == CMD_BUILTIN)
+            continue;
+        if (!v->example || check_example(cmd, v) != 0)
+            return v->example ? -1 : table_error(cmd, "a variant without example", v->name);
+        if (cmd->kind == CMD_SCENARIO && !python_program(cmd, v))
+            return table_error(cmd, "no Python program in examples/python for",
+                               v->name ? v->name : cmd->name);
+    }
+    return 0;
 }

@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* cli.h - what every scenario shares: its option table and strict parser, the time
- * scale, the process-wide stop (Ctrl-C) and Python-style number formatting.
- * Nothing here knows a particular scenario. */
+/* cli.h - the command line as data: one declarative table per command (variants,
+ * options with type, range, default and help, the lesson, the Python calls it
+ * re-creates), the strict parser that reads them, the global options, and the
+ * error lines. help.c turns the same tables into --help, the man page and the shell
+ * completions, so none of them can disagree with what the parser accepts.
+ * Nothing here knows a particular scenario.
+ */
 #ifndef THRDEMO_CLI_H
 #define THRDEMO_CLI_H
 
@@ -9,72 +13,154 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <thrdemo/event.h>
 #include <thrdemo/thread.h>
 
-/* Exit statuses of SCENARIOS.md. */
-enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
+/* Exit statuses of SCENARIOS.md; cli_exit_statuses[] describes each for the help. */
+enum {
+    EXIT_OK = 0,
+    EXIT_RUNTIME = 1,
+    EXIT_USAGE = 2,
+    EXIT_DEADLOCK = 3,  /* under --schedule: every thread blocked, no deadline */
+    EXIT_MAX_STEPS = 4, /* under --schedule: --max-steps reached */
+};
 
 typedef enum { OPT_FLAG, OPT_NUMBER, OPT_INT, OPT_CHOICE, OPT_STRING } cli_opt_type;
 
+/* One option row. A number or integer must lie in [min, max] (or (min, max] when
+ * min_open); a choice must be one of the space-separated words in choices; a string
+ * may not hold control characters. */
 typedef struct cli_option {
     const char *name;     /* without the leading "--" */
     cli_opt_type type;
-    const char *def;      /* default, as text (NULL for a flag) */
-    const char *help;
+    const char *def;      /* default, as text; NULL for a flag or "none" */
+    double min, max;
+    bool min_open;
+    const char *choices;  /* OPT_CHOICE: the words */
     const char *variants; /* space-separated variants it belongs to; NULL: all. Two
-                             entries may share a name for different variants (each
-                             with its own default). */
-    double min, max;      /* the range of a number or integer */
-    bool min_open;        /* the value must be > min rather than >= min */
-    const char *choices;  /* OPT_CHOICE: space-separated words */
+                             rows may share a name for different variants (each with
+                             its own default). */
+    const char *metavar;  /* the value's name in the help; NULL: from the type */
+    const char *help;
 } cli_option_t;
 
+struct cli_args;
+
+/* One variant row. A scenario without variants has exactly one row, whose name is
+ * NULL. Every table ends with a row whose summary is NULL. */
 typedef struct cli_variant {
     const char *name;
-    const char *summary;
+    const char *summary;    /* one line, for `list` and the help */
+    const char *seed;       /* its tutorial's number when not the command's */
+    const char *example;    /* words after "thrdemo", one command that shows it */
+    const char *positional; /* the words it takes, as usage shows them; NULL: none */
+    int (*run)(const struct cli_args *args); /* its story; NULL: the command's run */
 } cli_variant_t;
+
+/* A Python call the scenario re-creates and the libthrdemo function behind it. */
+typedef struct cli_pycall {
+    const char *python;
+    const char *td;
+} cli_pycall_t;
+
+typedef enum {
+    CMD_SCENARIO, /* re-creates a tutorial: in `list`, has a Python program */
+    CMD_TOOL,     /* bench: a command of its own, run like a scenario */
+    CMD_BUILTIN,  /* list, help: about thrdemo itself */
+} cli_kind;
+
+typedef struct cli_command {
+    const char *name;
+    cli_kind kind;
+    const char *seed;             /* the tutorial's number, "002"; NULL: none */
+    const char *summary;          /* one line for the command list */
+    const char *about;            /* a paragraph: where it comes from, what it shows */
+    const char *lesson;           /* the point it makes, two or three lines */
+    const cli_variant_t *variants;
+    const cli_option_t *options;  /* ends with a row whose name is NULL; NULL: none */
+    const cli_pycall_t *python;   /* ends with a row whose python is NULL */
+    int (*run)(const struct cli_args *args); /* for variants without a run of their own */
+    /* What the rows cannot say (--threads even, --redis an address): 0, or the
+     * EXIT_USAGE of cli_usage_error. Run by the parser, before anything starts. */
+    int (*check)(const struct cli_args *args);
+} cli_command_t;
 
 enum { CLI_MAX_OPTIONS = 24, CLI_MAX_POSITIONAL = 64 };
 
-/* The parsed command line of one scenario run. */
+/* The parsed command line of one command. */
 typedef struct cli_args {
-    const struct scenario *scenario;
-    const char *variant; /* the chosen variant, or NULL for a scenario without any */
+    const cli_command_t *command;
+    const cli_variant_t *variant; /* the chosen (or default) variant's row */
     const char *text[CLI_MAX_OPTIONS]; /* each option's value as given or defaulted */
     bool given[CLI_MAX_OPTIONS];
     const char *positional[CLI_MAX_POSITIONAL];
     size_t n_positional;
+    bool help;   /* --help: print the help instead of running */
+    bool python; /* --python: print the Python program instead of running */
 } cli_args_t;
 
-typedef struct scenario {
-    const char *name;
-    const char *seed;
-    const cli_variant_t *variants; /* NULL-terminated, first is default; NULL: none */
-    const char *summary;           /* for a scenario without variants */
-    const cli_option_t *options;   /* terminated by a zero entry */
-    const char *help;              /* what it shows and things to try */
-    const char *positional;        /* usage of positional arguments, NULL: none */
-    int (*run)(const cli_args_t *args);
-} scenario_t;
+/* ---- global options ----------------------------------------------------------------- */
 
-/* Global options: the time scale, the random seed, whether to print stats. */
+typedef enum { LANG_SEED, LANG_EN } cli_lang;
+
+/* What the global options set. */
 typedef struct cli_globals {
     double scale;
     uint64_t seed;
     bool seed_given;
     bool stats;
-    bool quiet; /* leave out per-item lines, keep the milestones */
+    bool quiet;    /* leave out per-item lines, keep the milestones */
+    cli_lang lang; /* the trace strings: as the seeds print them, or English */
 } cli_globals_t;
 
 extern cli_globals_t cli_globals;
 
-/* Print "thrdemo: <message> (see 'thrdemo SCENARIO --help')" on stderr and return
- * EXIT_USAGE; scenario may be NULL for the global help. */
-int cli_usage_error(const char *scenario, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-/* Print "thrdemo: <message>" on stderr. */
-void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A global option: its row, the environment variable that sets it first (or NULL),
+ * and the function that stores a value already checked against the row: 0, or -1
+ * with *why saying what is wrong with it. */
+typedef struct cli_global {
+    cli_option_t option;
+    const char *env;
+    int (*apply)(const char *value, const char **why);
+} cli_global_t;
+
+/* The global options, ending with a row whose option name is NULL. */
+extern const cli_global_t cli_global_options[];
+/* The actions of thrdemo itself (--help, --version, and "--" that ends the options),
+ * ending with a row whose name is NULL. */
+extern const cli_option_t cli_top_actions[];
+/* The actions any command takes (--help) and a scenario takes (--python). */
+extern const cli_option_t cli_command_actions[];
+/* The exit statuses and what each means, ending with a NULL meaning. */
+typedef struct cli_exit_status {
+    int status;
+    const char *meaning;
+} cli_exit_status_t;
+extern const cli_exit_status_t cli_exit_statuses[];
+
+/* Read the global options' environment variables: 0 or EXIT_USAGE (said). */
+int cli_read_environment(void);
+/* Apply the global option at argv[*i] if it is one: 1 used (*i moved past its
+ * value), 0 not a global option, or -EXIT_USAGE after printing the error. */
+int cli_global_option(const char *command, int argc, char **argv, int *i);
+
+/* ---- parsing ------------------------------------------------------------------------ */
+
+/* Parse a command's arguments (after its name) into args: 0, or EXIT_USAGE after
+ * printing the one error line. Global options met here are applied. Everything is
+ * checked even when --help or --python is given. */
+int cli_parse(const cli_command_t *cmd, int argc, char **argv, cli_args_t *args);
+
+/* The option's value (it must exist for the variant: a typo is a bug and aborts). */
+double cli_number(const cli_args_t *args, const char *name);
+long long cli_int(const cli_args_t *args, const char *name);
+bool cli_flag(const cli_args_t *args, const char *name);
+const char *cli_text(const cli_args_t *args, const char *name);
+/* Whether the chosen variant has the option at all. */
+bool cli_has(const cli_args_t *args, const char *name);
+/* Whether the option was given on the command line. */
+bool cli_given(const cli_args_t *args, const char *name);
+/* Whether the run is of that variant. */
+bool cli_variant_is(const cli_args_t *args, const char *variant);
 
 /* Parse a finite decimal number, nothing before or after it: 0 or -1. */
 int cli_parse_double(const char *text, double *out);
@@ -83,67 +169,42 @@ int cli_parse_int(const char *text, long long *out);
 /* Parse an unsigned decimal integer: 0 or -1. */
 int cli_parse_u64(const char *text, uint64_t *out);
 
-/* Parse a scenario's arguments (after its name) into args: 0, or EXIT_USAGE after
- * printing the error. Global options met here are applied to cli_globals. *help is
- * set when --help was asked for. */
-int cli_parse(const scenario_t *sc, int argc, char **argv, cli_args_t *args, bool *help);
-/* Apply one global option at argv[*i] if it is one: 1 used, 0 not global, or
- * EXIT_USAGE negated after printing the error. */
-int cli_global_option(const char *scenario, int argc, char **argv, int *i);
-/* Print a scenario's --help text on stdout. */
-void cli_print_help(const scenario_t *sc);
+/* ---- the tables --------------------------------------------------------------------- */
 
-/* The option's value (it must exist in the table: a typo is a bug and aborts). */
-double cli_number(const cli_args_t *args, const char *name);
-long long cli_int(const cli_args_t *args, const char *name);
-bool cli_flag(const cli_args_t *args, const char *name);
-const char *cli_text(const cli_args_t *args, const char *name);
-/* Whether the run is of that variant. */
-bool cli_variant_is(const cli_args_t *args, const char *variant);
-
-/* Create and start a thread (Python's Thread(...).start()) into *thread: 0, or
- * EXIT_RUNTIME after saying on stderr why it could not be started (*thread NULL). */
-int cli_start_thread(td_thread_t **thread, const td_thread_attr_t *attr);
+/* Whether the command has named variants (else its one row has a NULL name). */
+bool cli_has_variants(const cli_command_t *cmd);
+/* Whether an option row applies to a variant row. */
+bool cli_applies_to(const cli_option_t *opt, const cli_variant_t *variant);
+/* The seed a variant comes from: its own, else its command's (NULL: none). */
+const char *cli_variant_seed(const cli_command_t *cmd, const cli_variant_t *variant);
+/* The value's name in the help: the row's metavar, else one from its type. */
+const char *cli_metavar(const cli_option_t *opt);
+/* Check a command's table for mistakes a reader of the help would trip on (a
+ * default out of its own range, an option of a variant that does not exist, a
+ * variant without summary or example): 0, or -1 after saying what on stderr. */
+int cli_check_table(const cli_command_t *cmd);
 
 /* The thread's name copied into buf (names can change under another thread's feet,
- * so the library hands out copies): returns buf. */
+ * so the library hands out copies): Python's thread.name. Returns buf. */
 enum { CLI_NAME_MAX = 128 };
 const char *cli_thread_name(td_thread_t *thread, char buf[CLI_NAME_MAX]);
 
-/* A nominal duration in seconds times --scale: every wait goes through this. */
-double cli_seconds(double nominal);
-/* Sleep a nominal duration, waking early on Ctrl-C: true if interrupted. */
-bool cli_sleep(double nominal);
-/* Whether Ctrl-C (or SIGTERM) asked the run to stop. */
-bool cli_stopping(void);
-/* The process-wide stop event, set on Ctrl-C or SIGTERM. */
-td_event_t *cli_stop_event(void);
-/* What to do on Ctrl-C besides setting the stop event: fn(arg), once. */
-typedef void (*cli_stop_fn)(void *arg);
-/* Have the stop call fn(arg) (at once if it already happened); until forgotten. */
-void cli_on_stop(cli_stop_fn fn, void *arg);
-/* Stop calling fn(arg) on Ctrl-C (before arg goes away); waits for a call under way. */
-void cli_forget_on_stop(cli_stop_fn fn, void *arg);
-/* Have the stop set event, to wake a thread blocked on it; until forgotten. */
-void cli_wake_on_stop(td_event_t *event);
-/* Stop setting event on Ctrl-C (before it goes out of scope). */
-void cli_forget_wake(td_event_t *event);
-/* Block SIGINT and SIGTERM in every thread and start the thread that turns them
- * into the stop event; a second signal ends the process at once. */
-void cli_install_signals(void);
-/* The signal that stopped the run, or 0. */
-int cli_stop_signal(void);
+/* ---- errors ------------------------------------------------------------------------- */
 
-/* A random number, from --seed when given (same seed, same numbers in the same
- * order of calls), else from the clock. Thread-safe. */
-uint64_t cli_random(void);
-/* A random whole number from lo to hi inclusive: Python's random.randint. */
-long long cli_randint(long long lo, long long hi);
+enum { CLI_QUOTE_SIZE = 96 };
+/* text as an error line may show it: control characters and bytes that are not
+ * UTF-8 escaped (\n, \t, \x1b), cut short with "..." when long. Returns buf. */
+const char *cli_quote(const char *text, char buf[CLI_QUOTE_SIZE]);
+/* The nearest of the space-separated candidates to word (by edit distance, or
+ * the one it is a prefix of), or NULL when none is near. */
+const char *cli_nearest(const char *word, const char *const *candidates, size_t n);
 
-/* Python's repr of a float ("5.0", "0.1", "1e-05") into buf: returns buf. */
-const char *cli_pyfloat(double value, char buf[32]);
-/* A number as Python prints it when it was given as written: integral values
- * without ".0" ("1"), others as repr ("0.5"). Returns buf. */
-const char *cli_pynum(double value, char buf[32]);
+/* Print "thrdemo: <message> (see 'thrdemo COMMAND --help')" as one line on stderr
+ * (control characters escaped) and return EXIT_USAGE; command may be NULL for the
+ * top-level help. */
+int cli_usage_error(const char *command, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Print "thrdemo: <message>" as one line on stderr (control characters escaped). */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* main.c - the thrdemo binary: global options, the scenario table, dispatch, and the
- * exit through libthrdemo's interpreter-exit rule.
+/* main.c - the thrdemo binary: the table of commands, the words before a command's
+ * name, dispatch, and the exit through libthrdemo's interpreter-exit rule.
  *
- * Like git's commands[], one table lists the scenarios; `list`, `help` and dispatch
- * all read it. Work common to every scenario happens here once: parsing before,
- * and after the run the stdout check and the exit that joins non-daemon threads.
+ * Like git's commands[], one table lists every command; `list`, `help`, the man
+ * page, the completions and dispatch all read it. Work common to every command
+ * happens here once: parsing before (nothing runs on a usage error), and after the
+ * run the check that stdout was written without error.
  */
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,10 +15,38 @@
 #include <thrdemo/thread.h>
 
 #include "cli.h"
+#include "help.h"
+#include "python.h"
+#include "runner.h"
 #include "scenarios/scenarios.h"
-#include "stats.h"
 
-static const scenario_t *const scenarios[] = {
+static int run_list(const cli_args_t *args);
+static int run_help(const cli_args_t *args);
+
+static const cli_command_t command_list = {
+    .name = "list",
+    .kind = CMD_BUILTIN,
+    .summary = "one line per scenario variant: name, variant, seed, summary",
+    .about = "Print one line per scenario variant: the scenario, the variant ('-' for a "
+             "scenario without variants), the number of the tutorial it comes from, and "
+             "what it shows.",
+    .variants = (const cli_variant_t[]){ { .summary = "the scenarios" }, { 0 } },
+    .run = run_list,
+};
+
+static const cli_command_t command_help = {
+    .name = "help",
+    .kind = CMD_BUILTIN,
+    .summary = "the help of thrdemo, or of one command: 'thrdemo help event'",
+    .about = "Without a command, the help of thrdemo; with one, its help, as 'thrdemo "
+             "COMMAND --help' prints it.",
+    .variants = (const cli_variant_t[]){ { .summary = "the help",
+                                           .positional = "[COMMAND [VARIANT]]" },
+                                         { 0 } },
+    .run = run_help,
+};
+
+static const cli_command_t *const commands[] = {
     &scenario_event,
     &scenario_monitor,
     &scenario_lock_counter,
@@ -31,91 +59,129 @@ static const scenario_t *const scenarios[] = {
     &scenario_redis_gate,
     &scenario_tcp_echo,
     &scenario_generator,
-    &scenario_bench,
+    &command_list,
+    &command_help,
+    &tool_bench,
 };
-enum { N_SCENARIOS = sizeof scenarios / sizeof scenarios[0] };
+static const help_commands_t all = { commands, sizeof commands / sizeof commands[0] };
 
-static const scenario_t *find_scenario(const char *name)
+static const cli_command_t *find_command(const char *name)
 {
-    for (size_t i = 0; i < N_SCENARIOS; i++)
-        if (strcmp(scenarios[i]->name, name) == 0)
-            return scenarios[i];
+    for (size_t i = 0; i < all.n; i++)
+        if (strcmp(commands[i]->name, name) == 0)
+            return commands[i];
     return NULL;
 }
 
-static void print_list(void)
+static int unknown_command(const char *name)
 {
-    for (size_t i = 0; i < N_SCENARIOS; i++) {
-        const scenario_t *sc = scenarios[i];
-        if (!sc->variants) {
-            printf("%-13s %-9s %s  %s\n", sc->name, "-", sc->seed, sc->summary);
-            continue;
-        }
-        for (const cli_variant_t *v = sc->variants; v->name; v++)
-            printf("%-13s %-9s %s  %s\n", sc->name, v->name, sc->seed, v->summary);
-    }
+    const char *names[sizeof commands / sizeof commands[0]];
+    for (size_t i = 0; i < all.n; i++)
+        names[i] = commands[i]->name;
+    const char *near = cli_nearest(name, names, all.n);
+    char q[CLI_QUOTE_SIZE], hint[64] = "";
+    if (near)
+        snprintf(hint, sizeof hint, "; did you mean '%s'?", near);
+    return cli_usage_error(NULL, "unknown scenario or command '%s'%s", cli_quote(name, q), hint);
 }
 
-static void print_usage(void)
+/* An option before the command that thrdemo does not know, with the nearest one. */
+static int unknown_option(const char *arg)
 {
-    printf("usage: thrdemo [GLOBAL OPTIONS] SCENARIO [VARIANT] [SCENARIO OPTIONS]\n"
-           "       thrdemo list | help SCENARIO | --help | --version\n\n"
-           "Python's threading tutorials, re-created in C on POSIX threads.\n\n"
-           "Scenarios:\n");
-    for (size_t i = 0; i < N_SCENARIOS; i++) {
-        const scenario_t *sc = scenarios[i];
-        printf("  %-13s %s\n", sc->name, sc->variants ? sc->variants[0].summary : sc->summary);
-    }
-    printf("\nGlobal options (before or after SCENARIO):\n"
-           "  --scale F      multiply every duration by F > 0 (default 1, env THRDEMO_SCALE)\n"
-           "  --seed N       seed every random choice (env THRDEMO_SEED)\n"
-           "  --stats        print wall time, threads and counts on stderr after the run\n"
-           "  --quiet        leave out per-item lines (prodcons, tcp-echo), keep milestones\n"
-           "  --help         show this help; 'thrdemo SCENARIO --help' for a scenario's\n"
-           "  --version      show the version\n\n"
-           "Exit status: 0 success, 1 runtime failure, 2 usage error, 130 after Ctrl-C.\n");
+    const char *names[32];
+    size_t n = 0;
+    for (const cli_global_t *g = cli_global_options; g->option.name && n < 30; g++)
+        names[n++] = g->option.name;
+    for (const cli_option_t *a = cli_top_actions; a->name && n < 32; a++)
+        if (*a->name)
+            names[n++] = a->name;
+    char word[48], q[CLI_QUOTE_SIZE], hint[64] = "";
+    snprintf(word, sizeof word, "%.*s", (int)strcspn(arg + strspn(arg, "-"), "="),
+             arg + strspn(arg, "-"));
+    const char *near = cli_nearest(word, names, n);
+    if (near)
+        snprintf(hint, sizeof hint, "; did you mean '--%s'?", near);
+    return cli_usage_error(NULL, "unknown option '%s'%s", cli_quote(arg, q), hint);
 }
 
-/* THRDEMO_SCALE and THRDEMO_SEED, parsed as strictly as the options. */
-static int read_environment(void)
+static int run_list(const cli_args_t *args)
 {
-    const char *scale = getenv("THRDEMO_SCALE");
-    if (scale && *scale) {
-        double s;
-        if (cli_parse_double(scale, &s) != 0 || !(s > 0))
-            return cli_usage_error(NULL, "THRDEMO_SCALE: '%s' is not a number over 0", scale);
-        cli_globals.scale = s;
-    }
-    const char *seed = getenv("THRDEMO_SEED");
-    if (seed && *seed) {
-        if (cli_parse_u64(seed, &cli_globals.seed) != 0)
-            return cli_usage_error(NULL, "THRDEMO_SEED: '%s' is not a whole number >= 0", seed);
-        cli_globals.seed_given = true;
-    }
-    return 0;
+    (void)args;
+    help_list(all);
+    return EXIT_OK;
 }
 
-/* Global options before the scenario's name; *first is left at that name. */
-static int leading_globals(int argc, char **argv, int *first)
+/* help [COMMAND [VARIANT]]: the variant, when given, must be one of the command's. */
+static int run_help(const cli_args_t *args)
+{
+    if (args->n_positional == 0) {
+        help_top(all);
+        return EXIT_OK;
+    }
+    const cli_command_t *cmd = find_command(args->positional[0]);
+    if (!cmd)
+        return unknown_command(args->positional[0]);
+    cli_args_t checked;
+    int rc = cli_parse(cmd, (int)args->n_positional - 1, (char **)args->positional + 1, &checked);
+    if (rc != 0)
+        return rc;
+    help_command(cmd);
+    return EXIT_OK;
+}
+
+/* The words before the command: global options and the actions of thrdemo itself
+ * (--help [COMMAND], --version, and for the build --man and --completion SHELL).
+ * *first is left at the command's name. -1: go on; else the exit status. */
+static int leading_words(int argc, char **argv, int *first)
 {
     int i = 1;
-    for (; i < argc && argv[i][0] == '-'; i++) {
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            print_usage();
-            exit(EXIT_OK);
-        }
-        if (strcmp(argv[i], "--version") == 0) {
-            printf("thrdemo %s\n", td_version());
-            exit(EXIT_OK);
+    const char *action = NULL, *shell = NULL;
+    for (; i < argc && argv[i][0] == '-' && strcmp(argv[i], "-") != 0; i++) {
+        const char *arg = argv[i];
+        if (strcmp(arg, "--") == 0) {
+            i++;
+            break;
         }
         int g = cli_global_option(NULL, argc, argv, &i);
         if (g < 0)
             return -g;
-        if (g == 0)
-            return cli_usage_error(NULL, "unknown option '%s'", argv[i]);
+        if (g > 0)
+            continue;
+        const char *a = strcmp(arg, "-h") == 0 ? "--help" : arg;
+        if (strcmp(a, "--help") && strcmp(a, "--version") && strcmp(a, "--man") &&
+            strcmp(a, "--completion"))
+            return unknown_option(arg);
+        if (action)
+            return cli_usage_error(NULL, "%s and %s: one at a time", action, a);
+        action = a;
+        if (strcmp(a, "--completion") == 0 && !(shell = i + 1 < argc ? argv[++i] : NULL))
+            return cli_usage_error(NULL, "--completion needs a shell: bash or zsh");
     }
     *first = i;
-    return 0;
+    if (!action)
+        return -1;
+    if (strcmp(action, "--help") == 0) { /* --help COMMAND [VARIANT] is help COMMAND ... */
+        cli_args_t words = { .n_positional = 0 };
+        for (int k = i; k < argc && words.n_positional < CLI_MAX_POSITIONAL; k++)
+            words.positional[words.n_positional++] = argv[k];
+        return run_help(&words);
+    }
+    if (i < argc) {
+        char q[CLI_QUOTE_SIZE];
+        return cli_usage_error(NULL, "%s takes no arguments ('%s')", action, cli_quote(argv[i], q));
+    }
+    if (strcmp(action, "--version") == 0) {
+        printf("thrdemo %s\n", td_version());
+        return EXIT_OK;
+    }
+    if (strcmp(action, "--man") == 0)
+        return help_man(all) == 0 ? EXIT_OK : EXIT_RUNTIME;
+    if (strcmp(shell, "bash") != 0 && strcmp(shell, "zsh") != 0) {
+        char q[CLI_QUOTE_SIZE];
+        return cli_usage_error(NULL, "--completion: '%s' is not one of: bash zsh",
+                               cli_quote(shell, q));
+    }
+    return help_completion(all, shell) == 0 ? EXIT_OK : EXIT_RUNTIME;
 }
 
 /* After the run: report a failed stdout (a full disk, a closed pipe) as git does. */
@@ -131,60 +197,42 @@ static int check_output(int rc)
     return rc;
 }
 
-static int run_scenario(const scenario_t *sc, int argc, char **argv)
+/* --python: the variant's program, as examples/python holds it. */
+static int print_python(const cli_args_t *args)
 {
-    cli_args_t args;
-    bool help;
-    int rc = cli_parse(sc, argc, argv, &args, &help);
-    if (rc != 0)
-        return rc;
-    if (help) {
-        cli_print_help(sc);
-        return EXIT_OK;
+    const python_file_t *file = python_program(args->command, args->variant);
+    if (!file) { /* cli_check_table makes this a build failure */
+        cli_error("no Python program for %s", args->command->name);
+        return EXIT_RUNTIME;
     }
-    if (cli_globals.stats)
-        stats_enable();
-    cli_install_signals();
-    rc = sc->run(&args);
-    /* Python's threading._shutdown: wait for the non-daemon threads the scenario
-     * left running (daemon --no-daemon), so that a Ctrl-C meanwhile still counts. */
-    td_shutdown();
-    if (cli_stop_signal() != 0) {
-        cli_error("interrupted by %s", cli_stop_signal() == SIGINT ? "Ctrl-C" : "SIGTERM");
-        rc = 128 + cli_stop_signal();
-    }
-    return check_output(rc);
+    fwrite(file->text, 1, file->size, stdout);
+    return EXIT_OK;
 }
 
 int main(int argc, char **argv)
 {
-    int rc = read_environment();
     int first = 1;
+    int rc = cli_read_environment();
     if (rc == 0)
-        rc = leading_globals(argc, argv, &first);
-    if (rc != 0)
-        return rc;
+        rc = leading_words(argc, argv, &first);
+    if (rc >= 0)
+        return check_output(rc);
     if (first >= argc)
         return cli_usage_error(NULL, "no scenario given; 'thrdemo list' shows them");
-    const char *name = argv[first];
-    if (strcmp(name, "list") == 0) {
-        if (first + 1 < argc)
-            return cli_usage_error(NULL, "list takes no arguments");
-        print_list();
+    const cli_command_t *cmd = find_command(argv[first]);
+    if (!cmd)
+        return unknown_command(argv[first]);
+    cli_args_t args;
+    if ((rc = cli_parse(cmd, argc - first - 1, argv + first + 1, &args)) != 0)
+        return rc;
+    if (args.help) {
+        help_command(cmd);
         return check_output(EXIT_OK);
     }
-    if (strcmp(name, "help") == 0) {
-        if (first + 2 != argc)
-            return cli_usage_error(NULL, "usage: thrdemo help SCENARIO");
-        const scenario_t *sc = find_scenario(argv[first + 1]);
-        if (!sc)
-            return cli_usage_error(NULL, "unknown scenario '%s'", argv[first + 1]);
-        cli_print_help(sc);
-        return check_output(EXIT_OK);
-    }
-    const scenario_t *sc = find_scenario(name);
-    if (!sc)
-        return cli_usage_error(NULL, "unknown scenario '%s'", name);
+    if (args.python)
+        return check_output(print_python(&args));
+    if (cmd->kind == CMD_BUILTIN)
+        return check_output(cmd->run(&args));
     /* The exit rule: non-daemon threads have finished, daemon threads die here. */
-    td_exit(run_scenario(sc, argc - first - 1, argv + first + 1));
+    td_exit(check_output(runner_run(&args)));
 }

@@ -40,6 +40,11 @@ static size_t n_counters;
 enum { MAX_LINES = 16, LINE_LEN = 160 };
 static char extra_lines[MAX_LINES][LINE_LEN];
 static size_t n_extra;
+static struct {
+    const char *what;
+    double sum, max;
+    uint64_t n;
+} lateness; /* guarded by stats_lock */
 
 static double now(void)
 {
@@ -109,6 +114,10 @@ static void print_summary(void)
                 (unsigned long long)counters[i].value);
     for (size_t i = 0; i < n_extra; i++)
         fprintf(stderr, "  %s\n", extra_lines[i]);
+    if (lateness.n > 0)
+        fprintf(stderr, "  %s lateness: mean %.1f us, max %.1f us over %llu firings\n",
+                lateness.what, lateness.sum / (double)lateness.n * 1e6, lateness.max * 1e6,
+                (unsigned long long)lateness.n);
     td_lock_release(&stats_lock);
 }
 
@@ -141,6 +150,17 @@ void stats_line(const char *fmt, ...)
         vsnprintf(extra_lines[n_extra++], LINE_LEN, fmt, ap);
         va_end(ap);
     }
+    td_lock_release(&stats_lock);
+}
+
+void stats_lateness(const char *what, double late)
+{
+    if (!enabled)
+        return;
+    td_lock_acquire(&stats_lock, true, TD_FOREVER);
+    lateness.what = what;
+    lateness.sum += late;
+    lateness.max = lateness.n++ == 0 || late > lateness.max ? late : lateness.max;
     td_lock_release(&stats_lock);
 }
 

@@ -12,6 +12,9 @@ void stats_enable(void);
 void stats_count(const char *name, uint64_t n);
 /* Add one line of the scenario's own to the summary (a no-op without --stats). */
 void stats_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Record that something due at a time came late seconds after it: the summary
+ * shows "<what> lateness: mean, max over N" (a no-op without --stats). */
+void stats_lateness(const char *what, double late);
 /* Whether --stats is on (to skip work only the summary needs). */
 int stats_enabled(void);
 

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # scripts/bench-echo.sh [SECONDS] [--connections "16 64"] [--jsonl FILE]: thrdemo's
-# echo server against the reference Python server under the same load, in one run:
+# echo server against the Python program it re-creates under the same load, in one run:
 # for each number of connections (default 16 and 64), 64-byte round trips for
 # SECONDS (default 5) on loopback, driven by echo_load. Prints round trips per
 # second and p50/p99 latency, writes the table to bench-echo-results.txt and, with
 # --jsonl, one JSON object per measurement to FILE (scripts/bench.sh --plot uses it).
-# The Python server is the repository's examples/python/tcp_echo.py, else
-# ../shared/reference/tcp_echo.py; without either, thrdemo is measured alone.
+# The Python server is the repository's examples/python/tcp_echo_server.py (what
+# `thrdemo tcp-echo server --python` prints).
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/scripts/deps.sh"
@@ -29,11 +29,7 @@ for c in $connections; do
     [ "$c" -le "$max_conns" ] || max_conns=$c
 done
 build=$(build_release thrdemo-bin echo_load)
-reference=""
-for candidate in "$root/examples/python/tcp_echo.py" "${THRDEMO_SHARED:-$root/../shared}/reference/tcp_echo.py"; do
-    [ -f "$candidate" ] && { reference=$candidate; break; }
-done
-[ -n "$reference" ] || echo "bench-echo: no tcp_echo.py found: measuring thrdemo alone" >&2
+reference=$root/examples/python/tcp_echo_server.py
 
 pids=""
 trap 'for p in $pids; do kill $p 2>/dev/null || true; done' EXIT
@@ -53,7 +49,7 @@ wait_listening "$tport"
 servers="thrdemo"
 if [ -n "$reference" ]; then
     pport=$(free_port)
-    QUIET=1 MODE=server PORT=$pport python3 -u "$reference" >/dev/null &
+    python3 -u "$reference" --quiet --port "$pport" >/dev/null &
     pids="$pids $!"
     wait_listening "$pport"
     servers="thrdemo python"

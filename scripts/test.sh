@@ -12,7 +12,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 ensure_deps cmake:cmake gcc:gcc clang:clang make:make python3:python3 pkg-config:pkg-config \
     readelf:binutils /usr/include/uv.h:libuv1-dev /usr/include/cmocka.h:libcmocka-dev \
     /usr/include/hiredis/hiredis.h:libhiredis-dev redis-server:redis-server \
-    redis-cli:redis-tools nc:netcat-openbsd abidiff:abigail-tools || exit 1
+    redis-cli:redis-tools nc:netcat-openbsd abidiff:abigail-tools zsh:zsh groff:groff-base || exit 1
 
 out=${THRDEMO_TEST_DIR:-$root/build-test}
 jobs=2

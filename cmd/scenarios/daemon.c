@@ -15,7 +15,6 @@
 #include <thrdemo/thread.h>
 
 #include "scenarios.h"
-#include "stats.h"
 
 struct counting {
     long long count;
@@ -28,47 +27,27 @@ static void thread_test(void *arg)
     for (long long i = 0; i < c->count; i++) {
         td_print("%lld", i);
         stats_count("numbers printed", 1);
-        if (cli_sleep(c->step))
+        if (runner_sleep(c->step))
             return; /* Ctrl-C: a non-daemon thread must end too */
     }
 }
 
-static int run(const cli_args_t *args)
+int run_daemon(const cli_args_t *args)
 {
     static struct counting c; /* a daemon thread may use it until the process ends */
     c.count = cli_int(args, "count");
     c.step = cli_number(args, "step");
     bool daemon = !cli_flag(args, "no-daemon");
     td_thread_t *t;
-    if (cli_start_thread(&t, &(td_thread_attr_t){
+    if (runner_start(&t, &(td_thread_attr_t){
             TD_TARGET(thread_test), .arg = &c,
             .daemon = daemon ? TD_DAEMON_YES : TD_DAEMON_NO }) != 0) /* the lesson */
         return EXIT_RUNTIME;
     if (cli_flag(args, "join"))
         td_thread_join(t, TD_FOREVER);
     td_thread_free(t);
-    if (cli_sleep(cli_number(args, "main-sleep")))
+    if (runner_sleep(cli_number(args, "main-sleep")))
         return EXIT_OK;
     td_print("Main thread finished");
     return EXIT_OK; /* ...and main.c's td_exit decides the thread's fate */
 }
-
-static const cli_option_t options[] = {
-    { "no-daemon", OPT_FLAG, NULL, "make the thread non-daemon: the process waits for it", NULL, 0, 0, false, 0 },
-    { "join", OPT_FLAG, NULL, "main joins the thread before its own last line", NULL, 0, 0, false, 0 },
-    { "count", OPT_INT, "100", "numbers the thread prints", NULL, 0, 1e9, false, 0 },
-    { "step", OPT_NUMBER, "0.01", "seconds between numbers", NULL, 0, 1e6, false, 0 },
-    { "main-sleep", OPT_NUMBER, "0.05", "seconds main sleeps before it ends", NULL, 0, 1e6, false, 0 },
-    { 0 },
-};
-
-const scenario_t scenario_daemon = {
-    .name = "daemon",
-    .seed = "001",
-    .summary = "a daemon thread's count stops when the main thread ends",
-    .options = options,
-    .run = run,
-    .help = "Seed 001 \"데몬 스레드\": daemon threads die with the main thread; non-daemon\n"
-            "threads keep the process alive; join() waits first.\n"
-            "Things to try: --no-daemon; --join; --main-sleep 0.5.\n",
-};

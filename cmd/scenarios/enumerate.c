@@ -3,8 +3,9 @@
  *
  * --workers daemon threads each sleep a random 0.1-0.5 s (--seed repeats them);
  * main walks enumerate(), skips main_thread(), and joins each one, logging in the
- * seed's format "(%(threadName)-10s) %(message)s". --info then prints what the
- * threading module's functions return here, read from the library.
+ * seed's format "(%(threadName)-10s) %(message)s". --info first prints what the
+ * threading module's functions return here, read from the library, once every
+ * worker has said it sleeps and before any begins its pause: all of them alive.
  *
  * Trace: "(Thread-1 (worker)) sleeping 0.50" for each worker, "(MainThread) joining
  * Thread-1 (worker)", the "ending" lines in order of their pauses, the other joins.
@@ -12,16 +13,29 @@
  */
 #include <stdio.h>
 
+#include <thrdemo/event.h>
 #include <thrdemo/log.h>
+#include <thrdemo/semaphore.h>
 #include <thrdemo/thread.h>
 
 #include "scenarios.h"
 
+struct enumeration {
+    td_sem_t sleeping; /* released by each worker once it has said so */
+    td_event_t shown;  /* --info is printed (set at once without --info) */
+    struct worker {
+        struct enumeration *all;
+        double pause;
+    } workers[MAX_THREADS];
+};
+
 static void worker(void *arg)
 {
-    const double *pause = arg;
-    td_log("sleeping %0.2f", *pause);
-    cli_sleep(*pause);
+    struct worker *w = arg;
+    td_log("sleeping %0.2f", w->pause);
+    td_sem_release(&w->all->sleeping, 1);
+    td_event_wait(&w->all->shown, TD_FOREVER); /* --info: alive until it is printed */
+    runner_sleep(w->pause);
     td_log("ending");
 }
 
@@ -41,8 +55,6 @@ static const char *py_bool(bool b)
     return b ? "True" : "False";
 }
 
-enum { MAX_WORKERS = 64 };
-
 /* The table of --info: what each module-level function returns right now. */
 static void print_info(void)
 {
@@ -52,13 +64,13 @@ static void print_info(void)
     td_print("main_thread()    = %s", thread_repr(td_main_thread(), repr, sizeof repr));
     td_print("get_ident()      = %lu", td_get_ident());
     td_print("get_native_id()  = %ld", td_get_native_id());
-    td_print("TIMEOUT_MAX      = %s", cli_pyfloat(TD_TIMEOUT_MAX, num));
+    td_print("TIMEOUT_MAX      = %s", py_float(TD_TIMEOUT_MAX, num));
     td_print("stack_size()     = %zu", td_get_stack_size());
     td_print("enumerate():");
     td_print("  %-20s %-20s %-10s %-6s %s", "name", "ident", "native_id", "daemon", "alive");
-    td_thread_t *live[MAX_WORKERS + 1];
-    size_t n = td_enumerate(live, MAX_WORKERS + 1);
-    for (size_t i = 0; i < n && i < MAX_WORKERS + 1; i++) {
+    td_thread_t *live[MAX_THREADS + 1];
+    size_t n = td_enumerate(live, MAX_THREADS + 1);
+    for (size_t i = 0; i < n && i < MAX_THREADS + 1; i++) {
         char name[CLI_NAME_MAX];
         td_print("  %-20s %-20lu %-10ld %-6s %s", cli_thread_name(live[i], name),
                  td_thread_ident(live[i]), td_thread_native_id(live[i]),
@@ -67,47 +79,39 @@ static void print_info(void)
     }
 }
 
-static int run(const cli_args_t *args)
+int run_enumerate(const cli_args_t *args)
 {
     td_log_set_format(TD_LOG_THREADNAME);
+    static struct enumeration e; /* daemon workers may outlive run() */
+    td_sem_init(&e.sleeping, 0);
+    td_event_init(&e.shown);
+    if (!cli_flag(args, "info"))
+        td_event_set(&e.shown);
     long long n = cli_int(args, "workers");
-    static double pauses[MAX_WORKERS]; /* daemon workers may outlive run() */
     for (long long i = 0; i < n; i++) {
-        pauses[i] = (double)cli_randint(1, 5) / 10; /* random.randint(1, 5) / 10 */
+        e.workers[i] = (struct worker){ &e, (double)py_randint(1, 5) / 10 }; /* randint / 10 */
         td_thread_t *t;
-        if (cli_start_thread(&t, &(td_thread_attr_t){ TD_TARGET(worker), .arg = &pauses[i],
-                                                      .daemon = TD_DAEMON_YES }) != 0)
+        if (runner_start(&t, &(td_thread_attr_t){ TD_TARGET(worker), .arg = &e.workers[i],
+                                                  .daemon = TD_DAEMON_YES }) != 0)
             return EXIT_RUNTIME;
         td_thread_free(t);
     }
+    if (cli_flag(args, "info")) {
+        for (long long i = 0; i < n; i++)
+            td_sem_acquire(&e.sleeping, true, TD_FOREVER);
+        print_info();
+        td_event_set(&e.shown);
+    }
     /* for t in threading.enumerate(): skip main_thread(), join the rest */
-    td_thread_t *live[MAX_WORKERS + 1];
-    size_t count = td_enumerate(live, MAX_WORKERS + 1);
-    for (size_t i = 0; i < count && i < MAX_WORKERS + 1; i++) {
-        if (live[i] != td_main_thread() && !cli_stopping()) {
+    td_thread_t *live[MAX_THREADS + 1];
+    size_t count = td_enumerate(live, MAX_THREADS + 1);
+    for (size_t i = 0; i < count && i < MAX_THREADS + 1; i++) {
+        if (live[i] != td_main_thread() && !runner_stopping()) {
             char name[CLI_NAME_MAX];
             td_log("joining %s", cli_thread_name(live[i], name));
             td_thread_join(live[i], TD_FOREVER);
         }
         td_thread_free(live[i]);
     }
-    if (cli_flag(args, "info") && !cli_stopping())
-        print_info();
     return EXIT_OK;
 }
-
-static const cli_option_t options[] = {
-    { "workers", OPT_INT, "3", "worker threads, each sleeping 0.1-0.5 s", NULL, 1, MAX_WORKERS, false, 0 },
-    { "info", OPT_FLAG, NULL, "after the run, print what the module functions return", NULL, 0, 0, false, 0 },
-    { 0 },
-};
-
-const scenario_t scenario_enumerate = {
-    .name = "enumerate",
-    .seed = "001",
-    .summary = "walk threading.enumerate(), skip the main thread, join the rest",
-    .options = options,
-    .run = run,
-    .help = "Seed 001 \"threading.enumerate()\": list the live threads and join each.\n"
-            "Things to try: --seed 7 (twice: the same pauses); --workers 6; --info.\n",
-};

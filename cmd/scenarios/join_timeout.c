@@ -14,7 +14,6 @@
 #include <thrdemo/thread.h>
 
 #include "scenarios.h"
-#include "stats.h"
 
 struct counting {
     long long count;
@@ -27,46 +26,29 @@ static void count(void *arg)
     for (long long i = 0; i < c->count; i++) {
         td_print("%lld", i);
         stats_count("numbers printed", 1);
-        if (cli_sleep(c->step))
+        if (runner_sleep(c->step))
             return;
     }
 }
 
-static int run(const cli_args_t *args)
+int run_join_timeout(const cli_args_t *args)
 {
     static struct counting c; /* the daemon thread may use it until the process ends */
     c.count = cli_int(args, "count");
     c.step = cli_number(args, "step");
     double timeout = cli_number(args, "timeout");
     td_thread_t *t;
-    if (cli_start_thread(&t, &(td_thread_attr_t){ TD_TARGET(count), .arg = &c,
+    if (runner_start(&t, &(td_thread_attr_t){ TD_TARGET(count), .arg = &c,
                                                   .daemon = TD_DAEMON_YES }) != 0)
         return EXIT_RUNTIME;
     if (td_thread_is_alive(t))
-        td_thread_join(t, cli_seconds(timeout)); /* the lesson: -ETIMEDOUT, not forever */
-    if (!cli_stopping()) {
+        td_thread_join(t, runner_seconds(timeout)); /* the lesson: -ETIMEDOUT, not forever */
+    if (!runner_stopping()) {
         char text[32];
-        td_print("join(timeout=%s) returned, is_alive() = %s", cli_pyfloat(timeout, text),
+        td_print("join(timeout=%s) returned, is_alive() = %s", py_float(timeout, text),
                  td_thread_is_alive(t) ? "True" : "False");
         td_print("Main thread finished");
     }
     td_thread_free(t);
     return EXIT_OK; /* the daemon thread dies with the process */
 }
-
-static const cli_option_t options[] = {
-    { "timeout", OPT_NUMBER, "0.25", "seconds join() waits", NULL, 0, 1e9, false, 0 },
-    { "count", OPT_INT, "10000", "numbers the thread prints", NULL, 0, 1e9, false, 0 },
-    { "step", OPT_NUMBER, "0.001", "seconds between numbers", NULL, 0, 1e6, false, 0 },
-    { 0 },
-};
-
-const scenario_t scenario_join_timeout = {
-    .name = "join-timeout",
-    .seed = "001",
-    .summary = "join(timeout) returns while the thread still runs; is_alive() says so",
-    .options = options,
-    .run = run,
-    .help = "Seed 001 \"join(timeout)\": join with a timeout, then is_alive().\n"
-            "Things to try: --timeout 1; --count 100 --timeout 5.\n",
-};

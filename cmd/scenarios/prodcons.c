@@ -27,7 +27,6 @@
 #include <thrdemo/queue.h>
 
 #include "scenarios.h"
-#include "stats.h"
 
 /* What one side saw: how many messages, their sum and an order-sensitive hash. */
 struct tally {
@@ -53,7 +52,7 @@ static int producer(void *arg, void **result)
     (void)result;
     struct pipeline *p = arg;
     while (!td_event_is_set(&p->event)) {
-        long message = (long)cli_randint(1, 11);
+        long message = (long)py_randint(1, 11);
         if (!cli_globals.quiet)
             td_log("Producer got message: %ld", message);
         if (td_queue_put(p->queue, (void *)(intptr_t)message, true, TD_FOREVER) != 0)
@@ -95,7 +94,7 @@ static void report(const struct pipeline *p)
                (unsigned long long)p->consumed.sum, (unsigned long long)p->consumed.hash);
 }
 
-static int run(const cli_args_t *args)
+int run_prodcons(const cli_args_t *args)
 {
     td_log_set_format(TD_LOG_ASCTIME);
     static struct pipeline p;
@@ -117,7 +116,7 @@ static int run(const cli_args_t *args)
         td_queue_free(p.queue);
         return EXIT_RUNTIME;
     }
-    if (!cli_sleep(cli_number(args, "duration")))
+    if (!runner_sleep(cli_number(args, "duration")))
         td_log("Main: about to set event");
     td_event_set(&p.event);
     td_pool_free(executor); /* leaving `with`: shutdown(wait=True) */
@@ -125,22 +124,3 @@ static int run(const cli_args_t *args)
     td_queue_free(p.queue);
     return EXIT_OK;
 }
-
-static const cli_option_t options[] = {
-    { "duration", OPT_NUMBER, "0.1", "seconds before main sets the event", NULL, 0, 1e9, false, 0 },
-    { "maxsize", OPT_INT, "10", "the queue's maxsize (0: unbounded)", NULL, 0, 1e7, false, 0 },
-    { "workers", OPT_INT, "2", "the executor's max_workers (producer and consumer run at once: 2 or more)",
-      NULL, 2, 64, false, 0 },
-    { 0 },
-};
-
-const scenario_t scenario_prodcons = {
-    .name = "prodcons",
-    .seed = "004",
-    .summary = "producer/consumer over a bounded queue in a thread pool, stopped by an Event",
-    .options = options,
-    .run = run,
-    .help = "Seed 004: a producer and a consumer over queue.Queue(maxsize=10) in a\n"
-            "ThreadPoolExecutor, stopped by an Event; no message is lost, nothing hangs.\n"
-            "Things to try: --seed 1 (twice); --maxsize 1; --quiet --stats --duration 5.\n",
-};

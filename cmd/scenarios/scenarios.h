@@ -1,22 +1,61 @@
 /* SPDX-License-Identifier: MIT */
-/* scenarios.h - each scenario file's one export: its row for main.c's table. */
+/* scenarios.h - the stories: one function per variant, which tables.c puts in its
+ * command's table, and the tables main.c's commands[] lists. Each story file
+ * includes this one header for all it shares: the parsed options (cli.h), the
+ * runner (sleeps and waits that Ctrl-C ends), --stats, --lang, Python's formats. */
 #ifndef THRDEMO_SCENARIOS_H
 #define THRDEMO_SCENARIOS_H
 
-#include "cli.h"
+#include <stdbool.h>
+#include <stddef.h>
 
-extern const scenario_t scenario_event;
-extern const scenario_t scenario_threads;
-extern const scenario_t scenario_lock_counter;
-extern const scenario_t scenario_monitor;
-extern const scenario_t scenario_timer;
-extern const scenario_t scenario_daemon;
-extern const scenario_t scenario_join_timeout;
-extern const scenario_t scenario_enumerate;
-extern const scenario_t scenario_prodcons;
-extern const scenario_t scenario_redis_gate;
-extern const scenario_t scenario_tcp_echo;
-extern const scenario_t scenario_generator;
-extern const scenario_t scenario_bench;
+#include "cli.h"
+#include "lang.h"
+#include "pylike.h"
+#include "runner.h"
+#include "stats.h"
+
+/* The most threads a scenario's option may ask for (arrays are this long). */
+enum { MAX_THREADS = 64, MAX_RUNS = 101 };
+
+extern const cli_command_t scenario_event, scenario_monitor, scenario_lock_counter,
+    scenario_threads, scenario_timer, scenario_daemon, scenario_join_timeout,
+    scenario_enumerate, scenario_prodcons, scenario_redis_gate, scenario_tcp_echo,
+    scenario_generator, tool_bench;
+
+int run_event_wait(const cli_args_t *args);           /* event.c */
+int run_event_subclass(const cli_args_t *args);
+int run_event_timer(const cli_args_t *args);
+int run_monitor_stop(const cli_args_t *args);         /* monitor.c */
+int run_monitor_toast(const cli_args_t *args);
+int run_lock_counter(const cli_args_t *args);         /* lock_counter.c */
+int check_lock_counter(const cli_args_t *args);
+int run_threads_basic(const cli_args_t *args);        /* threads.c */
+int run_threads_ways(const cli_args_t *args);
+int run_timer_once_or_cancel(const cli_args_t *args); /* timer.c */
+int run_timer_repeat(const cli_args_t *args);
+int run_timer_interval(const cli_args_t *args);       /* timer_interval.c */
+int run_daemon(const cli_args_t *args);               /* daemon.c */
+int run_join_timeout(const cli_args_t *args);         /* join_timeout.c */
+int run_enumerate(const cli_args_t *args);            /* enumerate.c */
+int run_prodcons(const cli_args_t *args);             /* prodcons.c */
+int run_redis_gate(const cli_args_t *args);           /* redis_gate.c */
+int check_redis_gate(const cli_args_t *args);
+int run_tcp_echo_demo(const cli_args_t *args);        /* tcp_echo.c */
+int run_tcp_echo_server(const cli_args_t *args);
+int run_tcp_echo_client(const cli_args_t *args);      /* tcp_echo_client.c */
+/* The client of tcp-echo: connect to host:port, echo each message (n == 0: each line
+ * of stdin), print the echoes: EXIT_OK or EXIT_RUNTIME (said on stderr). */
+int tcp_echo_client(const cli_args_t *args, const char *host, int port,
+                    const char *const *messages, size_t n);
+int run_generator_simple(const cli_args_t *args);     /* generator.c */
+int run_generator_range(const cli_args_t *args);
+int run_generator_comprehension(const cli_args_t *args);
+int run_generator_next(const cli_args_t *args);       /* generator_next.c */
+int run_generator_send(const cli_args_t *args);
+/* A generator was made (rc == 0), or say why on stderr: the scenario ends, exit 1. */
+bool generator_made(int rc);
+int run_bench(const cli_args_t *args);                /* bench.c */
+int check_bench(const cli_args_t *args);
 
 #endif

@@ -9,7 +9,6 @@
  * Trace (ways): "Thread-1 (mythread): running the target function",
  * "Thread-2: running the overridden run()", the workers' start lines, their end lines
  * in reverse (worker-2 sleeps least), "All threads have finished."
- *
  * Things to try: run `threads basic` several times and watch the interleaving change;
  * `threads ways --scale 10` to see the workers overlap slowly.
  */
@@ -19,16 +18,6 @@
 #include <thrdemo/thread.h>
 
 #include "scenarios.h"
-
-static void join_and_free(td_thread_t *t)
-{
-    if (t) {
-        td_thread_join(t, TD_FOREVER);
-        td_thread_free(t);
-    }
-}
-
-/* ---- basic ------------------------------------------------------------------------- */
 
 static void print_numbers(void *arg)
 {
@@ -44,21 +33,19 @@ static void print_letters(void *arg)
         td_print("Letter: %c", *letter);
 }
 
-static int run_basic(void)
+int run_threads_basic(const cli_args_t *args)
 {
+    (void)args;
     td_thread_t *thread1, *thread2 = NULL;
-    int rc = cli_start_thread(&thread1, &(td_thread_attr_t){ TD_TARGET(print_numbers) });
+    int rc = runner_start(&thread1, &(td_thread_attr_t){ TD_TARGET(print_numbers) });
     if (rc == 0)
-        rc = cli_start_thread(&thread2, &(td_thread_attr_t){ TD_TARGET(print_letters) });
-    join_and_free(thread1);
-    join_and_free(thread2);
-    if (rc != 0)
-        return EXIT_RUNTIME;
-    td_print("All threads have finished.");
-    return EXIT_OK;
+        rc = runner_start(&thread2, &(td_thread_attr_t){ TD_TARGET(print_letters) });
+    runner_join(thread1);
+    runner_join(thread2);
+    if (rc == 0)
+        td_print("All threads have finished.");
+    return rc;
 }
-
-/* ---- ways -------------------------------------------------------------------------- */
 
 /* Way 1: Thread(target=mythread). */
 static void mythread(void *arg)
@@ -88,21 +75,22 @@ static void worker(void *arg)
     char name[CLI_NAME_MAX];
     cli_thread_name(td_current_thread(), name);
     td_print("%s: start, num=%d", name, w->num);
-    cli_sleep(w->delay);
+    runner_sleep(w->delay);
     td_print("%s: end, num=%d", name, w->num);
 }
 
 enum { WORKERS = 3 };
 
-static int run_ways(void)
+int run_threads_ways(const cli_args_t *options)
 {
+    (void)options;
     td_thread_t *t;
-    if (cli_start_thread(&t, &(td_thread_attr_t){ TD_TARGET(mythread) }) != 0)
+    if (runner_start(&t, &(td_thread_attr_t){ TD_TARGET(mythread) }) != 0)
         return EXIT_RUNTIME;
-    join_and_free(t);
-    if (cli_start_thread(&t, &(td_thread_attr_t){ .target = my_thread_run }) != 0)
+    runner_join(t);
+    if (runner_start(&t, &(td_thread_attr_t){ .target = my_thread_run }) != 0)
         return EXIT_RUNTIME;
-    join_and_free(t);
+    runner_join(t);
 
     struct worker_args args[WORKERS];
     td_thread_t *workers[WORKERS] = { 0 };
@@ -111,38 +99,12 @@ static int run_ways(void)
         char name[16];
         snprintf(name, sizeof name, "worker-%d", i);
         args[i] = (struct worker_args){ .num = i, .delay = 0.1 * (3 - i) };
-        rc = cli_start_thread(&workers[i], &(td_thread_attr_t){ TD_TARGET(worker), .arg = &args[i],
-                                                     .name = name });
+        rc = runner_start(&workers[i], &(td_thread_attr_t){ TD_TARGET(worker), .arg = &args[i],
+                                                            .name = name });
     }
     for (int i = 0; i < WORKERS; i++)
-        join_and_free(workers[i]);
-    if (rc != 0)
-        return EXIT_RUNTIME;
-    if (!cli_stopping())
+        runner_join(workers[i]);
+    if (rc == 0 && !runner_stopping())
         td_print("All threads have finished.");
-    return EXIT_OK;
+    return rc;
 }
-
-static int run(const cli_args_t *args)
-{
-    return cli_variant_is(args, "ways") ? run_ways() : run_basic();
-}
-
-static const cli_variant_t variants[] = {
-    { "basic", "two threads print numbers and letters concurrently" },
-    { "ways", "three ways to create a thread: target, subclass, named with args" },
-    { 0 },
-};
-
-static const cli_option_t options[] = { { 0 } };
-
-const scenario_t scenario_threads = {
-    .name = "threads",
-    .seed = "002",
-    .variants = variants,
-    .options = options,
-    .run = run,
-    .help = "Seeds 002 \"threading.Thread\" and 001 \"스레드 생성\": starting and joining threads.\n"
-            "Things to try: run 'threads basic' a few times and compare the interleaving;\n"
-            "'threads ways --scale 10' to watch the workers overlap.\n",
-};

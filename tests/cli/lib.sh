@@ -10,7 +10,7 @@ set -eu
 export LC_ALL=C
 here=$(cd "$(dirname "$0")" && pwd)
 THRDEMO=${THRDEMO:-$here/../../build/thrdemo}
-SHARED=${THRDEMO_SHARED:-$here/../../../shared}
+examples=$(cd "$here/../../examples/python" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 passed=0
@@ -75,12 +75,22 @@ usage_error() {
     fi
 }
 
-# The reference program's output, when python3 is here: reference NAME [VAR=VALUE...]
-have_python() { command -v python3 >/dev/null 2>&1 && [ -d "$SHARED/reference" ]; }
-reference() {
-    name=$1
+# The variant's Python program in examples/python (what --python prints), run when
+# python3 is here: python_example NAME [VAR=VALUE...] [ARG...], its stdout and
+# stderr (where logging goes) in $work/ref.
+have_python() { command -v python3 >/dev/null 2>&1; }
+python_example() {
+    file=$examples/$1.py
     shift
-    env "$@" python3 -u "$SHARED/reference/$name.py" >"$work/ref" 2>&1 # logging goes to stderr
+    envs=""
+    while [ $# -gt 0 ]; do
+        case $1 in
+            [A-Z]*=*) envs="$envs $1"; shift ;;
+            *) break ;;
+        esac
+    done
+    # shellcheck disable=SC2086 # each VAR=VALUE is one word
+    env $envs python3 -u "$file" "$@" >"$work/ref" 2>&1
 }
 
 # A TCP port on 127.0.0.1 that nothing listens on right now (scripts/deps.sh's).

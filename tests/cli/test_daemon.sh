@@ -16,8 +16,8 @@ seq 0 $((n - 1)) >"$work/want"
 check "daemon: numbers in order from 0" cmp -s "$work/got" "$work/want"
 check "daemon: main's line last" test "$(tail -n1 "$work/out")" = "Main thread finished"
 if have_python; then
-    reference daemon
-    check "daemon: the reference also stops early" test "$(grep -cE '^[0-9]+$' "$work/ref")" -lt 50
+    python_example daemon
+    check "daemon: the Python program also stops early" test "$(grep -cE '^[0-9]+$' "$work/ref")" -lt 50
 fi
 
 # --no-daemon: the process waits; all 100 numbers, main's line among the first ones.
@@ -36,8 +36,8 @@ run daemon --join --scale 0.5
 expect_status 0 "daemon --join"
 expect_out "$work/want" "daemon --join"
 if have_python; then
-    reference daemon THRDEMO_SCALE=0.5 JOIN=1
-    expect_out "$work/ref" "daemon --join against daemon.py"
+    python_example daemon THRDEMO_SCALE=0.5 --join
+    expect_out "$work/ref" "daemon --join against examples/python/daemon.py"
 fi
 run daemon --count 3 --no-daemon --main-sleep 0
 check "--count 3: three numbers" test "$(numbers | wc -l)" -eq 3

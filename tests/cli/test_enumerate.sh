@@ -31,13 +31,14 @@ check "enumerate: --seed repeats the pauses" cmp -s "$work/first" "$work/second"
 THRDEMO_SEED=1 run enumerate --scale 0.1
 grep 'sleeping' "$work/out" | sort >"$work/third"
 check "enumerate: THRDEMO_SEED = --seed" cmp -s "$work/first" "$work/third"
-run enumerate --scale 0.1 --workers 6
+run enumerate --workers 6 # pauses of 0.1 s and more: all six still alive when main looks
 check "--workers 6: six joins" test "$(count_lines '^\(MainThread\) joining ')" -eq 6
 
-# --info: values read from the library.
+# --info: values read from the library, printed while the workers are alive: after
+# every worker has said it sleeps, before main joins the first one (issue 12).
 run enumerate --scale 0.1 --workers 1 --info
 expect_status 0 "enumerate --info"
-check "info: active_count" grep -q '^active_count()   = 1$' "$work/out"
+check "info: active_count, the worker alive" grep -q '^active_count()   = 2$' "$work/out"
 check "info: TIMEOUT_MAX" grep -q '^TIMEOUT_MAX      = 9223372036.0$' "$work/out"
 check "info: stack_size" grep -q '^stack_size()     = 0$' "$work/out"
 ident=$(sed -n 's/^get_ident()      = //p' "$work/out")
@@ -46,6 +47,21 @@ check "info: get_ident is a number" test -n "$ident" -a "${ident:-x}" -eq "${ide
 check "info: current_thread() repr" grep -q "^current_thread() = <_MainThread(MainThread, started $ident)>\$" "$work/out"
 check "info: main_thread() repr" grep -q "^main_thread()    = <_MainThread(MainThread, started $ident)>\$" "$work/out"
 check "info: the main thread's row" grep -qE "^  MainThread +$ident +$native +False +True\$" "$work/out"
+check "info: the worker's row, a live daemon" grep -qE '^  Thread-1 \(worker\) +[0-9]+ +[0-9]+ +True +True$' "$work/out"
+s=$(grep -n 'sleeping' "$work/out" | cut -d: -f1)
+a=$(grep -n '^active_count()' "$work/out" | cut -d: -f1)
+j=$(grep -n 'joining' "$work/out" | cut -d: -f1)
+e=$(grep -n 'ending' "$work/out" | cut -d: -f1)
+check "info: after the worker's first line, before the join and its end ($s < $a < $j, $e)" \
+    test "${s:-99}" -lt "${a:-0}" -a "${a:-99}" -lt "${j:-0}" -a "${a:-99}" -lt "${e:-0}"
+run enumerate --scale 0.1 --workers 5 --info
+check "info: five live workers" test "$(grep -cE '^  Thread-[1-5] \(worker\) .* True +True$' "$work/out")" -eq 5
+if have_python; then
+    python_example enumerate THRDEMO_SCALE=0.1 --workers 5 --info
+    sed -E 's/[0-9]{3,}/N/g; s/ +/ /g; s/sleeping 0\.[1-5]0/sleeping P/' "$work/ref" | sort >"$work/ref.shape"
+    sed -E 's/[0-9]{3,}/N/g; s/ +/ /g; s/sleeping 0\.[1-5]0/sleeping P/' "$work/out" | sort >"$work/out.shape"
+    check "info: the same lines as enumerate.py (numbers aside)" cmp -s "$work/ref.shape" "$work/out.shape"
+fi
 
 interrupt INT enumerate --scale 20
 expect_status 130 "enumerate after SIGINT"

@@ -20,7 +20,7 @@ grep -E '^(Thread checking|Timeout occurred)' "$work/out" | awk '
     NR % 2 == 0 && !/^Timeout occurred/ { bad = 1 }
     END { exit bad || NR % 2 == 0 }' && pass || fail "wait: checks and timeouts alternate, ending with a check"
 check "wait: no other lines" test "$(wc -l <"$work/out")" -eq $((checks + timeouts + 6))
-# The same distinct lines as event.py prints (whose print() can tear two lines into
+# The same distinct lines as event_wait.py prints (whose print() can tear two lines into
 # one when threads race: a comparison line by line with it would be flaky).
 sort -u "$work/out" >"$work/distinct"
 cat >"$work/want" <<'TXT'
@@ -32,7 +32,7 @@ Timeout occurred, continuing to check for event
 event1 setting complete
 event2 setting complete
 TXT
-check "wait: the reference's distinct lines" cmp -s "$work/distinct" "$work/want"
+check "wait: the Python program's distinct lines" cmp -s "$work/distinct" "$work/want"
 
 run event wait --scale 0.1 --wait-timeout 0.5 --first-delay 0.2 --second-delay 0.2
 check "wait: --wait-timeout printed as given" grep -q 'will timeout in 0.5 seconds$' "$work/out"
@@ -64,7 +64,7 @@ run event timer --scale 0.05
 expect_status 0 "event timer"
 expect_out "$work/want" "event timer"
 if have_python; then
-    reference event_timer THRDEMO_SCALE=0.05
+    python_example event_timer THRDEMO_SCALE=0.05
     expect_out "$work/ref" "event timer against event_timer.py"
 fi
 run event timer --scale 0.05 --delay 2

@@ -20,8 +20,8 @@ run join-timeout --timeout 5 --count 50
 { seq 0 49; echo "join(timeout=5.0) returned, is_alive() = False"; echo "Main thread finished"; } >"$work/want"
 expect_out "$work/want" "join-timeout --timeout 5 --count 50"
 if have_python; then
-    reference join_timeout TIMEOUT=0.25
-    check "the reference prints the same last line" test "$(tail -n2 "$work/ref" | head -n1)" = "join(timeout=0.25) returned, is_alive() = True"
+    python_example join_timeout --timeout 0.25
+    check "the Python program prints the same last line" test "$(tail -n2 "$work/ref" | head -n1)" = "join(timeout=0.25) returned, is_alive() = True"
 fi
 run join-timeout --timeout 0 --count 5
 check "--timeout 0: is_alive() True" grep -q '^join(timeout=0.0) returned, is_alive() = True$' "$work/out"

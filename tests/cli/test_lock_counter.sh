@@ -12,24 +12,33 @@ done
 run lock-counter --threads 4 --iterations 50000
 expect_out "$work/want" "--threads 4"
 
-# The default run matches the reference program exactly.
+# The default run matches the Python program exactly.
 run lock-counter
 expect_status 0 "lock-counter"
 if have_python; then
-    reference lock_counter
+    python_example lock_counter
     expect_out "$work/ref" "lock-counter against lock_counter.py"
 fi
 
-# none: the threads start behind a gate, so updates are lost on every run on a
-# multi-core machine; the second line says why. (One core cannot show it.)
+# none: the threads start behind a gate, each on its own core, so updates are lost on
+# almost every run of a multi-core machine; but when other processes hold the cores
+# one thread can do all its steps while the other waits, and nothing is lost. So:
+# every run's second line must match its first, and some run of ten must lose
+# updates. (One core cannot show it.)
 if [ "$(nproc)" -ge 2 ]; then
-    for i in 1 2 3; do
+    lost=0
+    for i in 1 2 3 4 5 6 7 8 9 10; do
         run lock-counter --lock none
         expect_status 0 "lock-counter --lock none"
-        check "none: final value is not 0" sh -c "! grep -q 'shared_resource: 0\$' '$work/out'"
-        check "none: the lost-update line follows" grep -q '^Lost updates: ' "$work/out"
         check "none: two lines" test "$(wc -l <"$work/out")" -eq 2
+        if grep -q 'shared_resource: 0$' "$work/out"; then
+            check "none: 0 says it was luck" grep -q '^No update was lost this time, by luck' "$work/out"
+        else
+            check "none: the lost-update line follows" grep -q '^Lost updates: ' "$work/out"
+            lost=$((lost + 1))
+        fi
     done
+    check "none: updates lost in $lost of 10 runs" test "$lost" -ge 1
 fi
 
 # --stats reports wall time and the counts on stderr; stdout stays the trace.

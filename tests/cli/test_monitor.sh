@@ -9,8 +9,8 @@ run monitor --scale 0.1
 expect_status 0 "monitor"
 expect_out "$work/want" "monitor stop"
 if have_python; then
-    reference monitor THRDEMO_SCALE=0.1
-    expect_out "$work/ref" "monitor against monitor.py"
+    python_example monitor_stop THRDEMO_SCALE=0.1
+    expect_out "$work/ref" "monitor against monitor_stop.py"
 fi
 timed_run monitor stop --interval 1 --stop-after 3.5 --scale 0.1
 expect_out "$work/want" "monitor stop --interval 1 --stop-after 3.5"

@@ -25,6 +25,17 @@ sed -nE 's/^Consumer storing message: ([0-9]+) .*/\1/p' "$work/lines" >"$work/st
 check "every message consumed once, in order" cmp -s "$work/got" "$work/stored"
 check "many messages in 0.1 s ($(wc -l <"$work/got"))" test "$(wc -l <"$work/got")" -gt 20
 
+if have_python; then
+    python_example prodcons
+    sed -E "s/$stamp//" "$work/ref" >"$work/ref.lines"
+    check "prodcons.py: every line stamped" sh -c "! grep -vqE '$stamp' '$work/ref'"
+    tail -n2 "$work/ref.lines" | sort >"$work/ref.last2"
+    check "prodcons.py: both exit lines last, as here" cmp -s "$work/ref.last2" "$work/last2"
+    sed -nE 's/^Producer got message: ([0-9]+)$/\1/p' "$work/ref.lines" >"$work/ref.got"
+    sed -nE 's/^Consumer storing message: ([0-9]+) .*/\1/p' "$work/ref.lines" >"$work/ref.stored"
+    check "prodcons.py: every message consumed once, in order" cmp -s "$work/ref.got" "$work/ref.stored"
+fi
+
 # --seed: the same values again (the count depends on timing; the prefix does not).
 head -n 20 "$work/got" >"$work/first"
 run prodcons --seed 1

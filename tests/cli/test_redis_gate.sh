@@ -35,16 +35,24 @@ check "wait: both workers wait, main checks" cmp -s "$work/head" "$work/want"
 check "wait: both released" test "$(worker_lines 'redis ready, and connect to redis server and do some work \[[A-Z][a-z][a-z] [A-Z][a-z][a-z] [ 0-9][0-9] [0-9:]{8} [0-9]{4}\]$')" -eq 2
 check "wait: five lines" test "$(wc -l <"$work/out")" -eq 5
 if have_python; then
-    reference redis_gate THRDEMO_SCALE=0.1
+    python_example redis_gate_wait THRDEMO_SCALE=0.1
     sed -E 's/\[[^]]*\]$/[T]/' "$work/ref" | sort >"$work/ref.sorted"
     sed -E 's/\[[^]]*\]$/[T]/' "$work/out" | sort >"$work/out.sorted"
-    check "wait: the reference's lines" diff "$work/ref.sorted" "$work/out.sorted"
+    check "wait: the Python program's lines" diff "$work/ref.sorted" "$work/out.sorted"
 fi
-run redis-gate poll --scale 0.1
+# At this scale the 2 s polls come at 0.5 and 1.0 s and the check ends at 0.75 s:
+# a quarter of a second either side, enough on a loaded machine.
+run redis-gate poll --scale 0.25
 expect_status 0 "redis-gate poll"
 check "poll: each worker logs 'not ready' once a 2 s period (and once as released)" \
     test "$(worker_lines 'redis is not ready,still waiting.......$')" -eq 4
 check "poll: both released" test "$(worker_lines 'redis ready, and connect')" -eq 2
+if have_python; then
+    python_example redis_gate_poll THRDEMO_SCALE=0.25
+    sed -E 's/\[[^]]*\]$/[T]/' "$work/ref" | sort >"$work/ref.sorted"
+    sed -E 's/\[[^]]*\]$/[T]/' "$work/out" | sort >"$work/out.sorted"
+    check "poll: the lines of redis_gate_poll.py" diff "$work/ref.sorted" "$work/out.sorted"
+fi
 
 # ---- a build without hiredis (not found, or -DTHRDEMO_WITH_HIREDIS=OFF): --redis is
 # refused as an option this build lacks, and the real-server checks below cannot run.
@@ -68,6 +76,24 @@ check "up: the keys are really there" test "$(redis-cli -p "$port" get thrdemo:r
 run redis-gate poll --redis "redis://localhost:$port/" --scale 0.1
 expect_status 0 "redis-gate poll --redis redis://"
 check "url: t1's second INCR" grep -q '^(t1        ) INCR thrdemo:redis-gate:t1 -> 2$' "$work/out"
+stop_servers
+
+# ---- a server with a password: redis://:PASSWORD@HOST:PORT sends AUTH first.
+port=$(free_port)
+mkdir -p "$work/redis"
+redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --dir "$work/redis" \
+    --daemonize no --logfile "$work/redis/log" --requirepass s3cret &
+redis_pid=$!
+i=0
+until redis-cli -p "$port" -a s3cret --no-auth-warning ping >/dev/null 2>&1 || [ $i -ge 100 ]; do sleep 0.05; i=$((i + 1)); done
+run redis-gate --redis "redis://:s3cret@127.0.0.1:$port" --scale 0.1
+expect_status 0 "redis-gate --redis with a password"
+check "password: t1's INCR" grep -q '^(t1        ) INCR thrdemo:redis-gate:t1 -> 1$' "$work/out"
+run redis-gate --redis "redis://:wrong@127.0.0.1:$port" --give-up 0.2 --retry 0.1
+expect_status 1 "redis-gate --redis with a wrong password"
+check "wrong password: the server's answer to AUTH is the reason" grep -q "not ready (attempt 1): AUTH: the server answered: " "$work/out"
+run redis-gate --redis "127.0.0.1:$port" --give-up 0.2 --retry 0.1
+check "no password: the server's NOAUTH is the reason" grep -q "not ready (attempt 1): the server answered: NOAUTH" "$work/out"
 stop_servers
 
 # ---- started 2 s (scaled: 0.5 s) after thrdemo: failed attempts, then on.
@@ -115,6 +141,11 @@ timed_run redis-gate --redis "127.0.0.1:$port" --timeout 0.2 --give-up 0.5 --ret
 expect_status 1 "redis-gate --redis (silent server)"
 check "silent: the reply timeout is logged" grep -q 'not ready (attempt 1): no reply within 0.2 s (reply timeout)$' "$work/out"
 check "silent: no hang (${elapsed_ms} ms)" test "$elapsed_ms" -lt 3000
+# Ctrl-C while a PING waits for that server's reply: honoured at once, not when the
+# 10 s reply timeout fires (issue 12).
+interrupt INT redis-gate --redis "127.0.0.1:$port" --timeout 10
+expect_status 130 "redis-gate after SIGINT during a PING"
+check "SIGINT during a PING: stops within 1 s (${elapsed_ms} ms)" test "$elapsed_ms" -lt 1000
 stop_servers
 
 # ---- a server still loading its data set: the LOADING reply is the logged reason.
@@ -155,6 +186,12 @@ usage_error redis-gate --redis http://127.0.0.1:6379
 usage_error redis-gate --redis :6379
 usage_error redis-gate --redis '[::1]6379'
 usage_error redis-gate --redis ''
+# Taken for IPv6 hosts and retried for 30 s before (issue 12): now refused at once.
+usage_error redis-gate --redis h:1:2
+usage_error redis-gate --redis 127.0.0.1:+1
+usage_error redis-gate --redis 'redis://:@127.0.0.1:6379'
+usage_error redis-gate --redis redis://127.0.0.1:6379/x
+usage_error redis-gate --redis "$(printf '127.0.0.1:63\n79')"
 usage_error redis-gate --redis
 usage_error redis-gate --retry 0
 usage_error redis-gate --give-up -1

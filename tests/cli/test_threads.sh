@@ -35,11 +35,11 @@ check "ways: names and end order" cmp -s "$work/out.noStart" "$work/want"
 check "ways: three start lines before any end" \
     test "$(head -n5 "$work/out" | grep -c ': start, num=')" -eq 3
 if have_python; then
-    reference threads_ways THRDEMO_SCALE=0.2
+    python_example threads_ways THRDEMO_SCALE=0.2
     # Python's print() may tear two racing start lines into one (and leave an empty
     # line): start lines and empty lines aside, the rest is timed far apart.
     grep -v -e ': start, ' -e '^$' "$work/ref" >"$work/ref.noStart"
-    check "ways: same as reference (start lines aside)" cmp -s "$work/out.noStart" "$work/ref.noStart"
+    check "ways: same as threads_ways.py (start lines aside)" cmp -s "$work/out.noStart" "$work/ref.noStart"
 fi
 
 usage_error threads bogus

@@ -41,6 +41,13 @@ for h in thrdemo.h thread.h lock.h event.h queue.h pool.h timer.h; do
     check "header $h installed" test -f "$work/prefix/include/thrdemo/$h"
 done
 check "the installed thrdemo runs" sh -c "'$work/prefix/bin/thrdemo' --version | grep -q '^thrdemo '"
+# The man page and the completions, where man, bash-completion and zsh look for them.
+for f in share/man/man1/thrdemo.1 share/bash-completion/completions/thrdemo \
+         share/zsh/site-functions/_thrdemo; do
+    check "$f installed" test -s "$work/prefix/$f"
+done
+check "the installed man page is the binary's" sh -c \
+    "'$work/prefix/bin/thrdemo' --man | cmp -s - '$work/prefix/share/man/man1/thrdemo.1'"
 
 # pkg-config: libuv is a private requirement, so static users get it and shared
 # users do not link it themselves.

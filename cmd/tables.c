@@ -1,0 +1,454 @@
+/* SPDX-License-Identifier: MIT */
+/* tables.c - the shape of every scenario's command line, as data: its variants (each
+ * with the function that tells its story, in cmd/scenarios/), its options with type,
+ * range, default and help, its lesson, and the Python calls it re-creates with the
+ * libthrdemo functions behind them. The parser, --help, `list`, the man page and the
+ * completions all read these tables (cli.h); cli_check_table() checks them when the
+ * build writes the man page. A new scenario is a story file, a table here, a row in
+ * main.c's commands[] and its programs in examples/python/.
+ */
+#include "scenarios/scenarios.h"
+#include "race.h"
+
+const cli_command_t scenario_event = {
+    .name = "event", .kind = CMD_SCENARIO, .seed = "002",
+    .summary = "threading.Event: threads wait until another thread sets it",
+    .about = "\"Event\": threading.Event releases the threads that wait on it.",
+    .lesson = "A thread blocked in wait() uses no CPU and resumes the moment another "
+              "thread calls set(). wait(timeout) returns False when the time runs out, "
+              "so a thread can do something else and check again.",
+    .variants = (const cli_variant_t[]){
+        { "wait", "one thread waits forever, one polls with wait(timeout)",
+          .example = "event wait --scale 0.1 --wait-timeout 0.3", .run = run_event_wait },
+        { "subclass", "Thread subclasses gated by one Event",
+          .example = "event subclass --threads 4 --scale 0.2", .run = run_event_subclass },
+        { "timer", "a Timer sets the Event main waits on",
+          .example = "event timer --delay 1", .run = run_event_timer },
+        { 0 } },
+    .options = (const cli_option_t[]){
+        { "wait-timeout", OPT_NUMBER, "1", .min_open = true, .max = 1e9, .variants = "wait",
+          .help = "seconds thread2 waits per check" },
+        { "first-delay", OPT_NUMBER, "5", .max = 1e9, .variants = "wait",
+          .help = "seconds before main sets event1" },
+        { "second-delay", OPT_NUMBER, "5", .max = 1e9, .variants = "wait",
+          .help = "seconds before main sets event2" },
+        { "threads", OPT_INT, "2", 1, MAX_THREADS, .variants = "subclass",
+          .help = "how many Thread subclasses wait" },
+        { "count", OPT_INT, "5", .max = 1e6, .variants = "subclass",
+          .help = "numbers each thread prints, one a second" },
+        { "delay", OPT_NUMBER, "5.0", .max = 1e9, .variants = "timer",
+          .help = "seconds before the Timer sets the event" },
+        { 0 } },
+    .python = (const cli_pycall_t[]){
+        { "threading.Event()", "td_event_init" },
+        { "threading.Event.wait", "td_event_wait (timeout None: TD_FOREVER)" },
+        { "threading.Event.set", "td_event_set" },
+        { "threading.Event.is_set", "td_event_is_set" },
+        { "threading.Thread(target=...).start", "td_thread_new, td_thread_start" },
+        { "threading.Thread.name = ...", "td_thread_set_name" },
+        { "threading.Thread.join", "td_thread_join" },
+        { "threading.Timer(5.0, f, [event])", "td_timer_new, td_timer_start" },
+        { 0 } },
+};
+
+
+const cli_command_t scenario_monitor = {
+    .name = "monitor", .kind = CMD_SCENARIO, .seed = "000",
+    .summary = "a monitor thread stopped through an Event, or terminated and joined",
+    .about = "TossMonitorThread, a periodic monitor thread stopped through an Event, and "
+             "ToastErrorMonitor, which terminates and joins it when its check finds an error.",
+    .lesson = "Python cannot kill a thread: you ask it to stop, through an Event or a "
+              "flag it checks, and join() it. Waiting on the Event instead of sleeping "
+              "makes the request take effect at once.",
+    .variants = (const cli_variant_t[]){
+        { "stop", "a periodic monitor thread stopped through its Event",
+          .example = "monitor stop --interval 1 --stop-after 3.5", .run = run_monitor_stop },
+        { "toast", "an error check that terminates and joins the monitor thread",
+          .example = "monitor toast --error-after 5 --scale 0.3", .run = run_monitor_toast },
+        { 0 } },
+    .options = (const cli_option_t[]){
+        { "interval", OPT_NUMBER, "3", .min_open = true, .max = 1e9,
+          .help = "seconds between the monitor's runs" },
+        { "stop-after", OPT_NUMBER, "10", .max = 1e9, .variants = "stop",
+          .help = "seconds before main calls stop()" },
+        { "error-after", OPT_INT, "3", 1, 1e9, .variants = "toast",
+          .help = "the check that finds the error" },
+        { "check-interval", OPT_NUMBER, "3", .max = 1e9, .variants = "toast",
+          .help = "seconds between checks" },
+        { 0 } },
+    .python = (const cli_pycall_t[]){
+        { "class TossMonitorThread(Thread)", "td_thread_new (.target = its run)" },
+        { "threading.Event.set (stop)", "td_event_set" },
+        { "threading.Event.is_set (stopped)", "td_event_is_set" },
+        { "time.sleep(interval)", "td_event_wait(&wake, interval)" },
+        { "threading.Thread.join", "td_thread_join" },
+        { 0 } },
+};
+
+
+const cli_command_t scenario_lock_counter = {
+    .name = "lock-counter", .kind = CMD_SCENARIO, .seed = "002", .check = check_lock_counter,
+    .summary = "+1 and -1 a million times each under a Lock; the result is 0",
+    .about = "\"threading.Lock\": two threads update one counter, each step under a lock. "
+             "--lock none shows lost updates on a multi-core machine.",
+    .lesson = "shared_resource += 1 is a read, an add and a write: two threads can both "
+              "read 5 and both write their result, and one update is lost. A lock makes "
+              "the three one step that no other thread can interleave.",
+    .variants = (const cli_variant_t[]){
+        { NULL, "+1 and -1 a million times each under a Lock; the result is 0",
+          .example = "lock-counter --lock none", .run = run_lock_counter },
+        { 0 } },
+    .options = (const cli_option_t[]){
+        { "iterations", OPT_INT, "1000000", .max = 1e12,
+          .help = "increments (or decrements) per thread" },
+        { "threads", OPT_INT, "2", 2, MAX_THREADS,
+          .help = "threads, half adding and half subtracting (even)" },
+        { "lock", OPT_CHOICE, "mutex", .choices = GUARD_NAMES,
+          .help = "the guard: Lock, RLock, Semaphore(1), a spinlock, an atomic add, or none" },
+        { 0 } },
+    .python = (const cli_pycall_t[]){
+        { "threading.Lock()", "td_lock_init" },
+        { "with lock: (acquire)", "td_lock_acquire(&lock, true, TD_FOREVER)" },
+        { "with lock: (release)", "td_lock_release" },
+        { "threading.RLock()", "td_rlock_init, td_rlock_acquire, td_rlock_release" },
+        { "threading.Semaphore(1)", "td_sem_init, td_sem_acquire, td_sem_release" },
+        { "threading.Thread(target=...).start", "td_thread_new, td_thread_start" },
+        { "threading.Thread.join", "td_thread_join" },
+        { 0 } },
+};
+
+
+const cli_command_t scenario_threads = {
+    .name = "threads", .kind = CMD_SCENARIO, .seed = "002",
+    .summary = "start threads three ways, let them run at once, join them",
+    .about = "\"threading.Thread\" (seed 002) and \"creating threads\" (seed 001): "
+             "starting and joining threads.",
+    .lesson = "start() returns at once and the new thread runs beside the old one, in an "
+              "order the scheduler picks; join() waits for it to end. A thread runs a "
+              "target function or a subclass's run(), and has a name.",
+    .variants = (const cli_variant_t[]){
+        { "basic", "two threads print numbers and letters concurrently",
+          .example = "threads basic", .run = run_threads_basic },
+        { "ways", "three ways to create a thread: target, subclass, named with args", "001",
+          .example = "threads ways --scale 10", .run = run_threads_ways },
+        { 0 } },
+    .python = (const cli_pycall_t[]){
+        { "threading.Thread(target=f)", "td_thread_new (TD_TARGET(f))" },
+        { "class MyThread(Thread): run()", "td_thread_new (.target, no target name)" },
+        { "Thread(name=..., args=(...))", "td_thread_attr_t .name and .arg" },
+        { "threading.Thread.start", "td_thread_start" },
+        { "threading.Thread.join", "td_thread_join" },
+        { "threading.current_thread().name", "td_thread_get_name(td_current_thread(), ...)" },
+        { 0 } },
+};
+
+
+const cli_command_t scenario_timer = {
+    .name = "timer", .kind = CMD_SCENARIO, .seed = "001",
+    .summary = "threading.Timer: run a function later, cancel it, repeat it",
+    .about = "\"threading.Timer\" (seed 001) and set_interval (seed 002): run a function "
+             "later, cancel it, repeat it without drift.",
+    .lesson = "A Timer is a thread that waits, then calls the function, unless cancel() "
+              "comes first. To repeat, arm the next timer for a due time, not for a full "
+              "interval after the last run, or the runs drift later and later.",
+    .variants = (const cli_variant_t[]){
+        { "once", "Timer(5, Thread_Test) runs it after 5 seconds",
+          .example = "timer once --delay 1", .run = run_timer_once_or_cancel },
+        { "cancel", "the timer is cancelled after 2 seconds: Thread_Test never runs",
+          .example = "timer cancel", .run = run_timer_once_or_cancel },
+        { "repeat", "Thread_Test re-arms a 1 s Timer for itself, without drift",
+          .example = "timer repeat --every 0.01 --count 500 --stats", .run = run_timer_repeat },
+        { "interval", "set_interval: a daemon loop on Event.wait, stopped by a Timer", "002",
+          .example = "timer interval --every 0.5", .run = run_timer_interval },
+        { 0 } },
+    .options = (const cli_option_t[]){
+        { "delay", OPT_NUMBER, "5", .max = 1e9, .variants = "once cancel",
+          .help = "seconds before Thread_Test runs" },
+        { "cancel-after", OPT_NUMBER, "2", .max = 1e9, .variants = "cancel",
+          .help = "seconds before cancel()" },
+        { "every", OPT_NUMBER, "1", .min_open = true, .max = 1e9, .variants = "repeat",
+          .help = "seconds between runs" },
+        { "every", OPT_NUMBER, "2", .min_open = true, .max = 1e9, .variants = "interval",
+          .help = "seconds between runs" },
+        { "count", OPT_INT, "0", .max = 1e12, .variants = "repeat",
+          .help = "runs before stopping (0: until Ctrl-C)" },
+        { "stop-after", OPT_NUMBER, "11", .max = 1e9, .variants = "interval",
+          .help = "seconds before the Timer stops the loop" },
+        { 0 } },
+    .python = (const cli_pycall_t[]){
+        { "threading.Timer(5, f)", "td_timer_new" },
+        { "threading.Timer.start", "td_timer_start" },
+        { "threading.Timer.cancel", "td_timer_cancel" },
+        { "threading.Timer.join", "td_timer_join" },
+        { "threading.Event.wait(sec)", "td_event_wait" },
+        { "threading.Thread(daemon=True)", "td_thread_attr_t .daemon = TD_DAEMON_YES" },
+        { 0 } },
+};
+
+
+const cli_command_t scenario_daemon = {
+    .name = "daemon", .kind = CMD_SCENARIO, .seed = "001",
+    .summary = "a daemon thread's count stops when the main thread ends",
+    .about = "\"Daemon threads\" and \"join\": daemon threads die with the main thread; "
+             "non-daemon threads keep the process alive; join() waits first.",
+    .lesson = "When the main thread ends, Python waits for every non-daemon thread and "
+              "then exits, killing the daemon threads wherever they are. A daemon thread "
+              "is for work nobody needs to see finished.",
+    .variants = (const cli_variant_t[]){
+        { NULL, "a daemon thread's count stops when the main thread ends",
+          .example = "daemon --no-daemon", .run = run_daemon },
+        { 0 } },
+    .options = (const cli_option_t[]){
+        { "no-daemon", OPT_FLAG, .help = "make the thread non-daemon: the process waits for it" },
+        { "join", OPT_FLAG, .help = "main joins the thread before its own last line" },
+        { "count", OPT_INT, "100", .max = 1e9, .help = "numbers the thread prints" },
+        { "step", OPT_NUMBER, "0.01", .max = 1e6, .help = "seconds between numbers" },
+        { "main-sleep", OPT_NUMBER, "0.05", .max = 1e6,
+          .help = "seconds main sleeps before it ends" },
+        { 0 } },
+    .python = (const cli_pycall_t[]){
+        { "threading.Thread(daemon=True)", "td_thread_attr_t .daemon = TD_DAEMON_YES" },
+        { "threading.Thread.join", "td_thread_join" },
+        { "the interpreter's exit", "td_exit: joins non-daemon threads, then exits" },
+        { 0 } },
+};
+
+
+const cli_command_t scenario_join_timeout = {
+    .name = "join-timeout", .kind = CMD_SCENARIO, .seed = "001",
+    .summary = "join(timeout) returns while the thread still runs; is_alive() says so",
+    .about = "\"join(timeout)\": join with a timeout, then is_alive().",
+    .lesson = "join(timeout) gives up after the timeout without telling you whether the "
+              "thread ended: it returns None either way. Ask is_alive() afterwards.",
+    .variants = (const cli_variant_t[]){
+        { NULL, "join(timeout) returns while the thread still runs; is_alive() says so",
+          .example = "join-timeout --count 100 --timeout 5", .run = run_join_timeout },
+        { 0 } },
+    .options = (const cli_option_t[]){
+        { "timeout", OPT_NUMBER, "0.25", .max = 1e9, .help = "seconds join() waits" },
+        { "count", OPT_INT, "10000", .max = 1e9, .help = "numbers the thread prints" },
+        { "step", OPT_NUMBER, "0.001", .max = 1e6, .help = "seconds between numbers" },
+        { 0 } },
+    .python = (const cli_pycall_t[]){
+        { "threading.Thread.join(timeout)", "td_thread_join (-ETIMEDOUT: still running)" },
+        { "threading.Thread.is_alive", "td_thread_is_alive" },
+        { "threading.Thread(daemon=True)", "td_thread_attr_t .daemon = TD_DAEMON_YES" },
+        { 0 } },
+};
+
+
+const cli_command_t scenario_enumerate = {
+    .name = "enumerate", .kind = CMD_SCENARIO, .seed = "001",
+    .summary = "walk threading.enumerate(), skip the main thread, join the rest",
+    .about = "\"threading.enumerate()\": list the live threads and join each.",
+    .lesson = "enumerate() lists the threads alive right now, the main thread among "
+              "them; a thread cannot join itself, so the loop skips main_thread(). Each "
+              "join waits for that thread, whatever order the others end in.",
+    .variants = (const cli_variant_t[]){
+        { NULL, "walk threading.enumerate(), skip the main thread, join the rest",
+          .example = "enumerate --seed 7 --info", .run = run_enumerate },
+        { 0 } },
+    .options = (const cli_option_t[]){
+        { "workers", OPT_INT, "3", 1, MAX_THREADS,
+          .help = "worker threads, each sleeping 0.1-0.5 s" },
+        { "info", OPT_FLAG,
+          .help = "while the workers sleep, print what the module functions return" },
+        { 0 } },
+    .python = (const cli_pycall_t[]){
+        { "threading.enumerate", "td_enumerate" },
+        { "threading.main_thread", "td_main_thread" },
+        { "threading.active_count", "td_active_count" },
+        { "threading.current_thread", "td_current_thread" },
+        { "threading.get_ident, get_native_id", "td_get_ident, td_get_native_id" },
+        { "threading.stack_size", "td_get_stack_size" },
+        { "logging '(%(threadName)-10s) ...'", "td_log_set_format(TD_LOG_THREADNAME), td_log" },
+        { 0 } },
+};
+
+const cli_command_t scenario_prodcons = {
+    .name = "prodcons", .kind = CMD_SCENARIO, .seed = "004",
+    .summary = "producer/consumer over a bounded queue in a thread pool, stopped by an Event",
+    .about = "A producer and a consumer over queue.Queue(maxsize=10) in a "
+             "ThreadPoolExecutor, stopped by an Event; no message is lost, nothing hangs.",
+    .lesson = "A bounded queue hands work from one thread to another and makes a fast "
+              "producer wait for a slow consumer. The seed's consumer can hang in get() "
+              "once the producer is gone; shutting the queue down ends it cleanly.",
+    .variants = (const cli_variant_t[]){
+        { NULL, "producer/consumer over a bounded queue in a thread pool, stopped by an Event",
+          .example = "prodcons --quiet --stats --duration 5", .run = run_prodcons },
+        { 0 } },
+    .options = (const cli_option_t[]){
+        { "duration", OPT_NUMBER, "0.1", .max = 1e9, .help = "seconds before main sets the event" },
+        { "maxsize", OPT_INT, "10", .max = 1e7, .help = "the queue's maxsize (0: unbounded)" },
+        { "workers", OPT_INT, "2", 2, 64,
+          .help = "the executor's max_workers (producer and consumer run at once: 2 or more)" },
+        { 0 } },
+    .python = (const cli_pycall_t[]){
+        { "queue.Queue(maxsize=10)", "td_queue_new" },
+        { "queue.Queue.put / get", "td_queue_put, td_queue_get" },
+        { "queue.Queue.task_done / join", "td_queue_task_done, td_queue_join" },
+        { "queue.Queue.shutdown (3.13)", "td_queue_shutdown" },
+        { "ThreadPoolExecutor(max_workers=2)", "td_pool_new" },
+        { "executor.submit(f, ...)", "td_pool_submit" },
+        { "leaving `with executor:`", "td_pool_free (shutdown(wait=True))" },
+        { "threading.Event set / is_set", "td_event_set, td_event_is_set" },
+        { "logging '%(asctime)s: %(message)s'", "td_log_set_format(TD_LOG_ASCTIME), td_log" },
+        { 0 } },
+};
+
+const cli_command_t scenario_redis_gate = {
+    .name = "redis-gate", .kind = CMD_SCENARIO, .seed = "003", .check = check_redis_gate,
+    .summary = "worker threads gated by an Event until Redis is ready",
+    .about = "Worker threads gated by an Event until Redis is ready. The check is simulated "
+             "unless --redis names a real server: then main PINGs it until PONG and each "
+             "worker does INCR thrdemo:redis-gate:<thread> on its own connection. Exit 1 "
+             "when the server gave no PONG within --give-up seconds.",
+    .lesson = "One Event lets any number of threads wait for one condition that only the "
+              "main thread can check; wait(timeout) lets a waiter report that it is still "
+              "waiting.",
+    .variants = (const cli_variant_t[]){
+        { "wait", "workers block on the Event until main has checked Redis",
+          .example = "redis-gate wait --scale 0.3", .run = run_redis_gate },
+        { "poll", "workers wake every 2 s to log that Redis is not ready yet",
+          .example = "redis-gate poll --check-time 5 --scale 0.5", .run = run_redis_gate },
+        { 0 } },
+    .options = (const cli_option_t[]){
+        { "check-time", OPT_NUMBER, "3", .max = 1e9, .help = "seconds the simulated check takes" },
+        { "redis", OPT_STRING, .metavar = "ADDRESS",
+          .help = "check a real server: HOST:PORT, [IPV6]:PORT or "
+                  "redis://[[USER]:PASSWORD@]HOST[:PORT]" },
+        { "retry", OPT_NUMBER, "0.5", .min_open = true, .max = 1e9,
+          .help = "seconds between PINGs (with --redis)" },
+        { "give-up", OPT_NUMBER, "30", .max = 1e9,
+          .help = "seconds without PONG before exit 1 (with --redis)" },
+        { "timeout", OPT_NUMBER, "2", .min_open = true, .max = 1e6,
+          .help = "connect and reply timeout of each connection (with --redis)" },
+        { 0 } },
+    .python = (const cli_pycall_t[]){
+        { "threading.Event()", "td_event_init" },
+        { "threading.Event.wait / wait(2)", "td_event_wait" },
+        { "threading.Event.set", "td_event_set" },
+        { "threading.Thread(name='t1')", "td_thread_attr_t .name" },
+        { "logging '(%(threadName)-10s) ...'", "td_log_set_format(TD_LOG_THREADNAME), td_log" },
+        { 0 } },
+};
+
+const cli_command_t scenario_tcp_echo = {
+    .name = "tcp-echo", .kind = CMD_SCENARIO, .seed = "001",
+    .summary = "a TCP echo server with a thread per connection, and its client",
+    .about = "\"TCP communication in Python\": a TCP echo server with one thread per "
+             "connection, and its client. Binds 127.0.0.1 unless --host says otherwise "
+             "(--host ::1 for IPv6). Every byte comes back unchanged. Ctrl-C stops the "
+             "server in order.",
+    .lesson = "A thread per connection lets one slow client wait in recv() without "
+              "holding up the others; the server caps how many it serves at once and "
+              "drops idle ones, or a few clients could hold every thread.",
+    .variants = (const cli_variant_t[]){
+        { "demo", "a server thread and a client in one process",
+          .example = "tcp-echo demo", .run = run_tcp_echo_demo },
+        { "server", "a threaded echo server, one thread per connection, until Ctrl-C",
+          .example = "tcp-echo server --port 9999 --max-clients 8", .run = run_tcp_echo_server },
+        { "client", "send each MESSAGE (or stdin's lines) and print the echo",
+          .positional = "[MESSAGE...]", .example = "tcp-echo client hi there",
+          .run = run_tcp_echo_client },
+        { 0 } },
+    .options = (const cli_option_t[]){
+        { "host", OPT_STRING, "127.0.0.1", .metavar = "HOST",
+          .help = "address to listen on or connect to" },
+        { "port", OPT_INT, "9999", 0, 65535,
+          .help = "port (demo: one the kernel picks unless given; server: 0 = any)" },
+        { "max-clients", OPT_INT, "64", 1, 100000, .variants = "server demo",
+          .help = "connections served at once; more are refused" },
+        { "idle-timeout", OPT_NUMBER, "60", .max = 1e9, .variants = "server demo",
+          .help = "seconds before an idle connection is dropped (0: never)" },
+        { "connect-timeout", OPT_NUMBER, "5", .min_open = true, .max = 1e6,
+          .variants = "client demo", .help = "seconds to connect" },
+        { "reply-timeout", OPT_NUMBER, "5", .min_open = true, .max = 1e6,
+          .variants = "client demo", .help = "seconds to wait for the echo" },
+        { 0 } },
+    .python = (const cli_pycall_t[]){
+        { "socket.socket, bind, listen", "socket, bind, listen (net_listen)" },
+        { "socket.accept", "accept4 (net_accept)" },
+        { "threading.Thread(target=handle, daemon=True)", "td_thread_new, td_thread_start" },
+        { "conn.recv / conn.sendall", "recv, send (net_recv, net_send_all)" },
+        { "socket.create_connection", "getaddrinfo, connect (net_connect)" },
+        { 0 } },
+};
+
+const cli_command_t scenario_generator = {
+    .name = "generator", .kind = CMD_SCENARIO, .seed = "002",
+    .summary = "generators: yield, next, send, close, on the main thread",
+    .about = "\"generator\": yield, next, send, close and the generator states. Each "
+             "generator runs on a stack of its own but on the main thread, only while "
+             "next() or send() runs it: no thread is started ('--stats' says 0). Nothing "
+             "here waits, so --scale changes nothing.",
+    .lesson = "A coroutine is not a thread: it runs when asked, up to its next yield, and "
+              "nothing runs beside it. Its frame survives between the calls on a stack of "
+              "its own.",
+    .variants = (const cli_variant_t[]){
+        { "simple", "yield 1, 2, 3 to a for loop; isgeneratorfunction, getgeneratorstate",
+          .example = "generator simple --stats", .run = run_generator_simple },
+        { "range", "stop a 10-million range at 50000, then the same over a generator",
+          .example = "generator range", .run = run_generator_range },
+        { "comprehension", "two generator expressions: (i for i in ...), (i * 2 ... if ...)",
+          .example = "generator comprehension", .run = run_generator_comprehension },
+        { "next", "next() runs the body up to each yield",
+          .example = "generator next", .run = run_generator_next },
+        { "send", "a running total fed by send(): 0, 10, 30, 25",
+          .example = "generator send --stats", .run = run_generator_send },
+        { 0 } },
+    .python = (const cli_pycall_t[]){
+        { "def f(): ... yield x", "td_gen_new(&gen, f, arg, NULL); td_gen_yield" },
+        { "for value in gen:", "TD_GEN_FOREACH(value, gen)" },
+        { "next(gen)", "td_gen_next" },
+        { "gen.send(x)", "td_gen_send" },
+        { "gen.close()", "td_gen_close" },
+        { "inspect.getgeneratorstate", "td_gen_state, td_gen_state_name" },
+        { 0 } },
+};
+
+const cli_command_t tool_bench = {
+    .name = "bench", .kind = CMD_TOOL, .run = run_bench, .check = check_bench,
+    .summary = "what a lock, a wake-up, a queue hand-off, a timer, a thread, a switch cost",
+    .about = "What a lock, a wake-up, a queue hand-off, a timer, a thread and a coroutine "
+             "switch cost: libthrdemo beside pthreads, futexes, atomics and swapcontext, in "
+             "one process. Each "
+             "implementation runs once to warm up, then --runs times; the table shows the "
+             "median, min and max, each comparison said in words. Exit 1 if a self-check "
+             "fails (the reason on stderr). scripts/bench.sh adds the same work done by "
+             "CPython; scripts/bench.sh --plot draws the scaling curves.",
+    .variants = (const cli_variant_t[]){
+        { "all", "every workload below, one after the other", .example = "bench all --runs 3" },
+        { "lock", "2 threads, 1M increments and 1M decrements under a lock",
+          .example = "bench lock" },
+        { "event", "a token passed back and forth through two Events, 100,000 times",
+          .example = "bench event --json" },
+        { "event-sleep", "the same with 50 us of work per hand-off: the waiter sleeps",
+          .example = "bench event-sleep" },
+        { "queue", "1M integers from a producer to a consumer, capacity 10 and 1024",
+          .example = "bench queue --capacity 1 --messages 20000" },
+        { "queue-idle", "CPU time of a consumer waiting 1 s on an empty queue",
+          .example = "bench queue-idle --runs 1" },
+        { "timer", "200 one-shot 10 ms timers, 1 ms apart: lateness p50 and p99",
+          .example = "bench timer" },
+        { "threads", "10,000 threads wait on one Event, are released and joined",
+          .example = "bench threads --count 1000 --json" },
+        { "coro", "1M coroutine switches (resume + yield) and generator next() calls",
+          .example = "bench coro --runs 3" },
+        { "coro-sleep", "10,000 coroutines suspended at once: RSS and stack bytes touched",
+          .example = "bench coro-sleep" },
+        { 0 } },
+    .options = (const cli_option_t[]){
+        { "runs", OPT_INT, "5", 1, MAX_RUNS,
+          .help = "measured runs per implementation (after one warm-up)" },
+        { "json", OPT_FLAG, .help = "one JSON document (machine, date, results) instead of "
+                                    "the table" },
+        { "csv", OPT_FLAG, .help = "CSV, one row per figure, machine and date in every row" },
+        { "count", OPT_INT, "10000", 1, 100000, .variants = "all threads",
+          .help = "threads to start" },
+        { "capacity", OPT_INT, NULL, 1, 1048576, .variants = "all queue",
+          .help = "queue capacity (default: 10, then 1024)" },
+        { "messages", OPT_INT, "1000000", 1000, 100000000, .variants = "all queue",
+          .help = "integers sent through the queue" },
+        { 0 } },
+};

@@ -1,0 +1,115 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# The command line's own behaviour (issue 12): help as a command, suggestions for
+# misspelt names, "--" everywhere, errors that stay on one line, --lang, and the
+# strictness items found by the hostile battery (test_cli_hostile.sh runs the rest).
+. "$(dirname "$0")/lib.sh"
+
+# ---- help: a command, a flag, the same text either way.
+run --help
+cp "$work/out" "$work/top"
+run help
+expect_status 0 "thrdemo help"
+check "help = --help" cmp -s "$work/top" "$work/out"
+check "--help: exit statuses 3 and 4 come with --schedule" \
+    sh -c "grep -q '^  3 .*with --schedule' '$work/out' && grep -q '^  4 .*with --schedule' '$work/out'"
+run event --help
+cp "$work/out" "$work/event"
+for words in "help event" "help event timer" "--help event" "event timer --help" "event --help --scale 2"; do
+    # shellcheck disable=SC2086 # the words are the command line
+    run $words
+    expect_status 0 "$words"
+    check "$words = event --help" cmp -s "$work/event" "$work/out"
+done
+run list --help
+expect_status 0 "list --help (it was exit 2)"
+check "list --help: list's usage" grep -q '^usage: thrdemo list$' "$work/out"
+run help --help
+check "help --help: help's usage" grep -q '^usage: thrdemo help \[COMMAND \[VARIANT\]\]$' "$work/out"
+run bench --help
+check "bench --help: the workloads and --runs" sh -c "grep -q '^Workloads' '$work/out' && grep -q -- '--runs N' '$work/out'"
+
+# ---- help that teaches: every variant, options with defaults, examples, the lesson,
+# the Python calls and the functions behind them.
+check "event help: the lesson" grep -q '^The lesson:$' "$work/event"
+for v in wait subclass timer; do
+    check "event help: variant $v and its example" \
+        sh -c "grep -q '^  $v ' '$work/event' && grep -q '^    example: thrdemo event $v' '$work/event'"
+done
+check "event help: Python -> td" grep -qE '^  threading\.Event\.wait +-> td_event_wait' "$work/event"
+
+# ---- --python: the Python program of the variant, as examples/python holds it.
+run event --python
+expect_status 0 "event --python"
+check "event --python is event_wait.py" cmp -s "$examples/event_wait.py" "$work/out"
+run timer interval --every 3 --python
+check "timer interval --python is timer_interval.py" cmp -s "$examples/timer_interval.py" "$work/out"
+usage_error bench --python
+usage_error list --python
+
+# ---- the nearest name (issue 12).
+usage_error moniter
+check "did you mean monitor" grep -q "did you mean 'monitor'?" "$work/err"
+usage_error lock
+check "a prefix is a suggestion: lock-counter" grep -q "did you mean 'lock-counter'?" "$work/err"
+usage_error event wiat
+check "did you mean wait" grep -q "did you mean 'wait'?" "$work/err"
+usage_error event --wait-timout 1
+check "did you mean --wait-timeout" grep -q "did you mean '--wait-timeout'?" "$work/err"
+usage_error lock-counter --lock mutx
+check "did you mean mutex" grep -q "did you mean 'mutex'?" "$work/err"
+usage_error --stat event
+check "did you mean --stats" grep -q "did you mean '--stats'?" "$work/err"
+usage_error --verison
+check "did you mean --version" grep -q "did you mean '--version'?" "$work/err"
+usage_error event --delay 1
+check "an option of another variant says whose" grep -q "'\?--delay'\? is an option of event timer, not of event wait" "$work/err"
+
+# ---- strict: each of these ran or exited 0 before (issue 12).
+usage_error lock-counter --lock 'spin atomic'
+usage_error tcp-echo -x
+usage_error tcp-echo demo client
+usage_error --version extra
+usage_error --help nosuch
+usage_error --help event extra
+usage_error --help --version
+usage_error list extra
+usage_error help event bogus
+usage_error event -- wait
+usage_error event --first-delay --second-delay 3
+usage_error --completion fish
+usage_error --man extra
+
+# ---- what an error echoes is escaped: one line whatever the input holds.
+usage_error event --first-delay "$(printf '1\n2')"
+check "a newline is shown as \\n" grep -qF "'1\\n2' is not a number" "$work/err"
+usage_error tcp-echo --host "$(printf 'a\033[31mb')"
+check "an escape byte is shown as \\x1b" grep -qF "'a\\x1b[31mb'" "$work/err"
+long=$(head -c 100000 /dev/zero | tr '\0' x)
+usage_error event --wait-timeout "$long"
+check "a long value is cut short ($(wc -c <"$work/err") bytes)" test "$(wc -c <"$work/err")" -lt 300
+
+# ---- "--" ends the options everywhere: before the command too.
+run -- list
+expect_status 0 "-- list"
+run --scale 0.05 -- event timer
+expect_status 0 "global options, --, then the command"
+
+# ---- --lang en: the seeds' own strings in English; nothing else changes.
+run monitor --scale 0.05
+check "monitor: the seed's Korean by default" grep -q '^주기적으로 실행$' "$work/out"
+run monitor --scale 0.05 --lang en
+expect_status 0 "monitor --lang en"
+check "monitor --lang en: the runs in English, then stopped" sh -c "
+    test \"\$(tail -n1 '$work/out')\" = stopped &&
+    sed '\$d' '$work/out' | grep -qx 'running periodically' &&
+    ! sed '\$d' '$work/out' | grep -vqx 'running periodically'"
+run --lang en monitor toast --scale 0.05 --error-after 1
+check "toast --lang en: the last line" test "$(tail -n1 "$work/out")" = "---Toast Error monitor ended---"
+check "toast --lang en: no Korean left" sh -c "! LC_ALL=C grep -q '[^ -~]' '$work/out'"
+run tcp-echo demo --lang en
+check "tcp-echo demo --lang en: the second message" grep -q '^Client received: Hello$' "$work/out"
+check "tcp-echo demo --lang en: ASCII only" sh -c "! LC_ALL=C grep -q '[^ -~]' '$work/out'"
+usage_error --lang ko monitor
+usage_error monitor --lang
+finish

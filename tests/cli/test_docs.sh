@@ -1,0 +1,161 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# The views of the command tables agree (issue 12): `list`, --help, the man page and
+# the bash and zsh completions name the same scenarios, variants and options (with
+# the same values), every default and example there is one the parser takes, and
+# --python prints each variant's program in examples/python. The man page and the
+# completions checked are the build's own ($THRDEMO_DOCS), which must equal what the
+# binary writes now.
+. "$(dirname "$0")/lib.sh"
+
+docs=${THRDEMO_DOCS:-}
+if [ -z "$docs" ]; then
+    docs=$work/docs
+    mkdir -p "$docs"
+    "$THRDEMO" --man >"$docs/thrdemo.1"
+    "$THRDEMO" --completion bash >"$docs/thrdemo.bash"
+    "$THRDEMO" --completion zsh >"$docs/_thrdemo"
+fi
+command -v zsh >/dev/null || { echo "zsh missing: scripts/test.sh installs it"; exit 1; }
+
+for f in thrdemo.1:--man thrdemo.bash:"--completion bash" _thrdemo:"--completion zsh"; do
+    # shellcheck disable=SC2086 # the arguments are words
+    run ${f#*:}
+    expect_status 0 "thrdemo ${f#*:}"
+    check "${f%%:*} is what thrdemo ${f#*:} writes" cmp -s "$docs/${f%%:*}" "$work/out"
+done
+if command -v groff >/dev/null; then
+    groff -man -Tutf8 -ww -z "$docs/thrdemo.1" 2>"$work/err"
+    check "the man page renders without a warning" test ! -s "$work/err"
+fi
+check "bash reads the bash completion" bash -n "$docs/thrdemo.bash"
+check "zsh reads the zsh completion" zsh -n "$docs/_thrdemo"
+
+py_status=0
+THRDEMO_DOCS=$docs PYTHONPATH=$here python3 - "$examples" >"$work/report" 2>&1 <<'EOF' || py_status=$?
+import os, re, sys
+from tables import thrdemo, read_man, read_help, defaults, complete
+
+examples, docs = sys.argv[1], os.environ["THRDEMO_DOCS"]
+failed = passed = 0
+
+def check(what, ok, detail=""):
+    global failed, passed
+    if ok:
+        passed += 1
+    else:
+        failed += 1
+        print(f"FAIL: {what}" + (f": {detail}" if detail else ""))
+
+globals_, man = read_man(open(f"{docs}/thrdemo.1").read())
+scenarios = {c for c, t in man.items() if t["kind"] == "scenario"}
+tools = {c for c, t in man.items() if t["kind"] == "command"}
+
+# thrdemo list: one line per scenario variant, with its seed
+_, out, _ = thrdemo("list")
+listed = {(l.split()[0], None if l.split()[1] == "-" else l.split()[1]): l.split()[2]
+          for l in out.splitlines()}
+in_man = {(c, v): t["seed"] for c in scenarios for v, t in man[c]["variants"].items()}
+check("list = the man page's scenario variants and seeds", listed == in_man,
+      f"{sorted(set(listed.items()) ^ set(in_man.items()))}")
+check("list: threads ways comes from seed 001", listed.get(("threads", "ways")) == "001")
+
+# thrdemo --help: the scenarios, the commands, the global options
+_, top, _ = thrdemo("--help")
+sections = re.split(r"\n(?=\S)", top)
+def names(title):
+    body = next(s for s in sections if s.startswith(title))
+    return {m.group(1) for m in re.finditer(r"^  (\S+) ", body, re.M)}
+check("--help's scenarios = the man page's", names("Scenarios") == scenarios,
+      f"{names('Scenarios') ^ scenarios}")
+check("--help's commands = the man page's", names("Commands") == tools, f"{names('Commands') ^ tools}")
+top_globals = {m.group(1): m.group(2) for m in re.finditer(r"^  --([\w-]+)(?: (\S+))? ", top, re.M)
+               if m.group(1) not in ("help", "version")}
+check("--help's global options = the man page's", top_globals == globals_, f"{top_globals} {globals_}")
+for shell, script in (("bash", "thrdemo.bash"), ("zsh", "_thrdemo")):
+    script = f"{docs}/{script}"
+    offered = complete(shell, script, ["thrdemo", ""])
+    check(f"{shell}: thrdemo <TAB> offers every command", offered == scenarios | tools,
+          f"{offered ^ (scenarios | tools)}")
+    offered = complete(shell, script, ["thrdemo", "--"])
+    want = {"--" + g for g in globals_} | {"--help", "--version"}
+    check(f"{shell}: thrdemo --<TAB> offers the global options", offered == want, f"{offered ^ want}")
+
+# every command: its variants and their options, in every view
+for command, table in sorted(man.items()):
+    if command in ("list", "help"):
+        continue
+    _, help_text, _ = thrdemo(command, "--help")
+    in_help, examples_of = read_help(help_text)
+    check(f"{command}: --help's variants = the man page's", set(in_help) == set(table["variants"]),
+          f"{set(in_help) ^ set(table['variants'])}")
+    named = [v for v in table["variants"] if v]
+    for shell, script in (("bash", "thrdemo.bash"), ("zsh", "_thrdemo")):
+        if named:
+            offered = complete(shell, f"{docs}/{script}", ["thrdemo", command, ""])
+            check(f"{shell}: {command} <TAB> offers its variants", offered == set(named),
+                  f"{offered ^ set(named)}")
+    help_defaults = defaults(help_text)
+    for variant, vtable in table["variants"].items():
+        where = f"{command} {variant or ''}".strip()
+        opts = vtable["options"]
+        helped = {k: v[0] for k, v in in_help.get(variant, {}).items()}
+        check(f"{where}: --help's options = the man page's", helped == opts,
+              f"help {helped} man {opts}")
+        words = ["thrdemo", command] + ([variant] if variant else []) + ["--"]
+        for shell, script in (("bash", "thrdemo.bash"), ("zsh", "_thrdemo")):
+            offered = complete(shell, f"{docs}/{script}", words)
+            want = ({"--" + o for o in opts} | {"--" + g for g in globals_} | {"--help"}
+                    | ({"--python"} if table["kind"] == "scenario" else set()))
+            check(f"{shell}: {where} --<TAB> offers its options", offered == want,
+                  f"{offered ^ want}")
+        # the parser takes every option with the default the help shows
+        for name, meta in opts.items():
+            if name == "redis" and os.environ.get("THRDEMO_HAVE_HIREDIS") == "0":
+                continue  # a build without hiredis refuses it, as test_redis_gate.sh checks
+            args = [command] + ([variant] if variant else [])
+            # an option without default: a value of its kind
+            sample = {"ADDRESS": "127.0.0.1:6379", "N": "1", "S": "1"}.get(meta, "x")
+            values = sorted(help_defaults.get(name, set())) or ([None] if meta is None else [sample])
+            for value in values:
+                argv = args + [f"--{name}"] + ([value] if value is not None else []) + ["--help"]
+                status, out, err = thrdemo(*argv)
+                check(f"the parser takes: thrdemo {' '.join(argv)}", status == 0 and out == help_text,
+                      err.strip())
+        # the example runs through the parser as that very variant
+        example = examples_of.get(variant)
+        check(f"{where}: an example in --help", example is not None)
+        if example:
+            status, out, err = thrdemo(*example.split(), "--help")
+            check(f"{where}: its example parses: {example}", status == 0, err.strip())
+            check(f"{where}: its example is of it", example.split()[:len(words) - 2] == words[1:-1])
+        if table["kind"] != "scenario":
+            continue
+        # --python: the variant's program, byte for byte, and it compiles
+        name = "_".join([command] + ([variant] if variant else [])).replace("-", "_") + ".py"
+        path = os.path.join(examples, name)
+        status, out, err = thrdemo(*words[1:-1], "--python")
+        check(f"{where} --python = examples/python/{name}",
+              status == 0 and os.path.exists(path) and out == open(path, encoding="utf-8").read(), err)
+        try:
+            compile(open(path, encoding="utf-8").read(), path, "exec")
+            passed += 1
+        except (OSError, SyntaxError) as e:
+            check(f"{name} compiles", False, str(e))
+
+programs = {f for f in os.listdir(examples) if f.endswith(".py")}
+wanted = {"_".join([c] + ([v] if v else [])).replace("-", "_") + ".py"
+          for c in scenarios for v in man[c]["variants"]}
+check("examples/python holds one program per scenario variant, no more", programs == wanted,
+      f"{programs ^ wanted}")
+print(f"{passed} passed, {failed} failed")
+sys.exit(1 if failed else 0)
+EOF
+sed -n '/^FAIL/p' "$work/report"
+py_passed=$(sed -n 's/^\([0-9]*\) passed.*/\1/p' "$work/report")
+passed=$((passed + ${py_passed:-0}))
+if [ "$py_status" -ne 0 ]; then
+    failed=$((failed + $(grep -c '^FAIL' "$work/report") + 0))
+    [ "$(grep -c '^FAIL' "$work/report")" -gt 0 ] || { failed=$((failed + 1)); cat "$work/report"; }
+fi
+finish
