@@ -8,9 +8,18 @@
  * one end for both, so its get_lock is its put_lock. Shutdown, growing the ring, and
  * an immediate shutdown's drain take both (put_lock first).
  *
+ * Counting: tail_pos counts the puts ever made and head_pos the gets (plus the items
+ * an immediate shutdown dropped), each written only under its side's lock, so the
+ * queue holds tail_pos - head_pos items and no operation does a read-modify-write
+ * on a line the other side also writes. Each side keeps a private copy of the other
+ * side's position and reads the real one only when its copy says "full" (producers)
+ * or "empty" (consumers). Tasks: `done` counts task_done() calls (and dropped
+ * items), so unfinished = tail_pos - done.
+ *
  * Linearizable (each call takes effect at one instant between its start and its
- * return): a put takes effect at its increment of `count`, a get at its decrement,
- * both made while holding their side's lock; `is_shutdown` is written holding both
+ * return): a put takes effect at its store to tail_pos, a get at its store to
+ * head_pos, both made while holding their side's lock; "empty" and "full" are only
+ * ever concluded from a fresh read; `is_shutdown` is written holding both
  * locks and read holding either. So once shutdown() returns every put fails (it
  * takes put_lock after every earlier put let go of it); a get fails with -ESHUTDOWN
  * only when the queue is empty and stays empty (it read is_shutdown under get_lock,
@@ -21,16 +30,17 @@
  *
  * Waiting: CPython's three Conditions become three futex sequence words, and no
  * wake-up can be lost. A getter that must wait counts itself in getters_asleep, reads
- * not_empty, then looks at `count` once more, and sleeps only if it is still 0; a
- * putter increments `count`, then looks at getters_asleep, and bumps not_empty and
- * wakes one sleeper if it is not 0. Every one of those operations is seq_cst, so they
- * fall in one total order: either the getter's second look comes after the putter's
- * increment (and sees the item) or the putter's look comes after the getter counted
- * itself in (and wakes it, after the getter read not_empty, so its sleep returns at
- * once). The same pairing holds for putters on not_full and joiners on all_done.
- * Before sleeping a waiter spins a few microseconds on `count` (a hand-off is usually
- * that quick), and the locks are taken with a brief spin: their critical sections
- * are a handful of instructions.
+ * not_empty, then reads tail_pos once more, and sleeps only if the queue is still
+ * empty; a putter stores tail_pos, then looks at getters_asleep, and bumps not_empty
+ * and wakes one sleeper if it is not 0. Every one of those operations is seq_cst, so
+ * they fall in one total order: either the getter's second look comes after the
+ * putter's store (and sees the item) or the putter's look comes after the getter
+ * counted itself in (and wakes it, after the getter read not_empty, so its sleep
+ * returns at once). The same pairing holds for putters on not_full (head_pos) and
+ * joiners on all_done (done).
+ * Before sleeping a waiter spins a few microseconds on the positions (a hand-off is
+ * usually that quick), and the locks are taken with a brief spin: their critical
+ * sections are a handful of instructions.
  */
 #include <errno.h>
 #include <math.h>
@@ -43,6 +53,7 @@
 
 struct td_queue {
     alignas(64) td_lock_t put_lock; /* producers: the container's tail or all of it */
+    size_t head_seen;               /* producers' copy of head_pos (put_lock) */
     td__container_t items;          /* one end under each lock; growing under both */
     size_t maxsize;                 /* 0: no bound */
     bool is_shutdown;               /* written under both locks, read under either */
@@ -50,9 +61,11 @@ struct td_queue {
     td_queue_drop_fn drop;
     td_lock_t *get_lock;            /* &own_get_lock (FIFO), else &put_lock */
     alignas(64) td_lock_t own_get_lock;
-    alignas(64) atomic_size_t count; /* items in the container: the linearization point */
-    atomic_bool down;                /* is_shutdown, read anywhere (spins) */
-    atomic_size_t unfinished;        /* puts not yet task_done()'d */
+    size_t tail_seen;                   /* consumers' copy of tail_pos (get_lock) */
+    alignas(64) atomic_size_t tail_pos; /* puts ever made: a put's linearization point */
+    alignas(64) atomic_size_t head_pos; /* gets ever made, and dropped items */
+    atomic_bool down;                   /* is_shutdown, read anywhere (spins) */
+    alignas(64) atomic_size_t done;     /* task_done() calls, and dropped items */
     alignas(64) atomic_uint getters_asleep;
     atomic_uint not_empty;           /* sequence words, bumped when someone sleeps */
     alignas(64) atomic_uint putters_asleep;
@@ -89,11 +102,14 @@ static void unlock_both(td_queue_t *q)
     td__lock_give(&q->put_lock);
 }
 
+/* How many items the queue holds, read fresh (head first: then tail >= head). */
 static size_t count_of(td_queue_t *q)
 {
-    return atomic_load_explicit(&q->count, memory_order_seq_cst);
+    size_t head = atomic_load_explicit(&q->head_pos, memory_order_seq_cst);
+    return atomic_load_explicit(&q->tail_pos, memory_order_seq_cst) - head;
 }
 
+/* Fresh reads, for spins and for the look before sleeping (any thread). */
 static bool has_room(td_queue_t *q)
 {
     return q->maxsize == 0 || count_of(q) < q->maxsize;
@@ -102,6 +118,29 @@ static bool has_room(td_queue_t *q)
 static bool has_items(td_queue_t *q)
 {
     return count_of(q) > 0;
+}
+
+/* The producers' fast check (put_lock held): their copy of head_pos first, a fresh
+ * read only when the copy says full. */
+static bool room_for_put(td_queue_t *q)
+{
+    if (q->maxsize == 0)
+        return true;
+    size_t tail = atomic_load_explicit(&q->tail_pos, memory_order_relaxed);
+    if (tail - q->head_seen < q->maxsize)
+        return true;
+    q->head_seen = atomic_load_explicit(&q->head_pos, memory_order_seq_cst);
+    return tail - q->head_seen < q->maxsize;
+}
+
+/* The consumers' fast check (get_lock held), likewise with their copy of tail_pos. */
+static bool item_for_get(td_queue_t *q)
+{
+    size_t head = atomic_load_explicit(&q->head_pos, memory_order_relaxed);
+    if (q->tail_seen != head)
+        return true;
+    q->tail_seen = atomic_load_explicit(&q->tail_pos, memory_order_seq_cst);
+    return q->tail_seen != head;
 }
 
 /* Count in a sleeper, look once more, and sleep on word until bumped or the deadline
@@ -173,22 +212,32 @@ static bool bad_timeout(bool block, double timeout)
  * sleeps. Growing the storage moves the consumers' end too, so it takes get_lock. */
 static int add_item(td_queue_t *q, void *item, bool *wake)
 {
-    size_t n = count_of(q);
-    bool grow = two_locks(q) && td__container_full(&q->items, n);
+    size_t tail = atomic_load_explicit(&q->tail_pos, memory_order_relaxed);
+    /* One lock: head_pos moves only under it, so this is exact. Two: at least the
+     * items there are, exact once both locks are held to grow the storage. */
+    size_t n = tail - (two_locks(q) ? q->head_seen
+                                     : atomic_load_explicit(&q->head_pos,
+                                                            memory_order_relaxed));
+    bool grow = false;
+    if (two_locks(q) && td__container_full(&q->items, n)) {
+        q->head_seen = atomic_load_explicit(&q->head_pos, memory_order_seq_cst);
+        n = tail - q->head_seen;
+        grow = td__container_full(&q->items, n);
+    }
     if (grow) {
         td__lock_take(q->get_lock);
-        n = count_of(q);
+        n = tail - atomic_load_explicit(&q->head_pos, memory_order_relaxed);
     }
     int rc = q->items.ops->push(&q->items, item, n);
     if (grow)
         td__lock_give(q->get_lock);
     if (rc != 0)
         return rc;
-    if (q->tracks_tasks)
-        atomic_fetch_add_explicit(&q->unfinished, 1, memory_order_seq_cst);
-    size_t after = atomic_fetch_add_explicit(&q->count, 1, memory_order_seq_cst) + 1;
+    /* The put takes effect here; seq_cst pairs with a sleeping getter (the top). */
+    atomic_store_explicit(&q->tail_pos, tail + 1, memory_order_seq_cst);
     /* Before any getter can take it, so its wake-up comes after this report. */
-    TD__OBSERVE(TD_OBS_PUT, "queue", q, (int)after);
+    if (TD__OBSERVING())
+        TD__OBSERVE(TD_OBS_PUT, "queue", q, (int)count_of(q));
     *wake = bump_if_asleep(&q->not_empty, &q->getters_asleep);
     return 0;
 }
@@ -204,7 +253,7 @@ static int put(td_queue_t *q, void *item, bool block, td__deadline_t deadline)
             rc = -ESHUTDOWN; /* Python: ShutDown */
             break;
         }
-        if (has_room(q)) {
+        if (room_for_put(q)) {
             rc = add_item(q, item, &wake);
             break;
         }
@@ -232,11 +281,16 @@ static int put(td_queue_t *q, void *item, bool block, td__deadline_t deadline)
 /* Take the next item (get_lock held, not empty); *wake if a putter sleeps. */
 static void *take_item(td_queue_t *q, size_t *remaining, bool *wake)
 {
-    void *item = q->items.ops->pop(&q->items, count_of(q));
-    size_t after = atomic_fetch_sub_explicit(&q->count, 1, memory_order_seq_cst) - 1;
-    TD__OBSERVE(TD_OBS_GET, "queue", q, (int)after);
+    size_t head = atomic_load_explicit(&q->head_pos, memory_order_relaxed);
+    /* One lock: tail_pos moves only under it, so this is exact (FIFO ignores n). */
+    size_t n = atomic_load_explicit(&q->tail_pos, memory_order_relaxed) - head;
+    void *item = q->items.ops->pop(&q->items, n);
+    /* The get takes effect here; seq_cst pairs with a sleeping putter (the top). */
+    atomic_store_explicit(&q->head_pos, head + 1, memory_order_seq_cst);
+    if (TD__OBSERVING())
+        TD__OBSERVE(TD_OBS_GET, "queue", q, (int)count_of(q));
     if (remaining)
-        *remaining = after;
+        *remaining = count_of(q);
     *wake = bump_if_asleep(&q->not_full, &q->putters_asleep);
     return item;
 }
@@ -249,7 +303,7 @@ static int get(td_queue_t *q, void **item, bool block, td__deadline_t deadline,
     int rc;
     td__lock_take(q->get_lock);
     for (;;) { /* the loop always starts with get_lock held */
-        if (has_items(q)) {
+        if (item_for_get(q)) {
             void *got = take_item(q, remaining, &wake);
             if (item)
                 *item = got;
@@ -363,7 +417,7 @@ int td_queue_get(td_queue_t *q, void **item, bool block, double timeout, size_t 
 
 size_t td_queue_qsize(td_queue_t *q)
 {
-    return atomic_load_explicit(&q->count, memory_order_relaxed);
+    return count_of(q);
 }
 
 bool td_queue_empty(td_queue_t *q)
@@ -384,22 +438,24 @@ long td_queue_maxsize(td_queue_t *q)
 int td_queue_task_done(td_queue_t *q)
 {
     TD__POINT(TD__POINT_PUT, q);
-    size_t left = atomic_load_explicit(&q->unfinished, memory_order_relaxed);
+    size_t done = atomic_load_explicit(&q->done, memory_order_relaxed), puts;
     do {
-        if (left == 0)
+        puts = atomic_load_explicit(&q->tail_pos, memory_order_seq_cst);
+        if (done >= puts)
             return -EINVAL; /* Python: "task_done() called too many times" */
-    } while (!atomic_compare_exchange_weak_explicit(&q->unfinished, &left, left - 1,
+    } while (!atomic_compare_exchange_weak_explicit(&q->done, &done, done + 1,
                                                     memory_order_seq_cst,
                                                     memory_order_relaxed));
-    TD__OBSERVE(TD_OBS_TASK_DONE, "queue", q, (int)(left - 1));
-    if (left == 1 && bump_if_asleep(&q->all_done, &q->joiners_asleep))
+    TD__OBSERVE(TD_OBS_TASK_DONE, "queue", q, (int)(puts - done - 1));
+    if (done + 1 == puts && bump_if_asleep(&q->all_done, &q->joiners_asleep))
         td__wake(&q->all_done, INT32_MAX);
     return 0;
 }
 
 static bool all_done(td_queue_t *q)
 {
-    return atomic_load_explicit(&q->unfinished, memory_order_seq_cst) == 0;
+    size_t done = atomic_load_explicit(&q->done, memory_order_seq_cst);
+    return done >= atomic_load_explicit(&q->tail_pos, memory_order_seq_cst);
 }
 
 int td_queue_join(td_queue_t *q, double timeout)
@@ -427,12 +483,14 @@ int td_queue_join(td_queue_t *q, double timeout)
     return rc;
 }
 
-/* Take n off unfinished, not below 0 (a misused task_done may have gone first). */
+/* Count n dropped items as done, never past the puts made (a misused task_done
+ * may have gone first). */
 static void count_done(td_queue_t *q, size_t n)
 {
-    size_t left = atomic_load_explicit(&q->unfinished, memory_order_relaxed);
-    while (!atomic_compare_exchange_weak_explicit(&q->unfinished, &left,
-                                                  left > n ? left - n : 0,
+    size_t puts = atomic_load_explicit(&q->tail_pos, memory_order_seq_cst);
+    size_t done = atomic_load_explicit(&q->done, memory_order_relaxed);
+    while (!atomic_compare_exchange_weak_explicit(&q->done, &done,
+                                                  done + n < puts ? done + n : puts,
                                                   memory_order_seq_cst, memory_order_relaxed))
         ;
 }
@@ -456,8 +514,11 @@ void td_queue_shutdown(td_queue_t *q, bool immediate)
             td__container_swap(&q->items, &gone);
         else
             drop_all(&q->items, dropped, q->drop); /* out of memory: drop them here */
-        atomic_store_explicit(&q->count, 0, memory_order_seq_cst);
-        count_done(q, dropped);
+        atomic_fetch_add_explicit(&q->head_pos, dropped, memory_order_seq_cst);
+        q->tail_seen = atomic_load_explicit(&q->tail_pos, memory_order_relaxed);
+        q->head_seen = atomic_load_explicit(&q->head_pos, memory_order_relaxed);
+        if (q->tracks_tasks)
+            count_done(q, dropped);
     }
     /* Every sleeping getter and putter re-checks and sees the shutdown. */
     bool wake_getters = bump_if_asleep(&q->not_empty, &q->getters_asleep);
