@@ -5,14 +5,27 @@
  *                                 "thread"): the process must die with the message
  *   coro_child fault              a coroutine writes through a bad pointer: an
  *                                 ordinary SIGSEGV, not reported as an overflow
- *   coro_child limit              create coroutines until creation fails; prints
- *                                 "created N error E again A" (A: a creation after
- *                                 freeing them all)
+ *   coro_child many               create coroutines until creation fails or 100,000
+ *                                 live, run each to its yield; prints "created N
+ *                                 resumed R error E again A mappings M guards G" (A: a
+ *                                 creation after freeing them all; M: mappings added)
+ * With "mprotect" as the last argument, a seccomp filter first makes the kernel refuse
+ * MADV_GUARD_INSTALL as a kernel before 6.13 does (EINVAL), so the library's
+ * fallback to mprotect guards runs.
  * A separate program, exec'd: fork() alone in a threaded process is what TSan refuses. */
+#include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 
 #include <thrdemo/thrdemo.h>
 
@@ -69,27 +82,70 @@ static void *parked(td_coro_t *co, void *arg)
     return NULL;
 }
 
-static int limit(void)
+/* Lines of /proc/self/maps: the process's mappings. */
+static long mappings(void)
+{
+    FILE *f = fopen("/proc/self/maps", "r");
+    long n = 0;
+    for (int c; f && (c = fgetc(f)) != EOF;)
+        n += c == '\n';
+    if (f)
+        fclose(f);
+    return n;
+}
+
+static int many(void)
 {
     static td_coro_t *coros[MAX_COROS];
     const td_coro_attr_t attr = { .stack_size = TD_CORO_STACK_MIN };
+    long before = mappings();
     int n = 0, rc = 0;
     while (n < MAX_COROS && (rc = td_coro_new(&coros[n], parked, NULL, &attr)) == 0)
         n++;
     int resumed = 0; /* each one really usable: run them up to their yield */
     for (int i = 0; i < n; i++)
         resumed += td_coro_resume(coros[i], NULL, NULL) == 0;
+    long added = mappings() - before;
     for (int i = 0; i < n; i++)
         td_coro_free(coros[i]);
     td_coro_t *again;
     int again_rc = td_coro_new(&again, parked, NULL, &attr);
     td_coro_free(again_rc == 0 ? again : NULL);
-    printf("created %d resumed %d error %d again %d\n", n, resumed, rc, again_rc);
+    printf("created %d resumed %d error %d again %d mappings %ld guards %s\n", n, resumed, rc,
+           again_rc, added, td_coro_guard_method());
+    return 0;
+}
+
+/* Make madvise(..., MADV_GUARD_INSTALL) fail with EINVAL, as before Linux 6.13. */
+static int refuse_guard_regions(void)
+{
+    struct sock_filter filter[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_madvise, 0, 3),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[2])),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 102 /* MADV_GUARD_INSTALL */, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EINVAL & SECCOMP_RET_DATA)),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+    };
+    struct sock_fprog prog = { .len = sizeof filter / sizeof filter[0], .filter = filter };
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+        syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) != 0) {
+        perror("coro_child: seccomp");
+        return -1;
+    }
     return 0;
 }
 
 int main(int argc, char **argv)
 {
+    if (argc >= 3 && strcmp(argv[argc - 1], "mprotect") == 0) {
+        if (refuse_guard_regions() != 0)
+            return 3;
+        argc--;
+    }
     if (argc >= 2 && strcmp(argv[1], "overflow") == 0) {
         if (argc == 3 && strcmp(argv[2], "thread") == 0) {
             td_thread_t *t;
@@ -103,8 +159,8 @@ int main(int argc, char **argv)
     }
     if (argc == 2 && strcmp(argv[1], "fault") == 0)
         return run_one(faulting, (void *)(uintptr_t)16);
-    if (argc == 2 && strcmp(argv[1], "limit") == 0)
-        return limit();
-    fprintf(stderr, "usage: coro_child overflow [thread] | fault | limit\n");
+    if (argc == 2 && strcmp(argv[1], "many") == 0)
+        return many();
+    fprintf(stderr, "usage: coro_child overflow [thread] | fault | many  [mprotect]\n");
     return 2;
 }

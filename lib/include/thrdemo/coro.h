@@ -29,22 +29,36 @@
  * further: close() returns -EPROTO ("generator ignored GeneratorExit") and the
  * coroutine stays SUSPENDED. td_coro_free() of a suspended coroutine closes it first.
  *
- * Stacks: each coroutine owns an mmap'd stack (TD_CORO_STACK_DEFAULT bytes unless
- * td_coro_attr_t says otherwise) with a PROT_NONE guard of TD_CORO_GUARD bytes below
- * it. Memory is only spent on the pages a coroutine actually touches (one or two for
- * a shallow body: td_coro_stack_touched tells). Running off the end of the stack
- * hits the guard; the library's SIGSEGV handler, on an alternate signal stack that
- * each thread gets when it first resumes a coroutine, then ends the process with
+ * Stacks: each coroutine has a stack of its own (TD_CORO_STACK_DEFAULT bytes unless
+ * td_coro_attr_t says otherwise) with a guard of TD_CORO_GUARD bytes below it that
+ * faults on any access. Memory is only spent on the pages a coroutine actually touches
+ * (one or two for a shallow body: td_coro_stack_touched tells). Running off the end of
+ * the stack hits the guard; the library's SIGSEGV handler, on an alternate signal
+ * stack that each thread gets when it first resumes a coroutine, then ends the
+ * process with
  *   "libthrdemo: coroutine stack overflow (stack of N bytes) ..."
  * instead of letting it corrupt memory. Faults elsewhere go to the handler that was
  * installed before (or the default action). A frame larger than the guard can jump
- * over it: code with very large locals should be built with -fstack-clash-protection.
+ * over it, into the stack of another coroutine: code with very large locals should be
+ * built with -fstack-clash-protection.
  *
- * The limit on live coroutines: a guarded stack is two kernel mappings, and Linux
- * allows a process vm.max_map_count of them (65,530 by default), shared with
- * everything else the process maps; so about 32,000 coroutines can exist at once.
- * At the limit td_coro_new() returns -ENOMEM (mmap's error) and nothing else
- * happens; freeing coroutines makes room again.
+ * Stacks are carved from slabs, 64 to a mapping, and reused: freeing a coroutine puts
+ * its stack on a free list, and the next td_coro_new of the same stack size takes it
+ * without a system call or a page fault. Up to 1,024 freed stacks per size keep their
+ * pages; past that the older half is given back with MADV_FREE (the kernel takes
+ * those pages when it needs memory, which is when RSS falls), and td_coro_trim()
+ * gives every free stack's pages back at once (MADV_DONTNEED), as malloc_trim does.
+ * Address space is kept for reuse.
+ *
+ * The limit on live coroutines: on Linux 6.13 and later the guards are guard regions
+ * (madvise MADV_GUARD_INSTALL), which do not split a mapping, so a slab of 64 stacks
+ * is one kernel mapping and memory is the only limit (100,000 suspended coroutines
+ * with shallow stacks take about 400 MB, a page or so each). On older kernels the
+ * guards are PROT_NONE pages (mprotect), two mappings a stack, and Linux allows a
+ * process vm.max_map_count of them (65,530 by default), shared with everything else
+ * it maps: about 32,000 coroutines can exist at once. td_coro_guard_method() says
+ * which. At the limit td_coro_new() returns -ENOMEM and nothing else happens;
+ * freeing coroutines makes room again.
  *
  * Threads: a coroutine may be resumed from any thread, one resume at a time (a second
  * one at once gets -EBUSY). Code in a body should not keep addresses of thread-local
@@ -100,7 +114,8 @@ typedef struct td_coro_attr {
 
 /* Make a coroutine that will run fn(co, arg), in state CREATED; attr may be NULL.
  * Returns 0, -EINVAL (no fn, or a stack below TD_CORO_STACK_MIN), or -ENOMEM (no
- * memory, or the process's limit of mappings reached: see above). */
+ * memory, or the process's limit of mappings reached: see above). Cheap when a freed
+ * stack of the same size is there to reuse: no system call. */
 TD_API int td_coro_new(td_coro_t **co, td_coro_fn fn, void *arg, const td_coro_attr_t *attr);
 
 /* Run the coroutine on the calling thread until it yields or returns. value is what
@@ -139,12 +154,22 @@ TD_API td_coro_t *td_coro_current(void);
 /* The usable size of the coroutine's stack in bytes (the guard not counted). */
 TD_API size_t td_coro_stack_size(const td_coro_t *co);
 
-/* Bytes of the coroutine's stack that are resident, i.e. the pages it has touched
- * so far (mincore); what the stack really costs in memory. */
+/* Bytes of the coroutine's stack that are resident (mincore): what the stack really
+ * costs in memory. That is the pages it has touched so far, plus, on a reused stack,
+ * those an earlier coroutine touched that are still there (none after td_coro_trim). */
 TD_API size_t td_coro_stack_touched(const td_coro_t *co);
 
 /* How this build switches stacks: "x86-64 assembly" or "ucontext (swapcontext)". */
 TD_API const char *td_coro_switch_method(void);
+
+/* How stacks are guarded on this kernel: "guard regions (madvise)" (Linux 6.13+: no
+ * limit but memory) or "mprotect" (two mappings a stack: about 32,000 coroutines). */
+TD_API const char *td_coro_guard_method(void);
+
+/* Give the pages of every free stack back to the kernel now (MADV_DONTNEED), so RSS
+ * falls at once; the stacks stay listed for reuse. Returns how many were released.
+ * Thread-safe. */
+TD_API size_t td_coro_trim(void);
 
 #ifdef __cplusplus
 }
