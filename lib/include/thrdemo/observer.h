@@ -34,14 +34,19 @@ typedef enum td_obs_kind {
     TD_OBS_CANCEL,       /* a Timer or Future was cancelled */
     TD_OBS_TIMER_FIRE,   /* a Timer's function is about to run */
     TD_OBS_LINE,         /* a line was written by thread; text, len: the line */
-    TD_OBS_CORO_RESUME,  /* object: a coroutine about to run on thread */
+    TD_OBS_CORO_RESUME,  /* object: a coroutine about to run on thread (primitive "coro"),
+                            or the asyncio task it runs for (primitive "task") */
     TD_OBS_CORO_SUSPEND, /* ...and back from it; result: 0 (it yielded), TD_ESTOP */
+    TD_OBS_AIO_TASK_NEW, /* object: an asyncio task made; result: its N (Task-N) */
+    TD_OBS_AIO_TASK_END, /* object: the asyncio task is done; result: 0, TD_ETASK,
+                            -ECANCELED */
     TD_OBS_KINDS         /* how many kinds there are: size tables by it */
 } td_obs_kind_t;
 
 typedef struct td_obs_event {
     td_obs_kind_t kind;
-    const char *primitive; /* "thread", "lock", "rlock", "event", "cond", ... */
+    const char *primitive; /* "thread", "lock", "rlock", "event", "cond", "task",
+                              "loop" (an event loop waits for work), ... */
     const void *object;    /* the primitive reporting */
     td_thread_t *thread;   /* the thread concerned (borrowed); NULL for a thread
                               the library neither started nor was asked about */

@@ -44,7 +44,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "core/core.h"
+#include "prim.h"
 #include "thrdemo/coro.h"
 
 #if !defined(THRDEMO_CORO_UCONTEXT) && defined(__x86_64__) && !defined(__CET__)
@@ -82,6 +82,8 @@ struct td_coro {
     bool returned;      /* the body has returned */
     td_coro_fn fn;
     void *arg;
+    const char *report_kind;     /* what the observer hears it as: "coro", "task" */
+    const void *report_object;
     void *transfer;     /* the value handed over by the last switch, either way */
     td_coro_t *outer;   /* what was running on the resuming thread before */
     struct stack_pool *pool; /* where the stack came from and goes back to */
@@ -674,6 +676,8 @@ int td_coro_new(td_coro_t **co, td_coro_fn fn, void *arg, const td_coro_attr_t *
     }
     c->fn = fn;
     c->arg = arg;
+    c->report_kind = "coro";
+    c->report_object = c;
 #ifdef CORO_TSAN
     c->fiber = __tsan_create_fiber(0);
 #endif
@@ -713,12 +717,12 @@ static int run(td_coro_t *co, int from, void *value, void **out, bool closing)
     co->transfer = value;
     co->outer = get_current();
     set_current(co);
-    TD__OBSERVE(TD_OBS_CORO_RESUME, "coro", co, 0);
+    TD__OBSERVE(TD_OBS_CORO_RESUME, co->report_kind, co->report_object, 0);
     switch_in(co);
     set_current(co->outer);
     void *got = co->transfer;
     int rc = co->returned ? TD_ESTOP : 0;
-    TD__OBSERVE(TD_OBS_CORO_SUSPEND, "coro", co, rc);
+    TD__OBSERVE(TD_OBS_CORO_SUSPEND, co->report_kind, co->report_object, rc);
     /* From here on another thread may resume it. */
     atomic_store_explicit(&co->state, rc == TD_ESTOP ? TD_CORO_CLOSED : TD_CORO_SUSPENDED,
                           memory_order_release);
@@ -788,6 +792,12 @@ int td_coro_close(td_coro_t *co)
 }
 
 /* ---- queries ---------------------------------------------------------------------------- */
+
+void td__coro_report_as(td_coro_t *co, const char *kind, const void *object)
+{
+    co->report_kind = kind;
+    co->report_object = object;
+}
 
 td_coro_state_t td_coro_state(const td_coro_t *co)
 {

@@ -14,6 +14,7 @@
 
 #include "core/core.h"
 #include "thrdemo/condition.h"
+#include "thrdemo/coro.h"
 #include "thrdemo/event.h"
 #include "thrdemo/lock.h"
 
@@ -61,5 +62,9 @@ int td__cond_wait_until(td_cond_t *cond, td__deadline_t deadline, td__as_t as);
 /* td_cond_wait_for against a deadline, reported as `as`: pred's last value. */
 bool td__cond_wait_for_until(td_cond_t *cond, td_predicate_fn pred, void *ctx,
                              td__deadline_t deadline, td__as_t as);
+
+/* Have the observer hear co's switches as those of object, a "task" say, rather
+ * than of the coroutine itself (whose owner the observer could not know). */
+void td__coro_report_as(td_coro_t *co, const char *kind, const void *object);
 
 #endif

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "thrdemo/common.h"
+#include "thrdemo/task.h"
 
 const char *td_strerror(int code)
 {
@@ -17,6 +18,7 @@ const char *td_strerror(int code)
     case 0: return "success";
     case TD_ETASK: return "the task failed (its own error code tells why)";
     case TD_ESTOP: return "stopped: it has returned";
+    case TD_EEXCEPTION: return "an exception was raised (its message says what)";
     case -ETIMEDOUT: return "timed out";
     case -EBUSY: return "resource busy (it cannot be had without waiting)";
     case -EINVAL: return "invalid argument";

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: MIT */
+/* aio_event.c - asyncio.Event (aio_event.h), as locks.py writes it.
+ *
+ * DESIGN. The flag, and the waiters as a list of nodes that live in the frames of
+ * the waiting coroutines (their stacks outlive the wait); each node holds a future of
+ * its own that the waiter awaits. set() sets every waiter's future, oldest first, so
+ * their tasks resume in that order at the loop's next turn; each waiter unlinks its
+ * own node when its await returns, woken or cancelled, so set() only ever sees
+ * waiters still in their frames. Everything is on the loop's thread.
+ */
+#include "aio.h"
+#include "thrdemo/aio_event.h"
+
+struct event_waiter {
+    td_aio_future_t *future;
+    struct event_waiter *prev, *next;
+};
+
+void td_aio_event_init(td_aio_event_t *event)
+{
+    event->value_ = false;
+    event->first_ = event->last_ = NULL;
+    event->loop_ = NULL;
+}
+
+void td_aio_event_destroy(td_aio_event_t *event)
+{
+    if (event->first_)
+        td__fatal("libthrdemo: td_aio_event_destroy while tasks wait on it");
+}
+
+void td_aio_event_set(td_aio_event_t *event)
+{
+    if (event->value_)
+        return;
+    event->value_ = true;
+    for (struct event_waiter *w = event->first_; w; w = w->next)
+        if (!td_aio_future_done(w->future))
+            td_aio_future_set_result(w->future, NULL);
+}
+
+void td_aio_event_clear(td_aio_event_t *event)
+{
+    event->value_ = false;
+}
+
+bool td_aio_event_is_set(const td_aio_event_t *event)
+{
+    return event->value_;
+}
+
+static void unlink_waiter(td_aio_event_t *event, struct event_waiter *w)
+{
+    if (w->prev)
+        w->prev->next = w->next;
+    else
+        event->first_ = w->next;
+    if (w->next)
+        w->next->prev = w->prev;
+    else
+        event->last_ = w->prev;
+}
+
+int td_aio_event_wait(td_aio_event_t *event)
+{
+    if (event->value_)
+        return 0;
+    struct aio_task *t = td__current_task();
+    if (!t)
+        return -EPERM;
+    if (event->loop_ && event->loop_ != t->base.loop)
+        return -EINVAL; /* "is bound to a different event loop" */
+    event->loop_ = t->base.loop;
+    struct event_waiter w = { .prev = event->last_ };
+    int rc = td_aio_future_new(&w.future, t->base.loop);
+    if (rc != 0)
+        return rc;
+    if (w.prev)
+        w.prev->next = &w;
+    else
+        event->first_ = &w;
+    event->last_ = &w;
+    rc = td__await(w.future, NULL);
+    unlink_waiter(event, &w); /* finally: self._waiters.remove(fut) */
+    td_aio_future_free(w.future);
+    return rc;
+}
