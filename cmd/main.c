@@ -59,6 +59,7 @@ static const cli_command_t *const commands[] = {
     &scenario_redis_gate,
     &scenario_tcp_echo,
     &scenario_generator,
+    &scenario_async,
     &command_list,
     &command_help,
     &tool_bench,

@@ -4,7 +4,8 @@
  * SIGINT and SIGTERM are blocked in every thread and taken by one plain pthread
  * (sigwait), which sets the stop event, makes the stop pipe readable and calls what
  * is registered to be woken: the events a runner_wait() is blocked on, the timers
- * runner_timer() started. Registrations last exactly as long as the call that made
+ * runner_timer() started, the asyncio task runner_aio_run() runs (cancelled on its
+ * loop, through call_soon_threadsafe). Registrations last exactly as long as the call that made
  * them, and removing one waits for a stop call under way (both hold on_stop_lock),
  * so the stop never touches an object that has gone.
  */
@@ -94,6 +95,54 @@ bool runner_wait(td_event_t *event, double nominal)
     bool set = td_event_wait(event, runner_seconds(nominal));
     forget(set_event, event);
     return set;
+}
+
+/* ---- asyncio: the stop cancels the task, on its loop's thread ---------------------------- */
+
+struct aio_stop {
+    td_loop_t *loop;
+    td_aio_task_t *task;
+};
+
+static void cancel_task(void *task)
+{
+    td_aio_future_cancel(task, NULL);
+}
+
+/* On the signal thread: only the loop's thread may touch the task. */
+static void cancel_on_its_loop(void *arg)
+{
+    struct aio_stop *stop = arg;
+    td_loop_call_soon_threadsafe(stop->loop, cancel_task, stop->task);
+}
+
+int runner_aio_run_until_complete(td_loop_t *loop, td_aio_task_t *task, void **result)
+{
+    struct aio_stop stop = { loop, task };
+    remember(cancel_on_its_loop, &stop);
+    int rc = td_loop_run_until_complete(loop, task, result);
+    forget(cancel_on_its_loop, &stop);
+    return rc;
+}
+
+/* The main coroutine, wrapped: it knows its loop and task, and forgets them before
+ * asyncio.run frees the loop. */
+static int run_main(void *arg, void **result)
+{
+    const td_aio_coro_t *main = arg;
+    struct aio_stop stop = { td_aio_get_running_loop(), td_aio_current_task() };
+    remember(cancel_on_its_loop, &stop);
+    int rc = main->fn(main->arg, result);
+    forget(cancel_on_its_loop, &stop);
+    return rc;
+}
+
+int runner_aio_run(td_aio_coro_t main, int *error)
+{
+    td_aio_coro_t wrapped = main;
+    wrapped.fn = run_main;
+    wrapped.arg = &main;
+    return td_aio_run(wrapped, NULL, error);
 }
 
 int runner_start(td_thread_t **thread, const td_thread_attr_t *attr)

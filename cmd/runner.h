@@ -15,6 +15,7 @@
 #include <stdbool.h>
 
 #include <thrdemo/event.h>
+#include <thrdemo/task.h>
 #include <thrdemo/thread.h>
 #include <thrdemo/timer.h>
 
@@ -40,6 +41,14 @@ bool runner_wait(td_event_t *event, double nominal);
 /* A file descriptor that becomes readable, for good, when the stop comes: for
  * poll() beside a socket. -1 outside runner_run. */
 int runner_stop_fd(void);
+
+/* asyncio.run(main) for a story (td_aio_run): the stop cancels the main task, as
+ * asyncio.run does on Ctrl-C, through the loop's call_soon_threadsafe. Returns as
+ * td_aio_run; *error (may be NULL) gets main's code when it raised. */
+int runner_aio_run(td_aio_coro_t main, int *error);
+/* loop.run_until_complete(task) for a story with a loop of its own: the stop cancels
+ * the task. Returns as td_loop_run_until_complete. */
+int runner_aio_run_until_complete(td_loop_t *loop, td_aio_task_t *task, void **result);
 
 /* Create and start a thread into *thread: 0, or EXIT_RUNTIME after saying on
  * stderr why it could not start (*thread NULL). */

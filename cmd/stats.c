@@ -33,6 +33,7 @@ static bool enabled;
 static td_lock_t stats_lock;
 static double started_at;
 static atomic_ulong threads_started;
+static atomic_ulong tasks_started; /* asyncio tasks: coroutines, not threads */
 static struct entry lines[MAX_ENTRIES];
 static size_t n_lines;
 static struct entry counters[MAX_ENTRIES];
@@ -82,6 +83,8 @@ static void observe(const td_obs_event_t *ev, void *ctx)
     (void)ctx;
     if (ev->kind == TD_OBS_THREAD_START)
         atomic_fetch_add(&threads_started, 1);
+    else if (ev->kind == TD_OBS_AIO_TASK_NEW)
+        atomic_fetch_add(&tasks_started, 1);
     else if (ev->kind == TD_OBS_THREAD_EXIT)
         record_lines(ev->thread);
 }
@@ -99,6 +102,9 @@ static void print_summary(void)
     fprintf(stderr, "thrdemo: stats\n");
     fprintf(stderr, "  wall time: %.3f s\n", now() - started_at);
     fprintf(stderr, "  threads started: %lu\n", atomic_load(&threads_started));
+    if (atomic_load(&tasks_started) > 0)
+        fprintf(stderr, "  asyncio tasks started (on the main thread): %lu\n",
+                atomic_load(&tasks_started));
     for (size_t i = 0; i < n_lines; i++)
         fprintf(stderr, "  lines written by %s: %llu\n", lines[i].name,
                 (unsigned long long)lines[i].value);

@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <thrdemo/task.h>
+
 #include "cli.h"
 #include "lang.h"
 #include "pylike.h"
@@ -21,7 +23,7 @@ enum { MAX_THREADS = 64, MAX_RUNS = 101 };
 extern const cli_command_t scenario_event, scenario_monitor, scenario_lock_counter,
     scenario_threads, scenario_timer, scenario_daemon, scenario_join_timeout,
     scenario_enumerate, scenario_prodcons, scenario_redis_gate, scenario_tcp_echo,
-    scenario_generator, tool_bench;
+    scenario_generator, scenario_async, tool_bench;
 
 int run_event_wait(const cli_args_t *args);           /* event.c */
 int run_event_subclass(const cli_args_t *args);
@@ -55,6 +57,19 @@ int run_generator_next(const cli_args_t *args);       /* generator_next.c */
 int run_generator_send(const cli_args_t *args);
 /* A generator was made (rc == 0), or say why on stderr: the scenario ends, exit 1. */
 bool generator_made(int rc);
+int run_async_gather(const cli_args_t *args);         /* async.c */
+int run_async_event_loop(const cli_args_t *args);     /* async_run.c */
+int run_async_future(const cli_args_t *args);         /* async_future.c */
+int run_async_exception(const cli_args_t *args);
+int run_async_create_future(const cli_args_t *args);
+int run_async_monitor(const cli_args_t *args);
+int run_async_wait(const cli_args_t *args);           /* async_wait.c */
+int run_async_event(const cli_args_t *args);
+int run_async_queue(const cli_args_t *args);          /* async_queue.c */
+int run_async_queue_fixed(const cli_args_t *args);
+/* asyncio.run(main) for a story (runner_aio_run), with a failure said on stderr:
+ * EXIT_OK or EXIT_RUNTIME. */
+int async_run(td_aio_coro_t main);
 int run_bench(const cli_args_t *args);                /* bench.c */
 int check_bench(const cli_args_t *args);
 

@@ -196,8 +196,9 @@ TD_API int td_aio_gather(td_aio_future_t **outer, td_aio_future_t *const *futs, 
  * gives each one's result and code in results[i] and errors[i] (either may be NULL;
  * errors: 0, the code it raised, -ECANCELED). Returns 0 when all returned 0, TD_ETASK
  * when one raised (the first in order is re-raised by a body returning TD_ETASK),
- * -ECANCELED when the waiting task was cancelled (then so are the children), -EPERM,
- * -ENOMEM. */
+ * -ECANCELED when the waiting task was cancelled: then so are the children, and
+ * unlike gather it returns only once they are done, so they may use the caller's
+ * local variables; -EPERM, -ENOMEM. */
 TD_API int td_aio_gather_coros(const td_aio_coro_t *coros, size_t n, void **results,
                                int *errors);
 /* await asyncio.wait(futs, timeout=..., return_when=...): suspend until `when` holds

@@ -274,6 +274,12 @@ int td_aio_gather_coros(const td_aio_coro_t *coros, size_t n, void **results, in
         rc = td_aio_gather(&outer, tasks, n, true);
     if (rc == 0)
         rc = td__await(outer, NULL);
+    /* Cancelled while children run: they may use this caller's frame, so they are
+     * cancelled and waited for (unlike gather, whose children may outlive it). */
+    while (outer && !td_aio_future_done(outer) && !t->base.loop->closing) {
+        td_aio_future_cancel(outer, NULL);
+        td__await(outer, NULL);
+    }
     if (rc == 0)
         rc = collect(t, tasks, n, results, errors);
     for (size_t i = 0; i < n; i++) {
