@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -333,4 +334,51 @@ int test_run_child(const char *program, const char *arg, char *out, size_t cap,
     if (killed)
         waitpid(pid, &status, 0);
     return killed ? -1 : status;
+}
+
+void test_trace_add(test_trace_t *trace, const char *fmt, ...)
+{
+    size_t len = strlen(trace->text);
+    if (len > 0 && len + 1 < sizeof trace->text)
+        trace->text[len++] = ' ';
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(trace->text + len, sizeof trace->text - len, fmt, ap);
+    va_end(ap);
+}
+
+static char first_failure[512]; /* empty while every check passed */
+
+bool test_check(bool ok, const char *expr, const char *file, int line)
+{
+    if (!ok && !first_failure[0])
+        snprintf(first_failure, sizeof first_failure, "%s:%d: CHECK(%s) failed", file, line, expr);
+    return ok;
+}
+
+bool test_check_int(long long got, long long want, const char *expr, const char *file, int line)
+{
+    if (got != want && !first_failure[0])
+        snprintf(first_failure, sizeof first_failure, "%s:%d: %s is %lld, expected %lld", file,
+                 line, expr, got, want);
+    return got == want;
+}
+
+bool test_check_str(const char *got, const char *want, const char *expr, const char *file,
+                    int line)
+{
+    bool ok = got && want && strcmp(got, want) == 0;
+    if (!ok && !first_failure[0])
+        snprintf(first_failure, sizeof first_failure, "%s:%d: %s is \"%s\", expected \"%s\"",
+                 file, line, expr, got ? got : "(null)", want ? want : "(null)");
+    return ok;
+}
+
+void test_assert_checks(void)
+{
+    char failure[sizeof first_failure];
+    memcpy(failure, first_failure, sizeof failure);
+    first_failure[0] = '\0';
+    if (failure[0])
+        fail_msg("%s", failure);
 }

@@ -32,6 +32,29 @@ void test_pause(double seconds);
  * the stress tests, which must not lean on what they test). */
 void test_nap(double seconds);
 
+/* What happened, in order, as one string ("a1 b1 a2") to compare with an expected
+ * order; for code on one thread (an event loop's callbacks and coroutines). */
+typedef struct test_trace {
+    char text[4096];
+} test_trace_t;
+/* Append one word (printf format) to the trace, space-separated. */
+void test_trace_add(test_trace_t *trace, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Checks for code that must not jump out of its stack as a failed assert_* does:
+ * coroutines and loop callbacks. The first failure is kept (where, what, the values)
+ * and test_assert_checks(), called by the test after the code has run, fails the test
+ * with it and starts afresh. */
+#define CHECK(expr) test_check(!!(expr), #expr, __FILE__, __LINE__)
+#define CHECK_INT(got, want) \
+    test_check_int((long long)(got), (long long)(want), #got, __FILE__, __LINE__)
+#define CHECK_STR(got, want) test_check_str((got), (want), #got, __FILE__, __LINE__)
+bool test_check(bool ok, const char *expr, const char *file, int line);
+bool test_check_int(long long got, long long want, const char *expr, const char *file, int line);
+bool test_check_str(const char *got, const char *want, const char *expr, const char *file,
+                    int line);
+void test_assert_checks(void);
+
 /* Timing bounds: never early, and generous above for a loaded 2-core machine. */
 #define TEST_SLACK 0.5
 #define assert_elapsed(start, seconds)                                               \

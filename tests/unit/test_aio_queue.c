@@ -1,0 +1,3 @@
+/* SPDX-License-Identifier: MIT */
+#include "helpers.h"
+int main(void) { return 0; }
