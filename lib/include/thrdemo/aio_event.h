@@ -6,7 +6,9 @@
  * ready to resume at the loop's next turn, in the order they began to wait. Each
  * waiter waits on a future of its own, made when it begins to wait, so a cancelled
  * waiter leaves without disturbing the others. Use it on the loop's thread only;
- * it is bound to the first loop that waits on it.
+ * while tasks wait on it, it belongs to their loop, and a task of another loop is
+ * refused (asyncio binds an Event to its first loop for good; here a loop may be
+ * freed, so the binding ends with the last waiter).
  */
 #ifndef THRDEMO_AIO_EVENT_H
 #define THRDEMO_AIO_EVENT_H
@@ -38,7 +40,8 @@ TD_API void td_aio_event_clear(td_aio_event_t *event);
 /* event.is_set(). */
 TD_API bool td_aio_event_is_set(const td_aio_event_t *event);
 /* await event.wait(): 0 once the flag is set (at once if it is, without suspending),
- * -ECANCELED, -EPERM (not in a task), -EINVAL (bound to another loop), -ENOMEM. */
+ * -ECANCELED, -EPERM (not in a task), -EINVAL (tasks of another loop wait on it),
+ * -ENOMEM. */
 TD_API int td_aio_event_wait(td_aio_event_t *event);
 
 #ifndef THRDEMO_BUILDING

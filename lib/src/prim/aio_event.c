@@ -82,6 +82,8 @@ int td_aio_event_wait(td_aio_event_t *event)
     event->last_ = &w;
     rc = td__await(w.future, NULL);
     unlink_waiter(event, &w); /* finally: self._waiters.remove(fut) */
+    if (!event->first_)
+        event->loop_ = NULL; /* no waiter left: the loop may be freed, another may wait */
     td_aio_future_free(w.future);
     return rc;
 }
