@@ -496,6 +496,10 @@ const cli_command_t tool_bench = {
           .example = "bench coro --runs 3" },
         { "coro-sleep", "10,000 coroutines suspended at once: RSS and stack bytes touched",
           .example = "bench coro-sleep" },
+        { "async", "asyncio.run: 100,000 tasks gathered, each sleep(0): time and RSS per task",
+          .example = "bench async --runs 3" },
+        { "async-sleep", "10,000 asyncio tasks asleep at once: peak RSS and stack bytes touched",
+          .example = "bench async-sleep" },
         { 0 } },
     .options = (const cli_option_t[]){
         { "runs", OPT_INT, "5", 1, MAX_RUNS,

@@ -131,5 +131,8 @@ void bench_coro_td(bench_result_t *r);
 void bench_coro_gen(bench_result_t *r);
 void bench_coro_swapcontext(bench_result_t *r);
 void bench_coro_sleepers(bench_result_t *r);
+void bench_async_gather(bench_result_t *r);
+void bench_async_per_task(bench_result_t *r);
+void bench_async_sleepers(bench_result_t *r);
 
 #endif

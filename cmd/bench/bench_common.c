@@ -154,6 +154,8 @@ const bench_workload_t bench_workloads[] = {
     { "threads", "count", { 10000, 0 } },
     { "coro", NULL, { 0 } },
     { "coro-sleep", NULL, { 0 } },
+    { "async", NULL, { 0 } },
+    { "async-sleep", NULL, { 0 } },
 };
 const size_t bench_n_workloads = sizeof bench_workloads / sizeof bench_workloads[0];
 
@@ -186,5 +188,11 @@ const bench_impl_t bench_impls[] = {
         bench_coro_swapcontext),
     TWO("coro-sleep", "libthrdemo coroutines", "RSS, 10,000 asleep", "MB", BENCH_MEMORY,
         "stack touched each", "B", BENCH_MEMORY, true, bench_coro_sleepers),
+    TWO("async", "libthrdemo asyncio", "100k tasks gathered", "ms", BENCH_TIME, "peak RSS", "MB",
+        BENCH_MEMORY, true, bench_async_gather),
+    TWO("async", "libthrdemo asyncio task", "memory per live task", "B", BENCH_MEMORY,
+        "stack touched each", "B", BENCH_MEMORY, false, bench_async_per_task),
+    TWO("async-sleep", "libthrdemo asyncio", "peak RSS, 10k asleep", "MB", BENCH_MEMORY,
+        "stack touched each", "B", BENCH_MEMORY, true, bench_async_sleepers),
 };
 const size_t bench_n_impls = sizeof bench_impls / sizeof bench_impls[0];

@@ -189,6 +189,8 @@ static void compare(const row_t *rows, size_t n, const row_t *row, int m, compar
     double mine = ref ? ref->median[m] : 0, theirs = row->median[m];
     if (!ref || ref == row || !(mine > 0) || !(theirs > 0) || !ref->ok || !row->ok)
         return;
+    if (strcmp(ref->impl->metric[m], row->impl->metric[m]) != 0)
+        return; /* different measures (a per-task row beside a whole run): no comparison */
     double better_by = lower_is_better(kind) ? theirs / mine : mine / theirs;
     char f[32];
     c->versus = ref;

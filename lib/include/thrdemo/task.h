@@ -158,6 +158,9 @@ TD_API int td_aio_task_set_name(td_aio_task_t *task, const char *name);
 TD_API const char *td_aio_task_coro_name(const td_aio_task_t *task);
 /* task.cancelling(): cancellation requests not yet answered, 0 once done. */
 TD_API int td_aio_task_cancelling(const td_aio_task_t *task);
+/* Bytes of the task's stack that are resident (td_coro_stack_touched): what it costs
+ * beyond its few hundred bytes of struct; 0 once its coroutine has returned. */
+TD_API size_t td_aio_task_stack_touched(const td_aio_task_t *task);
 /* Whether the future is a task. */
 TD_API bool td_aio_is_task(const td_aio_future_t *future);
 /* asyncio.current_task(): the task running now on this thread's loop, or NULL

@@ -561,6 +561,12 @@ const char *td_aio_task_coro_name(const td_aio_task_t *f)
     return td_aio_is_task(f) ? ((const struct aio_task *)f)->info.name : NULL;
 }
 
+size_t td_aio_task_stack_touched(const td_aio_task_t *f)
+{
+    const struct aio_task *t = td_aio_is_task(f) ? (const struct aio_task *)f : NULL;
+    return t && t->coro ? td_coro_stack_touched(t->coro) : 0;
+}
+
 int td_aio_task_cancelling(const td_aio_task_t *f)
 {
     return td_aio_is_task(f) ? ((const struct aio_task *)f)->cancels_requested : 0;

@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: MIT */
+/* bench_async.c - asyncio at scale, on libthrdemo's event loop and stackful tasks.
+ *
+ * async        asyncio.run of a main that creates and gathers 100,000 tasks, each of
+ *              which does one `await asyncio.sleep(0)` (scripts/bench/py_async.py does
+ *              the same in CPython): wall time and the process's peak RSS; then what
+ *              each live task costs, measured when all of them are alive, suspended in
+ *              their sleep(0): its stack pages resident plus the heap it holds (task,
+ *              coroutine, handles). Freed stacks are kept for reuse (coro.h), so after
+ *              the first run the peak RSS is what the process holds, not what it adds.
+ * async-sleep  10,000 tasks asleep at once, each having formatted a line first (a task
+ *              that logged, then sleeps): the process's peak RSS, and the stack bytes
+ *              each task has resident (the rest of its 256 KiB is address space).
+ */
+#include <malloc.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <thrdemo/task.h>
+
+#include "bench.h"
+
+enum { GATHERED = 100000, ASLEEP = 10000 };
+
+/* A field of /proc/self/status in bytes (VmRSS, VmHWM), 0 if unknown. */
+static double status_bytes(const char *field)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[128];
+    double kb = 0;
+    size_t len = strlen(field);
+    while (f && fgets(line, sizeof line, f))
+        if (strncmp(line, field, len) == 0 && line[len] == ':' &&
+            sscanf(line + len + 1, "%lf", &kb) == 1)
+            break;
+    if (f)
+        fclose(f);
+    return kb * 1024;
+}
+
+/* Start VmHWM again from the current RSS (Linux 4.0+), so a run's peak is its own. */
+static void reset_peak(void)
+{
+    FILE *f = fopen("/proc/self/clear_refs", "w");
+    if (f) {
+        fputs("5", f);
+        fclose(f);
+    }
+}
+
+static void failed(bench_result_t *r, const char *what, int rc)
+{
+    r->ok = false;
+    snprintf(r->note, sizeof r->note, "%s: %s", what, td_strerror(rc));
+}
+
+/* ---- 100,000 tasks gathered -------------------------------------------------------- */
+
+static long slept; /* tasks whose sleep(0) came back: every one must */
+
+static int sleep0(void *arg, void **result)
+{
+    (void)arg, (void)result;
+    int rc = td_aio_sleep(0);
+    slept += rc == 0;
+    return rc;
+}
+
+/* What the live tasks cost, seen by the last gathered coroutine: it runs after all
+ * the others have run to their sleep(0), when every task is alive and suspended. */
+struct peak {
+    bool wanted; /* measure: off when the run is timed */
+    size_t heap_before, heap, stacks;
+};
+
+static size_t heap_in_use(void)
+{
+    struct mallinfo2 m = mallinfo2();
+    return m.uordblks + m.hblkhd;
+}
+
+static int measures_the_peak(void *arg, void **result)
+{
+    (void)result;
+    struct peak *p = arg;
+    if (!p->wanted)
+        return 0;
+    p->heap = heap_in_use();
+    static td_aio_task_t *tasks[GATHERED + 2];
+    size_t n = td_aio_all_tasks(NULL, tasks, GATHERED + 2);
+    for (size_t i = 0; i < n && i < GATHERED + 2; i++)
+        p->stacks += td_aio_task_stack_touched(tasks[i]);
+    return 0;
+}
+
+struct gathering {
+    td_aio_coro_t *coros; /* GATHERED sleep0s and the measurer */
+    struct peak peak;
+};
+
+static int gather_all(void *arg, void **result)
+{
+    (void)result;
+    struct gathering *g = arg;
+    return td_aio_gather_coros(g->coros, GATHERED + 1, NULL, NULL); /* gather(*coros) */
+}
+
+/* asyncio.run(main()), main gathering the 100,000: 0 or its error. */
+static int run_gathering(struct gathering *g, bench_result_t *r, double *ms)
+{
+    g->coros = malloc((GATHERED + 1) * sizeof *g->coros);
+    if (!g->coros) {
+        failed(r, "no memory for the coroutines", -ENOMEM);
+        return -ENOMEM;
+    }
+    for (long i = 0; i < GATHERED; i++)
+        g->coros[i] = TD_AIO_CORO(sleep0, NULL);
+    g->coros[GATHERED] = TD_AIO_CORO(measures_the_peak, &g->peak);
+    slept = 0;
+    g->peak.heap_before = heap_in_use();
+    double start = bench_now();
+    int rc = td_aio_run(TD_AIO_CORO(gather_all, g), NULL, NULL); /* asyncio.run(main()) */
+    *ms = (bench_now() - start) * 1e3;
+    free(g->coros);
+    if (rc != 0) {
+        failed(r, "asyncio.run", rc);
+    } else if (slept != GATHERED) {
+        r->ok = false;
+        snprintf(r->note, sizeof r->note, "%ld of %d tasks slept", slept, GATHERED);
+        rc = -EPROTO;
+    }
+    return rc;
+}
+
+void bench_async_gather(bench_result_t *r)
+{
+    struct gathering g = { 0 };
+    reset_peak();
+    run_gathering(&g, r, &r->value[0]);
+    r->value[1] = status_bytes("VmHWM") / 1e6; /* the process's, stacks kept included */
+}
+
+void bench_async_per_task(bench_result_t *r)
+{
+    struct gathering g = { .peak.wanted = true };
+    double ms;
+    if (run_gathering(&g, r, &ms) != 0)
+        return;
+    r->value[0] = (double)(g.peak.stacks + g.peak.heap - g.peak.heap_before) / GATHERED;
+    r->value[1] = (double)g.peak.stacks / GATHERED;
+}
+
+/* ---- 10,000 asleep ----------------------------------------------------------------- */
+
+static int logs_then_sleeps(void *arg, void **result)
+{
+    (void)result;
+    char line[128];
+    snprintf(line, sizeof line, "task %ld: %s at %.3f", (long)(intptr_t)arg, "waiting", 1.5);
+    int rc = td_aio_sleep(0.2); /* all 10,000 asleep at once */
+    return rc == 0 && line[0] == 't' ? 0 : -EPROTO;
+}
+
+struct asleep {
+    size_t touched; /* stack bytes resident, summed over the tasks */
+    double rss;     /* the process's, while they sleep */
+    int rc;
+};
+
+static int sleepers(void *arg, void **result)
+{
+    (void)result;
+    struct asleep *a = arg;
+    static td_aio_task_t *tasks[ASLEEP];
+    int made = 0, rc = 0;
+    for (; made < ASLEEP && rc == 0; made++)
+        rc = td_aio_create_task(&tasks[made], TD_AIO_CORO(logs_then_sleeps, (void *)(intptr_t)made));
+    made -= rc != 0;
+    if (rc == 0)
+        rc = td_aio_sleep(0.01); /* each has run to its sleep */
+    a->rss = status_bytes("VmRSS");
+    for (int i = 0; i < made; i++)
+        a->touched += td_aio_task_stack_touched(tasks[i]);
+    bool done[ASLEEP];
+    if (rc == 0 && td_aio_wait(tasks, (size_t)made, TD_FOREVER, TD_ALL_COMPLETED, done) != made)
+        rc = -EPROTO;
+    for (int i = 0; i < made && rc == 0; i++)
+        rc = td_aio_future_result(tasks[i], NULL);
+    for (int i = 0; i < made; i++)
+        td_aio_future_free(tasks[i]);
+    a->rc = rc;
+    return rc;
+}
+
+void bench_async_sleepers(bench_result_t *r)
+{
+    struct asleep a = { 0 };
+    reset_peak();
+    int rc = td_aio_run(TD_AIO_CORO(sleepers, &a), NULL, NULL);
+    r->value[0] = status_bytes("VmHWM") / 1e6;
+    r->value[1] = (double)a.touched / ASLEEP;
+    if (rc != 0 || a.rc != 0)
+        failed(r, "10,000 sleeping tasks", rc != 0 ? rc : a.rc);
+}
