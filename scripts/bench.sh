@@ -4,7 +4,7 @@
 # one run. Builds a Release configuration, then for each workload runs
 # `thrdemo bench WORKLOAD --json --runs RUNS` (default 5) and, interleaved, the
 # Python program doing the same work (scripts/bench/py_*.py, median of 3 runs; the
-# 10,000-thread one once, it is slow), and times `python3 -c pass` against
+# 10,000-thread and the asyncio ones once, they are slow), and times `python3 -c pass` against
 # `thrdemo --version`. Prints the machine and date, the full bench table, CPython
 # against thrdemo, every comparison in words, and every target met or missed;
 # writes it all to bench-results.txt.
@@ -69,13 +69,14 @@ pyrun() { # PROGRAM TIMES
     done
 }
 status=0
-for workload in lock event event-sleep queue queue-idle timer threads coro coro-sleep; do
+for workload in lock event event-sleep queue queue-idle timer threads coro coro-sleep async async-sleep; do
     say "$workload"
     "$thrdemo" bench "$workload" --json --runs "$runs" >"$work/td-$workload.json" || status=1
     case $workload in
         lock | event | queue | timer) pyrun "py_$workload.py" 3 ;;
         threads) pyrun py_threads.py 1 ;;
         coro) pyrun py_generator.py 3 ;;
+        async) pyrun py_async.py 1 ;; # both asyncio workloads, after a warm-up
     esac
 done
 "$python" "$root/scripts/bench/startup.py" 50 "$python" -c pass >>"$work/python.jsonl"
@@ -87,7 +88,8 @@ out=$root/bench-results.txt
     "$python" "$root/scripts/bench/report.py" --python "$work/python.jsonl" \
         "$work"/td-lock.json "$work"/td-event.json "$work"/td-event-sleep.json "$work"/td-queue.json \
         "$work"/td-queue-idle.json "$work"/td-timer.json "$work"/td-threads.json \
-        "$work"/td-coro.json "$work"/td-coro-sleep.json
+        "$work"/td-coro.json "$work"/td-coro-sleep.json "$work"/td-async.json \
+        "$work"/td-async-sleep.json
 } >"$out" || status=1
 cat "$out"
 exit $status

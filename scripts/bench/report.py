@@ -69,13 +69,17 @@ rows = [
     ("threads", "10,000 threads", "ms", "libthrdemo threads", "time"),
     ("threads", "peak RSS", "MB", "libthrdemo threads", "memory"),
     ("coro", "next() round trip", "ns", "libthrdemo generator", "time"),
+    ("async", "100k tasks gathered", "ms", "libthrdemo asyncio", "time"),
+    ("async", "peak RSS", "MB", "libthrdemo asyncio", "memory"),
+    ("async", "memory per live task", "B", "libthrdemo asyncio task", "memory"),
+    ("async-sleep", "peak RSS, 10k asleep", "MB", "libthrdemo asyncio", "memory"),
 ]
-print(f"{'workload':<9} {'metric':<18} {'unit':<6} {'CPython':>12} {'thrdemo':>12}  comparison")
+print(f"{'workload':<11} {'metric':<20} {'unit':<6} {'CPython':>12} {'thrdemo':>12}  comparison")
 for workload, metric, unit, impl, kind in rows:
     p, t = py_value(workload, metric), td_value(workload, impl, metric)
-    print(f"{workload:<9} {metric:<18} {unit:<6} {fmt(p):>12} {fmt(t):>12}  {compare(kind, t, p)}")
+    print(f"{workload:<11} {metric:<20} {unit:<6} {fmt(p):>12} {fmt(t):>12}  {compare(kind, t, p)}")
 p, t = py_value("startup", "python3 -c"), py_value("startup", "thrdemo --version")
-print(f"{'startup':<9} {'process start':<18} {'ms':<6} {fmt(p):>12} {fmt(t):>12}  "
+print(f"{'startup':<11} {'process start':<20} {'ms':<6} {fmt(p):>12} {fmt(t):>12}  "
       f"{compare('time', t, p, 'thrdemo --version', 'python3 -c pass')}")
 
 def target(name, ok, detail):
@@ -107,6 +111,13 @@ sleep_rss = td_value("coro-sleep", "libthrdemo coroutines", "RSS, 10,000 asleep"
 touched = td_value("coro-sleep", "libthrdemo coroutines", "stack touched each")
 target("10,000 suspended coroutines < 100 MB RSS", sleep_rss is not None and sleep_rss < 100,
        f"{fmt(sleep_rss)} MB ({fmt(touched)} stack bytes touched each)")
+ta, pa = td_value("async", "libthrdemo asyncio", "100k tasks gathered"), py_value("async", "100k tasks gathered")
+target("asyncio: 100,000 tasks gathered >= 5x faster than CPython", ta is not None and pa is not None and ta * 5 <= pa,
+       f"{fmt(ta)} ms vs {fmt(pa)} ms ({fmt(td_value('async', 'libthrdemo asyncio task', 'memory per live task'))} B per live task, "
+       f"CPython {fmt(py_value('async', 'memory per live task'))} B)")
+asleep = td_value("async-sleep", "libthrdemo asyncio", "peak RSS, 10k asleep")
+target("10,000 sleeping asyncio tasks < 100 MB peak RSS", asleep is not None and asleep < 100,
+       f"{fmt(asleep)} MB ({fmt(td_value('async-sleep', 'libthrdemo asyncio', 'stack touched each'))} stack bytes touched each)")
 target("thrdemo --version < 2 ms", t is not None and t < 2, f"{fmt(t)} ms")
 checks = all(r["ok"] for r in td) and all(r["ok"] for r in py)
 print(f"\nSelf-checks: {'all passed' if checks else 'FAILED: ' + ', '.join(r['workload'] + '/' + r.get('implementation', 'python') for r in td + py if not r['ok'])}")

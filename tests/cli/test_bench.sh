@@ -60,6 +60,18 @@ assert [r['implementation'] for r in rows] == ['libthrdemo coroutine', 'libthrde
 assert all(r['ok'] and r['unit'] == 'ns' and r['median'] > 0 for r in rows), rows
 "
 
+run bench async-sleep --runs 1 --json
+expect_status 0 "bench async-sleep --json"
+check "10,000 sleeping tasks: peak RSS and a page or more of stack each, checked" python3 -c "
+import json
+rows = json.load(open('$work/out'))['results']
+assert [(r['implementation'], r['metric'], r['unit']) for r in rows] == [
+    ('libthrdemo asyncio', 'peak RSS, 10k asleep', 'MB'),
+    ('libthrdemo asyncio', 'stack touched each', 'B')], rows
+assert all(r['ok'] for r in rows), rows
+assert rows[0]['median'] > 10 and rows[1]['median'] >= 4096, rows
+"
+
 # ---- a parameter, a rate (higher is better), CSV
 run bench queue --capacity 64 --messages 20000 --runs 1 --csv
 expect_status 0 "bench queue --capacity 64 --csv"

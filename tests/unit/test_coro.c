@@ -653,6 +653,7 @@ static void other_faults_are_passed_on(void **state)
     assert_null(strstr(c.err, "stack overflow"));
 }
 
+#ifndef UNDER_SANITIZER /* (the tests that use it do not run under the sanitizers) */
 struct many {
     int created, resumed, error, again;
     long mappings;
@@ -672,6 +673,7 @@ static void run_many(struct many *m, const char *fallback)
                             &m->created, &m->resumed, &m->error, &m->again, &m->mappings,
                             m->guards), 6);
 }
+#endif
 
 /* With guard regions (Linux 6.13+) a slab of 64 stacks is one mapping: 100,000
  * coroutines live at once, far past the 32,000 of two mappings a stack. Not under the
