@@ -5,7 +5,10 @@
  * the children, duplicates, nothing), gather_coros, wait (FIRST_COMPLETED,
  * FIRST_EXCEPTION, ALL_COMPLETED, a timeout), and wait_for (in time, timed out and
  * cancelled, a task that swallows the cancellation, the caller cancelled, timeout 0).
- * Checks inside coroutines use CHECK (helpers.h), asserted after the run. */
+ * Checks inside coroutines use CHECK (helpers.h), asserted after the run. No
+ * outcome depends on how late the loop wakes: tasks that must still be running are
+ * held by a gate (a future the test sets), and orders between sleeps follow from
+ * their deadlines, which hold even when several fall due in one turn. */
 #include "helpers.h"
 
 #include <math.h>
@@ -20,17 +23,26 @@ static void run_ok(td_aio_fn body, void *arg)
     test_assert_checks();
 }
 
-/* A coroutine that sleeps ms milliseconds, says so, and returns its name. */
+/* A coroutine that sleeps ms milliseconds (or, with ms < 0, waits for the gate to
+ * open), says so, and returns its name. */
 struct nap {
     const char *name;
     int ms;
     int code; /* raised after the nap when not 0 */
 };
 
+static td_aio_future_t *gate; /* made by a test's main; set to let gated naps end */
+
+static td_aio_future_t *new_gate(void)
+{
+    CHECK_INT(td_aio_future_new(&gate, NULL), 0);
+    return gate;
+}
+
 static int napper(void *arg, void **result)
 {
     const struct nap *n = arg;
-    int rc = td_aio_sleep(n->ms / 1000.0);
+    int rc = n->ms < 0 ? td_aio_await(gate, NULL) : td_aio_sleep(n->ms / 1000.0);
     test_trace_add(&trace, "%s%s", n->name, rc == -ECANCELED ? "!" : "");
     if (rc != 0)
         return rc;
@@ -103,14 +115,18 @@ static int gather_body(void *arg, void **result)
     td_aio_future_free(g);
     free_all(ts, 2);
     /* the first exception, at once; the others run on */
-    ts[0] = nap(&slow), ts[1] = nap(&bad), ts[2] = nap(&quick);
+    static const struct nap held = { "held", -1, 0 };
+    new_gate();
+    ts[0] = nap(&held), ts[1] = nap(&bad), ts[2] = nap(&quick);
     CHECK_INT(td_aio_gather(&g, ts, 3, false), 0);
     CHECK_INT(td_aio_await(g, NULL), TD_ETASK);
     int code = 0;
     td_aio_future_exception(g, &code, NULL);
     CHECK_INT(code, -EIO);
     CHECK(!td_aio_future_done(ts[0]));
+    td_aio_future_set_result(gate, NULL);
     CHECK_INT(td_aio_await(ts[0], NULL), 0);
+    td_aio_future_free(gate);
     td_aio_future_free(g);
     /* return_exceptions: every child's outcome, none raised */
     CHECK_INT(td_aio_gather(&g, ts, 3, true), 0);
@@ -130,13 +146,14 @@ static void gather_results_exceptions_and_order(void **state)
 {
     (void)state;
     run_ok(gather_body, NULL);
-    assert_string_equal(trace.text, "quick slow quick bad slow");
+    assert_string_equal(trace.text, "quick slow quick bad held");
 }
 
 static int gather_cancel_body(void *arg, void **result)
 {
     (void)arg, (void)result;
-    static const struct nap a = { "a", 1000, 0 }, b = { "b", 2000, 0 };
+    static const struct nap a = { "a", -1, 0 }, b = { "b", -1, 0 };
+    new_gate();
     td_aio_future_t *ts[2] = { nap(&a), nap(&b) }, *g;
     CHECK_INT(td_aio_gather(&g, ts, 2, true), 0);
     CHECK_INT(td_aio_sleep(0), 0);
@@ -145,6 +162,7 @@ static int gather_cancel_body(void *arg, void **result)
     CHECK(td_aio_future_cancelled(ts[0]) && td_aio_future_cancelled(ts[1]));
     td_aio_future_free(g);
     free_all(ts, 2);
+    td_aio_future_free(gate);
     /* gather_coros: results and codes for each */
     static const struct nap x = { "x", 5, 0 }, y = { "y", 1, TD_EEXCEPTION };
     const td_aio_coro_t coros[] = { TD_AIO_CORO(napper, (void *)&x), TD_AIO_CORO(napper, (void *)&y) };
@@ -170,23 +188,29 @@ static void cancelling_gather_cancels_the_children(void **state)
 static int wait_body(void *arg, void **result)
 {
     (void)arg, (void)result;
-    static const struct nap a = { "a", 10, 0 }, b = { "b", 20, 0 }, c = { "c", 40, 0 },
+    static const struct nap a = { "a", 10, 0 }, b = { "b", -1, 0 }, c = { "c", -1, 0 },
                             e = { "e", 15, -EPIPE };
     bool done[3];
+    new_gate();
     td_aio_task_t *ts[3] = { nap(&c), nap(&a), nap(&b) };
     CHECK_INT(td_aio_wait(ts, 3, TD_FOREVER, TD_FIRST_COMPLETED, done), 1);
     CHECK(!done[0] && done[1] && !done[2]);
     CHECK_INT(td_aio_wait(ts, 3, 0.005, TD_ALL_COMPLETED, done), 1); /* timed out */
+    td_aio_future_set_result(gate, NULL);
     CHECK_INT(td_aio_wait(ts, 3, TD_FOREVER, TD_ALL_COMPLETED, done), 3);
     free_all(ts, 3);
+    td_aio_future_free(gate);
+    new_gate();
     ts[0] = nap(&c), ts[1] = nap(&e), ts[2] = nap(&a);
     CHECK_INT(td_aio_wait(ts, 3, TD_FOREVER, TD_FIRST_EXCEPTION, done), 2);
     CHECK(!done[0] && done[1] && done[2]);
     CHECK_INT(td_aio_wait(ts, 0, TD_FOREVER, TD_ALL_COMPLETED, done), -EINVAL);
     CHECK_INT(td_aio_wait(ts, 3, -1.5, TD_ALL_COMPLETED, done), -EINVAL);
     CHECK_INT(td_aio_wait(ts, 3, TD_FOREVER, (td_return_when_t)7, done), -EINVAL);
+    td_aio_future_set_result(gate, NULL);
     CHECK_INT(td_aio_wait(ts, 3, TD_FOREVER, TD_ALL_COMPLETED, done), 3);
     free_all(ts, 3);
+    td_aio_future_free(gate);
     return 0;
 }
 
@@ -194,7 +218,7 @@ static void wait_first_completed_first_exception_all_and_timeout(void **state)
 {
     (void)state;
     run_ok(wait_body, NULL);
-    assert_string_equal(trace.text, "a b c a e c");
+    assert_string_equal(trace.text, "a c b a e c"); /* the gated in the order they waited */
 }
 
 /* ---- wait_for ---------------------------------------------------------------------- */
@@ -211,8 +235,9 @@ static int swallows_cancel(void *arg, void **result)
 static int wait_for_body(void *arg, void **result)
 {
     (void)arg, (void)result;
-    static const struct nap quick = { "quick", 5, 0 }, slow = { "slow", 10000, 0 },
-                            bad = { "bad", 1, -ENOENT };
+    /* quick and bad end in the turns right after they start, before any timer */
+    static const struct nap quick = { "quick", 0, 0 }, slow = { "slow", 10000, 0 },
+                            bad = { "bad", 0, -ENOENT };
     void *r = NULL;
     td_aio_task_t *t = nap(&quick);
     CHECK_INT(td_aio_wait_for(t, 1, &r), 0);

@@ -81,7 +81,8 @@ TD_API void td_aio_set_event_loop(td_loop_t *loop);
 TD_API int td_loop_call_soon(td_loop_t *loop, td_loop_cb fn, void *arg,
                              td_loop_handle_t **handle);
 /* Schedule fn(arg) delay seconds from now (loop.call_later): results as call_soon;
- * -EINVAL also for a negative or NaN delay (0 runs it at the next turn, in order). */
+ * -EINVAL also for a NaN delay. A delay of 0 or less is due at once, and runs at the
+ * next turn in deadline order (a negative one before those due now, as in asyncio). */
 TD_API int td_loop_call_later(td_loop_t *loop, double delay, td_loop_cb fn, void *arg,
                               td_loop_handle_t **handle);
 /* Schedule fn(arg) at `when` on td_loop_time's clock (loop.call_at): as call_later. */

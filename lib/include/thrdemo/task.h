@@ -92,7 +92,8 @@ typedef struct td_aio_coro {
     size_t stack_size; /* 0: TD_CORO_STACK_DEFAULT */
 } td_aio_coro_t;
 
-/* work(arg) as a coroutine object, named after the function. */
+/* work(arg) as a coroutine object, named after the function (a C11 compound
+ * literal: in C++ fill in a td_aio_coro_t instead). */
 #define TD_AIO_CORO(fn, arg) ((td_aio_coro_t){ (fn), (arg), #fn, __FILE__, __LINE__, 0 })
 
 /* ---- futures ------------------------------------------------------------------------ */

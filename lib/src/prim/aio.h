@@ -178,6 +178,11 @@ void td__task_abandon(td_aio_future_t *task);
 /* The future's loop is gone. */
 void td__afut_orphan(td_aio_future_t *f);
 
+/* The outcome of a done future, as an await in task t gives it; an exception is
+ * remembered for a body returning TD_ETASK to re-raise. */
+int td__task_outcome(struct aio_task *t, const td_aio_future_t *f, void **result);
+/* Remember an exception for a body returning TD_ETASK to re-raise. */
+void td__task_remember(struct aio_task *t, int code, const char *message);
 /* await inside the running task: suspend until f is done; -ECANCELED if the task was
  * cancelled (or closed) meanwhile, else f's outcome. -EPERM outside a task. */
 int td__await(td_aio_future_t *f, void **result);

@@ -481,6 +481,20 @@ static int suspend(struct aio_task *t, td_aio_future_t *awaited)
     return rc != 0 || sent == CANCEL_SIGNAL ? -ECANCELED : 0;
 }
 
+void td__task_remember(struct aio_task *t, int code, const char *message)
+{
+    t->last_code = code;
+    set_text(&t->last_message, message);
+}
+
+int td__task_outcome(struct aio_task *t, const td_aio_future_t *f, void **result)
+{
+    int rc = td__afut_outcome(f, result);
+    if (rc == TD_ETASK)
+        td__task_remember(t, f->exc_code, f->exc_message);
+    return rc;
+}
+
 int td__await(td_aio_future_t *f, void **result)
 {
     struct aio_task *t = td__current_task();
@@ -493,12 +507,7 @@ int td__await(td_aio_future_t *f, void **result)
         if (rc != 0)
             return rc;
     }
-    int rc = td__afut_outcome(f, result);
-    if (rc == TD_ETASK) { /* what a body returning TD_ETASK re-raises */
-        t->last_code = f->exc_code;
-        set_text(&t->last_message, f->exc_message);
-    }
-    return rc;
+    return td__task_outcome(t, f, result);
 }
 
 int td_aio_await(td_aio_future_t *f, void **result)

@@ -261,9 +261,7 @@ static int collect(struct aio_task *t, td_aio_future_t **tasks, size_t n, void *
             errors[i] = code;
         if (code != 0 && rc == 0) {
             rc = TD_ETASK;
-            t->last_code = code;
-            free(t->last_message);
-            t->last_message = tasks[i]->exc_message ? strdup(tasks[i]->exc_message) : NULL;
+            td__task_remember(t, code, tasks[i]->exc_message);
         }
     }
     return rc;
@@ -436,18 +434,6 @@ static int add_waiter_cb(td_aio_future_t *fut, td_aio_future_t *waiter)
     return rc;
 }
 
-/* The outcome of a future that is done, as an await gives it. */
-static int outcome_of(struct aio_task *t, td_aio_future_t *fut, void **result)
-{
-    int rc = td__afut_outcome(fut, result);
-    if (rc == TD_ETASK) { /* what a body returning TD_ETASK re-raises */
-        t->last_code = fut->exc_code;
-        free(t->last_message);
-        t->last_message = fut->exc_message ? strdup(fut->exc_message) : NULL;
-    }
-    return rc;
-}
-
 /* Cancel fut and wait until it is done (tasks.py's _cancel_and_wait), without awaiting
  * fut itself, so that this wait stays cancellable: 0, -ECANCELED, -ENOMEM. */
 static int cancel_and_wait(td_aio_future_t *fut, td_loop_t *loop)
@@ -473,10 +459,10 @@ static int wait_for_now(struct aio_task *t, td_aio_future_t *fut, void **result)
         int rc = cancel_and_wait(fut, t->base.loop);
         if (rc != 0)
             return rc;
-        rc = outcome_of(t, fut, result);
+        rc = td__task_outcome(t, fut, result);
         return rc == -ECANCELED ? -ETIMEDOUT : rc;
     }
-    return outcome_of(t, fut, result);
+    return td__task_outcome(t, fut, result);
 }
 
 /* After the waiter was released (by fut or by the timer) or the wait cancelled. */
@@ -486,13 +472,13 @@ static int wait_for_end(struct aio_task *t, td_aio_future_t *fut, td_aio_future_
     if (waited != 0 && waited != -ECANCELED)
         return waited;
     if (td_aio_future_done(fut))
-        return outcome_of(t, fut, result);
+        return td__task_outcome(t, fut, result);
     td_aio_future_remove_done_callback(fut, waiter_cb, waiter);
     /* bpo-32751: the task must not be running after wait_for() returns */
     int rc = cancel_and_wait(fut, t->base.loop);
     if (waited == -ECANCELED || rc != 0)
         return -ECANCELED; /* the caller was cancelled: CancelledError goes on up */
-    rc = outcome_of(t, fut, result);
+    rc = td__task_outcome(t, fut, result);
     return rc == -ECANCELED ? -ETIMEDOUT : rc; /* bpo-40607: its own error goes up */
 }
 
