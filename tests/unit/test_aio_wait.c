@@ -79,7 +79,8 @@ static int sleep_body(void *arg, void **result)
 {
     (void)arg, (void)result;
     static const struct nap c = { "c30", 30, 0 }, a = { "a10", 10, 0 }, b = { "b20", 20, 0 };
-    td_aio_task_t *ts[3] = { nap(&c), nap(&a), nap(&b) };
+    td_aio_task_t *ts[3]; /* made in this order (an initializer list's is unspecified) */
+    ts[0] = nap(&c), ts[1] = nap(&a), ts[2] = nap(&b);
     CHECK_INT(td_aio_wait(ts, 3, TD_FOREVER, TD_ALL_COMPLETED, (bool[3]){ 0 }), 3);
     free_all(ts, 3);
     const td_aio_coro_t two[] = { TD_AIO_CORO(ping, "a"), TD_AIO_CORO(ping, "b") };
@@ -102,7 +103,8 @@ static int gather_body(void *arg, void **result)
     (void)arg, (void)result;
     static const struct nap slow = { "slow", 30, 0 }, quick = { "quick", 10, 0 },
                             bad = { "bad", 20, -EIO };
-    td_aio_future_t *ts[3] = { nap(&slow), nap(&quick), NULL }, *g;
+    td_aio_future_t *ts[3], *g;
+    ts[0] = nap(&slow), ts[1] = nap(&quick);
     /* results in argument order, whatever order they finished in; duplicates too */
     td_aio_future_t *args[3] = { ts[0], ts[1], ts[0] };
     CHECK_INT(td_aio_gather(&g, args, 3, false), 0);
@@ -154,7 +156,8 @@ static int gather_cancel_body(void *arg, void **result)
     (void)arg, (void)result;
     static const struct nap a = { "a", -1, 0 }, b = { "b", -1, 0 };
     new_gate();
-    td_aio_future_t *ts[2] = { nap(&a), nap(&b) }, *g;
+    td_aio_future_t *ts[2], *g;
+    ts[0] = nap(&a), ts[1] = nap(&b);
     CHECK_INT(td_aio_gather(&g, ts, 2, true), 0);
     CHECK_INT(td_aio_sleep(0), 0);
     CHECK(td_aio_future_cancel(g, NULL)); /* cancels the children */
@@ -192,7 +195,8 @@ static int wait_body(void *arg, void **result)
                             e = { "e", 15, -EPIPE };
     bool done[3];
     new_gate();
-    td_aio_task_t *ts[3] = { nap(&c), nap(&a), nap(&b) };
+    td_aio_task_t *ts[3]; /* made in this order (an initializer list's is unspecified) */
+    ts[0] = nap(&c), ts[1] = nap(&a), ts[2] = nap(&b);
     CHECK_INT(td_aio_wait(ts, 3, TD_FOREVER, TD_FIRST_COMPLETED, done), 1);
     CHECK(!done[0] && done[1] && !done[2]);
     CHECK_INT(td_aio_wait(ts, 3, 0.005, TD_ALL_COMPLETED, done), 1); /* timed out */

@@ -761,11 +761,16 @@ static long mappings(void)
     return n;
 }
 
+/* Where touches_pages' array is: its address escapes, or an optimizer may keep the
+ * array out of the stack's pages (seen with gcc and clang at -O2). */
+static volatile void *volatile deep_sink;
+
 /* Writes deep into its stack, so that each coroutine has several pages resident. */
 static void *touches_pages(td_coro_t *co, void *arg)
 {
     (void)arg;
     volatile char deep[5 * 4096];
+    deep_sink = deep;
     for (size_t i = 0; i < sizeof deep; i += 512)
         deep[i] = (char)i;
     td_coro_yield(co, NULL, NULL);
@@ -800,7 +805,11 @@ static void freed_stacks_are_reused(void **state)
         for (int i = 0; i < 64; i++)
             td_coro_free(coros[i]);
     }
+#ifndef UNDER_SANITIZER /* (their runtimes map memory of their own meanwhile) */
     assert_int_equal(mappings(), before);
+#else
+    (void)before;
+#endif
     td_coro_t *again;
     assert_int_equal(td_coro_new(&again, touches_pages, NULL,
                                  &(td_coro_attr_t){ .stack_size = OWN_SIZE }), 0);
