@@ -189,8 +189,8 @@ static void compare(const row_t *rows, size_t n, const row_t *row, int m, compar
     double mine = ref ? ref->median[m] : 0, theirs = row->median[m];
     if (!ref || ref == row || !(mine > 0) || !(theirs > 0) || !ref->ok || !row->ok)
         return;
-    if (strcmp(ref->impl->metric[m], row->impl->metric[m]) != 0)
-        return; /* different measures (a per-task row beside a whole run): no comparison */
+    if (strcmp(ref->impl->unit[m], row->impl->unit[m]) != 0)
+        return; /* different measures (bytes per task beside a run's MB): no comparison */
     double better_by = lower_is_better(kind) ? theirs / mine : mine / theirs;
     char f[32];
     c->versus = ref;
