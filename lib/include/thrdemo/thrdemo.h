@@ -6,6 +6,7 @@
 
 #include "aio_event.h"
 #include "aio_queue.h"
+#include "aio_stream.h"
 #include "barrier.h"
 #include "common.h"
 #include "condition.h"

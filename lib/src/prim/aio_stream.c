@@ -1,0 +1,676 @@
+/* SPDX-License-Identifier: MIT */
+/* aio_stream.c - asyncio's TCP streams (aio_stream.h) on the loop's libuv.
+ *
+ * DESIGN. A stream is a uv_tcp_t and two waiting slots, one reader and one writer,
+ * each a future its task awaits. Reading stays on once started (stopping and
+ * restarting it would cost an epoll_ctl per read): libuv asks alloc_cb for room, and
+ * gets the waiting reader's own buffer (the bytes land where they are wanted), or,
+ * with nobody waiting, room in the stream's buffer, which past BUFFER_LIMIT stops
+ * reading until it is drained (backpressure). A write goes straight to the socket
+ * with uv_try_write; only what the kernel does not take is queued with uv_write,
+ * and the writer waits for its callback: drain(). Neither wait can leave libuv
+ * holding the caller's buffer: a cancelled read moves what arrived into the
+ * stream's buffer, and a cancelled or timed-out write closes the connection and
+ * waits for libuv to let go of the buffer before returning.
+ *
+ * A server's connection is a task running the program's function; when it returns,
+ * the handle is closed, and libuv's close callback unlinks and frees the stream and
+ * drops the server's reference to the task. `done` (an Event) is set once the
+ * listener is closed and no connection is left: wait_closed waits for it.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "aio.h"
+#include "thrdemo/aio_event.h"
+#include "thrdemo/aio_stream.h"
+
+enum { BUFFER_LIMIT = 64 * 1024, READ_ROOM = 16 * 1024 };
+
+struct td_aio_stream {
+    uv_tcp_t tcp;                 /* .data: the stream */
+    unsigned refs;                /* the open handle's, and the task's or the user's */
+    td_loop_t *loop;
+    td_aio_server_t *server;      /* the server serving it, until its task ends */
+    td_aio_task_t *task;          /* the server's reference to its task */
+    struct td_aio_stream *prev, *next; /* the server's connections */
+    bool reading, eof, closing, write_pending;
+    int error;                    /* sticky: a read or write error */
+    char *buf;                    /* what came while nobody read */
+    size_t len, cap;
+    td_aio_future_t *reader;      /* the waiting reader's future, and where it wants */
+    char *want;                   /* the bytes */
+    size_t want_size, got;
+    td_aio_future_t *writer;      /* the waiting writer's (or connector's) future */
+    int write_status;
+    uv_write_t write_req;
+    uv_connect_t connect_req;
+};
+
+struct td_aio_server {
+    uv_tcp_t listener;
+    td_loop_t *loop;
+    td_aio_client_fn fn;
+    void *arg;
+    td_aio_server_attr_t attr;
+    int port;
+    struct td_aio_stream *first;  /* the connections being served */
+    size_t clients;
+    unsigned long long served;
+    bool closed, listener_gone;
+    bool orphan;                  /* failed to listen: freed once libuv closed it */
+    td_aio_future_t *forever;     /* serve_forever's, set by close */
+    td_aio_event_t done;          /* closed, and no connection left */
+};
+
+static td_aio_stream_t *stream_of(const void *handle)
+{
+    return ((const uv_handle_t *)handle)->data;
+}
+
+/* Set the future a task waits on in *slot, and empty the slot. */
+static void wake(td_aio_future_t **slot)
+{
+    if (*slot && !td_aio_future_done(*slot))
+        td_aio_future_set_result(*slot, NULL);
+    *slot = NULL;
+}
+
+/* ---- life: references, closing ------------------------------------------------------ */
+
+static td_aio_stream_t *stream_new(td_loop_t *loop)
+{
+    td_aio_stream_t *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    if (uv_tcp_init(&loop->uv, &s->tcp) != 0) {
+        free(s);
+        return NULL;
+    }
+    s->tcp.data = s;
+    s->loop = loop;
+    s->refs = 1; /* the handle's, until its close callback */
+    return s;
+}
+
+static void stream_unref(td_aio_stream_t *s)
+{
+    if (--s->refs > 0)
+        return;
+    free(s->buf);
+    free(s);
+}
+
+static void on_handle_closed(uv_handle_t *handle)
+{
+    stream_unref(stream_of(handle));
+}
+
+static void stop_reading(td_aio_stream_t *s)
+{
+    if (s->reading)
+        uv_read_stop((uv_stream_t *)&s->tcp);
+    s->reading = false;
+}
+
+/* Close the socket; libuv calls back (pending writes first, with UV_ECANCELED). */
+static void close_handle(td_aio_stream_t *s)
+{
+    if (s->closing)
+        return;
+    s->closing = true;
+    stop_reading(s);
+    uv_close((uv_handle_t *)&s->tcp, on_handle_closed);
+}
+
+/* ---- waiting with a deadline ---------------------------------------------------------- */
+
+struct slot_wait {
+    td_aio_future_t **slot;
+    bool expired;
+};
+
+static void slot_expired(void *arg)
+{
+    struct slot_wait *w = arg;
+    if (*w->slot) { /* not woken by the event itself first */
+        w->expired = true;
+        wake(w->slot);
+    }
+}
+
+/* Await a new future in *slot, which the stream's callbacks wake, for at most timeout
+ * seconds: 0, -ETIMEDOUT, -ECANCELED, -ENOMEM. The slot is empty afterwards. */
+static int await_slot(td_aio_stream_t *s, td_aio_future_t **slot, double timeout)
+{
+    td_aio_future_t *f;
+    int rc = td_aio_future_new(&f, s->loop);
+    if (rc != 0)
+        return rc;
+    *slot = f;
+    struct slot_wait w = { slot, false };
+    td_loop_handle_t *timer = NULL;
+    if (timeout != TD_FOREVER)
+        rc = td__loop_call_at_ns(s->loop, td__deadline_in(timeout).at, slot_expired, &w, &timer);
+    if (rc == 0)
+        rc = td__await(f, NULL);
+    td_loop_handle_cancel(timer); /* the timer points into this frame */
+    td_loop_handle_free(timer);
+    if (*slot == f)
+        *slot = NULL;
+    td_aio_future_free(f);
+    return rc != 0 ? rc : w.expired ? -ETIMEDOUT : 0;
+}
+
+/* ---- reading -------------------------------------------------------------------------- */
+
+/* Hand the waiting reader what the buffer holds. */
+static void feed_reader(td_aio_stream_t *s)
+{
+    if (!s->reader || s->len == 0)
+        return;
+    size_t n = s->len < s->want_size ? s->len : s->want_size;
+    memcpy(s->want, s->buf, n);
+    memmove(s->buf, s->buf + n, s->len - n);
+    s->len -= n;
+    s->got = n;
+    wake(&s->reader);
+}
+
+static void on_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *out)
+{
+    (void)suggested;
+    td_aio_stream_t *s = stream_of(handle);
+    if (s->reader && s->len == 0) { /* straight where it is wanted */
+        *out = uv_buf_init(s->want, (unsigned)s->want_size);
+        return;
+    }
+    if (s->cap - s->len < READ_ROOM) {
+        char *grown = realloc(s->buf, s->len + READ_ROOM);
+        if (!grown) {
+            *out = uv_buf_init(NULL, 0); /* libuv reports UV_ENOBUFS */
+            return;
+        }
+        s->buf = grown;
+        s->cap = s->len + READ_ROOM;
+    }
+    *out = uv_buf_init(s->buf + s->len, (unsigned)(s->cap - s->len));
+}
+
+static void on_read(uv_stream_t *handle, ssize_t n, const uv_buf_t *b)
+{
+    td_aio_stream_t *s = stream_of(handle);
+    if (n == 0)
+        return; /* EAGAIN */
+    if (n < 0) {
+        if (n == UV_EOF)
+            s->eof = true;
+        else if (!s->error)
+            s->error = (int)n;
+        stop_reading(s);
+        wake(&s->reader);
+        return;
+    }
+    if (s->reader && b->base == s->want) {
+        s->got = (size_t)n;
+        wake(&s->reader);
+        return;
+    }
+    s->len += (size_t)n;
+    feed_reader(s);
+    if (s->len >= BUFFER_LIMIT)
+        stop_reading(s); /* the peer waits until the program reads */
+}
+
+static int start_reading(td_aio_stream_t *s)
+{
+    if (s->reading || s->eof || s->error || s->closing || s->len >= BUFFER_LIMIT)
+        return 0;
+    int rc = uv_read_start((uv_stream_t *)&s->tcp, on_alloc, on_read);
+    s->reading = rc == 0;
+    return rc;
+}
+
+static size_t take_buffered(td_aio_stream_t *s, void *buf, size_t size)
+{
+    size_t n = s->len < size ? s->len : size;
+    memcpy(buf, s->buf, n);
+    memmove(s->buf, s->buf + n, s->len - n);
+    s->len -= n;
+    return n;
+}
+
+/* What a cancelled reader had been given goes back in front of the buffer. */
+static void give_back(td_aio_stream_t *s, const char *data, size_t n)
+{
+    if (s->cap - s->len < n) {
+        char *grown = realloc(s->buf, s->len + n);
+        if (!grown) {
+            s->error = -ENOMEM;
+            return;
+        }
+        s->buf = grown;
+        s->cap = s->len + n;
+    }
+    memmove(s->buf + n, s->buf, s->len);
+    memcpy(s->buf, data, n);
+    s->len += n;
+}
+
+ssize_t td_aio_stream_read(td_aio_stream_t *s, void *buf, size_t size, double timeout)
+{
+    if (!td__current_task())
+        return -EPERM;
+    if (!s || (!buf && size) || (timeout != TD_FOREVER && td__check_timeout(timeout) != 0))
+        return -EINVAL;
+    if (s->reader)
+        return -EBUSY; /* one reader at a time */
+    if (size == 0)
+        return 0;
+    if (s->len > 0) {
+        size_t n = take_buffered(s, buf, size);
+        int rc = start_reading(s); /* it may have stopped at the limit */
+        return rc == 0 ? (ssize_t)n : rc;
+    }
+    if (s->eof || s->error || s->closing)
+        return s->error ? s->error : 0;
+    int rc = start_reading(s);
+    if (rc != 0)
+        return rc;
+    s->want = buf;
+    s->want_size = size;
+    s->got = 0;
+    rc = await_slot(s, &s->reader, timeout);
+    size_t got = s->got;
+    s->got = 0;
+    s->want = NULL;
+    if (rc != 0) {
+        if (got > 0)
+            give_back(s, buf, got); /* no byte is lost to a cancelled read */
+        return rc;
+    }
+    return got > 0 ? (ssize_t)got : s->error ? s->error : 0;
+}
+
+/* ---- writing -------------------------------------------------------------------------- */
+
+static void on_written(uv_write_t *req, int status)
+{
+    td_aio_stream_t *s = stream_of(req->handle);
+    s->write_pending = false;
+    s->write_status = status;
+    if (status != 0 && !s->error)
+        s->error = status;
+    wake(&s->writer);
+}
+
+/* The write cannot finish (cancelled, timed out): close the connection and wait until
+ * libuv lets go of the caller's bytes. */
+static void abandon_write(td_aio_stream_t *s, int why)
+{
+    if (!s->error)
+        s->error = why;
+    close_handle(s);
+    while (s->write_pending && !s->loop->closing)
+        await_slot(s, &s->writer, TD_FOREVER);
+}
+
+/* Queue what the kernel did not take, and wait for it to go: 0 or an error. */
+static int write_rest(td_aio_stream_t *s, uv_buf_t b, double timeout)
+{
+    int rc = uv_write(&s->write_req, (uv_stream_t *)&s->tcp, &b, 1, on_written);
+    if (rc != 0) {
+        s->error = rc;
+        return rc;
+    }
+    s->write_pending = true;
+    rc = await_slot(s, &s->writer, timeout);
+    if (rc != 0) {
+        abandon_write(s, rc);
+        return rc;
+    }
+    return s->write_status;
+}
+
+int td_aio_stream_write(td_aio_stream_t *s, const void *data, size_t len, double timeout)
+{
+    if (!td__current_task())
+        return -EPERM;
+    if (!s || (!data && len) || (timeout != TD_FOREVER && td__check_timeout(timeout) != 0))
+        return -EINVAL;
+    if (s->writer || s->write_pending)
+        return -EBUSY; /* one writer at a time */
+    const char *p = data;
+    while (len > 0) {
+        if (s->error || s->closing)
+            return s->error ? s->error : -EPIPE;
+        uv_buf_t b = uv_buf_init((char *)p, len > (1u << 30) ? 1u << 30 : (unsigned)len);
+        int n = uv_try_write((uv_stream_t *)&s->tcp, &b, 1);
+        if (n < 0 && n != UV_EAGAIN) {
+            s->error = n;
+            return n;
+        }
+        size_t sent = n > 0 ? (size_t)n : 0;
+        if (sent < b.len) { /* the kernel's buffer is full: drain() */
+            int rc = write_rest(s, uv_buf_init(b.base + sent, b.len - (unsigned)sent), timeout);
+            if (rc != 0)
+                return rc;
+        }
+        p += b.len;
+        len -= b.len;
+    }
+    return 0;
+}
+
+/* ---- addresses ------------------------------------------------------------------------ */
+
+static int parse_address(const char *host, int port, struct sockaddr_storage *addr)
+{
+    if (port < 0 || port > 65535)
+        return -EINVAL;
+    if (uv_ip4_addr(host, port, (struct sockaddr_in *)addr) == 0)
+        return 0;
+    return uv_ip6_addr(host, port, (struct sockaddr_in6 *)addr) == 0 ? 0 : -EINVAL;
+}
+
+static int name_of(const struct sockaddr_storage *addr, char *host, size_t size, int *port)
+{
+    if (addr->ss_family == AF_INET) {
+        const struct sockaddr_in *in = (const struct sockaddr_in *)addr;
+        *port = ntohs(in->sin_port);
+        return uv_ip4_name(in, host, size);
+    }
+    const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)addr;
+    *port = ntohs(in6->sin6_port);
+    return uv_ip6_name(in6, host, size);
+}
+
+int td_aio_stream_peer(const td_aio_stream_t *s, char *host, size_t size, int *port)
+{
+    struct sockaddr_storage addr;
+    int len = sizeof addr;
+    int rc = uv_tcp_getpeername(&s->tcp, (struct sockaddr *)&addr, &len);
+    return rc != 0 ? rc : name_of(&addr, host, size, port);
+}
+
+/* ---- the server ------------------------------------------------------------------------- */
+
+static void check_done(td_aio_server_t *server)
+{
+    if (server->closed && server->listener_gone && server->clients == 0)
+        td_aio_event_set(&server->done);
+}
+
+/* A connection's task has ended (or been dropped with its loop): close and forget. */
+static void connection_gone(void *arg)
+{
+    td_aio_stream_t *s = arg;
+    td_aio_server_t *server = s->server;
+    close_handle(s);
+    if (s->prev)
+        s->prev->next = s->next;
+    else
+        server->first = s->next;
+    if (s->next)
+        s->next->prev = s->prev;
+    s->server = NULL;
+    server->clients--;
+    td_aio_future_free(s->task);
+    s->task = NULL;
+    check_done(server);
+    stream_unref(s); /* the task's */
+}
+
+static void on_task_done(td_aio_future_t *task, void *arg)
+{
+    (void)task;
+    connection_gone(arg);
+}
+
+static int serve_connection(void *arg, void **result)
+{
+    (void)result;
+    td_aio_stream_t *s = arg;
+    return s->server->fn(s, s->server->arg);
+}
+
+/* Accepted at max_clients: say so, close it. */
+static void refuse(td_aio_server_t *server, td_aio_stream_t *s)
+{
+    char host[64] = "?";
+    int port = 0;
+    td_aio_stream_peer(s, host, sizeof host, &port);
+    if (server->attr.on_refused)
+        server->attr.on_refused(host, port, server->arg);
+    close_handle(s);
+}
+
+static int start_connection(td_aio_server_t *server, td_aio_stream_t *s)
+{
+    const td_aio_coro_t coro = { serve_connection, s, "client_connected_cb", NULL, 0,
+                                 server->attr.stack_size };
+    int rc = td_loop_create_task(server->loop, &s->task, coro);
+    if (rc != 0)
+        return rc;
+    s->refs++; /* the task's */
+    s->server = server;
+    rc = td__afut_add_callback(s->task, on_task_done, s, "_on_connection_done()",
+                               connection_gone);
+    s->next = server->first;
+    if (server->first)
+        server->first->prev = s;
+    server->first = s;
+    server->clients++;
+    server->served++;
+    return rc;
+}
+
+static void on_connection(uv_stream_t *listener, int status)
+{
+    td_aio_server_t *server = listener->data;
+    td_aio_stream_t *s = status == 0 ? stream_new(server->loop) : NULL;
+    if (status == 0 && !s)
+        status = -ENOMEM;
+    if (s && (status = uv_accept(listener, (uv_stream_t *)&s->tcp)) != 0)
+        close_handle(s);
+    if (status != 0) {
+        if (server->attr.on_accept_error)
+            server->attr.on_accept_error(status, server->arg);
+        return;
+    }
+    if (server->attr.max_clients && server->clients >= server->attr.max_clients) {
+        refuse(server, s);
+        return;
+    }
+    uv_tcp_nodelay(&s->tcp, 1); /* as asyncio: an echo is not held back by Nagle */
+    if (start_connection(server, s) != 0) {
+        if (server->attr.on_accept_error)
+            server->attr.on_accept_error(-ENOMEM, server->arg);
+        if (!s->task)
+            close_handle(s);
+    }
+}
+
+static int listen_on(td_aio_server_t *server)
+{
+    struct sockaddr_storage addr;
+    const char *host = server->attr.host ? server->attr.host : "127.0.0.1";
+    int rc = parse_address(host, server->attr.port, &addr);
+    if (rc == 0)
+        rc = uv_tcp_bind(&server->listener, (const struct sockaddr *)&addr, 0);
+    if (rc == 0)
+        rc = uv_listen((uv_stream_t *)&server->listener,
+                       server->attr.backlog > 0 ? server->attr.backlog : SOMAXCONN, on_connection);
+    int len = sizeof addr;
+    char name[64];
+    if (rc == 0)
+        rc = uv_tcp_getsockname(&server->listener, (struct sockaddr *)&addr, &len);
+    if (rc == 0)
+        rc = name_of(&addr, name, sizeof name, &server->port);
+    return rc;
+}
+
+static void on_listener_closed(uv_handle_t *handle)
+{
+    td_aio_server_t *server = handle->data;
+    if (server->orphan) {
+        free(server);
+        return;
+    }
+    server->listener_gone = true;
+    check_done(server);
+}
+
+int td_aio_start_server(td_aio_server_t **out, td_aio_client_fn fn, void *arg,
+                        const td_aio_server_attr_t *attr)
+{
+    td_loop_t *loop = td__running_loop();
+    if (!loop)
+        return -EPERM;
+    if (!out || !fn || !attr)
+        return -EINVAL;
+    td_aio_server_t *server = calloc(1, sizeof *server);
+    if (!server)
+        return -ENOMEM;
+    server->loop = loop;
+    server->fn = fn;
+    server->arg = arg;
+    server->attr = *attr;
+    td_aio_event_init(&server->done);
+    int rc = uv_tcp_init(&loop->uv, &server->listener);
+    if (rc != 0) {
+        free(server);
+        return rc;
+    }
+    server->listener.data = server;
+    rc = listen_on(server);
+    if (rc != 0) {
+        server->orphan = true;
+        uv_close((uv_handle_t *)&server->listener, on_listener_closed);
+        return rc;
+    }
+    *out = server;
+    return 0;
+}
+
+int td_aio_server_port(const td_aio_server_t *server)
+{
+    return server->port;
+}
+
+size_t td_aio_server_clients(const td_aio_server_t *server)
+{
+    return server->clients;
+}
+
+unsigned long long td_aio_server_served(const td_aio_server_t *server)
+{
+    return server->served;
+}
+
+void td_aio_server_close(td_aio_server_t *server)
+{
+    if (server->closed)
+        return;
+    server->closed = true;
+    uv_close((uv_handle_t *)&server->listener, on_listener_closed);
+    wake(&server->forever);
+    check_done(server);
+}
+
+void td_aio_server_cancel_clients(td_aio_server_t *server)
+{
+    for (td_aio_stream_t *s = server->first; s; s = s->next)
+        td_aio_future_cancel(s->task, NULL);
+}
+
+int td_aio_server_wait_closed(td_aio_server_t *server)
+{
+    return td_aio_event_wait(&server->done);
+}
+
+int td_aio_server_serve_forever(td_aio_server_t *server)
+{
+    struct aio_task *t = td__current_task();
+    if (!t)
+        return -EPERM;
+    if (server->forever)
+        return -EBUSY; /* RuntimeError: already being served */
+    if (server->closed)
+        return 0;
+    td_aio_future_t *forever;
+    int rc = td_aio_future_new(&forever, server->loop);
+    if (rc != 0)
+        return rc;
+    server->forever = forever;
+    rc = td__await(forever, NULL);
+    if (server->forever == forever)
+        server->forever = NULL;
+    td_aio_future_free(forever);
+    if (rc == -ECANCELED) { /* as serve_forever: close, then wait for everything */
+        td_aio_server_close(server);
+        td_aio_server_cancel_clients(server);
+        while (td_aio_event_wait(&server->done) != 0 && !server->loop->closing)
+            td_aio_server_cancel_clients(server);
+    }
+    return rc;
+}
+
+void td_aio_server_free(td_aio_server_t *server)
+{
+    if (!server)
+        return;
+    if (!server->listener_gone || server->clients > 0)
+        td__fatal("libthrdemo: td_aio_server_free of a server not closed (wait_closed first)");
+    td_aio_event_destroy(&server->done);
+    free(server);
+}
+
+/* ---- a client's connection ------------------------------------------------------------ */
+
+static void on_connected(uv_connect_t *req, int status)
+{
+    td_aio_stream_t *s = stream_of(req->handle);
+    s->write_status = status;
+    wake(&s->writer);
+}
+
+int td_aio_open_connection(td_aio_stream_t **out, const char *host, int port, double timeout)
+{
+    struct aio_task *t = td__current_task();
+    if (!t)
+        return -EPERM;
+    struct sockaddr_storage addr;
+    if (!out || !host || parse_address(host, port, &addr) != 0 ||
+        (timeout != TD_FOREVER && td__check_timeout(timeout) != 0))
+        return -EINVAL;
+    td_aio_stream_t *s = stream_new(t->base.loop);
+    if (!s)
+        return -ENOMEM;
+    s->refs++; /* the caller's, from here on */
+    int rc = uv_tcp_connect(&s->connect_req, &s->tcp, (const struct sockaddr *)&addr,
+                            on_connected);
+    if (rc == 0)
+        rc = await_slot(s, &s->writer, timeout);
+    if (rc == 0)
+        rc = s->write_status;
+    if (rc != 0) { /* closing calls on_connected (UV_ECANCELED) before freeing */
+        close_handle(s);
+        stream_unref(s);
+        return rc;
+    }
+    uv_tcp_nodelay(&s->tcp, 1);
+    *out = s;
+    return 0;
+}
+
+void td_aio_stream_close(td_aio_stream_t *s)
+{
+    if (!s)
+        return;
+    if (s->server)
+        td__fatal("libthrdemo: td_aio_stream_close of a server's stream (it closes itself)");
+    close_handle(s);
+    stream_unref(s);
+}

@@ -1,0 +1,260 @@
+/* SPDX-License-Identifier: MIT */
+/* test_aio_stream.c - asyncio's TCP streams (aio_stream.h) on loopback, server and
+ * clients as tasks of one loop: an echo of messages from 1 byte to 4 MiB, binary,
+ * byte for byte (partial writes and the reader's backpressure on the way); EOF;
+ * max_clients refusing the next connection with a report; a read that times out; a
+ * cancelled read that loses no byte; serve_forever cancelled closing everything and
+ * cancelling its connections; a refused connect. Checks in coroutines use CHECK. */
+#include "helpers.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void run_ok(td_aio_fn body, void *arg)
+{
+    assert_int_equal(td_aio_run((td_aio_coro_t){ body, arg, "main", NULL, 0, 0 }, NULL, NULL), 0);
+    test_assert_checks();
+}
+
+/* The echo server's connection: read, write back, until EOF. */
+static int echo(td_aio_stream_t *s, void *arg)
+{
+    (void)arg;
+    char buf[4096];
+    for (;;) {
+        ssize_t n = td_aio_stream_read(s, buf, sizeof buf, TD_FOREVER);
+        if (n <= 0)
+            return n < 0 ? (int)n : 0;
+        int rc = td_aio_stream_write(s, buf, (size_t)n, 10);
+        if (rc != 0)
+            return rc;
+    }
+}
+
+static td_aio_server_t *start(td_aio_client_fn fn, void *arg, size_t max_clients,
+                              void (*on_refused)(const char *, int, void *))
+{
+    td_aio_server_t *server = NULL;
+    const td_aio_server_attr_t attr = { .host = "127.0.0.1", .max_clients = max_clients,
+                                        .on_refused = on_refused };
+    CHECK_INT(td_aio_start_server(&server, fn, arg, &attr), 0);
+    CHECK(server && td_aio_server_port(server) > 0);
+    return server;
+}
+
+static void stop(td_aio_server_t *server)
+{
+    td_aio_server_close(server);
+    CHECK_INT(td_aio_server_wait_closed(server), 0);
+    td_aio_server_free(server);
+}
+
+/* Read exactly len bytes. */
+static int read_all(td_aio_stream_t *s, unsigned char *buf, size_t len)
+{
+    for (size_t got = 0; got < len;) {
+        ssize_t n = td_aio_stream_read(s, buf + got, len - got, 10);
+        if (n <= 0)
+            return n < 0 ? (int)n : -EPIPE;
+        got += (size_t)n;
+    }
+    return 0;
+}
+
+/* ---- echo ------------------------------------------------------------------------------ */
+
+struct sending {
+    td_aio_stream_t *stream;
+    const unsigned char *data;
+    size_t len;
+};
+
+static int sends(void *arg, void **result)
+{
+    (void)result;
+    const struct sending *w = arg;
+    return td_aio_stream_write(w->stream, w->data, w->len, 10);
+}
+
+static int echo_body(void *arg, void **result)
+{
+    (void)arg, (void)result;
+    td_aio_server_t *server = start(echo, NULL, 0, NULL);
+    td_aio_stream_t *c;
+    CHECK_INT(td_aio_open_connection(&c, "127.0.0.1", td_aio_server_port(server), 5), 0);
+    static const size_t sizes[] = { 1, 100, 4096, 65537, 4 << 20 };
+    unsigned char *out = malloc(4 << 20), *back = malloc(4 << 20);
+    for (size_t i = 0; i < (4u << 20); i++)
+        out[i] = (unsigned char)(i * 7 + (i >> 8)); /* every byte value, NULs included */
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+        /* megabytes cannot all go out before the echo comes back: while a task of its
+         * own writes, this one reads, as a client of an echo must */
+        struct sending w = { c, out, sizes[k] };
+        td_aio_task_t *writer;
+        CHECK_INT(td_aio_create_task(&writer, TD_AIO_CORO(sends, &w)), 0);
+        CHECK_INT(read_all(c, back, sizes[k]), 0);
+        CHECK_INT(td_aio_await(writer, NULL), 0);
+        td_aio_future_free(writer);
+        CHECK(memcmp(out, back, sizes[k]) == 0);
+    }
+    char host[64];
+    int port = 0;
+    CHECK_INT(td_aio_stream_peer(c, host, sizeof host, &port), 0);
+    CHECK_STR(host, "127.0.0.1");
+    CHECK_INT(port, td_aio_server_port(server));
+    CHECK_INT(td_aio_server_clients(server), 1);
+    td_aio_stream_close(c); /* the server reads EOF: its task ends */
+    stop(server);
+    free(out);
+    free(back);
+    return 0;
+}
+
+static void echo_of_every_size_byte_for_byte(void **state)
+{
+    (void)state;
+    run_ok(echo_body, NULL);
+}
+
+/* ---- max_clients, timeouts ----------------------------------------------------------- */
+
+static int refused;
+
+static void count_refused(const char *host, int port, void *arg)
+{
+    (void)arg;
+    refused += strcmp(host, "127.0.0.1") == 0 && port > 0;
+}
+
+static int idle_reader(td_aio_stream_t *s, void *arg)
+{
+    char buf[16];
+    ssize_t n = td_aio_stream_read(s, buf, sizeof buf, 0.05); /* an idle client */
+    *(ssize_t *)arg = n;
+    return 0;
+}
+
+static int limits_body(void *arg, void **result)
+{
+    (void)arg, (void)result;
+    ssize_t idle_rc = 1;
+    refused = 0;
+    td_aio_server_t *server = start(idle_reader, &idle_rc, 1, count_refused);
+    int port = td_aio_server_port(server);
+    td_aio_stream_t *first, *second;
+    CHECK_INT(td_aio_open_connection(&first, "127.0.0.1", port, 5), 0);
+    CHECK_INT(td_aio_sleep(0.01), 0); /* the server has taken it */
+    CHECK_INT(td_aio_open_connection(&second, "127.0.0.1", port, 5), 0);
+    char buf[8];
+    ssize_t n = td_aio_stream_read(second, buf, sizeof buf, 5); /* closed at once */
+    CHECK(n == 0 || n == -ECONNRESET);
+    CHECK_INT(refused, 1);
+    n = td_aio_stream_read(first, buf, sizeof buf, 5); /* closed after its timeout */
+    CHECK(n == 0 || n == -ECONNRESET);
+    CHECK_INT(idle_rc, -ETIMEDOUT);
+    CHECK_INT(td_aio_server_served(server), 1);
+    td_aio_stream_close(first);
+    td_aio_stream_close(second);
+    stop(server);
+    td_aio_stream_t *none;
+    CHECK_INT(td_aio_open_connection(&none, "127.0.0.1", port, 5), -ECONNREFUSED);
+    CHECK_INT(td_aio_open_connection(&none, "not an address", port, 5), -EINVAL);
+    return 0;
+}
+
+static void max_clients_idle_timeout_and_refusals(void **state)
+{
+    (void)state;
+    run_ok(limits_body, NULL);
+}
+
+/* ---- cancellation -------------------------------------------------------------------- */
+
+struct cancelled_read {
+    td_aio_stream_t *stream;
+    td_aio_future_t *gate, *written;
+    ssize_t first, second;
+    char data[16];
+};
+
+static int reads_twice(void *arg, void **result)
+{
+    (void)result;
+    struct cancelled_read *r = arg;
+    r->first = td_aio_stream_read(r->stream, r->data, sizeof r->data, TD_FOREVER);
+    r->second = td_aio_stream_read(r->stream, r->data, sizeof r->data, TD_FOREVER);
+    return 0;
+}
+
+/* The server's side: on the gate, write "after", say so, then read until cancelled. */
+static int talks(td_aio_stream_t *s, void *arg)
+{
+    struct cancelled_read *r = arg;
+    int rc = td_aio_await(r->gate, NULL);
+    if (rc == 0)
+        rc = td_aio_stream_write(s, "after", 5, 5);
+    td_aio_future_set_result(r->written, NULL);
+    char buf[16];
+    return rc != 0 ? rc : (int)td_aio_stream_read(s, buf, sizeof buf, TD_FOREVER);
+}
+
+static int serves(void *server, void **result)
+{
+    (void)result;
+    return td_aio_server_serve_forever(server);
+}
+
+static int cancel_body(void *arg, void **result)
+{
+    (void)arg, (void)result;
+    struct cancelled_read r = { 0 };
+    td_aio_future_new(&r.gate, NULL);
+    td_aio_future_new(&r.written, NULL);
+    td_aio_server_t *server = start(talks, &r, 0, NULL);
+    CHECK_INT(td_aio_open_connection(&r.stream, "127.0.0.1", td_aio_server_port(server), 5), 0);
+    td_aio_task_t *reader;
+    CHECK_INT(td_aio_create_task(&reader, TD_AIO_CORO(reads_twice, &r)), 0);
+    CHECK_INT(td_aio_sleep(0.01), 0); /* the reader waits in its read */
+    td_aio_future_set_result(r.gate, NULL);
+    CHECK_INT(td_aio_await(r.written, NULL), 0);
+    /* This turn polled the socket first: "after" is in the reader's buffer and its
+     * wake-up queued behind this task. Cancelled now, its read gives -ECANCELED and
+     * puts the bytes back for the next read. */
+    td_aio_future_cancel(reader, NULL);
+    CHECK_INT(td_aio_await(reader, NULL), 0);
+    CHECK_INT(r.first, -ECANCELED);
+    CHECK_INT(r.second, 5);
+    CHECK(memcmp(r.data, "after", 5) == 0);
+    td_aio_future_free(reader);
+    /* serve_forever, cancelled: closes, cancels the connection's task, waits */
+    td_aio_task_t *serving;
+    CHECK_INT(td_aio_create_task(&serving, TD_AIO_CORO(serves, server)), 0);
+    CHECK_INT(td_aio_sleep(0.01), 0);
+    CHECK_INT(td_aio_server_clients(server), 1);
+    td_aio_future_cancel(serving, NULL);
+    CHECK_INT(td_aio_await(serving, NULL), -ECANCELED);
+    CHECK_INT(td_aio_server_clients(server), 0);
+    td_aio_future_free(serving);
+    td_aio_stream_close(r.stream);
+    CHECK_INT(td_aio_server_wait_closed(server), 0);
+    td_aio_server_free(server);
+    td_aio_future_free(r.gate);
+    td_aio_future_free(r.written);
+    return 0;
+}
+
+static void cancellation_loses_nothing_and_stops_everything(void **state)
+{
+    (void)state;
+    run_ok(cancel_body, NULL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(echo_of_every_size_byte_for_byte),
+        cmocka_unit_test(max_clients_idle_timeout_and_refusals),
+        cmocka_unit_test(cancellation_loses_nothing_and_stops_everything),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
