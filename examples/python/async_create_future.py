@@ -1,8 +1,11 @@
 # SPDX-License-Identifier: MIT
-# async_create-future.py - seed 002 "loop.create_future": get_running_loop().create_future(). Same output as
-# `thrdemo async create-future` (every sleep and timeout times THRDEMO_SCALE, as --scale does).
-import asyncio
-import os
+"""async create-future: seed 002 "loop.create_future" --
+get_running_loop().create_future().
+
+The program `thrdemo async create-future` re-creates, printing the same trace. No
+options of its own. THRDEMO_SCALE=0.1 multiplies every sleep and timeout.
+"""
+import asyncio, os
 
 S = float(os.environ.get("THRDEMO_SCALE", "1"))
 

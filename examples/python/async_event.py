@@ -1,8 +1,11 @@
 # SPDX-License-Identifier: MIT
-# async_event.py - seed 002 "asyncio.Event": one coroutine waits until another sets the Event. Same output as
-# `thrdemo async event` (every sleep and timeout times THRDEMO_SCALE, as --scale does).
-import asyncio
-import os
+"""async event: seed 002 "asyncio.Event" -- one coroutine waits until another sets the
+Event.
+
+The program `thrdemo async event` re-creates, printing the same trace. No options of
+its own. THRDEMO_SCALE=0.1 multiplies every sleep and timeout.
+"""
+import asyncio, os
 
 S = float(os.environ.get("THRDEMO_SCALE", "1"))
 

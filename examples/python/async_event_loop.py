@@ -1,8 +1,11 @@
 # SPDX-License-Identifier: MIT
-# async_event-loop.py - seed 002 "get_event_loop, run_until_complete": a loop made and run in a plain function. Same output as
-# `thrdemo async event-loop` (every sleep and timeout times THRDEMO_SCALE, as --scale does).
-import asyncio
-import os
+"""async event-loop: seed 002 "get_event_loop, run_until_complete" -- a loop made and run
+in a plain function.
+
+The program `thrdemo async event-loop` re-creates, printing the same trace. No options
+of its own. THRDEMO_SCALE=0.1 multiplies every sleep and timeout.
+"""
+import asyncio, os
 
 S = float(os.environ.get("THRDEMO_SCALE", "1"))
 

@@ -1,8 +1,11 @@
 # SPDX-License-Identifier: MIT
-# async_exception.py - seed 002 "Future.set_exception": the Future given an exception; awaiting it raises it. Same output as
-# `thrdemo async exception` (every sleep and timeout times THRDEMO_SCALE, as --scale does).
-import asyncio
-import os
+"""async exception: seed 002 "Future.set_exception" -- the Future given an exception;
+awaiting it raises it.
+
+The program `thrdemo async exception` re-creates, printing the same trace. No options
+of its own. THRDEMO_SCALE=0.1 multiplies every sleep and timeout.
+"""
+import asyncio, os
 
 S = float(os.environ.get("THRDEMO_SCALE", "1"))
 

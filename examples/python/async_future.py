@@ -1,8 +1,11 @@
 # SPDX-License-Identifier: MIT
-# async_future.py - seed 002 "Future": asyncio.Future() given a result by another coroutine. Same output as
-# `thrdemo async future` (every sleep and timeout times THRDEMO_SCALE, as --scale does).
-import asyncio
-import os
+"""async future: seed 002 "Future" -- asyncio.Future() given a result by another
+coroutine.
+
+The program `thrdemo async future` re-creates, printing the same trace. No options of
+its own. THRDEMO_SCALE=0.1 multiplies every sleep and timeout.
+"""
+import asyncio, os
 
 S = float(os.environ.get("THRDEMO_SCALE", "1"))
 

@@ -1,8 +1,11 @@
 # SPDX-License-Identifier: MIT
-# async_gather.py - seed 002 "asyncio.run, gather, sleep": two tasks, the shorter ends first. Same output as
-# `thrdemo async gather` (every sleep and timeout times THRDEMO_SCALE, as --scale does).
-import asyncio
-import os
+"""async gather: seed 002 "asyncio.run, gather, sleep" -- two tasks, the shorter ends
+first.
+
+The program `thrdemo async gather` re-creates, printing the same trace. No options of
+its own. THRDEMO_SCALE=0.1 multiplies every sleep and timeout.
+"""
+import asyncio, os
 
 S = float(os.environ.get("THRDEMO_SCALE", "1"))
 

@@ -1,8 +1,11 @@
 # SPDX-License-Identifier: MIT
-# async_monitor.py - seed 002 "Future monitoring": a task polls future.done() every 0.5 s until it is set. Same output as
-# `thrdemo async monitor` (every sleep and timeout times THRDEMO_SCALE, as --scale does).
-import asyncio
-import os
+"""async monitor: seed 002 "Future monitoring" -- a task polls future.done() every 0.5 s
+until it is set.
+
+The program `thrdemo async monitor` re-creates, printing the same trace. No options of
+its own. THRDEMO_SCALE=0.1 multiplies every sleep and timeout.
+"""
+import asyncio, os
 
 S = float(os.environ.get("THRDEMO_SCALE", "1"))
 

@@ -1,8 +1,11 @@
 # SPDX-License-Identifier: MIT
-# async_queue.py - seed 002 "asyncio.Queue": the seed's producer/consumer, whose consumer waits forever for a None nobody puts. Same output as
-# `thrdemo async queue` (every sleep and timeout times THRDEMO_SCALE, as --scale does).
-import asyncio
-import os
+"""async queue: seed 002 "asyncio.Queue" -- the seed's producer/consumer, whose consumer
+waits forever for a None nobody puts.
+
+The program `thrdemo async queue` re-creates, printing the same trace. Options as
+thrdemo's: --hang-after 2. THRDEMO_SCALE=0.1 multiplies every sleep and timeout.
+"""
+import argparse, asyncio, os
 
 S = float(os.environ.get("THRDEMO_SCALE", "1"))
 
@@ -27,10 +30,12 @@ async def main():
 # Added: the seed's program never exits. Its producer puts 0..4 and returns; nobody
 # puts the None its consumer breaks on, so the consumer waits in queue.get() on an
 # empty queue, gather() waits for the consumer, and asyncio.run() for gather(), with
-# nothing left that could ever wake any of them. This shows that hang for HANG_AFTER
-# seconds after the producer is done, says so in one line, cancels main (gather
+# nothing left that could ever wake any of them. This shows that hang for
+# --hang-after seconds after the producer is done, says so in one line, cancels main (gather
 # cancels the consumer) and exits 0.
-HANG_AFTER = float(os.environ.get("HANG_AFTER", "2"))
+options = argparse.ArgumentParser(description=__doc__)
+options.add_argument("--hang-after", type=float, default=2.0)
+HANG_AFTER = options.parse_args().hang_after
 
 async def bounded():
     main_task = asyncio.create_task(main())

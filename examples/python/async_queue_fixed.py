@@ -1,8 +1,11 @@
 # SPDX-License-Identifier: MIT
-# async_queue-fixed.py - seed 002 "asyncio.Queue, repaired": the producer puts the None the consumer waits for: all ends after 5 s. Same output as
-# `thrdemo async queue-fixed` (every sleep and timeout times THRDEMO_SCALE, as --scale does).
-import asyncio
-import os
+"""async queue-fixed: seed 002 "asyncio.Queue, repaired" -- the producer puts the None
+the consumer waits for: all ends after 5 s.
+
+The program `thrdemo async queue-fixed` re-creates, printing the same trace. No
+options of its own. THRDEMO_SCALE=0.1 multiplies every sleep and timeout.
+"""
+import asyncio, os
 
 S = float(os.environ.get("THRDEMO_SCALE", "1"))
 

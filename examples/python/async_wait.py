@@ -1,8 +1,11 @@
 # SPDX-License-Identifier: MIT
-# async_wait.py - seed 002 "create_task, wait, wait_for": wait(FIRST_COMPLETED) on three tasks, then wait_for with a timeout. Same output as
-# `thrdemo async wait` (every sleep and timeout times THRDEMO_SCALE, as --scale does).
-import asyncio
-import os
+"""async wait: seed 002 "create_task, wait, wait_for" -- wait(FIRST_COMPLETED) on three
+tasks, then wait_for with a timeout.
+
+The program `thrdemo async wait` re-creates, printing the same trace. No options of
+its own. THRDEMO_SCALE=0.1 multiplies every sleep and timeout.
+"""
+import asyncio, os
 
 S = float(os.environ.get("THRDEMO_SCALE", "1"))
 

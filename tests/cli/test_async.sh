@@ -26,8 +26,8 @@ echo "Consumer still blocked in queue.get(): the queue is empty and the producer
 # The wait variant: where task2 and task3 are suspended, read from the source.
 source=cmd/scenarios/async_wait.c
 line_of() { grep -n "$1" "$repo/$source" | head -1 | cut -d: -f1; }
-line2=$(line_of 'td_aio_sleep(cli_seconds(2))')
-line3=$(line_of 'td_aio_sleep(cli_seconds(3))')
+line2=$(line_of 'td_aio_sleep(runner_seconds(2))')
+line3=$(line_of 'td_aio_sleep(runner_seconds(3))')
 check "the wait variant's sleeps are found in $source" test -n "$line2" -a -n "$line3"
 pending() { # N CORO LINE
     echo "<Task pending name='Task-$1' coro=<$2() running at $source:$3> wait_for=<Future pending cb=[Task.task_wakeup()]>>"
