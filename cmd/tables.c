@@ -358,13 +358,16 @@ const cli_command_t scenario_tcp_echo = {
         { "port", OPT_INT, "9999", 0, 65535,
           .help = "port (demo: one the kernel picks unless given; server: 0 = any)" },
         { "max-clients", OPT_INT, "64", 1, 100000, .variants = "server demo",
-          .help = "connections served at once; more are refused" },
+          .help = "connections served at once; more are refused (--async: 10000)" },
         { "idle-timeout", OPT_NUMBER, "60", .max = 1e9, .variants = "server demo",
           .help = "seconds before an idle connection is dropped (0: never)" },
         { "connect-timeout", OPT_NUMBER, "5", .min_open = true, .max = 1e6,
           .variants = "client demo", .help = "seconds to connect" },
         { "reply-timeout", OPT_NUMBER, "5", .min_open = true, .max = 1e6,
           .variants = "client demo", .help = "seconds to wait for the echo" },
+        { "async", OPT_FLAG, .variants = "server",
+          .help = "serve with coroutines on one thread (asyncio.start_server), not a thread "
+                  "per connection" },
         { 0 } },
     .python = (const cli_pycall_t[]){
         { "socket.socket, bind, listen", "socket, bind, listen (net_listen)" },
@@ -372,6 +375,9 @@ const cli_command_t scenario_tcp_echo = {
         { "threading.Thread(target=handle, daemon=True)", "td_thread_new, td_thread_start" },
         { "conn.recv / conn.sendall", "recv, send (net_recv, net_send_all)" },
         { "socket.create_connection", "getaddrinfo, connect (net_connect)" },
+        { "asyncio.start_server(handle, host, port) (--async)", "td_aio_start_server" },
+        { "await reader.read(n) / writer.write; drain (--async)",
+          "td_aio_stream_read / td_aio_stream_write" },
         { 0 } },
 };
 

@@ -46,6 +46,7 @@ int check_redis_gate(const cli_args_t *args);
 int run_tcp_echo_demo(const cli_args_t *args);        /* tcp_echo.c */
 int run_tcp_echo_server(const cli_args_t *args);
 int run_tcp_echo_client(const cli_args_t *args);      /* tcp_echo_client.c */
+int run_tcp_echo_async(const cli_args_t *args);       /* tcp_echo_async.c */
 /* The client of tcp-echo: connect to host:port, echo each message (n == 0: each line
  * of stdin), print the echoes: EXIT_OK or EXIT_RUNTIME (said on stderr). */
 int tcp_echo_client(const cli_args_t *args, const char *host, int port,

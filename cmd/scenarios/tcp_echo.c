@@ -8,6 +8,7 @@
  *   server  one thread per connection until Ctrl-C (exit 130, 143 for SIGTERM), at
  *           most --max-clients at once (others are closed at once, with a line on
  *           stderr); a connection idle for --idle-timeout seconds is dropped.
+ *           --async: the same server as coroutines on one thread (tcp_echo_async.c).
  *   client  in tcp_echo_client.c.
  *
  * Every byte comes back unchanged, binary and of any length; a message that is not
@@ -111,6 +112,8 @@ static int server_open(struct server *s, const cli_args_t *args, int port)
 
 int run_tcp_echo_server(const cli_args_t *args)
 {
+    if (cli_flag(args, "async"))
+        return run_tcp_echo_async(args); /* tcp_echo_async.c */
     static struct server s; /* handlers use it until they are joined */
     if (server_open(&s, args, (int)cli_int(args, "port")) != 0)
         return EXIT_RUNTIME;

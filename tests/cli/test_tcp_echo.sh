@@ -75,80 +75,116 @@ if python3 -c 'import socket; s = socket.socket(socket.AF_INET6); s.bind(("::1",
     check "IPv6: echoed" grep -q '^Client received: Hello, world$' "$work/out"
 fi
 
-# ---- server and client as two processes.
-port=$(free_port)
-start_server "$port"
-run tcp-echo client --port "$port" one "two words"
-expect_status 0 "client"
-printf 'Client received: one\nClient received: two words\n' >"$work/want"
-expect_out "$work/want" "client's trace"
-if have_python; then
-    python_example tcp_echo_client --port "$port" one "two words"
-    check "client: same as tcp_echo_client.py" cmp -s "$work/ref" "$work/out"
-fi
-run tcp-echo client --port "$port" "first message" "$(printf 'bad\377byte')"
-check "client: messages given" grep -q '^Client received: first message$' "$work/out"
-check "server: invalid UTF-8 escaped" grep -q '^Received from (.*): bad\\xffbyte$' "$work/server.out"
-# "--" ends the options: what follows is a message, however it looks (issue 12).
-run tcp-echo client --port "$port" -- -n --help
-printf 'Client received: -n\nClient received: --help\n' >"$work/want"
-expect_out "$work/want" "client -- -n --help sends both as messages"
-usage_error tcp-echo client --port "$port" -n
-printf 'line one\nline two\n' | run tcp-echo client --port "$port"
-printf 'Client received: line one\nClient received: line two\n' >"$work/want"
-expect_out "$work/want" "client reading stdin"
-# Real peers: netcat and a Python socket client.
-if command -v nc >/dev/null; then
-    got=$(printf 'netcat line\n' | timeout 10 nc -N 127.0.0.1 "$port")
-    check "nc gets its line back" test "$got" = "netcat line"
-fi
-check "a Python socket client gets its bytes back" peer simple "$port"
-# Faults.
-check "1 MiB of all 256 byte values comes back identical" peer payload "$port"
-check "a half-closed client still gets its whole echo" peer halfclose "$port"
-check "a client reset mid-message does not disturb another" peer reset "$port"
-stop_server TERM
-expect_status 143 "server after SIGTERM"
-check "server: listening line" grep -q "^Server listening on 127.0.0.1:$port\$" "$work/server.out"
-check "server: logged the client's message" grep -q "^Received from ('127.0.0.1', [0-9]*): two words\$" "$work/server.out"
-check "server: every connection disconnected" test "$(grep -c '^Connected by' "$work/server.out")" -eq "$(grep -c '^Disconnected' "$work/server.out")"
-check "server: says how many it served" grep -qE '^Served [0-9]+ connections$' "$work/server.out"
+# ---- the server, threaded and --async (coroutines on one thread): the same trace,
+# caps, faults and stop. $mode is "" or "--async"; $tag names it in messages.
+server_suite() {
+    mode=$1
+    tag=${mode:-threaded}
+    # ---- server and client as two processes.
+    port=$(free_port)
+    start_server "$port" $mode
+    run tcp-echo client --port "$port" one "two words"
+    expect_status 0 "$tag: client"
+    printf 'Client received: one\nClient received: two words\n' >"$work/want"
+    expect_out "$work/want" "$tag: client's trace"
+    if have_python; then
+        python_example tcp_echo_client --port "$port" one "two words"
+        check "$tag: client: same as tcp_echo_client.py" cmp -s "$work/ref" "$work/out"
+    fi
+    run tcp-echo client --port "$port" "first message" "$(printf 'bad\377byte')"
+    check "$tag: client: messages given" grep -q '^Client received: first message$' "$work/out"
+    check "$tag: server: invalid UTF-8 escaped" grep -q '^Received from (.*): bad\\xffbyte$' "$work/server.out"
+    # "--" ends the options: what follows is a message, however it looks (issue 12).
+    run tcp-echo client --port "$port" -- -n --help
+    printf 'Client received: -n\nClient received: --help\n' >"$work/want"
+    expect_out "$work/want" "$tag: client -- -n --help sends both as messages"
+    usage_error tcp-echo client --port "$port" -n
+    printf 'line one\nline two\n' | run tcp-echo client --port "$port"
+    printf 'Client received: line one\nClient received: line two\n' >"$work/want"
+    expect_out "$work/want" "$tag: client reading stdin"
+    # Real peers: netcat and a Python socket client.
+    if command -v nc >/dev/null; then
+        got=$(printf 'netcat line\n' | timeout 10 nc -N 127.0.0.1 "$port")
+        check "$tag: nc gets its line back" test "$got" = "netcat line"
+    fi
+    check "$tag: a Python socket client gets its bytes back" peer simple "$port"
+    # Faults.
+    check "$tag: 1 MiB of all 256 byte values comes back identical" peer payload "$port"
+    check "$tag: a half-closed client still gets its whole echo" peer halfclose "$port"
+    check "$tag: a client reset mid-message does not disturb another" peer reset "$port"
+    stop_server TERM
+    expect_status 143 "$tag: server after SIGTERM"
+    check "$tag: server: listening line" grep -q "^Server listening on 127.0.0.1:$port\$" "$work/server.out"
+    check "$tag: server: logged the client's message" grep -q "^Received from ('127.0.0.1', [0-9]*): two words\$" "$work/server.out"
+    check "$tag: server: every connection disconnected" test "$(grep -c '^Connected by' "$work/server.out")" -eq "$(grep -c '^Disconnected' "$work/server.out")"
+    check "$tag: server: says how many it served" grep -qE '^Served [0-9]+ connections$' "$work/server.out"
 
-# ---- max-clients + 10 at once: the extra ones are refused, the rest served.
-port=$(free_port)
-start_server "$port" --max-clients 5 --quiet
-result=$(peer flood "$port" 15)
-check "flood: 5 served, 10 refused ($result)" test "$result" = "flood: served 5 refused 10"
-check "flood: a stderr line per refusal" test "$(grep -c '^thrdemo: refusing' "$work/server.err")" -eq 10
-check "flood: still serving afterwards" peer simple "$port"
-stop_server INT
-expect_status 130 "server after the flood"
+    # ---- max-clients + 10 at once: the extra ones are refused, the rest served.
+    port=$(free_port)
+    start_server "$port" $mode --max-clients 5 --quiet
+    result=$(peer flood "$port" 15)
+    check "$tag: flood: 5 served, 10 refused ($result)" test "$result" = "flood: served 5 refused 10"
+    check "$tag: flood: a stderr line per refusal" test "$(grep -c '^thrdemo: refusing' "$work/server.err")" -eq 10
+    check "$tag: flood: still serving afterwards" peer simple "$port"
+    stop_server INT
+    expect_status 130 "$tag: server after the flood"
 
-# ---- idle timeout.
-port=$(free_port)
-start_server "$port" --idle-timeout 0.3
-result=$(peer idle "$port")
-secs=$(echo "$result" | sed -n 's/^idle: dropped after \([0-9.]*\) s$/\1/p')
-check "idle: dropped ($result)" test -n "$secs"
-check "idle: after about 0.3 s" python3 -c "import sys; sys.exit(not 0.25 <= float('${secs:-0}') < 3)"
-check "idle: said on stderr" grep -q 'idle for 0.3 s (--idle-timeout)$' "$work/server.err"
-stop_server INT
+    # ---- idle timeout.
+    port=$(free_port)
+    start_server "$port" $mode --idle-timeout 0.3
+    result=$(peer idle "$port")
+    secs=$(echo "$result" | sed -n 's/^idle: dropped after \([0-9.]*\) s$/\1/p')
+    check "$tag: idle: dropped ($result)" test -n "$secs"
+    check "$tag: idle: after about 0.3 s" python3 -c "import sys; sys.exit(not 0.25 <= float('${secs:-0}') < 3)"
+    check "$tag: idle: said on stderr" grep -q 'idle for 0.3 s (--idle-timeout)$' "$work/server.err"
+    stop_server INT
 
-# ---- Ctrl-C with 20 open connections: 130, all handlers joined, count printed.
+    # ---- Ctrl-C with 20 open connections: 130, all handlers joined, count printed.
+    port=$(free_port)
+    start_server "$port" $mode --quiet
+    peer_bg "$work/hold" hold "$port" 20
+    i=0
+    until grep -q 'connections open' "$work/hold" 2>/dev/null || [ $i -ge 250 ]; do sleep 0.02; i=$((i + 1)); done
+    t0=$(date +%s%N)
+    stop_server INT
+    elapsed_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+    expect_status 130 "$tag: server after Ctrl-C with 20 connections"
+    check "$tag: Ctrl-C: stopped within 2 s (${elapsed_ms} ms)" test "$elapsed_ms" -lt 2000
+    check "$tag: Ctrl-C: served 20" grep -q '^Served 20 connections$' "$work/server.out"
+    check "$tag: Ctrl-C: 20 disconnects" test "$(grep -c '^Disconnected' "$work/server.out")" -eq 20
+    check "$tag: Ctrl-C: --quiet logged no message" sh -c "! grep -q '^Received' '$work/server.out'"
+    stop_all
+    # ---- the server's failures: a port in use, an address not ours.
+    port=$(free_port)
+    start_server "$port" $mode
+    run tcp-echo server --port "$port" $mode
+    expect_status 1 "$tag: second server on the same port"
+    check "$tag: port in use: one clear line" grep -q "^thrdemo: cannot listen on 127.0.0.1:$port: Address already in use\$" "$work/err"
+    check "$tag: port in use: nothing on stdout" test ! -s "$work/out"
+    stop_server INT
+    run tcp-echo server --host 192.0.2.1 --port "$port" $mode
+    expect_status 1 "$tag: server on an address that is not this machine's"
+    check "$tag: foreign address: one line" test "$(wc -l <"$work/err")" -eq 1
+}
+server_suite ""
+server_suite --async
+
+# ---- --async: one thread serves 900 connections at once; no thread is started.
 port=$(free_port)
-start_server "$port" --quiet
-peer_bg "$work/hold" hold "$port" 20
+start_server "$port" --async --quiet --stats
+peer_bg "$work/hold" hold "$port" 900
 i=0
-until grep -q 'connections open' "$work/hold" 2>/dev/null || [ $i -ge 250 ]; do sleep 0.02; i=$((i + 1)); done
-t0=$(date +%s%N)
+until grep -q 'connections open' "$work/hold" 2>/dev/null || [ $i -ge 500 ]; do sleep 0.02; i=$((i + 1)); done
+check "--async: 900 connections open and echoing" grep -q '^hold: 900 connections open$' "$work/hold"
 stop_server INT
-elapsed_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
-expect_status 130 "server after Ctrl-C with 20 connections"
-check "Ctrl-C: stopped within 2 s (${elapsed_ms} ms)" test "$elapsed_ms" -lt 2000
-check "Ctrl-C: served 20" grep -q '^Served 20 connections$' "$work/server.out"
-check "Ctrl-C: 20 disconnects" test "$(grep -c '^Disconnected' "$work/server.out")" -eq 20
-check "Ctrl-C: --quiet logged no message" sh -c "! grep -q '^Received' '$work/server.out'"
+expect_status 130 "--async server after Ctrl-C with 900 connections"
+check "--async: served 900" grep -q '^Served 900 connections$' "$work/server.out"
+check "--async: 900 disconnects" test "$(grep -c '^Disconnected' "$work/server.out")" -eq 900
+check "--async --stats: threads started: 0" grep -q '^  threads started: 0$' "$work/server.err"
+check "--async --stats: a task per connection" grep -q 'asyncio tasks started.*: 901$' "$work/server.err"
 stop_all
+usage_error tcp-echo client --async
+usage_error tcp-echo demo --async
 
 # ---- the client's failures: refused, and a server that never answers.
 port=$(free_port)
@@ -163,18 +199,6 @@ expect_status 1 "client, silent server"
 check "silent: reply timeout message" grep -q 'no echo from 127.0.0.1:[0-9]* within 0.3 s (--reply-timeout)$' "$work/err"
 check "silent: no hang (${elapsed_ms} ms)" test "$elapsed_ms" -lt 3000
 stop_all
-
-# ---- the server's failures: a port in use, an address not ours.
-port=$(free_port)
-start_server "$port"
-run tcp-echo server --port "$port"
-expect_status 1 "second server on the same port"
-check "port in use: one clear line" grep -q "^thrdemo: cannot listen on 127.0.0.1:$port: Address already in use\$" "$work/err"
-check "port in use: nothing on stdout" test ! -s "$work/out"
-stop_server INT
-run tcp-echo server --host 192.0.2.1 --port "$port"
-expect_status 1 "server on an address that is not this machine's"
-check "foreign address: one line" test "$(wc -l <"$work/err")" -eq 1
 
 usage_error tcp-echo bogus
 usage_error tcp-echo server --port 70000

@@ -7,6 +7,7 @@
  * cancelling its connections; a refused connect. Checks in coroutines use CHECK. */
 #include "helpers.h"
 
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,7 +33,7 @@ static int echo(td_aio_stream_t *s, void *arg)
 }
 
 static td_aio_server_t *start(td_aio_client_fn fn, void *arg, size_t max_clients,
-                              void (*on_refused)(const char *, int, void *))
+                              void (*on_refused)(const struct sockaddr_storage *, void *))
 {
     td_aio_server_t *server = NULL;
     const td_aio_server_attr_t attr = { .host = "127.0.0.1", .max_clients = max_clients,
@@ -120,10 +121,12 @@ static void echo_of_every_size_byte_for_byte(void **state)
 
 static int refused;
 
-static void count_refused(const char *host, int port, void *arg)
+static void count_refused(const struct sockaddr_storage *peer, void *arg)
 {
     (void)arg;
-    refused += strcmp(host, "127.0.0.1") == 0 && port > 0;
+    const struct sockaddr_in *in = (const struct sockaddr_in *)peer;
+    refused += peer->ss_family == AF_INET && in->sin_addr.s_addr == htonl(INADDR_LOOPBACK) &&
+               in->sin_port != 0;
 }
 
 static int idle_reader(td_aio_stream_t *s, void *arg)

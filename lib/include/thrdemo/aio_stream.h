@@ -27,6 +27,7 @@
 #define THRDEMO_AIO_STREAM_H
 
 #include <stddef.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 #include "common.h"
@@ -49,8 +50,8 @@ typedef struct td_aio_server_attr {
     size_t max_clients;  /* connections served at once; 0: no limit */
     size_t stack_size;   /* each connection task's stack; 0: TD_CORO_STACK_DEFAULT */
     /* Called (on the loop's thread) for a connection refused at max_clients, with its
-     * peer's address and port; may be NULL. */
-    void (*on_refused)(const char *host, int port, void *arg);
+     * peer's address; may be NULL. */
+    void (*on_refused)(const struct sockaddr_storage *peer, void *arg);
     /* Called when accepting fails (-EMFILE: out of file descriptors, say); the
      * server goes on. May be NULL. */
     void (*on_accept_error)(int error, void *arg);
@@ -94,6 +95,8 @@ TD_API int td_aio_stream_write(td_aio_stream_t *stream, const void *data, size_t
                                double timeout);
 /* The peer's numeric address into host (size bytes) and its port: 0 or -errno. */
 TD_API int td_aio_stream_peer(const td_aio_stream_t *stream, char *host, size_t size, int *port);
+/* The peer's address as the kernel gives it (getpeername): 0 or -errno. */
+TD_API int td_aio_stream_peer_addr(const td_aio_stream_t *stream, struct sockaddr_storage *addr);
 /* asyncio.open_connection(host, port): connect within timeout seconds (TD_FOREVER:
  * the kernel's own) from a task: 0, -ETIMEDOUT, -ECONNREFUSED, -ECANCELED, -EPERM. */
 TD_API int td_aio_open_connection(td_aio_stream_t **out, const char *host, int port,

@@ -386,11 +386,17 @@ static int name_of(const struct sockaddr_storage *addr, char *host, size_t size,
     return uv_ip6_name(in6, host, size);
 }
 
+int td_aio_stream_peer_addr(const td_aio_stream_t *s, struct sockaddr_storage *addr)
+{
+    int len = sizeof *addr;
+    memset(addr, 0, sizeof *addr);
+    return uv_tcp_getpeername(&s->tcp, (struct sockaddr *)addr, &len);
+}
+
 int td_aio_stream_peer(const td_aio_stream_t *s, char *host, size_t size, int *port)
 {
     struct sockaddr_storage addr;
-    int len = sizeof addr;
-    int rc = uv_tcp_getpeername(&s->tcp, (struct sockaddr *)&addr, &len);
+    int rc = td_aio_stream_peer_addr(s, &addr);
     return rc != 0 ? rc : name_of(&addr, host, size, port);
 }
 
@@ -438,11 +444,9 @@ static int serve_connection(void *arg, void **result)
 /* Accepted at max_clients: say so, close it. */
 static void refuse(td_aio_server_t *server, td_aio_stream_t *s)
 {
-    char host[64] = "?";
-    int port = 0;
-    td_aio_stream_peer(s, host, sizeof host, &port);
-    if (server->attr.on_refused)
-        server->attr.on_refused(host, port, server->arg);
+    struct sockaddr_storage peer;
+    if (server->attr.on_refused && td_aio_stream_peer_addr(s, &peer) == 0)
+        server->attr.on_refused(&peer, server->arg);
     close_handle(s);
 }
 

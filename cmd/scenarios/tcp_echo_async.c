@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: MIT */
+/* tcp_echo_async.c - `tcp-echo server --async`: the echo server of tcp_echo.c as
+ * coroutines on one event loop (asyncio.start_server): a task per connection, every
+ * one on the main thread. An idle connection costs a task, a socket and a few pages
+ * of stack, not a thread, so the --max-clients default here is 10,000, and the soft
+ * limit of open files is raised as far as the hard limit allows (said on stderr when
+ * that is short of the cap). Output, caps and faults as the threaded server's:
+ * "Server listening on ...", "Connected by (...)", "Received from (...): text",
+ * "Disconnected (...)"; a connection past --max-clients is closed at once and
+ * reported; one idle for --idle-timeout seconds is dropped; Ctrl-C cancels the main
+ * task, which closes the server, cancels every connection and waits for them.
+ * Things to try: `tcp-echo server --async --stats`, then many `nc 127.0.0.1 9999`;
+ * scripts/bench-echo.sh, whose C10k row holds 10,000 connections open.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include <thrdemo/aio_stream.h>
+#include <thrdemo/log.h>
+
+#include "net.h"
+#include "scenarios.h"
+
+struct async_server {
+    const char *host;
+    int port;
+    size_t max_clients;
+    double idle, shown;   /* --idle-timeout scaled (TD_FOREVER: never), and as given */
+    unsigned long long served, refused, bytes;
+    int listen_error;
+    double last_accept_error;
+};
+
+/* async def handle(reader, writer): read, log, write back, until EOF, an error,
+ * idleness or cancellation. */
+static int handle(td_aio_stream_t *stream, void *arg)
+{
+    struct async_server *s = arg;
+    struct sockaddr_storage addr;
+    char peer[96] = "(?)", prefix[128];
+    if (td_aio_stream_peer_addr(stream, &addr) == 0)
+        net_format_peer(&addr, peer, sizeof peer);
+    td_print("Connected by %s", peer);
+    snprintf(prefix, sizeof prefix, "Received from %s: ", peer);
+    unsigned char data[4096]; /* a page: what an idle connection's stack holds */
+    ssize_t n;
+    while ((n = td_aio_stream_read(stream, data, sizeof data, s->idle)) > 0) {
+        if (!cli_globals.quiet)
+            net_print_bytes(prefix, data, (size_t)n);
+        if (td_aio_stream_write(stream, data, (size_t)n, s->idle) != 0) /* write, drain */
+            break;
+        s->bytes += (unsigned long long)n;
+    }
+    if (n == -ETIMEDOUT)
+        cli_error("dropping %s: idle for %g s (--idle-timeout)", peer, s->shown);
+    td_print("Disconnected %s", peer);
+    return 0;
+}
+
+static void on_refused(const struct sockaddr_storage *addr, void *arg)
+{
+    struct async_server *s = arg;
+    char peer[96];
+    net_format_peer(addr, peer, sizeof peer);
+    cli_error("refusing %s: %zu clients connected (--max-clients)", peer, s->max_clients);
+    s->refused++;
+}
+
+/* Out of file descriptors, say: libuv keeps listening; say so once a second at most. */
+static void on_accept_error(int error, void *arg)
+{
+    struct async_server *s = arg;
+    double now = td_monotonic();
+    if (now - s->last_accept_error >= 1) {
+        cli_error("cannot accept: %s", strerror(-error));
+        s->last_accept_error = now;
+    }
+}
+
+/* async def main(): start_server(handle, host, port), then serve_forever. */
+static int serve(void *arg, void **result)
+{
+    (void)result;
+    struct async_server *s = arg;
+    td_aio_server_t *server;
+    const td_aio_server_attr_t attr = { .host = s->host, .port = s->port,
+                                        .max_clients = s->max_clients,
+                                        .on_refused = on_refused,
+                                        .on_accept_error = on_accept_error };
+    int rc = td_aio_start_server(&server, handle, s, &attr);
+    if (rc != 0) {
+        s->listen_error = rc;
+        return rc;
+    }
+    td_print("Server listening on %s:%d", s->host, td_aio_server_port(server));
+    rc = td_aio_server_serve_forever(server); /* until Ctrl-C: then closed and waited for */
+    s->served = td_aio_server_served(server);
+    td_aio_server_free(server);
+    return rc;
+}
+
+/* Let the process open a socket per client: the soft limit up to the hard one. */
+static void raise_open_files(size_t clients)
+{
+    struct rlimit rl;
+    rlim_t want = (rlim_t)clients + 32; /* the listener, the loop's own, stdio */
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= want)
+        return;
+    rl.rlim_cur = rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want ? rl.rlim_max : want;
+    if (setrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur < want)
+        cli_error("the open-files limit (%llu, hard limit %llu) holds about %llu connections, "
+                  "fewer than --max-clients %zu: raise the hard limit (ulimit -Hn)",
+                  (unsigned long long)rl.rlim_cur, (unsigned long long)rl.rlim_max,
+                  (unsigned long long)(rl.rlim_cur > 32 ? rl.rlim_cur - 32 : 0), clients);
+}
+
+int run_tcp_echo_async(const cli_args_t *args)
+{
+    static struct async_server s; /* the tasks use it until the loop is gone */
+    s.host = cli_text(args, "host");
+    s.port = (int)cli_int(args, "port");
+    s.max_clients = cli_given(args, "max-clients") ? (size_t)cli_int(args, "max-clients") : 10000;
+    s.shown = cli_number(args, "idle-timeout");
+    s.idle = s.shown > 0 ? runner_seconds(s.shown) : TD_FOREVER;
+    raise_open_files(s.max_clients);
+    int error = 0;
+    int rc = runner_aio_run((td_aio_coro_t){ serve, &s, "main", NULL, 0, 0 }, &error);
+    if (s.listen_error) {
+        cli_error("cannot listen on %s:%d: %s", s.host, s.port,
+                  s.listen_error == -EADDRNOTAVAIL || s.listen_error == -EINVAL
+                      ? "no such address" : strerror(-s.listen_error));
+        return EXIT_RUNTIME;
+    }
+    if (rc != 0 && !(rc == -ECANCELED && runner_stopping())) {
+        cli_error("the event loop: %s", td_strerror(rc == TD_ETASK ? error : rc));
+        return EXIT_RUNTIME;
+    }
+    stats_count("connections served", s.served);
+    stats_count("connections refused", s.refused);
+    stats_count("bytes echoed", s.bytes);
+    td_print("Served %llu connections", s.served);
+    return EXIT_OK;
+}
