@@ -27,7 +27,7 @@ case $runs in '' | *[!0-9]*) echo "usage: scripts/bench.sh [--plot] [RUNS]" >&2;
 if [ $plot = 1 ]; then
     ensure_deps py:matplotlib:python3-matplotlib || exit 1
 fi
-build=$(build_release thrdemo-bin echo_load)
+build=$(build_release thrdemo-bin echo_load epoll_echo)
 thrdemo=$build/thrdemo
 python=$(python3 -c 'import sys; print(sys.executable)') # the interpreter, not a shim
 work=$(mktemp -d)
@@ -55,8 +55,8 @@ if [ $plot = 1 ]; then
             >"$data/queue-$c.json" || status=1
     done
     say "echo, 1 to 256 connections"
-    THRDEMO_BENCH_DIR=$build "$root/scripts/bench-echo.sh" 2 --connections "1 2 4 8 16 32 64 128 256" \
-        --jsonl "$data/echo.jsonl" >/dev/null || status=1
+    THRDEMO_BENCH_DIR=$build "$root/scripts/bench-echo.sh" 2 --rounds 1 --idle 0 \
+        --connections "1 2 4 8 16 32 64 128 256" --jsonl "$data/echo.jsonl" >/dev/null || status=1
     plotter=$(thrdemo_python_with matplotlib)
     "$plotter" "$root/scripts/bench/plot.py" --out "$out" --echo "$data/echo.jsonl" \
         "$data"/threads-*.json "$data"/queue-*.json || status=1

@@ -4,8 +4,8 @@
 #                and raw pthreads
 #   queue.svg    one producer, one consumer through a queue of capacity 1 to 4096:
 #                messages per second, libthrdemo Queue and a mutex+2 condvar ring
-#   echo.svg     echo round trips per second for 1 to 256 connections, thrdemo's
-#                threaded server and the reference Python server
+#   echo.svg     echo round trips per second for 1 to 256 connections: thrdemo's
+#                threaded and --async servers, CPython's, and the C epoll limit
 #   scaling.svg  the three side by side
 # Each point is the median of the runs; the whiskers span min to max. The machine
 # and date come from the JSON documents. The SVG is reproducible: no timestamp, and
@@ -69,9 +69,12 @@ def queue_panel(ax, results):
 
 
 def echo_panel(ax, echo):
-    for server, color in (("thrdemo tcp-echo server", COLORS["thrdemo"]),
-                          ("python tcp_echo.py", COLORS["other"])):
-        points = sorted((e["connections"], e["rtps"]) for e in echo if e["server"] == server)
+    for server, color in (("thrdemo (a thread each)", COLORS["thrdemo"]),
+                          ("thrdemo --async", "#2ca02c"),
+                          ("CPython tcp_echo_server.py", COLORS["other"]),
+                          ("C epoll (the limit)", "#7f7f7f")):
+        points = sorted((e["connections"], e["rtps"]) for e in echo
+                        if e["server"] == server and not e.get("idle"))
         if points:
             xs, ys = zip(*points)
             ax.plot(xs, ys, marker="o", markersize=3, label=server, color=color)

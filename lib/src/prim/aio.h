@@ -14,6 +14,19 @@
 #include "thrdemo/coro.h"
 #include "thrdemo/task.h"
 
+/* Freed handles and futures are kept for reuse, except under AddressSanitizer, which
+ * could then not see a use after free. */
+#if defined(__SANITIZE_ADDRESS__)
+#define TD__AIO_REUSE 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TD__AIO_REUSE 0
+#endif
+#endif
+#ifndef TD__AIO_REUSE
+#define TD__AIO_REUSE 1
+#endif
+
 /* ---- a FIFO of pointers, growing by doubling (the ready queue, asyncio.Queue) ------- */
 
 typedef struct td__ring {
@@ -68,7 +81,10 @@ struct td_loop {
     atomic_uint wake;      /* bumped by every call_soon_threadsafe (under a schedule) */
     struct td_loop_handle *spare; /* freed handles, for reuse */
     size_t spare_n;
+    td_aio_future_t *spare_futures; /* freed plain futures, for reuse (linked by next) */
+    size_t spare_futures_n;
     bool running, stopping, closing;
+    bool polling;          /* inside libuv's wait for I/O (its callbacks run there) */
     td_aio_task_t *current; /* the task being stepped */
     td_aio_future_t *first, *last; /* every live future, oldest first */
     unsigned long long callbacks_run;
@@ -82,6 +98,12 @@ int td__loop_schedule(td_loop_t *loop, enum handle_kind kind, td_aio_done_fn fn,
 /* Arm fn(arg) at an exact deadline (ns on the library's clock): as call_at. */
 int td__loop_call_at_ns(td_loop_t *loop, td__ns_t when, td_loop_cb fn, void *arg,
                         td_loop_handle_t **handle);
+/* Whether a libuv callback may run what it makes ready at once (td__loop_run_now):
+ * the loop is in its wait for I/O, nothing else is ready and no task runs, so doing it
+ * now jumps ahead of nothing. */
+bool td__loop_may_run_now(const td_loop_t *loop);
+/* Run what is ready now, in order (see td__loop_may_run_now). */
+void td__loop_run_now(td_loop_t *loop);
 /* A future was made or freed: link it into / out of the loop's list. */
 void td__loop_adopt(td_loop_t *loop, td_aio_future_t *future);
 void td__loop_forget(td_loop_t *loop, td_aio_future_t *future);

@@ -58,13 +58,21 @@ static void out_of_memory(void)
 
 /* ---- futures ----------------------------------------------------------------------- */
 
+enum { SPARE_FUTURES = TD__AIO_REUSE ? 1024 : 0 };
+
 td_aio_future_t *td__afut_alloc(td_loop_t *loop, size_t size, enum fut_kind kind)
 {
     if (loop->closing)
         return NULL;
-    td_aio_future_t *f = calloc(1, size);
-    if (!f)
+    td_aio_future_t *f;
+    if (kind == K_FUTURE && loop->spare_futures) { /* a read or a sleep: reuse one */
+        f = loop->spare_futures;
+        loop->spare_futures = f->next;
+        loop->spare_futures_n--;
+        memset(f, 0, sizeof *f);
+    } else if (!(f = calloc(1, size))) {
         return NULL;
+    }
     f->refs = 1;
     f->kind = kind;
     f->state = F_PENDING;
@@ -131,6 +139,13 @@ void td_aio_future_free(td_aio_future_t *f)
         destroy_task(td__as_task(f));
     else if (f->kind == K_GATHER)
         td__gather_destroy(f);
+    td_loop_t *loop = f->loop;
+    if (f->kind == K_FUTURE && loop && !loop->closing && loop->spare_futures_n < SPARE_FUTURES) {
+        f->next = loop->spare_futures;
+        loop->spare_futures = f;
+        loop->spare_futures_n++;
+        return;
+    }
     free(f);
 }
 

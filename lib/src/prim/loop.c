@@ -31,7 +31,7 @@
 
 #include "aio.h"
 
-enum { FIRST_READY = 64, SPARE_MAX = 4096, MIN_SCHEDULED = 100 };
+enum { FIRST_READY = 64, SPARE_MAX = TD__AIO_REUSE ? 4096 : 0, MIN_SCHEDULED = 100 };
 
 static TD__TLS td_loop_t *running;     /* the loop running on this thread */
 static TD__TLS td_loop_t *thread_loop; /* set_event_loop's, or get_event_loop's own */
@@ -423,8 +423,10 @@ static void wait_scheduled(td_loop_t *loop, td__ns_t deadline)
 static void wait_for_work(td_loop_t *loop, td__ns_t deadline)
 {
     td__ns_t now = td__now();
+    loop->polling = true;
     if (deadline <= now) {
         poll_io(loop);
+        loop->polling = false;
         return;
     }
     TD__OBSERVE(TD_OBS_WAIT_BEGIN, "loop", loop, 0);
@@ -434,7 +436,26 @@ static void wait_for_work(td_loop_t *loop, td__ns_t deadline)
     } else {
         wait_real(loop, deadline, now);
     }
+    loop->polling = false;
     TD__OBSERVE(TD_OBS_WAIT_END, "loop", loop, 0);
+}
+
+bool td__loop_may_run_now(const td_loop_t *loop)
+{
+    return loop->polling && loop->ready.count == 0 && !loop->current;
+}
+
+void td__loop_run_now(td_loop_t *loop)
+{
+    while (loop->ready.count > 0) {
+        struct td_loop_handle *h = td__ring_pop(&loop->ready);
+        if (!h->cancelled) {
+            loop->callbacks_run++;
+            h->release = NULL;
+            handle_run(h);
+        }
+        loop_drop(h);
+    }
 }
 
 /* ---- one turn, and running ---------------------------------------------------------- */
@@ -639,6 +660,11 @@ void td_loop_free(td_loop_t *loop)
         struct td_loop_handle *h = loop->spare;
         loop->spare = h->next;
         free(h);
+    }
+    while (loop->spare_futures) {
+        td_aio_future_t *f = loop->spare_futures;
+        loop->spare_futures = f->next;
+        free(f);
     }
     td__ring_destroy(&loop->ready);
     free(loop->heap);
