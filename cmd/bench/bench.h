@@ -99,6 +99,10 @@ void bench_init(void);
 void bench_pin(int n);
 /* Let the calling thread run on every allowed CPU again. */
 void bench_unpin(void);
+/* Start VmHWM again from the current RSS (Linux 4.0+), so a run's peak is its own. */
+void bench_reset_peak_rss(void);
+/* A number from /proc/self/status, such as "VmHWM:" or "VmRSS:" (kB) or "Threads:". */
+long bench_status_value(const char *key);
 /* Start fn(arg) on a libthrdemo thread; false (and a note) if it could not start. */
 bool bench_start(void **thread, void (*fn)(void *), void *arg, bench_result_t *r);
 /* Join and free a thread from bench_start. */

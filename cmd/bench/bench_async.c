@@ -24,30 +24,10 @@
 
 enum { GATHERED = 100000, ASLEEP = 10000 };
 
-/* A field of /proc/self/status in bytes (VmRSS, VmHWM), 0 if unknown. */
+/* A field of /proc/self/status in bytes ("VmRSS:", "VmHWM:"). */
 static double status_bytes(const char *field)
 {
-    FILE *f = fopen("/proc/self/status", "r");
-    char line[128];
-    double kb = 0;
-    size_t len = strlen(field);
-    while (f && fgets(line, sizeof line, f))
-        if (strncmp(line, field, len) == 0 && line[len] == ':' &&
-            sscanf(line + len + 1, "%lf", &kb) == 1)
-            break;
-    if (f)
-        fclose(f);
-    return kb * 1024;
-}
-
-/* Start VmHWM again from the current RSS (Linux 4.0+), so a run's peak is its own. */
-static void reset_peak(void)
-{
-    FILE *f = fopen("/proc/self/clear_refs", "w");
-    if (f) {
-        fputs("5", f);
-        fclose(f);
-    }
+    return (double)bench_status_value(field) * 1024;
 }
 
 static void failed(bench_result_t *r, const char *what, int rc)
@@ -137,9 +117,9 @@ static int run_gathering(struct gathering *g, bench_result_t *r, double *ms)
 void bench_async_gather(bench_result_t *r)
 {
     struct gathering g = { 0 };
-    reset_peak();
+    bench_reset_peak_rss();
     run_gathering(&g, r, &r->value[0]);
-    r->value[1] = status_bytes("VmHWM") / 1e6; /* the process's, stacks kept included */
+    r->value[1] = status_bytes("VmHWM:") / 1e6; /* the process's, stacks kept included */
 }
 
 void bench_async_per_task(bench_result_t *r)
@@ -180,7 +160,7 @@ static int sleepers(void *arg, void **result)
     made -= rc != 0;
     if (rc == 0)
         rc = td_aio_sleep(0.01); /* each has run to its sleep */
-    a->rss = status_bytes("VmRSS");
+    a->rss = status_bytes("VmRSS:");
     for (int i = 0; i < made; i++)
         a->touched += td_aio_task_stack_touched(tasks[i]);
     bool done[ASLEEP];
@@ -197,9 +177,9 @@ static int sleepers(void *arg, void **result)
 void bench_async_sleepers(bench_result_t *r)
 {
     struct asleep a = { 0 };
-    reset_peak();
+    bench_reset_peak_rss();
     int rc = td_aio_run(TD_AIO_CORO(sleepers, &a), NULL, NULL);
-    r->value[0] = status_bytes("VmHWM") / 1e6;
+    r->value[0] = status_bytes("VmHWM:") / 1e6;
     r->value[1] = (double)a.touched / ASLEEP;
     if (rc != 0 || a.rc != 0)
         failed(r, "10,000 sleeping tasks", rc != 0 ? rc : a.rc);

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
@@ -47,6 +48,30 @@ void bench_pin(int n)
             return;
         }
     }
+}
+
+void bench_reset_peak_rss(void)
+{
+    FILE *f = fopen("/proc/self/clear_refs", "w");
+    if (f) {
+        fputs("5", f); /* 5: reset the peak resident set size */
+        fclose(f);
+    }
+}
+
+/* A number from /proc/self/status, such as "VmHWM:" (kB) or "Threads:". */
+long bench_status_value(const char *key)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long value = 0;
+    size_t len = strlen(key);
+    while (f && fgets(line, sizeof line, f))
+        if (strncmp(line, key, len) == 0)
+            value = strtol(line + len, NULL, 10);
+    if (f)
+        fclose(f);
+    return value;
 }
 
 bool bench_start(void **thread, void (*fn)(void *), void *arg, bench_result_t *r)

@@ -29,40 +29,16 @@ static td_event_t td_go;
 static atomic_uint futex_go;
 static atomic_int ran;
 
-static void reset_peak_rss(void)
-{
-    FILE *f = fopen("/proc/self/clear_refs", "w");
-    if (f) {
-        fputs("5", f); /* 5: reset the peak resident set size */
-        fclose(f);
-    }
-}
-
-/* A number from /proc/self/status, such as "VmHWM:" (kB) or "Threads:". */
-static long status_value(const char *key)
-{
-    FILE *f = fopen("/proc/self/status", "r");
-    char line[256];
-    long value = 0;
-    size_t len = strlen(key);
-    while (f && fgets(line, sizeof line, f))
-        if (strncmp(line, key, len) == 0)
-            value = strtol(line + len, NULL, 10);
-    if (f)
-        fclose(f);
-    return value;
-}
-
 static double peak_rss_mb(void)
 {
-    return (double)status_value("VmHWM:") / 1024.0;
+    return (double)bench_status_value("VmHWM:") / 1024.0;
 }
 
 /* Wait until the kernel has finished the threads' exits (a bounded wait). */
 static void wait_threads_gone(long before)
 {
     double give_up = bench_now() + 10;
-    while (status_value("Threads:") > before && bench_now() < give_up)
+    while (bench_status_value("Threads:") > before && bench_now() < give_up)
         sched_yield();
 }
 
@@ -110,8 +86,8 @@ void bench_threads_td(bench_result_t *r)
         return;
     td_event_init(&td_go);
     atomic_store(&ran, 0);
-    long threads_before = status_value("Threads:");
-    reset_peak_rss();
+    long threads_before = bench_status_value("Threads:");
+    bench_reset_peak_rss();
     double start = bench_now();
     long started = 0;
     for (; started < count; started++) {
@@ -143,7 +119,7 @@ void bench_threads_pthread(bench_result_t *r)
         return;
     atomic_store(&futex_go, 0);
     atomic_store(&ran, 0);
-    reset_peak_rss();
+    bench_reset_peak_rss();
     double start = bench_now();
     long started = 0;
     for (; started < count; started++) {

@@ -252,16 +252,25 @@ static void hand_out(struct td_loop_handle *h, td_loop_handle_t **handle)
     }
 }
 
-int td_loop_call_soon(td_loop_t *loop, td_loop_cb fn, void *arg, td_loop_handle_t **handle)
+/* A handle for fn(arg) in *h: 0, -EINVAL, -ESHUTDOWN or -ENOMEM. */
+static int plain_handle(td_loop_t *loop, td_loop_cb fn, void *arg, struct td_loop_handle **h)
 {
     int rc = check_call(loop, fn);
     if (rc != 0)
         return rc;
-    struct td_loop_handle *h = handle_new(loop, H_PLAIN);
-    if (!h)
+    if (!(*h = handle_new(loop, H_PLAIN)))
         return -ENOMEM;
-    h->fn.plain = fn;
-    h->arg = arg;
+    (*h)->fn.plain = fn;
+    (*h)->arg = arg;
+    return 0;
+}
+
+int td_loop_call_soon(td_loop_t *loop, td_loop_cb fn, void *arg, td_loop_handle_t **handle)
+{
+    struct td_loop_handle *h;
+    int rc = plain_handle(loop, fn, arg, &h);
+    if (rc != 0)
+        return rc;
     make_ready(loop, h);
     hand_out(h, handle);
     return 0;
@@ -271,14 +280,10 @@ int td_loop_call_soon(td_loop_t *loop, td_loop_cb fn, void *arg, td_loop_handle_
 static int arm(td_loop_t *loop, td__ns_t when, td_loop_cb fn, void *arg,
                td_loop_handle_t **handle)
 {
-    int rc = check_call(loop, fn);
+    struct td_loop_handle *h;
+    int rc = plain_handle(loop, fn, arg, &h);
     if (rc != 0)
         return rc;
-    struct td_loop_handle *h = handle_new(loop, H_PLAIN);
-    if (!h)
-        return -ENOMEM;
-    h->fn.plain = fn;
-    h->arg = arg;
     h->when = when;
     h->seq = ++loop->seq;
     if (heap_push(loop, h) != 0) {
