@@ -335,6 +335,83 @@ static void misuse_is_an_error_code(void **state)
                         "an exception was raised (its message says what)");
 }
 
+/* ---- what the observer hears: tasks as tracks of their own ---------------------------- */
+
+struct heard {
+    int news, ends, resumes_as_task, suspends_as_task, loop_waits;
+    int first_n, ends_cancelled;
+    const void *task_resumed; /* the object of the first task switch */
+};
+
+static void hear(const td_obs_event_t *ev, void *ctx)
+{
+    struct heard *h = ctx;
+    switch (ev->kind) {
+    case TD_OBS_AIO_TASK_NEW:
+        if (h->news++ == 0)
+            h->first_n = ev->result;
+        break;
+    case TD_OBS_AIO_TASK_END:
+        h->ends++;
+        h->ends_cancelled += ev->result == -ECANCELED;
+        break;
+    case TD_OBS_CORO_RESUME:
+        if (strcmp(ev->primitive, "task") == 0 && h->resumes_as_task++ == 0)
+            h->task_resumed = ev->object;
+        break;
+    case TD_OBS_CORO_SUSPEND:
+        h->suspends_as_task += strcmp(ev->primitive, "task") == 0;
+        break;
+    case TD_OBS_WAIT_BEGIN:
+        h->loop_waits += strcmp(ev->primitive, "loop") == 0;
+        break;
+    default:
+        break;
+    }
+}
+
+static int naps_briefly(void *arg, void **result)
+{
+    (void)arg, (void)result;
+    return td_aio_sleep(0.001);
+}
+
+static int observed_body(void *arg, void **result)
+{
+    (void)result;
+    td_aio_task_t **main_task = arg;
+    *main_task = td_aio_current_task();
+    td_aio_task_t *a, *b;
+    td_aio_create_task(&a, TD_AIO_CORO(naps_briefly, NULL));
+    td_aio_create_task(&b, TD_AIO_CORO(sleeps_long, &(struct cancel_probe){ 0 }));
+    td_aio_await(a, NULL); /* the loop waits for the 1 ms timer */
+    td_aio_future_cancel(b, NULL);
+    td_aio_await(b, NULL);
+    td_aio_future_free(a);
+    td_aio_future_free(b);
+    return 0;
+}
+
+static void the_observer_sees_tasks_and_their_switches(void **state)
+{
+    (void)state;
+    struct heard h = { 0 };
+    td_observer_t obs = { .notify = hear, .ctx = &h };
+    const td_observer_t *before = td_observer_set(&obs);
+    td_aio_task_t *main_task = NULL;
+    int rc = td_aio_run(TD_AIO_CORO(observed_body, &main_task), NULL, NULL);
+    td_observer_set(before);
+    assert_int_equal(rc, 0);
+    assert_int_equal(h.news, 3);  /* main, a, b: each with its N */
+    assert_true(h.first_n > 0);
+    assert_int_equal(h.ends, 3);
+    assert_int_equal(h.ends_cancelled, 1);
+    assert_ptr_equal(h.task_resumed, main_task); /* switches are the task's, not a coro's */
+    assert_int_equal(h.resumes_as_task, h.suspends_as_task);
+    assert_true(h.resumes_as_task >= 5);
+    assert_true(h.loop_waits >= 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -346,6 +423,7 @@ int main(void)
         cmocka_unit_test(cancelling_a_waiting_task_cancels_what_it_awaits),
         cmocka_unit_test(names_reprs_and_the_current_task),
         cmocka_unit_test(misuse_is_an_error_code),
+        cmocka_unit_test(the_observer_sees_tasks_and_their_switches),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
