@@ -7,8 +7,9 @@
  * armed, so each trace is the same on every run.
  *
  *   gather         two tasks sleep 2 s and 1 s: Task 1 started, Task 2 started,
- *                  Task 2 finished, Task 1 finished (this file)
+ *                  Task 2 finished, Task 1 finished (this file, with asyncio.run)
  *   event-loop     get_event_loop() and run_until_complete() in a plain function
+ *                  (this file)
  *   future         a Future given its result after 1 s (async_future.c)
  *   exception      the same Future given set_exception: "Exception: Something went wrong"
  *   create-future  loop.create_future()
@@ -16,6 +17,7 @@
  *   wait           wait(FIRST_COMPLETED) on three tasks, then wait_for(timeout=3) on a
  *                  5 s task (async_wait.c)
  *   event          asyncio.Event: a waiter resumes when a setter sets it after 2 s
+ *                  (async_wait.c)
  *   queue          the seed's producer/consumer, whose consumer waits forever for a
  *                  None nobody puts: shown for --hang-after s, then stopped (async_queue.c)
  *   queue-fixed    the producer puts the None: all ends after 5 s
