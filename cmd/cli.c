@@ -378,6 +378,25 @@ static int apply_lang(const char *value, const char **why)
     return 0;
 }
 
+static int apply_schedule(const char *value, const char **why)
+{
+    *why = "is not a policy: fifo, random:SEED or pct:SEED[:DEPTH[:STEPS]] (DEPTH 1 to 64, "
+           "STEPS 2 or more)";
+    if (td_policy_parse(value, &cli_globals.policy) != 0)
+        return -1;
+    cli_globals.scheduled = true;
+    return 0;
+}
+
+static int apply_max_steps(const char *value, const char **why)
+{
+    (void)why; /* the row's range has said everything */
+    long long n = 0;
+    int rc = cli_parse_int(value, &n);
+    cli_globals.max_steps = (uint64_t)n;
+    return rc;
+}
+
 const cli_global_t cli_global_options[] = {
     { { .name = "scale", .type = OPT_NUMBER, .def = "1", .min = 0, .min_open = true,
         .max = 1e6, .metavar = "F",
@@ -401,6 +420,16 @@ const cli_global_t cli_global_options[] = {
         .help = "en: English translations of the seeds' Korean and Chinese trace strings; "
                 "seed: as the seeds print them" },
       NULL, apply_lang },
+    { { .name = "schedule", .type = OPT_STRING, .metavar = "POLICY",
+        .help = "one thread at a time, the next chosen at every scheduling point by POLICY: "
+                "fifo, random:SEED or pct:SEED[:DEPTH[:STEPS]], on a virtual clock: the same "
+                "stdout on every run (see Schedules below)" },
+      NULL, apply_schedule },
+    { { .name = "max-steps", .type = OPT_INT, .def = "10000000", .min = 1, .max = 1e18,
+        .metavar = "N",
+        .help = "with --schedule (or explore): stop a run that passes N scheduling points, "
+                "saying what each thread waits for, with exit status 4" },
+      NULL, apply_max_steps },
     { { 0 }, NULL, NULL },
 };
 
@@ -421,15 +450,31 @@ const cli_option_t cli_command_actions[] = {
     { 0 },
 };
 
+const char cli_schedules_about[] =
+    "One thread runs at a time. At every scheduling point (a thread starting or ending, "
+    "a Lock, an Event, a Condition, a Semaphore, a Barrier, a Queue, a Timer, a sleep, a "
+    "join, a printed line) POLICY picks the thread that goes on: fifo the one that has "
+    "waited longest, random:SEED a seeded uniform choice, pct:SEED[:DEPTH[:STEPS]] "
+    "probabilistic concurrency testing (random priorities, DEPTH - 1 changes among the "
+    "first STEPS choices). Time is virtual, from 2000-01-01 00:00:00 UTC: sleeps and "
+    "timeouts cost no wall time, --scale changes nothing, --seed defaults to SEED, so "
+    "stdout is the same bytes for the same command on every run and every machine. Under "
+    "random and pct the last line on stderr names the policy and the command that "
+    "replays the run. A deadlock ends the run with status 3, --max-steps with 4. "
+    "'thrdemo explore' runs many schedules and counts their distinct outcomes.";
+
 const cli_exit_status_t cli_exit_statuses[] = {
     { EXIT_OK, "success" },
     { EXIT_RUNTIME, "a runtime failure (a port in use, Redis unreachable past --give-up, a "
                     "thread that could not be created), said on stderr" },
     { EXIT_USAGE, "a usage error (an unknown scenario, variant or option, a malformed or "
                   "out-of-range value): one 'thrdemo: ...' line on stderr, nothing on stdout" },
-    { EXIT_DEADLOCK, "with --schedule: a deadlock found (every thread blocked, no deadline "
-                     "pending), with a wait-for report" },
-    { EXIT_MAX_STEPS, "with --schedule: the --max-steps limit reached" },
+    { EXIT_DEADLOCK, "with --schedule: a deadlock: every thread blocked and no timeout "
+                     "pending; stderr names each thread, what it waits for and who holds it" },
+    { EXIT_MAX_STEPS, "with --schedule: the run passed --max-steps scheduling points (10 "
+                      "million unless given) and was stopped, as 'timer repeat --count 0 "
+                      "--schedule fifo --max-steps 1000' is; stderr says what each thread "
+                      "was doing" },
     { 130, "stopped by Ctrl-C (SIGINT) in order: threads told to stop, joined, timers "
            "cancelled; 143 for SIGTERM. A second Ctrl-C ends the process at once" },
     { 0, NULL },
@@ -641,6 +686,43 @@ static int parse_word(const char *word, bool may_be_variant, bool *variant_given
     return 0;
 }
 
+/* The option a command refuses --schedule for, if it was given: its row. */
+static const cli_option_t *given_no_schedule(const cli_args_t *args)
+{
+    for (size_t i = 0; args->command->options && args->command->options[i].name; i++)
+        if (args->given[i] && args->command->options[i].no_schedule)
+            return &args->command->options[i];
+    return NULL;
+}
+
+/* --schedule and --max-steps against what the command does: 0 or EXIT_USAGE. */
+static int check_schedule(const cli_args_t *args)
+{
+    const cli_command_t *cmd = args->command;
+    const cli_option_t *opt = given_no_schedule(args);
+    if (cmd->kind == CMD_BUILTIN)
+        return 0;
+    if (cli_globals.scheduled && cmd->no_schedule)
+        return cli_usage_error(cmd->name, "--schedule: %s %s", cmd->name, cmd->no_schedule);
+    if (cli_globals.scheduled && opt)
+        return cli_usage_error(cmd->name, "--schedule: %s --%s %s", cmd->name, opt->name,
+                               opt->no_schedule);
+    if (cli_globals.max_steps && !cli_globals.scheduled && !cmd->pass_through)
+        return cli_usage_error(cmd->name, "--max-steps counts scheduling points: it needs "
+                                          "--schedule");
+    return 0;
+}
+
+/* A command that passes options on takes an option it does not know, once its first
+ * word is given, as a word of the command it runs. */
+static bool passed_on(const cli_args_t *args, const char *arg)
+{
+    const char *value;
+    size_t len = split_option(arg, &value), index;
+    return args->command->pass_through && args->n_positional > 0 &&
+           !find_option(args->command, args->variant, arg + 2, len, &index);
+}
+
 int cli_parse(const cli_command_t *cmd, int argc, char **argv, cli_args_t *args)
 {
     memset(args, 0, sizeof *args);
@@ -657,6 +739,8 @@ int cli_parse(const cli_command_t *cmd, int argc, char **argv, cli_args_t *args)
         } else if ((rc = cli_global_option(cmd->name, argc, argv, &i)) != 0 ||
                    (rc = parse_action(arg, args)) != 0) {
             rc = rc < 0 ? -rc : 0;
+        } else if (strncmp(arg, "--", 2) == 0 && passed_on(args, arg)) {
+            rc = parse_word(arg, false, &variant_given, args);
         } else if (arg[0] == '-' && arg[1] != '\0') {
             rc = strncmp(arg, "--", 2) == 0 ? parse_option(argc, argv, &i, args)
                                             : unknown_option(args, arg);
@@ -671,7 +755,10 @@ int cli_parse(const cli_command_t *cmd, int argc, char **argv, cli_args_t *args)
         if (!args->given[i] && cli_applies_to(&cmd->options[i], args->variant))
             args->text[i] = cmd->options[i].def;
     }
-    return cmd->check ? cmd->check(args) : 0;
+    int rc = check_schedule(args);
+    if (rc == 0 && cmd->check)
+        rc = cmd->check(args);
+    return rc;
 }
 
 /* ---- reading the parsed values -------------------------------------------------------- */
@@ -780,6 +867,7 @@ static int check_example(const cli_command_t *cmd, const cli_variant_t *v)
     if (n == 0 || strcmp(words[0], cmd->name) != 0)
         return table_error(cmd, "an example that does not start with its name", v->example);
     cli_globals_t saved = cli_globals;
+    cli_globals = (cli_globals_t){ .scale = 1.0 }; /* as a user typing it would have */
     cli_args_t args;
     int rc = cli_parse(cmd, n - 1, words + 1, &args);
     cli_globals = saved;

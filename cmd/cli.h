@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <thrdemo/schedule.h>
 #include <thrdemo/thread.h>
 
 /* Exit statuses of SCENARIOS.md; cli_exit_statuses[] describes each for the help. */
@@ -41,6 +42,8 @@ typedef struct cli_option {
                              its own default). */
     const char *metavar;  /* the value's name in the help; NULL: from the type */
     const char *help;
+    const char *no_schedule; /* given, the command refuses --schedule: why ("talks to
+                                a real server"); NULL: no effect on it */
 } cli_option_t;
 
 struct cli_args;
@@ -82,6 +85,15 @@ typedef struct cli_command {
     /* What the rows cannot say (--threads even, --redis an address): 0, or the
      * EXIT_USAGE of cli_usage_error. Run by the parser, before anything starts. */
     int (*check)(const struct cli_args *args);
+    /* Why it refuses --schedule ("does real network I/O"); NULL: it runs under one. */
+    const char *no_schedule;
+    /* Its first word names another command, whose options it passes on: after that
+     * word, an option it does not know is a word too (explore), and --max-steps is
+     * taken without --schedule. */
+    bool pass_through;
+    /* The line prefix of its one result, whose values explore tallies ("Final value
+     * of shared_resource: "); NULL: none. */
+    const char *outcome;
 } cli_command_t;
 
 enum { CLI_MAX_OPTIONS = 24, CLI_MAX_POSITIONAL = 64 };
@@ -110,6 +122,9 @@ typedef struct cli_globals {
     bool stats;
     bool quiet;    /* leave out per-item lines, keep the milestones */
     cli_lang lang; /* the trace strings: as the seeds print them, or English */
+    bool scheduled;     /* --schedule given: run under policy */
+    td_policy_t policy;
+    uint64_t max_steps; /* --max-steps; 0: TD_SCHED_DEFAULT_MAX_STEPS */
 } cli_globals_t;
 
 extern cli_globals_t cli_globals;
@@ -130,6 +145,8 @@ extern const cli_global_t cli_global_options[];
 extern const cli_option_t cli_top_actions[];
 /* The actions any command takes (--help) and a scenario takes (--python). */
 extern const cli_option_t cli_command_actions[];
+/* What --schedule does, for the help and the man page (which add who refuses it). */
+extern const char cli_schedules_about[];
 /* The exit statuses and what each means, ending with a NULL meaning. */
 typedef struct cli_exit_status {
     int status;
@@ -170,6 +187,9 @@ int cli_parse_int(const char *text, long long *out);
 int cli_parse_u64(const char *text, uint64_t *out);
 
 /* ---- the tables --------------------------------------------------------------------- */
+
+/* The command called name in main.c's table (scenarios, tools, built-ins), or NULL. */
+const cli_command_t *cli_find_command(const char *name);
 
 /* Whether the command has named variants (else its one row has a NULL name). */
 bool cli_has_variants(const cli_command_t *cmd);

@@ -61,6 +61,9 @@ static const char *detail(const cli_option_t *o, char *buf, size_t size)
     else if ((o->type == OPT_NUMBER || o->type == OPT_INT) && (upper || o->min != 0))
         snprintf(range, sizeof range, upper ? "%g to %g" : "%g or more", o->min, o->max);
     bool def = o->def && o->type != OPT_FLAG;
+    if (o->no_schedule)
+        snprintf(range + strlen(range), sizeof range - strlen(range), "%snot with --schedule",
+                 *range ? "; " : "");
     if (!def && !*range)
         buf[0] = '\0';
     else
@@ -162,6 +165,10 @@ void help_command(const cli_command_t *cmd)
             print_option(o, 2, NULL);
     if (!cli_has_variants(cmd) && cmd->variants[0].example)
         printf("\nExample:\n  thrdemo %s\n", cmd->variants[0].example);
+    if (cmd->no_schedule) {
+        printf("\nNot under --schedule: it ");
+        wrap(cmd->no_schedule, 27, 2);
+    }
     if (cmd->python) {
         int width = 0;
         for (const cli_pycall_t *p = cmd->python; p->python; p++)
@@ -216,6 +223,27 @@ static void print_commands(help_commands_t cmds, bool scenarios)
     }
 }
 
+/* What --schedule does, ending with the commands and options that refuse it, from
+ * the tables. Returns buf. */
+static const char *schedules_text(help_commands_t cmds, char *buf, size_t size)
+{
+    int n = 0;
+    size_t len = (size_t)snprintf(buf, size, "%s", cli_schedules_about);
+    for (size_t i = 0; i < cmds.n; i++) {
+        const cli_command_t *cmd = cmds.all[i];
+        for (const cli_option_t *o = cmd->options; o && o->name; o++)
+            if (o->no_schedule && len < size)
+                len += (size_t)snprintf(buf + len, size - len, "%s%s --%s",
+                                        n++ ? ", " : " Refused by: ", cmd->name, o->name);
+        if (cmd->no_schedule && len < size)
+            len += (size_t)snprintf(buf + len, size - len, "%s%s", n++ ? ", " : " Refused by: ",
+                                    cmd->name);
+    }
+    if (len + 1 < size)
+        snprintf(buf + len, size - len, ".");
+    return buf;
+}
+
 void help_top(help_commands_t cmds)
 {
     printf("usage: thrdemo [GLOBAL OPTIONS] SCENARIO [VARIANT] [OPTIONS]\n"
@@ -234,6 +262,9 @@ void help_top(help_commands_t cmds)
         print_option(&g->option, 2, g->env);
     for (const cli_option_t *a = cli_top_actions; a->name; a++)
         print_option(a, 2, NULL);
+    printf("\nSchedules (--schedule POLICY):\n  ");
+    char text[1200];
+    wrap(schedules_text(cmds, text, sizeof text), 2, 2);
     printf("\nExit status:\n");
     for (const cli_exit_status_t *e = cli_exit_statuses; e->meaning; e++) {
         int col = printf("  %-4d ", e->status);
@@ -375,7 +406,10 @@ int help_man(help_commands_t cmds)
     printf(".PP\nEvery scenario also takes:\n.RS\n");
     for (const cli_option_t *a = cli_command_actions; a->name; a++)
         man_option(a, NULL);
-    printf(".RE\n.SH EXIT STATUS\n");
+    printf(".RE\n.SH SCHEDULES\n");
+    char text[1200];
+    roff(schedules_text(cmds, text, sizeof text));
+    printf("\n.SH EXIT STATUS\n");
     for (const cli_exit_status_t *e = cli_exit_statuses; e->meaning; e++) {
         printf(".TP\n.B %d\n", e->status);
         roff(e->meaning);

@@ -18,6 +18,7 @@
 #include "help.h"
 #include "python.h"
 #include "runner.h"
+#include "schedrun.h"
 #include "scenarios/scenarios.h"
 
 static int run_list(const cli_args_t *args);
@@ -63,10 +64,11 @@ static const cli_command_t *const commands[] = {
     &command_list,
     &command_help,
     &tool_bench,
+    &tool_explore,
 };
 static const help_commands_t all = { commands, sizeof commands / sizeof commands[0] };
 
-static const cli_command_t *find_command(const char *name)
+const cli_command_t *cli_find_command(const char *name)
 {
     for (size_t i = 0; i < all.n; i++)
         if (strcmp(commands[i]->name, name) == 0)
@@ -119,7 +121,7 @@ static int run_help(const cli_args_t *args)
         help_top(all);
         return EXIT_OK;
     }
-    const cli_command_t *cmd = find_command(args->positional[0]);
+    const cli_command_t *cmd = cli_find_command(args->positional[0]);
     if (!cmd)
         return unknown_command(args->positional[0]);
     cli_args_t checked;
@@ -212,6 +214,7 @@ static int print_python(const cli_args_t *args)
 
 int main(int argc, char **argv)
 {
+    schedrun_remember(argc, argv);
     int first = 1;
     int rc = cli_read_environment();
     if (rc == 0)
@@ -220,7 +223,7 @@ int main(int argc, char **argv)
         return check_output(rc);
     if (first >= argc)
         return cli_usage_error(NULL, "no scenario given; 'thrdemo list' shows them");
-    const cli_command_t *cmd = find_command(argv[first]);
+    const cli_command_t *cmd = cli_find_command(argv[first]);
     if (!cmd)
         return unknown_command(argv[first]);
     cli_args_t args;

@@ -13,6 +13,7 @@
 
 #include <thrdemo/common.h>
 #include <thrdemo/log.h>
+#include <thrdemo/schedule.h>
 
 /* The shortest digits that read back as value, in %e form: "d.ddde±x". */
 static void shortest_e(double value, char *buf, size_t size)
@@ -88,6 +89,24 @@ void py_print_int(int value, const char *end)
     char text[16];
     snprintf(text, sizeof text, "%d", value);
     py_print(text, end);
+}
+
+struct tm *py_localtime(double when, struct tm *tm)
+{
+    time_t t = (time_t)when;
+    return td_sched_active() ? gmtime_r(&t, tm) : localtime_r(&t, tm);
+}
+
+const char *py_ctime(double when, char buf[32])
+{
+    static const char days[7][4] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
+    static const char months[12][4] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                        "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+    struct tm tm;
+    py_localtime(when, &tm);
+    snprintf(buf, 32, "%s %s %2d %02d:%02d:%02d %d", days[tm.tm_wday % 7], months[tm.tm_mon % 12],
+             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, tm.tm_year + 1900);
+    return buf;
 }
 
 static atomic_uint_fast64_t random_state;

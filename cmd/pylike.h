@@ -5,6 +5,7 @@
 #define THRDEMO_PYLIKE_H
 
 #include <stdint.h>
+#include <time.h>
 
 #include "cli.h"
 
@@ -21,6 +22,13 @@ const char *py_number(const cli_args_t *args, const char *name, char buf[32]);
 void py_print(const char *text, const char *end);
 /* print(value, end=end) of an int. */
 void py_print_int(int value, const char *end);
+
+/* time.localtime(when) into *tm, returning tm; under --schedule UTC instead, since
+ * the virtual clock must print the same on every machine. */
+struct tm *py_localtime(double when, struct tm *tm);
+/* time.ctime(when) ("Sat Jan  1 00:00:03 2000", local time as py_localtime) into
+ * buf: returns buf. */
+const char *py_ctime(double when, char buf[32]);
 
 /* A random number, from --seed when given (same seed, same numbers in the same
  * order of calls), else from the clock. Thread-safe. */

@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: MIT */
-/* race.c - guards and the start gate of race.h. */
+/* race.c - guards, the start gate and the shared counter of race.h. */
 #include "race.h"
 
 #include <sched.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <thrdemo/common.h>
+#include <thrdemo/log.h>
+#include <thrdemo/schedule.h>
+#include <thrdemo/thread.h>
 
 void guard_init(guard_t *guard, const char *name)
 {
@@ -27,8 +31,9 @@ void guard_enter(guard_t *guard)
     case GUARD_RLOCK: td_rlock_acquire(&guard->rlock, true, TD_FOREVER); break;
     case GUARD_SEMAPHORE: td_sem_acquire(&guard->sem, true, TD_FOREVER); break;
     case GUARD_SPIN:
+        td_yield_now(); /* under --schedule a scheduling point, as a Lock's acquire is */
         while (atomic_flag_test_and_set_explicit(&guard->spin, memory_order_acquire))
-            ;
+            td_yield_now(); /* under --schedule: let the holder run; else nothing */
         break;
     default: break;
     }
@@ -40,7 +45,10 @@ void guard_leave(guard_t *guard)
     case GUARD_MUTEX: td_lock_release(&guard->lock); break;
     case GUARD_RLOCK: td_rlock_release(&guard->rlock); break;
     case GUARD_SEMAPHORE: td_sem_release(&guard->sem, 1); break;
-    case GUARD_SPIN: atomic_flag_clear_explicit(&guard->spin, memory_order_release); break;
+    case GUARD_SPIN:
+        td_yield_now(); /* as a Lock's release is */
+        atomic_flag_clear_explicit(&guard->spin, memory_order_release);
+        break;
     default: break;
     }
 }
@@ -71,13 +79,152 @@ static void move_to_own_cpu(start_gate_t *gate)
 
 void gate_wait(start_gate_t *gate)
 {
-    move_to_own_cpu(gate);
+    if (!td_sched_active()) /* a schedule runs one thread at a time, on one CPU */
+        move_to_own_cpu(gate);
     atomic_fetch_add(&gate->arrived, 1);
     while (atomic_load(&gate->arrived) < gate->parties)
-        ; /* a few microseconds: the last thread is being started right now */
+        td_yield_now(); /* a few microseconds: the last thread is being started now */
 }
 
 void gate_open(start_gate_t *gate)
 {
     atomic_store(&gate->arrived, gate->parties);
+}
+
+/* ---- the shared counter ------------------------------------------------------------ */
+
+void race_counter_init(race_counter_t *c, bool split, bool explain)
+{
+    memset(c, 0, sizeof *c);
+    atomic_init(&c->value, 0);
+    atomic_init(&c->lost, false);
+    c->split = split;
+    c->explain = explain;
+}
+
+void race_counter_enter(race_counter_t *c, int who)
+{
+    if (who >= 0 && who < RACE_MAX_RACERS)
+        td_thread_get_name(td_current_thread(), c->names[who], RACE_NAME);
+}
+
+/* Under --schedule with --explain: one more step, in the ring. */
+static void note(race_counter_t *c, int who, bool store, long long value)
+{
+    c->ring[c->steps % RACE_RING] = (race_step_t){ who, store, value };
+    if (!store)
+        c->loaded_at[who] = c->steps;
+    c->steps++;
+}
+
+/* Keep the steps between who's load and this store: the first and the last few. */
+static void keep_between(race_counter_t *c, int who)
+{
+    race_loss_t *l = &c->loss;
+    uint64_t from = c->loaded_at[who] + 1, to = c->steps, n = to - from;
+    uint64_t kept = n <= RACE_SHOWN ? n : RACE_SHOWN;
+    l->n_first = n <= RACE_SHOWN ? (int)n : RACE_SHOWN / 2;
+    l->n_last = (int)kept - l->n_first;
+    l->elided = n - kept;
+    for (int i = 0; i < l->n_first; i++) /* the ring still holds them, unless too far */
+        l->between[i] = from + (uint64_t)i + RACE_RING >= to ? c->ring[(from + (uint64_t)i) % RACE_RING]
+                                                            : (race_step_t){ -1, false, 0 };
+    for (int i = 0; i < l->n_last; i++)
+        l->between[l->n_first + i] = c->ring[(to - (uint64_t)l->n_last + (uint64_t)i) % RACE_RING];
+}
+
+static void first_loss(race_counter_t *c, int who, long long loaded, long long found,
+                       long long stored)
+{
+    if (atomic_exchange(&c->lost, true))
+        return;
+    c->loss = (race_loss_t){ .who = who, .loaded = loaded, .found = found, .stored = stored,
+                             .exact = c->split };
+    if (c->split)
+        keep_between(c, who);
+}
+
+void race_counter_add(race_counter_t *c, int who, long long delta)
+{
+    long long loaded = atomic_load_explicit(&c->value, memory_order_relaxed); /* load */
+    if (c->split && c->explain)
+        note(c, who, false, loaded);
+    if (c->split)
+        td_sched_point(); /* another thread may run between the load ... */
+    long long result = loaded + delta;                                        /* add */
+    if (c->split)
+        td_sched_point(); /* ... and between the add and the store */
+    if (!c->explain) {
+        atomic_store_explicit(&c->value, result, memory_order_relaxed);      /* store */
+        return;
+    }
+    /* The same store, telling what it overwrote: another thread's store since the
+     * load means that thread's update is lost. */
+    long long found = atomic_exchange_explicit(&c->value, result, memory_order_relaxed);
+    if (found != loaded && !atomic_load_explicit(&c->lost, memory_order_relaxed))
+        first_loss(c, who, loaded, found, result);
+    if (c->split)
+        note(c, who, true, result);
+}
+
+void race_counter_add_atomic(race_counter_t *c, long long delta)
+{
+    td_sched_point(); /* under --schedule another thread may run before, never inside */
+    atomic_fetch_add_explicit(&c->value, delta, memory_order_relaxed);
+}
+
+long long race_counter_value(race_counter_t *c)
+{
+    return atomic_load(&c->value);
+}
+
+static void print_step(const race_counter_t *c, const race_step_t *s, const char *tail)
+{
+    if (s->who < 0)
+        td_print("  ...");
+    else
+        td_print("  %s %s %lld%s", c->names[s->who], s->store ? "stores" : "loads", s->value, tail);
+}
+
+/* ": one +1 is lost", ": 3 -1s are lost": what the overwritten stores had added. */
+static void what_is_lost(const race_loss_t *l, char *buf, size_t size)
+{
+    long long d = l->found - l->loaded, n = d < 0 ? -d : d;
+    if (n == 1)
+        snprintf(buf, size, ": one %s1 is lost", d > 0 ? "+" : "-");
+    else
+        snprintf(buf, size, ": %lld %s1s are lost", n, d > 0 ? "+" : "-");
+}
+
+void race_counter_explain(race_counter_t *c, bool guarded)
+{
+    const race_loss_t *l = &c->loss;
+    if (guarded) {
+        td_print("No update can be lost: the guard makes load, add and store one step");
+        return;
+    }
+    if (!atomic_load(&c->lost)) {
+        td_print("No update was lost, so there is nothing to explain%s",
+                 c->split ? ": try another seed" : "");
+        return;
+    }
+    char lost[64];
+    what_is_lost(l, lost, sizeof lost);
+    td_print("How the first update was lost:");
+    td_print("  %s loads %lld", c->names[l->who], l->loaded);
+    if (!l->exact) {
+        td_print("  (other threads store meanwhile: %s finds %lld when it stores)",
+                 c->names[l->who], l->found);
+        print_step(c, &(race_step_t){ l->who, true, l->stored }, lost);
+        td_print("Without --schedule the steps in between are not recorded; under "
+                 "--schedule random:SEED every step is, the same on every run");
+        return;
+    }
+    for (int i = 0; i < l->n_first; i++)
+        print_step(c, &l->between[i], "");
+    if (l->elided)
+        td_print("  ... %llu more steps ...", (unsigned long long)l->elided);
+    for (int i = 0; i < l->n_last; i++)
+        print_step(c, &l->between[l->n_first + i], "");
+    print_step(c, &(race_step_t){ l->who, true, l->stored }, lost);
 }

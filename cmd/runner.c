@@ -8,6 +8,10 @@
  * loop, through call_soon_threadsafe). Registrations last exactly as long as the call that made
  * them, and removing one waits for a stop call under way (both hold on_stop_lock),
  * so the stop never touches an object that has gone.
+ * Under --schedule the signal thread, which the schedule does not control, only
+ * raises the scheduler's flag; the stop then runs on a controlled thread at its next
+ * scheduling point, maybe one inside remember() or forget(): on_stop_lock is an
+ * RLock so that thread can take it again.
  */
 #include "runner.h"
 
@@ -19,6 +23,7 @@
 
 #include <thrdemo/lock.h>
 
+#include "schedrun.h"
 #include "stats.h"
 
 static double started_at; /* the wall clock when the run began */
@@ -28,7 +33,7 @@ static int stop_pipe[2] = { -1, -1 };
 
 typedef void (*stop_fn)(void *arg);
 enum { MAX_ON_STOP = 16 };
-static td_lock_t on_stop_lock;
+static td_rlock_t on_stop_lock;
 static struct {
     stop_fn fn;
     void *arg;
@@ -62,7 +67,7 @@ int runner_stop_fd(void)
 /* Have the stop call fn(arg) (at once if it already came), until forgotten. */
 static void remember(stop_fn fn, void *arg)
 {
-    td_lock_acquire(&on_stop_lock, true, TD_FOREVER);
+    td_rlock_acquire(&on_stop_lock, true, TD_FOREVER);
     for (size_t i = 0; i < MAX_ON_STOP; i++) {
         if (!on_stop[i].fn) {
             on_stop[i].fn = fn;
@@ -70,18 +75,18 @@ static void remember(stop_fn fn, void *arg)
             break;
         }
     }
-    td_lock_release(&on_stop_lock);
+    td_rlock_release(&on_stop_lock);
     if (runner_stopping())
         fn(arg);
 }
 
 static void forget(stop_fn fn, void *arg)
 {
-    td_lock_acquire(&on_stop_lock, true, TD_FOREVER);
+    td_rlock_acquire(&on_stop_lock, true, TD_FOREVER);
     for (size_t i = 0; i < MAX_ON_STOP; i++)
         if (on_stop[i].fn == fn && on_stop[i].arg == arg)
             on_stop[i].fn = NULL;
-    td_lock_release(&on_stop_lock);
+    td_rlock_release(&on_stop_lock);
 }
 
 static void set_event(void *event)
@@ -193,17 +198,17 @@ void runner_timer_finish(td_timer_t *timer)
 
 /* ---- signals -------------------------------------------------------------------------- */
 
-static void request_stop(int signo)
+/* The stop itself: on the signal thread, or on a controlled one under --schedule. */
+static void stop_now(void)
 {
-    atomic_store(&stop_signal, signo);
     td_event_set(&stop_event);
     ssize_t n = write(stop_pipe[1], "x", 1); /* never read: readable from now on */
     (void)n;
-    td_lock_acquire(&on_stop_lock, true, TD_FOREVER);
+    td_rlock_acquire(&on_stop_lock, true, TD_FOREVER);
     for (size_t i = 0; i < MAX_ON_STOP; i++)
         if (on_stop[i].fn)
             on_stop[i].fn(on_stop[i].arg);
-    td_lock_release(&on_stop_lock);
+    td_rlock_release(&on_stop_lock);
 }
 
 /* A plain pthread, not a library thread: it is plumbing, not part of any scenario,
@@ -214,9 +219,13 @@ static void *signal_thread(void *set)
         int signo = 0;
         if (sigwait(set, &signo) != 0)
             continue;
-        if (runner_stopping())
+        if (atomic_load(&stop_signal) != 0)
             _exit(128 + signo); /* a second Ctrl-C: the user insists */
-        request_stop(signo);
+        atomic_store(&stop_signal, signo);
+        if (schedrun_active())
+            td_sched_interrupt(); /* stop_now() at the next scheduling point */
+        else
+            stop_now();
     }
     return NULL;
 }
@@ -225,7 +234,7 @@ static void install_signals(void)
 {
     static sigset_t set;
     td_event_init(&stop_event);
-    td_lock_init(&on_stop_lock);
+    td_rlock_init(&on_stop_lock);
     if (pipe2(stop_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
         stop_pipe[0] = stop_pipe[1] = -1;
     sigemptyset(&set);
@@ -243,11 +252,14 @@ static void install_signals(void)
 
 int runner_run(const cli_args_t *args)
 {
+    int rc = schedrun_begin(stop_now); /* before any thread starts: all controlled */
+    if (rc != 0)
+        return rc;
     started_at = td_time(); /* the library's clock: virtual under a schedule */
     if (cli_globals.stats)
         stats_enable();
     install_signals();
-    int rc = args->variant->run ? args->variant->run(args) : args->command->run(args);
+    rc = args->variant->run ? args->variant->run(args) : args->command->run(args);
     /* Python's threading._shutdown: wait for the non-daemon threads the scenario
      * left running (daemon --no-daemon), so that a Ctrl-C meanwhile still counts. */
     td_shutdown();

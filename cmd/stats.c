@@ -5,6 +5,9 @@
  * exits; scenarios add their own counters. Both lists are guarded by stats_lock.
  * The summary is printed by an atexit handler, so it runs after td_exit has joined
  * every non-daemon thread and sees their final counts.
+ * stats_lock is a plain mutex, never held across a scheduling point: counting must
+ * not add scheduling points, or --stats would change a --schedule run's trace, and a
+ * daemon thread frozen at exit must not hold it when the summary is printed.
  */
 #include "stats.h"
 
@@ -16,8 +19,10 @@
 #include <string.h>
 #include <time.h>
 
-#include <thrdemo/lock.h>
+#include <pthread.h>
+
 #include <thrdemo/observer.h>
+#include <thrdemo/schedule.h>
 #include <thrdemo/thread.h>
 
 #include "cli.h"
@@ -30,8 +35,9 @@ struct entry {
 };
 
 static bool enabled;
-static td_lock_t stats_lock;
+static pthread_mutex_t stats_lock = PTHREAD_MUTEX_INITIALIZER;
 static double started_at;
+static double virtual_start; /* td_monotonic(): virtual under --schedule */
 static atomic_ulong threads_started;
 static atomic_ulong tasks_started; /* asyncio tasks: coroutines, not threads */
 static struct entry lines[MAX_ENTRIES];
@@ -72,10 +78,10 @@ static void add(struct entry *table, size_t *n, const char *name, uint64_t value
 
 static void record_lines(td_thread_t *thread)
 {
-    td_lock_acquire(&stats_lock, true, TD_FOREVER);
+    pthread_mutex_lock(&stats_lock);
     char name[CLI_NAME_MAX];
     add(lines, &n_lines, cli_thread_name(thread, name), td_thread_lines(thread));
-    td_lock_release(&stats_lock);
+    pthread_mutex_unlock(&stats_lock);
 }
 
 static void observe(const td_obs_event_t *ev, void *ctx)
@@ -98,9 +104,13 @@ static void print_summary(void)
     size_t n_live = td_enumerate(live, MAX_LIVE);
     if (n_live > MAX_LIVE)
         n_live = MAX_LIVE;
-    td_lock_acquire(&stats_lock, true, TD_FOREVER);
+    pthread_mutex_lock(&stats_lock);
     fprintf(stderr, "thrdemo: stats\n");
     fprintf(stderr, "  wall time: %.3f s\n", now() - started_at);
+    if (td_sched_active())
+        fprintf(stderr, "  schedule: %llu scheduling points, %llu switches, virtual time %.6f s\n",
+                (unsigned long long)td_sched_steps(), (unsigned long long)td_sched_switches(),
+                td_monotonic() - virtual_start);
     fprintf(stderr, "  threads started: %lu\n", atomic_load(&threads_started));
     if (atomic_load(&tasks_started) > 0)
         fprintf(stderr, "  asyncio tasks started (on the main thread): %lu\n",
@@ -124,13 +134,13 @@ static void print_summary(void)
         fprintf(stderr, "  %s lateness: mean %.1f us, max %.1f us over %llu firings\n",
                 lateness.what, lateness.sum / (double)lateness.n * 1e6, lateness.max * 1e6,
                 (unsigned long long)lateness.n);
-    td_lock_release(&stats_lock);
+    pthread_mutex_unlock(&stats_lock);
 }
 
 void stats_enable(void)
 {
-    td_lock_init(&stats_lock);
     started_at = now();
+    virtual_start = td_monotonic();
     enabled = true;
     td_observer_set(&observer);
     atexit(print_summary);
@@ -140,34 +150,34 @@ void stats_count(const char *name, uint64_t n)
 {
     if (!enabled)
         return;
-    td_lock_acquire(&stats_lock, true, TD_FOREVER);
+    pthread_mutex_lock(&stats_lock);
     add(counters, &n_counters, name, n);
-    td_lock_release(&stats_lock);
+    pthread_mutex_unlock(&stats_lock);
 }
 
 void stats_line(const char *fmt, ...)
 {
     if (!enabled)
         return;
-    td_lock_acquire(&stats_lock, true, TD_FOREVER);
+    pthread_mutex_lock(&stats_lock);
     if (n_extra < MAX_LINES) {
         va_list ap;
         va_start(ap, fmt);
         vsnprintf(extra_lines[n_extra++], LINE_LEN, fmt, ap);
         va_end(ap);
     }
-    td_lock_release(&stats_lock);
+    pthread_mutex_unlock(&stats_lock);
 }
 
 void stats_lateness(const char *what, double late)
 {
     if (!enabled)
         return;
-    td_lock_acquire(&stats_lock, true, TD_FOREVER);
+    pthread_mutex_lock(&stats_lock);
     lateness.what = what;
     lateness.sum += late;
     lateness.max = lateness.n++ == 0 || late > lateness.max ? late : lateness.max;
-    td_lock_release(&stats_lock);
+    pthread_mutex_unlock(&stats_lock);
 }
 
 int stats_enabled(void)

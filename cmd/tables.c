@@ -88,6 +88,7 @@ const cli_command_t scenario_monitor = {
 
 const cli_command_t scenario_lock_counter = {
     .name = "lock-counter", .kind = CMD_SCENARIO, .seed = "002", .check = check_lock_counter,
+    .outcome = "Final value of shared_resource: ",
     .summary = "+1 and -1 a million times each under a Lock; the result is 0",
     .about = "\"threading.Lock\": two threads update one counter, each step under a lock. "
              "--lock none shows lost updates on a multi-core machine.",
@@ -105,6 +106,10 @@ const cli_command_t scenario_lock_counter = {
           .help = "threads, half adding and half subtracting (even)" },
         { "lock", OPT_CHOICE, "mutex", .choices = GUARD_NAMES,
           .help = "the guard: Lock, RLock, Semaphore(1), a spinlock, an atomic add, or none" },
+        { "explain", OPT_FLAG,
+          .help = "after the trace, the steps that lost the first update (exact under "
+                  "--schedule, where an unguarded += has a scheduling point between its "
+                  "load, add and store)" },
         { 0 } },
     .python = (const cli_pycall_t[]){
         { "threading.Lock()", "td_lock_init" },
@@ -316,7 +321,8 @@ const cli_command_t scenario_redis_gate = {
         { "check-time", OPT_NUMBER, "3", .max = 1e9, .help = "seconds the simulated check takes" },
         { "redis", OPT_STRING, .metavar = "ADDRESS",
           .help = "check a real server: HOST:PORT, [IPV6]:PORT or "
-                  "redis://[[USER]:PASSWORD@]HOST[:PORT]" },
+                  "redis://[[USER]:PASSWORD@]HOST[:PORT]",
+          .no_schedule = "talks to a real server, which no schedule controls" },
         { "retry", OPT_NUMBER, "0.5", .min_open = true, .max = 1e9,
           .help = "seconds between PINGs (with --redis)" },
         { "give-up", OPT_NUMBER, "30", .max = 1e9,
@@ -335,6 +341,7 @@ const cli_command_t scenario_redis_gate = {
 
 const cli_command_t scenario_tcp_echo = {
     .name = "tcp-echo", .kind = CMD_SCENARIO, .seed = "001",
+    .no_schedule = "does real network I/O, which no schedule controls",
     .summary = "a TCP echo server with a thread per connection, and its client",
     .about = "\"TCP communication in Python\": a TCP echo server with one thread per "
              "connection, and its client. Binds 127.0.0.1 unless --host says otherwise "
@@ -474,6 +481,7 @@ const cli_command_t scenario_async = {
 
 const cli_command_t tool_bench = {
     .name = "bench", .kind = CMD_TOOL, .run = run_bench, .check = check_bench,
+    .no_schedule = "measures real time ('bench schedule' measures the scheduler)",
     .summary = "what a lock, a wake-up, a queue hand-off, a timer, a thread, a switch cost",
     .about = "What a lock, a wake-up, a queue hand-off, a timer, a thread and a coroutine "
              "switch cost: libthrdemo beside pthreads, futexes, atomics and swapcontext, in "
@@ -506,6 +514,10 @@ const cli_command_t tool_bench = {
           .example = "bench async --runs 3" },
         { "async-sleep", "10,000 asyncio tasks asleep at once: peak RSS and stack bytes touched",
           .example = "bench async-sleep" },
+        { "schedule", "--schedule's cost: a scheduling point, a switch, a futex hand-off",
+          .example = "bench schedule --runs 3" },
+        { "schedule-lock", "lock-counter's 2 x 1M Lock steps under --schedule random:1",
+          .example = "bench schedule-lock --runs 1" },
         { 0 } },
     .options = (const cli_option_t[]){
         { "runs", OPT_INT, "5", 1, MAX_RUNS,
@@ -519,5 +531,38 @@ const cli_command_t tool_bench = {
           .help = "queue capacity (default: 10, then 1024)" },
         { "messages", OPT_INT, "1000000", 1000, 100000000, .variants = "all queue",
           .help = "integers sent through the queue" },
+        { 0 } },
+};
+
+const cli_command_t tool_explore = {
+    .name = "explore", .kind = CMD_TOOL, .run = run_explore, .check = check_explore,
+    .no_schedule = "runs schedules of its own: --policy and --seed choose them",
+    .pass_through = true,
+    .summary = "run a scenario under many schedules and count its distinct outputs",
+    .about = "Run SCENARIO [VARIANT] [OPTIONS] under --runs schedules (--policy with seeds "
+             "--seed BASE, BASE+1, ...), each in a fresh process, --jobs at a time, and print "
+             "one row per distinct stdout: its hash, how many runs printed it, the first "
+             "schedule that did and the command that replays it. Deadlocks, step-limit stops, "
+             "crashes and failures come first, with their first line on stderr, and make the "
+             "exit status 1. For lock-counter the final values are counted too. pct's STEPS "
+             "is measured by one run first. Global options (--lang, --quiet, --max-steps) go to "
+             "every run; explore's options and the scenario's may come in any order after "
+             "SCENARIO.",
+    .variants = (const cli_variant_t[]){
+        { NULL, "run a scenario under many schedules and count its distinct outputs",
+          .positional = "SCENARIO [VARIANT] [OPTIONS]",
+          .example = "explore lock-counter --lock none --iterations 3 --runs 2000" },
+        { 0 } },
+    .options = (const cli_option_t[]){
+        { "runs", OPT_INT, "1000", 1, 1e8, .help = "schedules to run: seeds BASE .. BASE+N-1" },
+        { "policy", OPT_CHOICE, "random", .choices = "random pct",
+          .help = "random:SEED, or pct:SEED:DEPTH:STEPS (probabilistic concurrency testing)" },
+        { "depth", OPT_INT, "3", 1, 64, .help = "pct's DEPTH: its changes of priority + 1" },
+        { "jobs", OPT_INT, NULL, 1, 256, .help = "runs at once (default: the number of CPUs)" },
+        { "timeout", OPT_NUMBER, "60", .max = 1e6,
+          .help = "real seconds a run may take before it is killed and listed as hung (0: "
+                  "no limit)" },
+        { "show", OPT_INT, "20", .max = 1e9,
+          .help = "rows of ordinary outputs to show, most frequent first (0: all)" },
         { 0 } },
 };

@@ -138,5 +138,9 @@ void bench_coro_sleepers(bench_result_t *r);
 void bench_async_gather(bench_result_t *r);
 void bench_async_per_task(bench_result_t *r);
 void bench_async_sleepers(bench_result_t *r);
+void bench_schedule_point(bench_result_t *r);
+void bench_schedule_switch(bench_result_t *r);
+void bench_schedule_futex(bench_result_t *r);
+void bench_schedule_counter(bench_result_t *r);
 
 #endif

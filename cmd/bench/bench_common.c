@@ -181,6 +181,8 @@ const bench_workload_t bench_workloads[] = {
     { "coro-sleep", NULL, { 0 } },
     { "async", NULL, { 0 } },
     { "async-sleep", NULL, { 0 } },
+    { "schedule", NULL, { 0 } },
+    { "schedule-lock", NULL, { 0 } },
 };
 const size_t bench_n_workloads = sizeof bench_workloads / sizeof bench_workloads[0];
 
@@ -219,5 +221,12 @@ const bench_impl_t bench_impls[] = {
         "stack touched each", "B", BENCH_MEMORY, false, bench_async_per_task),
     TWO("async-sleep", "libthrdemo asyncio", "peak RSS, 10k asleep", "MB", BENCH_MEMORY,
         "stack touched each", "B", BENCH_MEMORY, true, bench_async_sleepers),
+    ONE("schedule", "libthrdemo switch", "fifo, 2 threads", "us", BENCH_TIME, true,
+        bench_schedule_switch),
+    ONE("schedule", "raw futex, one CPU", "hand-off", "us", BENCH_TIME, false, bench_schedule_futex),
+    ONE("schedule", "libthrdemo point", "same thread goes on", "us", BENCH_TIME, false,
+        bench_schedule_point),
+    TWO("schedule-lock", "libthrdemo random:1", "2x1M Lock inc/dec", "ms", BENCH_TIME,
+        "scheduling points", "M", BENCH_TIME, true, bench_schedule_counter),
 };
 const size_t bench_n_impls = sizeof bench_impls / sizeof bench_impls[0];

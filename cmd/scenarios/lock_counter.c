@@ -6,13 +6,17 @@
  * Semaphore(1)), spin (a C11 atomic_flag spinlock), atomic (no lock: one atomic
  * fetch-and-add per step), none (no guard at all: the teaching counter-example).
  * The threads start behind a gate (race.h), so they really run at the same moment.
+ * Under --schedule an unguarded `+= 1` has a scheduling point between its load, add
+ * and store, so each seed loses its own updates, the same on every run; --explain
+ * then prints the steps that lost the first one.
  * Trace: "Final value of shared_resource: 0"; with none, a non-zero value and a line
  * saying why.
- * Things to try: --lock none several times; --threads 8; --stats for the wall time.
+ * Things to try: --lock none several times; --lock none --iterations 3 --schedule
+ * random:1 --explain; `thrdemo explore lock-counter --lock none --iterations 3`;
+ * --threads 8; --stats for the wall time.
  */
-#include <stdatomic.h>
-
 #include <thrdemo/log.h>
+#include <thrdemo/schedule.h>
 #include <thrdemo/thread.h>
 
 #include "race.h"
@@ -22,42 +26,48 @@ struct counter {
     guard_t guard;
     start_gate_t gate;
     long long iterations;
-    /* shared_resource. Always accessed atomically so the program stays defined C
-     * (and ThreadSanitizer-clean); `none` does a separate load and store, which is
-     * exactly the read-modify-write race of Python's `shared_resource += 1`. */
-    atomic_llong shared_resource;
+    race_counter_t shared_resource; /* load, add, store: Python's `+= 1` (race.h) */
 };
 
-static void add(struct counter *c, long long delta)
+struct racer {
+    struct counter *c;
+    int who;
+};
+
+static void add(struct counter *c, int who, long long delta)
 {
     if (c->guard.kind == GUARD_ATOMIC) {
-        atomic_fetch_add_explicit(&c->shared_resource, delta, memory_order_relaxed);
+        race_counter_add_atomic(&c->shared_resource, delta);
         return;
     }
     guard_enter(&c->guard); /* with lock: */
     /* Load, add, store: without a guard another thread's store can land in between
      * and one of the two updates is lost. */
-    long long v = atomic_load_explicit(&c->shared_resource, memory_order_relaxed);
-    atomic_store_explicit(&c->shared_resource, v + delta, memory_order_relaxed);
+    race_counter_add(&c->shared_resource, who, delta);
     guard_leave(&c->guard);
+}
+
+static void count(const struct racer *r, long long delta)
+{
+    struct counter *c = r->c;
+    race_counter_enter(&c->shared_resource, r->who);
+    gate_wait(&c->gate);
+    for (long long i = 0; i < c->iterations; i++)
+        add(c, r->who, delta); /* with lock: shared_resource += delta */
 }
 
 static void increment(void *arg)
 {
-    struct counter *c = arg;
-    gate_wait(&c->gate);
-    for (long long i = 0; i < c->iterations; i++)
-        add(c, +1); /* with lock: shared_resource += 1 */
-    stats_count("increments", (uint64_t)c->iterations);
+    const struct racer *r = arg;
+    count(r, +1);
+    stats_count("increments", (uint64_t)r->c->iterations);
 }
 
 static void decrement(void *arg)
 {
-    struct counter *c = arg;
-    gate_wait(&c->gate);
-    for (long long i = 0; i < c->iterations; i++)
-        add(c, -1); /* with lock: shared_resource -= 1 */
-    stats_count("decrements", (uint64_t)c->iterations);
+    const struct racer *r = arg;
+    count(r, -1);
+    stats_count("decrements", (uint64_t)r->c->iterations);
 }
 
 int check_lock_counter(const cli_args_t *args)
@@ -71,17 +81,20 @@ int run_lock_counter(const cli_args_t *args)
 {
     long long n = cli_int(args, "threads");
     static struct counter c; /* static: workers may outlive a failed run() */
+    static struct racer racers[MAX_THREADS];
     guard_init(&c.guard, cli_text(args, "lock"));
     gate_init(&c.gate, n);
     c.iterations = cli_int(args, "iterations");
-    atomic_init(&c.shared_resource, 0);
+    bool unguarded = c.guard.kind == GUARD_NONE;
+    race_counter_init(&c.shared_resource, unguarded && td_sched_active(), cli_flag(args, "explain"));
 
     td_thread_t *threads[MAX_THREADS] = { 0 };
     int rc = 0;
     for (long long i = 0; i < n && rc == 0; i++) {
-        td_thread_attr_t attr = { TD_TARGET(increment), .arg = &c };
+        racers[i] = (struct racer){ &c, (int)i };
+        td_thread_attr_t attr = { TD_TARGET(increment), .arg = &racers[i] };
         if (i % 2) /* half add, half subtract */
-            attr = (td_thread_attr_t){ TD_TARGET(decrement), .arg = &c };
+            attr = (td_thread_attr_t){ TD_TARGET(decrement), .arg = &racers[i] };
         rc = runner_start(&threads[i], &attr);
     }
     if (rc != 0)
@@ -90,13 +103,15 @@ int run_lock_counter(const cli_args_t *args)
         runner_join(threads[i]);
     if (rc != 0)
         return rc;
-    long long final = atomic_load(&c.shared_resource);
+    long long final = race_counter_value(&c.shared_resource);
     td_print("Final value of shared_resource: %lld", final);
-    if (c.guard.kind == GUARD_NONE && final != 0)
+    if (unguarded && final != 0)
         td_print("Lost updates: without a lock, += and -= are a read, an add and a write "
                  "that the other thread can interleave, so the result is not 0");
-    else if (c.guard.kind == GUARD_NONE)
+    else if (unguarded)
         td_print("No update was lost this time, by luck: without a lock nothing "
-                 "guarantees 0; run it again");
+                 "guarantees 0; %s", td_sched_active() ? "try another seed" : "run it again");
+    if (cli_flag(args, "explain"))
+        race_counter_explain(&c.shared_resource, !unguarded);
     return EXIT_OK;
 }

@@ -17,7 +17,6 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include <thrdemo/event.h>
 #include <thrdemo/log.h>
@@ -58,9 +57,8 @@ static void released(struct gate *g)
         return;
     }
     char when[32];
-    ctime_r(&(time_t){ (time_t)td_time() }, when); /* virtual under a schedule */
-    when[strcspn(when, "\n")] = '\0';
-    td_log("redis ready, and connect to redis server and do some work [%s]", when);
+    td_log("redis ready, and connect to redis server and do some work [%s]",
+           py_ctime(td_time(), when)); /* virtual (and UTC) under --schedule */
     if (g->real)
         do_some_work(g);
     runner_sleep(1);

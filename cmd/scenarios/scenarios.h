@@ -23,7 +23,7 @@ enum { MAX_THREADS = 64, MAX_RUNS = 101 };
 extern const cli_command_t scenario_event, scenario_monitor, scenario_lock_counter,
     scenario_threads, scenario_timer, scenario_daemon, scenario_join_timeout,
     scenario_enumerate, scenario_prodcons, scenario_redis_gate, scenario_tcp_echo,
-    scenario_generator, scenario_async, tool_bench;
+    scenario_generator, scenario_async, tool_bench, tool_explore;
 
 int run_event_wait(const cli_args_t *args);           /* event.c */
 int run_event_subclass(const cli_args_t *args);
@@ -73,5 +73,7 @@ int run_async_queue_fixed(const cli_args_t *args);
 int async_run(td_aio_coro_t main);
 int run_bench(const cli_args_t *args);                /* bench.c */
 int check_bench(const cli_args_t *args);
+int run_explore(const cli_args_t *args);              /* explore.c */
+int check_explore(const cli_args_t *args);
 
 #endif

@@ -12,8 +12,6 @@
  * stops the loop at 11 s and the process ends.
  * Things to try: `timer interval --every 0.5`; `--stop-after 3 --scale 0.1`.
  */
-#include <time.h>
-
 #include <thrdemo/event.h>
 #include <thrdemo/log.h>
 #include <thrdemo/thread.h>
@@ -30,8 +28,7 @@ struct interval {
 static void i_wanna_interval(double when, const char *msg)
 {
     struct tm tm;
-    localtime_r(&(time_t){ (time_t)when }, &tm);
-    td_print("%d %s", tm.tm_sec, msg);
+    td_print("%d %s", py_localtime(when, &tm)->tm_sec, msg);
 }
 
 /* loop(): `while not stopped.wait(sec): func()`, with due times that do not drift. */

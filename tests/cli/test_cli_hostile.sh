@@ -23,8 +23,12 @@ TEXT = ["", "\n", "a\tb", "\x1b[31m", "a\x7f", "\r"]
 REDIS = ["h:1:2", "127.0.0.1:+1", "127.0.0.1", "127.0.0.1:0", "127.0.0.1:65536",
          "127.0.0.1:6379x", "http://127.0.0.1:6379", ":6379", "[::1]6379", "[::1",
          "redis://:@127.0.0.1:6379", "redis://127.0.0.1:6379/5", "127.0.0.1:" + LONG]
+POLICY = ["", "FIFO", "fifo:1", "random", "random:", "random:x", "random:-1", "random:1:",
+          "random:99999999999999999999", "pct:", "pct:1:", "pct:1:0", "pct:1:65", "pct:1:3:1",
+          "pct:1:3:9:9", "rr:1", "random: 1", "\n", LONG]
 BAD = {"S": NUMBER, "N": WHOLE, "WORD": WORD, "TEXT": TEXT, "HOST": TEXT,
-       "ADDRESS": TEXT + REDIS, "F": NUMBER + ["0"], "LANG": ["ko", "", "EN", "en ", "\n"]}
+       "ADDRESS": TEXT + REDIS, "F": NUMBER + ["0"], "LANG": ["ko", "", "EN", "en ", "\n"],
+       "POLICY": POLICY}
 cases = []
 
 def words(command, variant):
@@ -84,7 +88,17 @@ cases += [["--version", "extra"], ["--help", "nosuch"], ["--help", "event", "ext
           ["lock-counter", "--lock", "spin atomic"], ["tcp-echo", "-x"],
           ["tcp-echo", "demo", "client"], ["lock-counter", "--threads", "3"], [],
           # found by a check of its own, after parsing: still before anything runs
-          ["--stats", "lock-counter", "--threads", "3"], ["redis-gate", "--stats", "--redis", "h:1:2"]]
+          ["--stats", "lock-counter", "--threads", "3"], ["redis-gate", "--stats", "--redis", "h:1:2"],
+          # --schedule where it cannot run (issue 13), --max-steps without it
+          ["--schedule", "fifo", "tcp-echo", "demo"], ["bench", "lock", "--schedule", "random:1"],
+          ["redis-gate", "--redis", "127.0.0.1:6379", "--schedule", "fifo"],
+          ["--schedule", "fifo", "explore", "threads"], ["--max-steps", "10", "threads"],
+          # explore: no scenario, not a scenario, the scenario's own bad options
+          ["explore"], ["explore", "bogus"], ["explore", "list"], ["explore", "explore", "threads"],
+          ["explore", "tcp-echo"], ["explore", "bench"], ["explore", "threads", "bogus"],
+          ["explore", "lock-counter", "--lock", "bogus"], ["explore", "lock-counter", "--runs", "0"],
+          ["explore", "redis-gate", "--redis", "127.0.0.1:6379"], ["explore", "threads", "--python"],
+          ["explore", "--iterations", "3", "lock-counter"], ["explore", "threads", "--", "x"]]
 envs = [("THRDEMO_SCALE", v) for v in NUMBER if v] + [("THRDEMO_SEED", v) for v in ("-1", "x", "1.5")]
 
 failed = passed = 0

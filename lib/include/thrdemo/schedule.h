@@ -6,7 +6,8 @@
  * Under a schedule exactly one controlled thread runs at a time. At every scheduling
  * point (a thread starting or ending, a lock acquired or released, an Event set or
  * waited on, a Condition, Semaphore, Barrier, Queue, Timer, join, a line written by
- * td_print/td_log, td_yield_now) the policy chooses which runnable thread goes on:
+ * td_print/td_log, td_yield_now, td_sched_point) the policy chooses which runnable
+ * thread goes on:
  *   fifo              the thread that has waited longest (round robin);
  *   random:SEED       a seeded uniform choice;
  *   pct:SEED[:DEPTH[:STEPS]]  probabilistic concurrency testing (Burckhardt et al.,
@@ -88,6 +89,11 @@ TD_API bool td_sched_active(void);
  * yield_now); under pct it also lowers the caller's priority, so a spin loop lets
  * the thread it waits for run. Does nothing without a schedule. */
 TD_API void td_yield_now(void);
+/* A scheduling point for code that races without a primitive, between the load and
+ * the store of a shared variable, say: another thread may run here. Unlike
+ * td_yield_now it leaves the caller's pct priority alone (nothing waits, so nothing
+ * needs to go first). Does nothing without a schedule. */
+TD_API void td_sched_point(void);
 /* Ask for on_interrupt at the next scheduling point: only sets a flag, so it is safe
  * from a signal handler or a thread the schedule does not control. */
 TD_API void td_sched_interrupt(void);

@@ -200,7 +200,8 @@ typedef enum td__point_kind {
     TD__POINT_PUT,     /* Queue put, task_done, shutdown */
     TD__POINT_GET,     /* Queue get, join */
     TD__POINT_FIRE,    /* a Timer's function is about to run */
-    TD__POINT_LINE     /* a trace line is about to be written */
+    TD__POINT_LINE,    /* a trace line is about to be written */
+    TD__POINT_RACE     /* td_sched_point: a race window in code without a primitive */
 } td__point_kind_t;
 
 /* A controlled scheduler (--schedule) replaces the clock, the wait path and the wake

@@ -9,6 +9,7 @@
 void td_exit(int status)
 {
     td_shutdown();
+    td__sched_exiting();
     td__log_freeze();
     exit(status);
 }

@@ -32,6 +32,7 @@
 #include <string.h>
 
 #include "runtime/runtime.h"
+#include "services.h"
 #include "thrdemo/observer.h"
 #include "thrdemo/schedule.h"
 
@@ -46,6 +47,7 @@ struct sthread {
     unsigned number;
     td_thread_t *thread; /* the runtime's object (for names), NULL once finished */
     atomic_uint go;      /* 1 while it holds the token */
+    atomic_uint asleep;  /* 1 while it may sleep in the kernel on go */
     enum sstate state;
     atomic_uint *word;   /* BLOCKED: what it waits on ... */
     unsigned expected;
@@ -66,6 +68,7 @@ struct holder {
 
 static struct {
     bool active;
+    bool exiting; /* td_exit: only the thread that began the schedule runs on */
     td_sched_config_t cfg;
     struct sthread **threads; /* by number - 1 */
     size_t n, cap;
@@ -130,6 +133,8 @@ static struct sthread *choose(bool yielding)
 {
     struct sthread *best = NULL;
     size_t runnable = 0;
+    if (S.exiting)
+        return me && me->state == RUNNABLE ? me : NULL;
     for (size_t i = 0; i < S.n; i++)
         runnable += S.threads[i]->state == RUNNABLE;
     if (runnable == 0)
@@ -160,10 +165,19 @@ static struct sthread *choose(bool yielding)
 
 /* ---- the token ---------------------------------------------------------------------- */
 
+/* Wait for the token. The thread says it may sleep before it checks go one last
+ * time, and the thread that hands the token over sets go before it reads that, so
+ * one of the two always sees the other (both seq_cst): a hand-off to a thread that
+ * has not gone to sleep yet (the kernel switched to the next thread first, as it
+ * does on one CPU) costs no wake-up call, and that thread then finds go set. */
 static void park(struct sthread *t)
 {
-    while (atomic_load_explicit(&t->go, memory_order_acquire) == 0)
-        td__futex_wait_raw(&t->go, 0, td__forever());
+    while (atomic_load_explicit(&t->go, memory_order_acquire) == 0) {
+        atomic_store(&t->asleep, 1);
+        if (atomic_load(&t->go) == 0)
+            td__futex_wait_raw(&t->go, 0, td__forever());
+        atomic_store_explicit(&t->asleep, 0, memory_order_relaxed);
+    }
 }
 
 /* Hand the token from the calling thread to next, and wait to get it back (unless
@@ -178,8 +192,11 @@ static void run_next(struct sthread *next)
     bool finished = self->state == FINISHED;
     if (!finished)
         atomic_store_explicit(&self->go, 0, memory_order_relaxed);
-    atomic_store_explicit(&next->go, 1, memory_order_release);
-    td__futex_wake_raw(&next->go, 1);
+    atomic_store(&next->go, 1);
+    /* A finished thread must not read next's record after the store: next may end
+     * the schedule and free it. The wake-up call touches only the address. */
+    if (finished || atomic_load(&next->asleep))
+        td__futex_wake_raw(&next->go, 1);
     if (!finished)
         park(self);
 }
@@ -339,7 +356,7 @@ static struct sthread *choose_or_advance(bool yielding)
         if (atomic_load(&interrupted) && S.cfg.on_interrupt) {
             for (size_t i = 0; i < S.n; i++) {
                 struct sthread *t = S.threads[i];
-                if (t->state == BLOCKED) {
+                if (t->state == BLOCKED && (!S.exiting || t == me)) {
                     t->state = RUNNABLE;
                     t->result = 0; /* a spurious wake-up: its caller re-checks */
                     t->run_interrupt = true;
@@ -592,9 +609,14 @@ static void place_change_points(const td_policy_t *p)
     }
 }
 
+/* The CPU the caller runs on (so schedules in parallel processes spread over the
+ * CPUs the kernel gave them), else the first it may use. */
 static void choose_cpu(void)
 {
     S.affinity_saved = sched_getaffinity(0, sizeof S.saved_affinity, &S.saved_affinity) == 0;
+    S.cpu = sched_getcpu();
+    if (S.affinity_saved && S.cpu >= 0 && S.cpu < CPU_SETSIZE && CPU_ISSET(S.cpu, &S.saved_affinity))
+        return;
     S.cpu = 0;
     if (S.affinity_saved)
         while (S.cpu < CPU_SETSIZE - 1 && !CPU_ISSET(S.cpu, &S.saved_affinity))
@@ -656,6 +678,12 @@ int td_sched_end(void)
     return 0;
 }
 
+void td__sched_exiting(void)
+{
+    if (S.active && me == S.threads[0])
+        S.exiting = true;
+}
+
 bool td_sched_active(void)
 {
     return td__sched != NULL;
@@ -664,6 +692,11 @@ bool td_sched_active(void)
 void td_yield_now(void)
 {
     TD__POINT(TD__POINT_YIELD, NULL);
+}
+
+void td_sched_point(void)
+{
+    TD__POINT(TD__POINT_RACE, NULL);
 }
 
 void td_sched_interrupt(void)
