@@ -24,6 +24,8 @@ extern const cli_command_t scenario_event, scenario_monitor, scenario_lock_count
     scenario_threads, scenario_timer, scenario_daemon, scenario_join_timeout,
     scenario_enumerate, scenario_prodcons, scenario_redis_gate, scenario_tcp_echo,
     scenario_generator, scenario_async, tool_bench, tool_explore;
+/* Commands for the tests only: found by name, shown nowhere. */
+extern const cli_command_t hidden_lock_order; /* lock_order.c */
 
 int run_event_wait(const cli_args_t *args);           /* event.c */
 int run_event_subclass(const cli_args_t *args);

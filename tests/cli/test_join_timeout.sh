@@ -9,11 +9,13 @@ grep -E '^[0-9]+$' "$work/out" >"$work/got" || true
 n=$(wc -l <"$work/got")
 seq 0 $((n - 1)) >"$work/want"
 check "numbers in order from 0" cmp -s "$work/got" "$work/want"
-check "the count stops mid-way ($n numbers in 0.25 s)" test "$n" -ge 20 -a "$n" -le 300
-tail -n2 "$work/out" >"$work/tail"
+# How many numbers come before the join gives up, and whether the daemon thread
+# prints one more between main's last line and the exit, is timing's: the golden
+# files pin both under --schedule (issue 13). Here: main's two lines, in order.
+grep -v -E '^[0-9]+$' "$work/out" >"$work/main"
 printf 'join(timeout=0.25) returned, is_alive() = True\nMain thread finished\n' >"$work/want"
-check "join-timeout: the last two lines" cmp -s "$work/tail" "$work/want"
-check "nothing after main's line" test "$(wc -l <"$work/out")" -eq $((n + 2))
+check "join-timeout: main's two lines" cmp -s "$work/main" "$work/want"
+check "the count stops before its end ($n numbers)" test "$n" -lt 10000
 
 # A timeout longer than the count: join returns when the thread ends.
 run join-timeout --timeout 5 --count 50

@@ -20,26 +20,26 @@ if have_python; then
     expect_out "$work/ref" "lock-counter against lock_counter.py"
 fi
 
-# none: the threads start behind a gate, each on its own core, so updates are lost on
-# almost every run of a multi-core machine; but when other processes hold the cores
-# one thread can do all its steps while the other waits, and nothing is lost. So:
-# every run's second line must match its first, and some run of ten must lose
-# updates. (One core cannot show it.)
-if [ "$(nproc)" -ge 2 ]; then
-    lost=0
-    for i in 1 2 3 4 5 6 7 8 9 10; do
-        run lock-counter --lock none
-        expect_status 0 "lock-counter --lock none"
-        check "none: two lines" test "$(wc -l <"$work/out")" -eq 2
-        if grep -q 'shared_resource: 0$' "$work/out"; then
-            check "none: 0 says it was luck" grep -q '^No update was lost this time, by luck' "$work/out"
-        else
-            check "none: the lost-update line follows" grep -q '^Lost updates: ' "$work/out"
-            lost=$((lost + 1))
-        fi
-    done
-    check "none: updates lost in $lost of 10 runs" test "$lost" -ge 1
+# none: whether a real run loses updates depends on what else holds the cores (one
+# core cannot show it at all), so a real run is only checked for its shape; under
+# --schedule each seed loses its own updates, the same on every run (issue 13; the
+# golden files hold the traces).
+run lock-counter --lock none
+expect_status 0 "lock-counter --lock none"
+check "none: two lines" test "$(wc -l <"$work/out")" -eq 2
+if grep -q 'shared_resource: 0$' "$work/out"; then
+    check "none: 0 says it was luck" grep -q '^No update was lost this time, by luck' "$work/out"
+else
+    check "none: the lost-update line follows" grep -q '^Lost updates: ' "$work/out"
 fi
+run --schedule random:4 lock-counter --lock none --iterations 1000
+check "none under random:4: updates lost" grep -q '^Lost updates: ' "$work/out"
+run --schedule random:4 lock-counter --lock none --iterations 1000 --threads 4
+check "none under random:4, 4 threads: updates lost" grep -q '^Lost updates: ' "$work/out"
+for lock in mutex rlock semaphore spin atomic; do
+    run --schedule random:4 lock-counter --lock "$lock" --iterations 1000
+    check "--lock $lock under random:4: nothing lost" grep -q 'shared_resource: 0$' "$work/out"
+done
 
 # --stats reports wall time and the counts on stderr; stdout stays the trace.
 run --stats lock-counter --iterations 1000

@@ -40,18 +40,20 @@ if have_python; then
     sed -E 's/\[[^]]*\]$/[T]/' "$work/out" | sort >"$work/out.sorted"
     check "wait: the Python program's lines" diff "$work/ref.sorted" "$work/out.sorted"
 fi
-# At this scale the 2 s polls come at 0.5 and 1.0 s and the check ends at 0.75 s:
-# a quarter of a second either side, enough on a loaded machine.
+# poll: how many 2 s polls fall before the 3 s check ends is timing's in a real run
+# (the golden files pin it under --schedule: issue 13). Here: each worker logs 'not
+# ready' at least once (as it is released) and is released.
 run redis-gate poll --scale 0.25
 expect_status 0 "redis-gate poll"
-check "poll: each worker logs 'not ready' once a 2 s period (and once as released)" \
-    test "$(worker_lines 'redis is not ready,still waiting.......$')" -eq 4
+for t in t1 t2; do
+    check "poll: $t logs 'not ready'" grep -q "^($t        ) redis is not ready,still waiting.......\$" "$work/out"
+done
 check "poll: both released" test "$(worker_lines 'redis ready, and connect')" -eq 2
 if have_python; then
     python_example redis_gate_poll THRDEMO_SCALE=0.25
-    sed -E 's/\[[^]]*\]$/[T]/' "$work/ref" | sort >"$work/ref.sorted"
-    sed -E 's/\[[^]]*\]$/[T]/' "$work/out" | sort >"$work/out.sorted"
-    check "poll: the lines of redis_gate_poll.py" diff "$work/ref.sorted" "$work/out.sorted"
+    sed -E 's/\[[^]]*\]$/[T]/' "$work/ref" | sort -u >"$work/ref.sorted"
+    sed -E 's/\[[^]]*\]$/[T]/' "$work/out" | sort -u >"$work/out.sorted"
+    check "poll: the lines of redis_gate_poll.py (each once)" diff "$work/ref.sorted" "$work/out.sorted"
 fi
 
 # ---- a build without hiredis (not found, or -DTHRDEMO_WITH_HIREDIS=OFF): --redis is

@@ -13,13 +13,12 @@ if have_python; then
     expect_out "$work/ref" "timer once against the Python program"
 fi
 
-# cancel: Thread_Test never runs, and the process ends right after the cancel
-# (200 ms at this scale), not after the 500 ms delay.
+# cancel: Thread_Test never runs. That the process ends at the cancel (2 s), not
+# after the delay (5 s), test_schedule.sh shows on the virtual clock (issue 13).
 printf 'Timer started: Thread_Test runs in 5 seconds\nTimer cancelled after 2 seconds: Thread_Test never runs\n' >"$work/want"
-timed_run timer cancel --scale 0.1
+run timer cancel --scale 0.1
 expect_status 0 "timer cancel"
 expect_out "$work/want" "timer cancel"
-check "cancel: exits within 100 ms of the cancel (${elapsed_ms} ms in all)" test "$elapsed_ms" -lt 300
 if have_python; then
     python_example timer_cancel THRDEMO_SCALE=0.1
     expect_out "$work/ref" "timer cancel against the Python program"

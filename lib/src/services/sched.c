@@ -234,15 +234,15 @@ static td__ns_t now_wall(void)
 
 /* ---- being stuck -------------------------------------------------------------------- */
 
-/* The object's name, or "<kind> #k" in order of first appearance. */
-static void object_name(const char *kind, const void *object, char *buf, size_t size)
+/* The object's name, or "#k" in order of first appearance ("event #3"). */
+static void object_name(const void *object, char *buf, size_t size)
 {
     if (td_object_get_name(object, buf, size) > 0)
         return;
     size_t k = 0;
     while (k < S.n_objects && S.objects[k] != object)
         k++;
-    snprintf(buf, size, "%s #%zu", kind ? kind : "object", k + 1);
+    snprintf(buf, size, "#%zu", k + 1);
 }
 
 static unsigned holder_of(const void *lock)
@@ -300,7 +300,7 @@ static void describe_waits(char *buf, size_t size, size_t *len)
             append(buf, size, len, "  %s waits to join %s\n", name, what);
             continue;
         }
-        object_name(t->waits_kind, t->waits_on, what, sizeof what);
+        object_name(t->waits_on, what, sizeof what);
         unsigned h = holder_of(t->waits_on);
         if (h)
             append(buf, size, len, "  %s waits for %s %s, held by %s\n", name, t->waits_kind,
