@@ -374,6 +374,12 @@ static void report(const explore_options_t *o, tally_t *t, uint64_t steps)
     char policy[64], replay[4096], what[48], seed[32];
     qsort(t->rows, t->n_rows, sizeof *t->rows, by_importance);
     size_t shown = 0, ordinary = 0;
+    char command[2048], first[64], last[64], runs[32];
+    schedrun_shell_words(command, sizeof command, (int)o->n_words, o->words);
+    policy_text(o, steps, o->first_seed, first, sizeof first);
+    policy_text(o, steps, o->first_seed + (t->done ? t->done - 1 : 0), last, sizeof last);
+    td_print("explore %s: %s schedules, %s .. %s", command, schedrun_grouped(t->done, runs),
+             first, last);
     td_print("%-12s %8s  %-22s %s", "stdout", "runs", "first schedule", "replay");
     for (size_t i = 0; i < t->n_rows; i++) {
         const row_t *row = &t->rows[i];
@@ -396,7 +402,7 @@ static void report(const explore_options_t *o, tally_t *t, uint64_t steps)
         for (size_t i = 0; i < t->n_values; i++)
             td_print("  %-10s %8s", t->values[i].text, schedrun_grouped(t->values[i].runs, seed));
     }
-    char runs[32], problems[32];
+    char problems[32];
     td_print("%zu distinct outputs in %s runs; %s ended in a deadlock, the step limit, a "
              "crash or a failure", ordinary, schedrun_grouped(t->done, runs),
              t->problems ? schedrun_grouped(t->problems, problems) : "none");

@@ -152,7 +152,9 @@ const cli_command_t scenario_timer = {
     .name = "timer", .kind = CMD_SCENARIO, .seed = "001",
     .summary = "threading.Timer: run a function later, cancel it, repeat it",
     .about = "\"threading.Timer\" (seed 001) and set_interval (seed 002): run a function "
-             "later, cancel it, repeat it without drift.",
+             "later, cancel it, repeat it without drift. 'timer repeat --count 0' never ends: "
+             "under --schedule it runs until --max-steps and exits 4, as in 'thrdemo timer "
+             "repeat --count 0 --schedule fifo --max-steps 1000'.",
     .lesson = "A Timer is a thread that waits, then calls the function, unless cancel() "
               "comes first. To repeat, arm the next timer for a due time, not for a full "
               "interval after the last run, or the runs drift later and later.",

@@ -50,6 +50,18 @@ for r in rows:
 assert {r['implementation'] for r in rows} >= {'pthread_mutex', 'C11 atomic fetch_add', 'uncontended floor'}
 "
 
+# ---- the scheduler's own costs (issue 13): a point, a switch, the futex floor
+run bench schedule --runs 1 --json
+expect_status 0 "bench schedule --json"
+check "schedule: switch, futex hand-off and point rows, each checked" python3 -c "
+import json
+rows = json.load(open('$work/out'))['results']
+assert [r['implementation'] for r in rows] == ['libthrdemo switch', 'raw futex, one CPU',
+                                               'libthrdemo point'], rows
+assert all(r['ok'] and r['unit'] == 'us' and r['median'] > 0 for r in rows), rows
+assert rows[2]['median'] < rows[0]['median'], rows  # a point without a switch costs less
+"
+
 run bench coro --runs 1 --json
 expect_status 0 "bench coro --json"
 check "coroutine, generator and swapcontext rows, each checked" python3 -c "

@@ -141,8 +141,9 @@ run explore lock-counter --lock none --iterations 3 --runs 400 --jobs 2
 expect_status 0 "explore lock-counter --lock none --iterations 3"
 check "explore: the seven final values, -3 to 3" test "$(sed -n '/^Final value of shared_resource: (/,/^[0-9]/p' "$work/out" | grep -cE '^  -?[0-3] ')" -eq 7
 check "explore: the summary line" grep -qE '^[0-9]+ distinct outputs in 400 runs; none ended in a deadlock' "$work/out"
-replay=$(awk 'NR == 2 { sub(/^.*  thrdemo /, ""); print }' "$work/out")
-hash=$(awk 'NR == 2 { print $1 }' "$work/out")
+check "explore: the title" grep -qx 'explore lock-counter --lock none --iterations 3: 400 schedules, random:1 .. random:400' "$work/out"
+replay=$(awk 'NR == 3 { sub(/^.*  thrdemo /, ""); print }' "$work/out")
+hash=$(awk 'NR == 3 { print $1 }' "$work/out")
 # shellcheck disable=SC2086 # the replay command's words
 "$THRDEMO" $replay >"$work/replayed" 2>/dev/null
 check "explore: a row's replay command prints that row's stdout ($hash)" python3 -c "
@@ -156,7 +157,7 @@ check "pct: replays name pct:SEED:3:STEPS" grep -qE '  thrdemo --schedule pct:[0
 check "pct: several distinct traces" test "$(grep -cE '^[0-9a-f]{8} ' "$work/out")" -ge 3
 run explore lock-order --runs 40
 expect_status 1 "explore finds the deadlocks: exit 1"
-check "explore: deadlocks first" test "$(sed -n 2p "$work/out" | cut -d' ' -f1)" = deadlock
+check "explore: deadlocks first" test "$(sed -n 3p "$work/out" | cut -d' ' -f1)" = deadlock
 check "explore: the deadlock's first line" grep -q '^ *thrdemo: deadlock: every thread is blocked' "$work/out"
 run explore threads --runs 20 --seed 100 --lang en
 check "explore: --seed is the first seed" grep -qE '  random:10[0-9] ' "$work/out"

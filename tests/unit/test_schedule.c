@@ -276,6 +276,131 @@ static void interrupt_reaches_a_controlled_thread(void **state)
     assert_int_equal(WEXITSTATUS(status), 0);
 }
 
+/* ---- td_sched_point against td_yield_now under pct ------------------------------------- */
+
+static td_event_t both_started;
+
+static void points_between_lines(void *arg)
+{
+    td_event_wait(&both_started, TD_FOREVER);
+    for (int i = 0; i < 3; i++) {
+        td_print("%s %d", (const char *)arg, i);
+        td_sched_point();
+    }
+}
+
+static void yields_between_lines(void *arg)
+{
+    td_event_wait(&both_started, TD_FOREVER);
+    for (int i = 0; i < 3; i++) {
+        td_print("%s %d", (const char *)arg, i);
+        td_yield_now();
+    }
+}
+
+static td_thread_fn between;
+
+/* Two writers, released together once both are started. */
+static int two_writers(void)
+{
+    td_thread_t *t[2];
+    const char *names[2] = { "a", "b" };
+    td_event_init(&both_started);
+    for (int i = 0; i < 2; i++)
+        if (td_thread_new(&t[i], &(td_thread_attr_t){ .target = between,
+                                                      .arg = (void *)names[i] }) != 0 ||
+            td_thread_start(t[i]) != 0)
+            return 1;
+    td_event_set(&both_started);
+    for (int i = 0; i < 2; i++) {
+        td_thread_join(t[i], TD_FOREVER);
+        td_thread_free(t[i]);
+    }
+    return 0;
+}
+
+/* pct with DEPTH 1 changes no priority: a thread racing through td_sched_point keeps
+ * running until it ends, for every seed; one spinning through td_yield_now lets the
+ * other run at each yield. */
+static void sched_point_keeps_pct_priority(void **state)
+{
+    (void)state;
+    char out[1024], policy[32];
+    for (int seed = 1; seed <= 8; seed++) {
+        snprintf(policy, sizeof policy, "pct:%d:1", seed);
+        between = points_between_lines;
+        assert_int_equal(run_child(policy, 0, two_writers, out, sizeof out), 0);
+        assert_true(strcmp(out, "a 0\na 1\na 2\nb 0\nb 1\nb 2\n") == 0 ||
+                    strcmp(out, "b 0\nb 1\nb 2\na 0\na 1\na 2\n") == 0);
+        between = yields_between_lines;
+        assert_int_equal(run_child(policy, 0, two_writers, out, sizeof out), 0);
+        assert_true(strcmp(out, "a 0\nb 0\na 1\nb 1\na 2\nb 2\n") == 0 ||
+                    strcmp(out, "b 0\na 0\nb 1\na 1\nb 2\na 2\n") == 0);
+    }
+}
+
+/* ---- td_exit under a schedule ------------------------------------------------------------ */
+
+static void print_forever(void *arg)
+{
+    (void)arg;
+    for (;;)
+        td_print("daemon");
+}
+
+static td_lock_t exit_lock;
+
+static void lock_at_exit(void)
+{
+    td_lock_acquire(&exit_lock, true, TD_FOREVER); /* a scheduling point in an exit handler */
+    td_lock_release(&exit_lock);
+}
+
+/* td_exit freezes the daemon threads where they stand: the exit handlers' scheduling
+ * points never hand the run to one of them (which would block for ever on the output
+ * lock td_exit holds), and nothing they print comes after main's last line. */
+static void exit_freezes_daemon_threads(void **state)
+{
+    (void)state;
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(fds[0]);
+        alarm(30);
+        td_log_set_fd(fds[1]);
+        td_lock_init(&exit_lock);
+        atexit(lock_at_exit);
+        td_sched_config_t config = { .on_stuck = write_report };
+        stuck_fd = fds[1];
+        td_policy_parse("random:11", &config.policy);
+        td_sched_begin(&config);
+        td_thread_t *t;
+        td_thread_new(&t, &(td_thread_attr_t){ TD_TARGET(print_forever),
+                                               .daemon = TD_DAEMON_YES });
+        td_thread_start(t);
+        for (int i = 0; i < 5; i++)
+            td_print("main %d", i);
+        td_print("main ends");
+        td_exit(7);
+    }
+    close(fds[1]);
+    char out[8192];
+    size_t len = 0;
+    ssize_t n;
+    while (len + 1 < sizeof out && (n = read(fds[0], out + len, sizeof out - 1 - len)) > 0)
+        len += (size_t)n;
+    out[len] = '\0';
+    close(fds[0]);
+    int status;
+    waitpid(pid, &status, 0);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 7);
+    assert_non_null(strstr(out, "main 4\n"));
+    assert_true(len >= 10 && strcmp(out + len - 10, "main ends\n") == 0);
+}
+
 /* ---- the planted bug -------------------------------------------------------------------- */
 
 static int slot_taken, takers;
@@ -342,6 +467,8 @@ int main(void)
         cmocka_unit_test(deadlock_is_reported),
         cmocka_unit_test(step_limit_stops_a_run),
         cmocka_unit_test(interrupt_reaches_a_controlled_thread),
+        cmocka_unit_test(sched_point_keeps_pct_priority),
+        cmocka_unit_test(exit_freezes_daemon_threads),
         cmocka_unit_test(pct_finds_the_planted_race),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
