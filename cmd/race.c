@@ -186,14 +186,18 @@ static void print_step(const race_counter_t *c, const race_step_t *s, const char
         td_print("  %s %s %lld%s", c->names[s->who], s->store ? "stores" : "loads", s->value, tail);
 }
 
-/* ": one +1 is lost", ": 3 -1s are lost": what the overwritten stores had added. */
+/* ": one +1 is lost", ": three -1s are lost": what the overwritten stores had added. */
 static void what_is_lost(const race_loss_t *l, char *buf, size_t size)
 {
+    static const char *const words[] = { "", "one", "two", "three", "four", "five",
+                                         "six", "seven", "eight", "nine" };
     long long d = l->found - l->loaded, n = d < 0 ? -d : d;
-    if (n == 1)
-        snprintf(buf, size, ": one %s1 is lost", d > 0 ? "+" : "-");
+    char count[24];
+    if (n < 10)
+        snprintf(count, sizeof count, "%s", words[n]);
     else
-        snprintf(buf, size, ": %lld %s1s are lost", n, d > 0 ? "+" : "-");
+        snprintf(count, sizeof count, "%lld", n);
+    snprintf(buf, size, ": %s %s1%s lost", count, d > 0 ? "+" : "-", n == 1 ? " is" : "s are");
 }
 
 void race_counter_explain(race_counter_t *c, bool guarded)

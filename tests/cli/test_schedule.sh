@@ -121,7 +121,7 @@ How the first update was lost:
   Thread-1 (increment) loads 0
   Thread-1 (increment) stores 1
   Thread-1 (increment) loads 1
-  Thread-2 (decrement) stores -2: 2 +1s are lost
+  Thread-2 (decrement) stores -2: two +1s are lost
 TXT
 expect_out "$work/want" "--explain: the steps that lost the first update"
 run --schedule fifo lock-counter --explain --iterations 10
