@@ -24,9 +24,12 @@
  * passes max_steps, the scheduler calls on_stuck with a report of who waits for
  * what; it must not return (a program prints and exits; td_sched_check's child
  * exits with a status that says which).
+ * When the thread that began the schedule calls td_exit, the threads still running
+ * (daemon threads) are frozen where they stand, as CPython's are at finalization.
  * Rules: a schedule is begun before the threads it controls are started; only
  * controlled threads may use the library's primitives while it runs (others may call
- * td_sched_interrupt); code that spins must call td_yield_now in its loop.
+ * td_sched_interrupt); code that spins must call td_yield_now in its loop, code that
+ * races without a primitive may mark its windows with td_sched_point.
  */
 #ifndef THRDEMO_SCHEDULE_H
 #define THRDEMO_SCHEDULE_H

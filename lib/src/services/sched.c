@@ -16,7 +16,10 @@
  *
  * State S is touched only by the thread holding the token; the hand-off's
  * release-store and acquire-load of `go` order one holder's writes before the next
- * holder's reads. `interrupted` is the one field another thread writes.
+ * holder's reads. `interrupted` is the one field another thread writes, `asleep`
+ * the one a thread writes while it does not hold the token (see park()).
+ * When the thread that began the schedule exits the process (td_exit), S.exiting
+ * keeps the token with it: the threads left are never chosen again.
  *
  *   thread state   event                                   next
  *   RUNNABLE       chosen at a point, or by a block        (runs: holds the token)
