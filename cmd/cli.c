@@ -22,6 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <thrdemo/trace.h>
+
 #include "python.h"
 
 cli_globals_t cli_globals = { .scale = 1.0 };
@@ -216,6 +218,32 @@ int cli_parse_u64(const char *text, uint64_t *out)
     return 0;
 }
 
+int cli_parse_size(const char *text, uint64_t *out)
+{
+    if (!text || !isdigit((unsigned char)*text))
+        return -1;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(text, &end, 10);
+    if (errno == ERANGE)
+        return -1;
+    unsigned shift = 0;
+    switch (*end) {
+    case 'K': case 'k': shift = 10; end++; break;
+    case 'M': case 'm': shift = 20; end++; break;
+    case 'G': case 'g': shift = 30; end++; break;
+    default: break;
+    }
+    if (shift && *end == 'i' && end[1] == 'B')
+        end += 2;
+    else if (*end == 'B')
+        end++;
+    if (*end != '\0' || v > (UINT64_MAX >> shift))
+        return -1;
+    *out = (uint64_t)v << shift;
+    return 0;
+}
+
 /* ---- the tables ----------------------------------------------------------------------- */
 
 /* Whether word is one of the space-separated words of list (the whole word). */
@@ -397,6 +425,48 @@ static int apply_max_steps(const char *value, const char **why)
     return rc;
 }
 
+static int apply_trace(const char *value, const char **why)
+{
+    (void)why; /* a non-empty string without control characters, as the row says */
+    cli_globals.trace_file = value;
+    return 0;
+}
+
+static int apply_timeline(const char *value, const char **why)
+{
+    (void)value, (void)why;
+    cli_globals.timeline = true;
+    return 0;
+}
+
+static int apply_width(const char *value, const char **why)
+{
+    (void)why; /* the row's range has said everything */
+    long long n = 0;
+    cli_parse_int(value, &n);
+    cli_globals.width = (int)n;
+    return 0;
+}
+
+static int apply_ascii(const char *value, const char **why)
+{
+    (void)value, (void)why;
+    cli_globals.ascii = true;
+    return 0;
+}
+
+static int apply_trace_limit(const char *value, const char **why)
+{
+    *why = "is not a size from 64K to 32G (a number of bytes, or with K, M or G)";
+    uint64_t size;
+    if (cli_parse_size(value, &size) != 0 || size < TD_TRACE_MIN_LIMIT ||
+        size > TD_TRACE_MAX_LIMIT)
+        return -1;
+    cli_globals.trace_limit = size;
+    cli_globals.trace_limit_text = value;
+    return 0;
+}
+
 const cli_global_t cli_global_options[] = {
     { { .name = "scale", .type = OPT_NUMBER, .def = "1", .min = 0, .min_open = true,
         .max = 1e6, .metavar = "F",
@@ -430,6 +500,27 @@ const cli_global_t cli_global_options[] = {
         .help = "with --schedule (or explore): stop a run that passes N scheduling points, "
                 "saying what each thread waits for, with exit status 4" },
       NULL, apply_max_steps },
+    { { .name = "trace", .type = OPT_STRING, .metavar = "FILE",
+        .help = "write the run to FILE as Chrome Trace Event JSON, to open in "
+                "ui.perfetto.dev: a track per thread, waits and held locks as slices, "
+                "lines and sets as instants, arrows from each wake-up's cause" },
+      NULL, apply_trace },
+    { { .name = "timeline", .type = OPT_FLAG,
+        .help = "after the run, draw what each thread did (running, blocked, sleeping, "
+                "lines printed) as a chart: on stdout if it is a terminal, else on stderr" },
+      NULL, apply_timeline },
+    { { .name = "width", .type = OPT_INT, .min = 20, .max = 10000, .metavar = "N",
+        .help = "the --timeline chart's width in columns; default: the terminal's, else 80" },
+      NULL, apply_width },
+    { { .name = "ascii", .type = OPT_FLAG,
+        .help = "draw the --timeline chart in ASCII, without colour (the default when the "
+                "locale is not UTF-8)" },
+      NULL, apply_ascii },
+    { { .name = "trace-limit", .type = OPT_STRING, .def = "64M", .metavar = "SIZE",
+        .help = "keep at most SIZE (64K to 32G) of events for --trace and --timeline; the "
+                "file stays under it, and what does not fit is dropped and counted on "
+                "stderr" },
+      NULL, apply_trace_limit },
     { { 0 }, NULL, NULL },
 };
 
@@ -723,6 +814,27 @@ static bool passed_on(const cli_args_t *args, const char *arg)
            !find_option(args->command, args->variant, arg + 2, len, &index);
 }
 
+/* --trace, --timeline and the options that go with them, against the command: 0 or
+ * EXIT_USAGE. */
+static int check_trace(const cli_args_t *args)
+{
+    const cli_command_t *cmd = args->command;
+    bool tracing = cli_globals.trace_file || cli_globals.timeline;
+    if (cmd->kind == CMD_BUILTIN)
+        return 0;
+    if (tracing && cmd->no_trace)
+        return cli_usage_error(cmd->name, "%s: %s %s",
+                               cli_globals.trace_file ? "--trace" : "--timeline", cmd->name,
+                               cmd->no_trace);
+    if (!cli_globals.timeline && (cli_globals.width || cli_globals.ascii))
+        return cli_usage_error(cmd->name, "%s is for the chart of --timeline: give --timeline too",
+                               cli_globals.width ? "--width" : "--ascii");
+    if (!tracing && cli_globals.trace_limit)
+        return cli_usage_error(cmd->name, "--trace-limit bounds what --trace and --timeline "
+                                          "record: give one of them too");
+    return 0;
+}
+
 int cli_parse(const cli_command_t *cmd, int argc, char **argv, cli_args_t *args)
 {
     memset(args, 0, sizeof *args);
@@ -756,6 +868,8 @@ int cli_parse(const cli_command_t *cmd, int argc, char **argv, cli_args_t *args)
             args->text[i] = cmd->options[i].def;
     }
     int rc = check_schedule(args);
+    if (rc == 0)
+        rc = check_trace(args);
     if (rc == 0 && cmd->check)
         rc = cmd->check(args);
     return rc;

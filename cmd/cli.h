@@ -94,6 +94,9 @@ typedef struct cli_command {
     /* The line prefix of its one result, whose values explore tallies ("Final value
      * of shared_resource: "); NULL: none. */
     const char *outcome;
+    /* Why it refuses --trace and --timeline ("measures the library's own costs");
+     * NULL: it can be traced. */
+    const char *no_trace;
 } cli_command_t;
 
 enum { CLI_MAX_OPTIONS = 24, CLI_MAX_POSITIONAL = 64 };
@@ -125,6 +128,12 @@ typedef struct cli_globals {
     bool scheduled;     /* --schedule given: run under policy */
     td_policy_t policy;
     uint64_t max_steps; /* --max-steps; 0: TD_SCHED_DEFAULT_MAX_STEPS */
+    const char *trace_file; /* --trace FILE: the run as Chrome Trace Event JSON */
+    bool timeline;          /* --timeline: a per-thread chart after the run */
+    int width;              /* --width N for the chart; 0: the terminal's, else 80 */
+    bool ascii;             /* --ascii: the chart without Unicode */
+    uint64_t trace_limit;   /* --trace-limit SIZE in bytes; 0: the library's default */
+    const char *trace_limit_text; /* ...as given, for messages */
 } cli_globals_t;
 
 extern cli_globals_t cli_globals;
@@ -185,6 +194,9 @@ int cli_parse_double(const char *text, double *out);
 int cli_parse_int(const char *text, long long *out);
 /* Parse an unsigned decimal integer: 0 or -1. */
 int cli_parse_u64(const char *text, uint64_t *out);
+/* Parse a size in bytes: digits with an optional K, M or G (powers of 1024), maybe
+ * followed by "B" or "iB" ("64M", "512KiB", "1048576"): 0 or -1. */
+int cli_parse_size(const char *text, uint64_t *out);
 
 /* ---- the tables --------------------------------------------------------------------- */
 

@@ -8,6 +8,7 @@
 
 #include <thrdemo/common.h>
 #include <thrdemo/log.h>
+#include <thrdemo/observer.h>
 #include <thrdemo/schedule.h>
 #include <thrdemo/thread.h>
 
@@ -22,6 +23,32 @@ void guard_init(guard_t *guard, const char *name)
     td_rlock_init(&guard->rlock);
     td_sem_init(&guard->sem, 1);
     atomic_flag_clear(&guard->spin);
+    const void *objects[] = { &guard->lock, &guard->rlock, &guard->sem, &guard->spin };
+    for (size_t i = 0; i < sizeof objects / sizeof objects[0]; i++)
+        td_object_set_name(objects[i], "lock"); /* `lock` in the Python program */
+}
+
+/* The spin lock, reported to a trace as a lock (the library's own are by themselves):
+ * its spinning a wait, then its hold. */
+static void spin_enter(atomic_flag *spin)
+{
+    td_yield_now(); /* under --schedule a scheduling point, as a Lock's acquire is */
+    if (!atomic_flag_test_and_set_explicit(spin, memory_order_acquire)) {
+        td_observe(TD_OBS_ACQUIRE, "lock", spin, 0, -1);
+        return;
+    }
+    td_observe(TD_OBS_WAIT_BEGIN, "lock", spin, 0, -1);
+    while (atomic_flag_test_and_set_explicit(spin, memory_order_acquire))
+        td_yield_now(); /* under --schedule: let the holder run; else nothing */
+    td_observe(TD_OBS_WAIT_END, "lock", spin, 0, -1);
+    td_observe(TD_OBS_ACQUIRE, "lock", spin, 0, -1);
+}
+
+static void spin_leave(atomic_flag *spin)
+{
+    td_yield_now(); /* as a Lock's release is */
+    td_observe(TD_OBS_RELEASE, "lock", spin, 0, -1); /* before another can take it */
+    atomic_flag_clear_explicit(spin, memory_order_release);
 }
 
 void guard_enter(guard_t *guard)
@@ -30,11 +57,7 @@ void guard_enter(guard_t *guard)
     case GUARD_MUTEX: td_lock_acquire(&guard->lock, true, TD_FOREVER); break;
     case GUARD_RLOCK: td_rlock_acquire(&guard->rlock, true, TD_FOREVER); break;
     case GUARD_SEMAPHORE: td_sem_acquire(&guard->sem, true, TD_FOREVER); break;
-    case GUARD_SPIN:
-        td_yield_now(); /* under --schedule a scheduling point, as a Lock's acquire is */
-        while (atomic_flag_test_and_set_explicit(&guard->spin, memory_order_acquire))
-            td_yield_now(); /* under --schedule: let the holder run; else nothing */
-        break;
+    case GUARD_SPIN: spin_enter(&guard->spin); break;
     default: break;
     }
 }
@@ -45,10 +68,7 @@ void guard_leave(guard_t *guard)
     case GUARD_MUTEX: td_lock_release(&guard->lock); break;
     case GUARD_RLOCK: td_rlock_release(&guard->rlock); break;
     case GUARD_SEMAPHORE: td_sem_release(&guard->sem, 1); break;
-    case GUARD_SPIN:
-        td_yield_now(); /* as a Lock's release is */
-        atomic_flag_clear_explicit(&guard->spin, memory_order_release);
-        break;
+    case GUARD_SPIN: spin_leave(&guard->spin); break;
     default: break;
     }
 }

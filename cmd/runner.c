@@ -15,6 +15,7 @@
  */
 #include "runner.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
@@ -22,9 +23,11 @@
 #include <unistd.h>
 
 #include <thrdemo/lock.h>
+#include <thrdemo/observer.h>
 
 #include "schedrun.h"
 #include "stats.h"
+#include "tracing.h"
 
 static double started_at; /* the wall clock when the run began */
 static td_event_t stop_event;
@@ -56,7 +59,16 @@ bool runner_stopping(void)
 
 bool runner_sleep(double nominal)
 {
-    return td_event_wait(&stop_event, runner_seconds(nominal));
+    double seconds = runner_seconds(nominal);
+    /* Reported as Python's time.sleep(nominal), which a trace shows as "sleep 1.0 s":
+     * the wait on the stop event inside it is how it is done, not what it is. */
+    bool sleeps = seconds > 0 && !runner_stopping();
+    if (sleeps)
+        td_observe(TD_OBS_WAIT_BEGIN, "sleep", &stop_event, 0, nominal);
+    bool stopped = td_event_wait(&stop_event, seconds);
+    if (sleeps)
+        td_observe(TD_OBS_WAIT_END, "sleep", &stop_event, stopped ? 0 : -ETIMEDOUT, -1);
+    return stopped;
 }
 
 int runner_stop_fd(void)
@@ -235,6 +247,8 @@ static void install_signals(void)
     static sigset_t set;
     td_event_init(&stop_event);
     td_rlock_init(&on_stop_lock);
+    td_object_set_name(&stop_event, "stop");
+    td_object_set_name(&on_stop_lock, "on_stop_lock");
     if (pipe2(stop_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
         stop_pipe[0] = stop_pipe[1] = -1;
     sigemptyset(&set);
@@ -259,10 +273,15 @@ int runner_run(const cli_args_t *args)
     if (cli_globals.stats)
         stats_enable();
     install_signals();
+    rc = tracing_begin(args); /* after stats and the schedule: its observer goes on
+                                 hearing all, its clock is the schedule's */
+    if (rc != 0)
+        return rc;
     rc = args->variant->run ? args->variant->run(args) : args->command->run(args);
     /* Python's threading._shutdown: wait for the non-daemon threads the scenario
      * left running (daemon --no-daemon), so that a Ctrl-C meanwhile still counts. */
     td_shutdown();
+    rc = tracing_end(rc); /* the file is complete after Ctrl-C too */
     int signo = atomic_load(&stop_signal);
     if (signo != 0) {
         cli_error("interrupted by %s", signo == SIGINT ? "Ctrl-C" : "SIGTERM");

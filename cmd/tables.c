@@ -484,6 +484,7 @@ const cli_command_t scenario_async = {
 const cli_command_t tool_bench = {
     .name = "bench", .kind = CMD_TOOL, .run = run_bench, .check = check_bench,
     .no_schedule = "measures real time ('bench schedule' measures the scheduler)",
+    .no_trace = "measures what the library costs, which recording every event would change",
     .summary = "what a lock, a wake-up, a queue hand-off, a timer, a thread, a switch cost",
     .about = "What a lock, a wake-up, a queue hand-off, a timer, a thread and a coroutine "
              "switch cost: libthrdemo beside pthreads, futexes, atomics and swapcontext, in "
@@ -520,6 +521,8 @@ const cli_command_t tool_bench = {
           .example = "bench schedule --runs 3" },
         { "schedule-lock", "lock-counter's 2 x 1M Lock steps under --schedule random:1",
           .example = "bench schedule-lock --runs 1" },
+        { "trace", "what recording costs (--trace): 2x200k Lock inc/dec with a recorder or not",
+          .example = "bench trace --runs 3" },
         { 0 } },
     .options = (const cli_option_t[]){
         { "runs", OPT_INT, "5", 1, MAX_RUNS,
@@ -539,6 +542,8 @@ const cli_command_t tool_bench = {
 const cli_command_t tool_explore = {
     .name = "explore", .kind = CMD_TOOL, .run = run_explore, .check = check_explore,
     .no_schedule = "runs schedules of its own: --policy and --seed choose them",
+    .no_trace = "runs the scenario in many processes: trace the one a row names, with the "
+                "command it shows and --trace",
     .pass_through = true,
     .summary = "run a scenario under many schedules and count its distinct outputs",
     .about = "Run SCENARIO [VARIANT] [OPTIONS] under --runs schedules (--policy with seeds "

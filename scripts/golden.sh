@@ -5,7 +5,10 @@
 # Every case of tests/golden/cases runs under --schedule fifo, random:1 and random:2;
 # its stdout must equal NAME.POLICY.out byte for byte (POLICY with '-' for ':'), and
 # its exit status must be 0. A difference is shown as a diff and fails the script.
-#   --update          write the files anew from this build (then read the diff in git)
+#   --update          write the files anew from this build (then read the diff in git),
+#                     and with them the trace files and --timeline charts of
+#                     tests/golden/traces and timelines (issue 14), which
+#                     tests/cli/test_trace.sh checks
 #   --determinism N   instead: run every case N times under random:7; each must print
 #                     one stdout every time (the plain build's ctest runs it with 20)
 # The binary is $THRDEMO, else build/thrdemo. Output is TAP.
@@ -83,8 +86,38 @@ determinism_case() { # NAME ARGS...
     fi
 }
 
+# The trace files and charts (update mode only: tests/cli/test_trace.sh checks them,
+# with what they show). Fields are separated by '|'.
+trim() { echo "$1" | sed 's/^ *//; s/ *$//'; }
+update_traces() {
+    while IFS='|' read -r name args threads; do
+        name=$(trim "$name")
+        # shellcheck disable=SC2086 # the arguments are words
+        if "$THRDEMO" --schedule fifo $args --trace "$golden/$name.trace.json" \
+            >/dev/null 2>"$work/err" </dev/null; then
+            ok "$name: trace written"
+        else
+            not_ok "$name: trace: exit status $?"
+        fi
+    done <"$work/traces"
+    while IFS='|' read -r name locale args; do
+        name=$(trim "$name")
+        # shellcheck disable=SC2086 # the arguments are words
+        if LC_ALL=$(trim "$locale") "$THRDEMO" --schedule fifo $args --timeline --width 80 \
+            >/dev/null 2>"$golden/$name.timeline.txt" </dev/null; then
+            ok "$name: chart written"
+        else
+            not_ok "$name: chart: exit status $?"
+        fi
+    done <"$work/timelines"
+}
+
 grep -v '^#' "$golden/cases" | grep -v '^$' >"$work/cases"
-echo "1..$(($(wc -l <"$work/cases") * $([ "$mode" = determinism ] && echo 1 || echo 3)))"
+grep -v '^#' "$golden/traces" | grep -v '^$' >"$work/traces"
+grep -v '^#' "$golden/timelines" | grep -v '^$' >"$work/timelines"
+more=0
+[ "$mode" = update ] && more=$(($(wc -l <"$work/traces") + $(wc -l <"$work/timelines")))
+echo "1..$(($(wc -l <"$work/cases") * $([ "$mode" = determinism ] && echo 1 || echo 3) + more))"
 while read -r name args; do
     # shellcheck disable=SC2086 # the arguments are words
     if [ "$mode" = determinism ]; then
@@ -93,4 +126,5 @@ while read -r name args; do
         check_case "$name" $args
     fi
 done <"$work/cases"
+[ "$mode" = update ] && update_traces
 [ "$failed" -eq 0 ]

@@ -142,5 +142,8 @@ void bench_schedule_point(bench_result_t *r);
 void bench_schedule_switch(bench_result_t *r);
 void bench_schedule_futex(bench_result_t *r);
 void bench_schedule_counter(bench_result_t *r);
+void bench_trace_on(bench_result_t *r);
+void bench_trace_off(bench_result_t *r);
+void bench_trace_full(bench_result_t *r);
 
 #endif

@@ -183,6 +183,7 @@ const bench_workload_t bench_workloads[] = {
     { "async-sleep", NULL, { 0 } },
     { "schedule", NULL, { 0 } },
     { "schedule-lock", NULL, { 0 } },
+    { "trace", NULL, { 0 } },
 };
 const size_t bench_n_workloads = sizeof bench_workloads / sizeof bench_workloads[0];
 
@@ -228,5 +229,11 @@ const bench_impl_t bench_impls[] = {
         bench_schedule_point),
     TWO("schedule-lock", "libthrdemo random:1", "2x1M Lock inc/dec", "ms", BENCH_TIME,
         "scheduling points", "M", BENCH_TIME, true, bench_schedule_counter),
+    TWO("trace", "libthrdemo Lock, recorded", "2x200k inc/dec", "ms", BENCH_TIME,
+        "added per event", "ns", BENCH_TIME, true, bench_trace_on),
+    ONE("trace", "libthrdemo Lock, not recorded", "2x200k inc/dec", "ms", BENCH_TIME, false,
+        bench_trace_off),
+    TWO("trace", "libthrdemo Lock, past the limit", "2x200k inc/dec", "ms", BENCH_TIME,
+        "added per event", "ns", BENCH_TIME, false, bench_trace_full),
 };
 const size_t bench_n_impls = sizeof bench_impls / sizeof bench_impls[0];

@@ -85,6 +85,8 @@ int run_enumerate(const cli_args_t *args)
     static struct enumeration e; /* daemon workers may outlive run() */
     td_sem_init(&e.sleeping, 0);
     td_event_init(&e.shown);
+    td_object_set_name(&e.sleeping, "sleeping");
+    td_object_set_name(&e.shown, "shown");
     if (!cli_flag(args, "info"))
         td_event_set(&e.shown);
     long long n = cli_int(args, "workers");

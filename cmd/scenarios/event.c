@@ -56,6 +56,8 @@ int run_event_wait(const cli_args_t *args)
                            .shown = py_number(args, "wait-timeout", shown) };
     td_event_init(&d.event1);
     td_event_init(&d.event2);
+    td_object_set_name(&d.event1, "event1"); /* as the Python program calls them */
+    td_object_set_name(&d.event2, "event2");
     td_thread_t *thread1 = NULL, *thread2 = NULL;
     int rc = runner_start(&thread1, &(td_thread_attr_t){ TD_TARGET(wait_for_event), .arg = &d });
     if (rc == 0)
@@ -102,6 +104,7 @@ int run_event_subclass(const cli_args_t *args)
 {
     struct subclass_demo d = { .count = cli_int(args, "count") };
     td_event_init(&d.event);
+    td_object_set_name(&d.event, "event");
     td_thread_t *threads[MAX_THREADS] = { 0 };
     long long n = cli_int(args, "threads");
     int rc = 0;
@@ -134,10 +137,12 @@ int run_event_timer(const cli_args_t *args)
 {
     td_event_t event;
     td_event_init(&event);
+    td_object_set_name(&event, "event");
     double delay = cli_number(args, "delay");
     td_timer_t *timer = runner_timer(delay, set_event, &event); /* Timer(5.0, set_event) */
     if (!timer)
         return EXIT_RUNTIME;
+    td_object_set_name(timer, "timer");
     char d[32];
     td_print("Waiting for the event; a timer will set it in %s seconds", py_float(delay, d));
     if (runner_wait(&event, TD_FOREVER) && !runner_stopping())

@@ -10,11 +10,14 @@
  * and store, so each seed loses its own updates, the same on every run; --explain
  * then prints the steps that lost the first one.
  * Trace: "Final value of shared_resource: 0"; with none, a non-zero value and a line
- * saying why.
+ * saying why. For --trace and --timeline the value is sampled a hundred times per
+ * thread, as a counter.
  * Things to try: --lock none several times; --lock none --iterations 3 --schedule
  * random:1 --explain; `thrdemo explore lock-counter --lock none --iterations 3`;
  * --threads 8; --stats for the wall time.
  */
+#include <limits.h>
+
 #include <thrdemo/log.h>
 #include <thrdemo/schedule.h>
 #include <thrdemo/thread.h>
@@ -26,6 +29,7 @@ struct counter {
     guard_t guard;
     start_gate_t gate;
     long long iterations;
+    long long sample_every; /* steps between two samples of the value for a trace */
     race_counter_t shared_resource; /* load, add, store: Python's `+= 1` (race.h) */
 };
 
@@ -34,26 +38,45 @@ struct racer {
     int who;
 };
 
-static void add(struct counter *c, int who, long long delta)
+/* The value as a trace draws it (--trace, --timeline): a counter, sampled. */
+static void sample(struct counter *c)
+{
+    long long value = race_counter_value(&c->shared_resource);
+    int shown = value > INT_MAX ? INT_MAX : value < -INT_MAX ? -INT_MAX : (int)value;
+    td_observe(TD_OBS_COUNTER, "counter", &c->shared_resource, shown, -1);
+}
+
+static void add(struct counter *c, int who, long long delta, bool sampled)
 {
     if (c->guard.kind == GUARD_ATOMIC) {
         race_counter_add_atomic(&c->shared_resource, delta);
+        if (sampled)
+            sample(c);
         return;
     }
     guard_enter(&c->guard); /* with lock: */
     /* Load, add, store: without a guard another thread's store can land in between
      * and one of the two updates is lost. */
     race_counter_add(&c->shared_resource, who, delta);
+    if (sampled)
+        sample(c); /* still under the guard: the value as it is */
     guard_leave(&c->guard);
 }
 
+/* delta, iterations times, sampling the value now and then (a countdown, not a
+ * division, in the loop) and at the last step. */
 static void count(const struct racer *r, long long delta)
 {
     struct counter *c = r->c;
     race_counter_enter(&c->shared_resource, r->who);
     gate_wait(&c->gate);
-    for (long long i = 0; i < c->iterations; i++)
-        add(c, r->who, delta); /* with lock: shared_resource += delta */
+    long long countdown = 1;
+    for (long long i = 0; i < c->iterations; i++) {
+        bool sampled = --countdown == 0 || i == c->iterations - 1; /* and the last */
+        if (sampled)
+            countdown = c->sample_every;
+        add(c, r->who, delta, sampled); /* with lock: shared_resource += delta */
+    }
 }
 
 static void increment(void *arg)
@@ -85,8 +108,10 @@ int run_lock_counter(const cli_args_t *args)
     guard_init(&c.guard, cli_text(args, "lock"));
     gate_init(&c.gate, n);
     c.iterations = cli_int(args, "iterations");
+    c.sample_every = c.iterations / 100 > 0 ? c.iterations / 100 : 1;
     bool unguarded = c.guard.kind == GUARD_NONE;
     race_counter_init(&c.shared_resource, unguarded && td_sched_active(), cli_flag(args, "explain"));
+    td_object_set_name(&c.shared_resource, "shared_resource");
 
     td_thread_t *threads[MAX_THREADS] = { 0 };
     int rc = 0;

@@ -63,6 +63,8 @@ static int monitor_start(struct toss_monitor *m, double interval)
     m->interval = interval;
     td_event_init(&m->stop_event);
     td_event_init(&m->wake);
+    td_object_set_name(&m->stop_event, "_stop_event");
+    td_object_set_name(&m->wake, "wake");
     atomic_init(&m->terminate_flag, true);
     /* A Thread subclass: no target, so CPython names it "Thread-1". */
     return runner_start(&m->thread, &(td_thread_attr_t){ .target = toss_monitor_run, .arg = m });

@@ -99,8 +99,11 @@ int run_prodcons(const cli_args_t *args)
     td_log_set_format(TD_LOG_ASCTIME);
     static struct pipeline p;
     td_event_init(&p.event);
+    td_object_set_name(&p.event, "event");
     td_pool_t *executor = NULL;
     int rc = td_queue_new(&p.queue, (long)cli_int(args, "maxsize"), NULL);
+    if (rc == 0)
+        td_object_set_name(p.queue, "queue"); /* producer(queue, event), consumer(...) */
     if (rc == 0)
         rc = td_pool_new(&executor, (size_t)cli_int(args, "workers"), NULL);
     if (rc == 0)

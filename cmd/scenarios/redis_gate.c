@@ -123,6 +123,7 @@ int run_redis_gate(const cli_args_t *args)
 {
     static struct gate g; /* the workers use it until they are joined */
     td_event_init(&g.redis_ready);
+    td_object_set_name(&g.redis_ready, "readis_ready"); /* the seed's spelling */
     const char *address = cli_text(args, "redis"), *why;
     g.real = address && redis_parse_address(address, &g.server, &why) == 0; /* checked */
     g.server.timeout_shown = cli_number(args, "timeout");

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <thrdemo/observer.h> /* td_object_set_name: objects named as in Python */
 #include <thrdemo/task.h>
 
 #include "cli.h"

@@ -98,6 +98,7 @@ static int server_open(struct server *s, const cli_args_t *args, int port)
     s->shown = cli_number(args, "idle-timeout");
     s->idle = s->shown > 0 ? runner_seconds(s->shown) : -1;
     td_event_init(&s->ready);
+    td_object_set_name(&s->ready, "ready");
     int rc = net_stop_init(&s->stop);
     if (rc == 0 && (rc = net_slots_init(&s->slots, (size_t)cli_int(args, "max-clients"))) == 0 &&
         (rc = s->listen_fd = net_listen(s->host, port, &s->port)) >= 0)

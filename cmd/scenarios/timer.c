@@ -30,6 +30,7 @@ int run_timer_once_or_cancel(const cli_args_t *args)
     td_timer_t *t = runner_timer(cli_number(args, "delay"), thread_test, NULL);
     if (!t)
         return EXIT_RUNTIME;
+    td_object_set_name(t, "t"); /* t = threading.Timer(5, Thread_Test) */
     char d[32];
     td_print("Timer started: Thread_Test runs in %s seconds", py_number(args, "delay", d));
     if (cancel && !runner_sleep(cli_number(args, "cancel-after"))) {
@@ -83,6 +84,8 @@ int run_timer_repeat(const cli_args_t *args)
     static struct repeat r; /* timer threads may still be ending when run() returns */
     td_lock_init(&r.lock);
     td_event_init(&r.done);
+    td_object_set_name(&r.lock, "lock");
+    td_object_set_name(&r.done, "done");
     r.count = cli_int(args, "count");
     r.every = runner_seconds(cli_number(args, "every"));
     r.start = td_monotonic();

@@ -53,6 +53,7 @@ int run_timer_interval(const cli_args_t *args)
 {
     static struct interval iv; /* the daemon loop may use it until the process ends */
     td_event_init(&iv.stopped);
+    td_object_set_name(&iv.stopped, "stopped");
     iv.every = cli_number(args, "every");
     td_thread_t *t; /* threading.Thread(target=loop, daemon=True).start() */
     int rc = runner_start(&t, &(td_thread_attr_t){ TD_TARGET(loop), .arg = &iv,

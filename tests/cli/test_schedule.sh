@@ -77,7 +77,7 @@ check "random:3: both threads finish" grep -q '^Both threads have finished\.$' "
 run timer repeat --count 0 --schedule fifo --max-steps 1000
 expect_status 4 "timer repeat --count 0 under fifo, --max-steps 1000"
 check "step limit: said on stderr" grep -q '^thrdemo: stopped after 1001 scheduling points (the step limit): it may never end$' "$work/err"
-check "step limit: what each thread does" grep -q '^  MainThread waits on event #[0-9]*$' "$work/err"
+check "step limit: what each thread does" grep -q '^  MainThread waits on event done$' "$work/err"
 check "step limit: stdout kept, lines whole" sh -c "grep -q '^Thread_Test is running (1)\$' '$work/out'"
 check "step limit: last line whole" last_line_whole
 

@@ -20,7 +20,9 @@ typedef enum td_obs_kind {
     TD_OBS_THREAD_START, /* thread: the new thread, reported on it as it begins */
     TD_OBS_THREAD_EXIT,  /* thread: the thread ending, after its function returned */
     TD_OBS_WAIT_BEGIN,   /* a thread cannot go on at once in object (it spins or
-                            sleeps); timeout: the wait's, in seconds (-1: none) */
+                            sleeps); timeout: the wait's, in seconds (-1: none);
+                            result: what a Queue waits to do (TD_OBS_PUT, TD_OBS_GET,
+                            or TD_OBS_TASK_DONE for join), 0 for the others */
     TD_OBS_WAIT_END,     /* ...and goes on; result: 0 or -ETIMEDOUT; cause: what it saw */
     TD_OBS_SET,          /* an Event was set */
     TD_OBS_CLEAR,        /* an Event was cleared */
@@ -40,6 +42,10 @@ typedef enum td_obs_kind {
     TD_OBS_AIO_TASK_NEW, /* object: an asyncio task made; result: its N (Task-N) */
     TD_OBS_AIO_TASK_END, /* object: the asyncio task is done; result: 0, TD_ETASK,
                             -ECANCELED */
+    TD_OBS_COUNTER,      /* a value of object's that user code samples (result, with
+                            td_observe): a trace draws it as a counter */
+    TD_OBS_NAME,         /* object was given a name (td_object_set_name; text, len:
+                            the name) or lost it (td_object_forget; text NULL) */
     TD_OBS_KINDS         /* how many kinds there are: size tables by it */
 } td_obs_kind_t;
 

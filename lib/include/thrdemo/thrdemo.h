@@ -26,5 +26,6 @@
 #include "task.h"
 #include "thread.h"
 #include "timer.h"
+#include "trace.h"
 
 #endif

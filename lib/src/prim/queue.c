@@ -170,14 +170,17 @@ static bool bump_if_asleep(atomic_uint *word, atomic_uint *asleep)
 }
 
 /* The first time an operation cannot go on at once: report the wait, spin
- * included, as the timeline draws it. */
-static void begin_waiting(td_queue_t *q, bool *waiting, td__deadline_t deadline)
+ * included, as the timeline draws it, with what it waits to do (for_kind: PUT, GET,
+ * or TASK_DONE for join). */
+static void begin_waiting(td_queue_t *q, bool *waiting, td_obs_kind_t for_kind,
+                          td__deadline_t deadline)
 {
     if (*waiting)
         return;
     *waiting = true;
     if (TD__OBSERVING())
-        TD__OBSERVE_WAIT(TD_OBS_WAIT_BEGIN, "queue", q, 0, td__seconds_left(deadline));
+        TD__OBSERVE_WAIT(TD_OBS_WAIT_BEGIN, "queue", q, (int)for_kind,
+                         td__seconds_left(deadline));
 }
 
 static void end_waiting(td_queue_t *q, bool waiting, int rc)
@@ -261,7 +264,7 @@ static int put(td_queue_t *q, void *item, bool block, td__deadline_t deadline)
             rc = -ENOSPC; /* Python: Full */
             break;
         }
-        begin_waiting(q, &waiting, deadline);
+        begin_waiting(q, &waiting, TD_OBS_PUT, deadline);
         if (!spun) {
             spun = true;
             td__lock_give(&q->put_lock);
@@ -318,7 +321,7 @@ static int get(td_queue_t *q, void **item, bool block, td__deadline_t deadline,
             rc = -ENODATA; /* Python: Empty */
             break;
         }
-        begin_waiting(q, &waiting, deadline);
+        begin_waiting(q, &waiting, TD_OBS_GET, deadline);
         if (!spun) {
             spun = true;
             td__lock_give(q->get_lock);
@@ -471,7 +474,7 @@ int td_queue_join(td_queue_t *q, double timeout)
             rc = -ETIMEDOUT;
             break;
         }
-        begin_waiting(q, &waiting, deadline);
+        begin_waiting(q, &waiting, TD_OBS_TASK_DONE, deadline);
         /* The pairing of the top of the file, with task_done's decrement. */
         atomic_fetch_add_explicit(&q->joiners_asleep, 1, memory_order_seq_cst);
         unsigned seen = atomic_load_explicit(&q->all_done, memory_order_seq_cst);

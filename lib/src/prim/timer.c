@@ -4,6 +4,8 @@
  *
  * The timer struct is shared by the caller's handle and the running thread, so it is
  * reference counted like a thread; `fired` is written by the timer thread only.
+ * The timer and its Event carry names for traces (its thread's, "finished"), which
+ * are forgotten when it is freed.
  * The deadline is fixed in start(), before the thread exists: CPython starts
  * counting in run(), so the thread's start-up time makes every firing late; here
  * the function runs `interval` after start() returns control, start-up included.
@@ -35,6 +37,8 @@ static void timer_unref(struct td_timer *timer)
     if (atomic_fetch_sub_explicit(&timer->refs, 1, memory_order_acq_rel) != 1)
         return;
     td_event_destroy(&timer->finished);
+    td_object_forget(&timer->finished); /* before another object takes the memory */
+    td_object_forget(timer);
     td_thread_free(timer->thread);
     free(timer);
 }
@@ -97,6 +101,12 @@ int td_timer_new(td_timer_t **out, double interval, td_thread_fn fn, void *arg)
     timer->fn = fn;
     timer->arg = arg;
     td_event_init(&timer->finished);
+    /* Names for traces, as Python's own: the Timer is its thread ("Thread-3"), and
+     * its Event is `self.finished`. A failure only leaves them unnamed. */
+    char name[128];
+    td_thread_get_name(timer->thread, name, sizeof name);
+    td_object_set_name(timer, name);
+    td_object_set_name(&timer->finished, "finished");
     *out = timer;
     return 0;
 }

@@ -2,7 +2,9 @@
 /* names.c - names for objects, kept beside them: an open-addressing hash table from
  * the object's address to a copy of its name, under names_mutex. Only code that
  * reports (the scheduler's wait-for report, a trace) looks names up, so the
- * primitives never pay for them. */
+ * primitives never pay for them. Naming and forgetting are reported to the observer
+ * (TD_OBS_NAME), so a trace knows which object an address held when: one that is
+ * freed and whose memory another object takes is another object. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -75,6 +77,15 @@ static int make_room(void)
     return 0;
 }
 
+/* Tell the observer, if any, that object is called name now (NULL: nothing). */
+static void report_name(const void *object, const char *name)
+{
+    td__report_fn report = atomic_load_explicit(&td__reporter, memory_order_acquire);
+    if (TD__UNLIKELY(report != NULL))
+        report(&(td__report_t){ .kind = TD_OBS_NAME, .primitive = "name", .object = object,
+                                .timeout = -1, .text = name, .len = name ? strlen(name) : 0 });
+}
+
 int td_object_set_name(const void *object, const char *name)
 {
     if (!object || !name)
@@ -95,6 +106,8 @@ int td_object_set_name(const void *object, const char *name)
         free(copy);
     }
     td__mutex_unlock(&names_mutex);
+    if (rc == 0)
+        report_name(object, name);
     return rc;
 }
 
@@ -123,4 +136,6 @@ void td_object_forget(const void *object)
         s->name = NULL;
     }
     td__mutex_unlock(&names_mutex);
+    if (s)
+        report_name(object, NULL);
 }

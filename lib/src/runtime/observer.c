@@ -7,35 +7,36 @@
  *
  * Causes: each report of a kind that can wake a waiter (set, release, notify, put,
  * task_done, shutdown, cancel, timer fire, thread exit) records its sequence number
- * against its object in `wakers`, a small open-addressing table under wakers_mutex;
- * a WAIT_END that was woken (result 0) takes the number recorded for its object:
- * the last such event before it woke, which is what it observed. The table is only
- * touched while someone observes, so it costs nothing otherwise. No lock is held
- * while an observer runs.
+ * against its object in `wakers`, a table of atomic words indexed by the object's
+ * hash, each holding seq << 16 and 16 more bits of that hash (a tag); a WAIT_END that
+ * was woken (result 0) takes the number in its object's slot if the tag is its own:
+ * the last such event before it woke, which is what it observed (the waker reports
+ * before it wakes, and the waiter reads after it saw the wake: release, acquire).
+ * Objects that share a slot overwrite each other; the tag makes that read as "no
+ * cause", not as a neighbour's, but for one time in 65536. No lock: a waking report
+ * is one atomic store, a woken one one load, and only while someone observes. No
+ * lock is held while an observer runs.
  */
 #include "runtime.h"
 
-enum { WAKERS = 4096 }; /* a power of two; objects beyond it share slots (a cause
-                           may then be a neighbour's: a picture, never a hang) */
+enum { WAKERS = 4096 }; /* a power of two */
 
 static _Atomic(const td_observer_t *) observer;
 static _Atomic(td__report_fn) also;
 static atomic_uint_fast64_t last_seq;
-static pthread_mutex_t wakers_mutex = TD__MUTEX_INITIALIZER;
-static struct {
-    const void *object;
-    uint64_t seq;
-} wakers[WAKERS]; /* guarded by wakers_mutex */
+static atomic_uint_fast64_t wakers[WAKERS]; /* seq << 16 | tag */
 
 uint64_t td__observe_seq(void)
 {
     return atomic_fetch_add_explicit(&last_seq, 1, memory_order_relaxed) + 1;
 }
 
-static size_t slot_of(const void *object)
+static uint64_t hash_of(const void *object)
 {
-    uintptr_t x = (uintptr_t)object;
-    return (size_t)((x >> 4) ^ (x >> 16)) & (WAKERS - 1);
+    uint64_t x = (uint64_t)(uintptr_t)object;
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    return x ^ (x >> 33);
 }
 
 static bool wakes_waiters(td_obs_kind_t kind)
@@ -56,18 +57,14 @@ static uint64_t track_cause(td_obs_kind_t kind, const void *object, int result, 
     bool woken = kind == TD_OBS_WAIT_END && result == 0;
     if (!object || (!woken && !wakes_waiters(kind)))
         return 0;
-    size_t i = slot_of(object);
-    uint64_t cause = 0;
-    td__mutex_lock(&wakers_mutex);
-    if (woken) {
-        if (wakers[i].object == object)
-            cause = wakers[i].seq;
-    } else {
-        wakers[i].object = object;
-        wakers[i].seq = seq;
+    uint64_t h = hash_of(object), tag = h >> 48; /* bits the slot does not use */
+    atomic_uint_fast64_t *slot = &wakers[h & (WAKERS - 1)];
+    if (!woken) {
+        atomic_store_explicit(slot, seq << 16 | tag, memory_order_release);
+        return 0;
     }
-    td__mutex_unlock(&wakers_mutex);
-    return cause;
+    uint64_t seen = atomic_load_explicit(slot, memory_order_acquire);
+    return (seen & 0xffff) == tag ? seen >> 16 : 0;
 }
 
 static void report(const td__report_t *r)

@@ -14,6 +14,10 @@
  * Dummy-N, which td_current_thread does): for reports made from any thread. */
 td_thread_t *td__current_if_known(void);
 
+/* The order in which threads were started (the main thread first), as enumerate()
+ * lists them: for a trace's tracks. Read it on the thread itself, or once it runs. */
+uint64_t td__thread_start_order(const td_thread_t *thread);
+
 /* Give a thread its number under a schedule (the scheduler numbers the thread that
  * begins it): its ident and native id are made from it from then on. */
 void td__thread_set_number(td_thread_t *thread, unsigned number);

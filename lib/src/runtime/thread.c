@@ -64,6 +64,7 @@ struct td_thread {
     atomic_long native_id;
     atomic_uint_fast64_t lines;
     atomic_uint number;
+    uint64_t start_order; /* registry_add's count, under registry_mutex: start order */
     void *sched_slot;
     bool is_static; /* the first main thread lives in static storage */
     struct td_thread *prev, *next;
@@ -74,6 +75,7 @@ static struct td_thread *registry_head; /* the main thread first, then by start 
 static struct td_thread *registry_tail;
 static unsigned long name_counter;      /* "Thread-N": guarded by registry_mutex */
 static unsigned long dummy_counter;
+static uint64_t start_counter;          /* guarded by registry_mutex */
 static atomic_size_t stack_size_setting;
 
 static struct td_thread first_main;
@@ -99,6 +101,7 @@ static void registry_unlock(void)
 /* Both called with registry_mutex held. */
 static void registry_add(struct td_thread *t)
 {
+    t->start_order = ++start_counter;
     t->prev = registry_tail;
     t->next = NULL;
     if (registry_tail)
@@ -258,6 +261,11 @@ static struct td_thread *make_dummy(void)
 td_thread_t *td__current_if_known(void)
 {
     return current;
+}
+
+uint64_t td__thread_start_order(const td_thread_t *thread)
+{
+    return thread->start_order;
 }
 
 td_thread_t *td_current_thread(void)
