@@ -342,7 +342,8 @@ const cli_command_t scenario_tcp_echo = {
              "server in order.",
     .lesson = "A thread per connection lets one slow client wait in recv() without "
               "holding up the others; the server caps how many it serves at once and "
-              "drops idle ones, or a few clients could hold every thread.",
+              "drops idle ones and ones too slow to end a line, or a few clients could "
+              "hold every thread.",
     .variants = (const cli_variant_t[]){
         { "demo", "a server thread and a client in one process",
           .example = "tcp-echo demo", .run = run_tcp_echo_demo },
@@ -361,6 +362,9 @@ const cli_command_t scenario_tcp_echo = {
           .help = "connections served at once; more are refused (--async: 10000)" },
         { "idle-timeout", OPT_NUMBER, "60", .max = 1e9, .variants = "server demo",
           .help = "seconds before an idle connection is dropped (0: never)" },
+        { "line-timeout", OPT_NUMBER, "10", .max = 1e9, .variants = "server demo",
+          .help = "seconds a line may take from its first byte to its newline; a slower "
+                  "sender is dropped (0: never)" },
         { "connect-timeout", OPT_NUMBER, "5", .min_open = true, .max = 1e6,
           .variants = "client demo", .help = "seconds to connect" },
         { "reply-timeout", OPT_NUMBER, "5", .min_open = true, .max = 1e6,

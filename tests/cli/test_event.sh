@@ -18,7 +18,8 @@ check "wait: event1 before event2" sh -c "grep -n 'setting complete' '$work/out'
 grep -E '^(Thread checking|Timeout occurred)' "$work/out" | awk '
     NR % 2 == 1 && !/^Thread checking/ { bad = 1 }
     NR % 2 == 0 && !/^Timeout occurred/ { bad = 1 }
-    END { exit bad || NR % 2 == 0 }' && pass || fail "wait: checks and timeouts alternate, ending with a check"
+    END { exit bad || NR % 2 == 0 }' && pass "wait: checks and timeouts alternate, ending with a check" ||
+    fail "wait: checks and timeouts alternate, ending with a check"
 check "wait: no other lines" test "$(wc -l <"$work/out")" -eq $((checks + timeouts + 6))
 # The same distinct lines as event_wait.py prints (whose print() can tear two lines into
 # one when threads race: a comparison line by line with it would be flaky).

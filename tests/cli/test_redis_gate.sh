@@ -14,7 +14,7 @@ stop_servers() {
     redis_pid=""
     fake_pid=""
 }
-trap 'stop_servers; rm -rf "$work"' EXIT
+at_exit() { stop_servers; }
 start_redis() { # PORT: a throwaway server, answering PING once it is up
     mkdir -p "$work/redis"
     redis-server --port "$1" --bind 127.0.0.1 --save '' --appendonly no --dir "$work/redis" \
@@ -64,7 +64,7 @@ if [ "${THRDEMO_HAVE_HIREDIS:-1}" = 0 ]; then
 fi
 
 # ---- a real server, already up: PONG at once, both workers INCR.
-command -v redis-server >/dev/null || { echo "redis-server missing: scripts/test.sh installs it"; exit 1; }
+command -v redis-server >/dev/null || { tap "# redis-server missing: scripts/test.sh installs it"; exit 1; }
 port=$(free_port)
 start_redis "$port"
 run redis-gate --redis "127.0.0.1:$port" --scale 0.1
@@ -94,6 +94,24 @@ expect_status 1 "redis-gate --redis with a wrong password"
 check "wrong password: the server's answer to AUTH is the reason" grep -q "not ready (attempt 1): AUTH: the server answered: " "$work/out"
 run redis-gate --redis "127.0.0.1:$port" --give-up 0.2 --retry 0.1
 check "no password: the server's NOAUTH is the reason" grep -q "not ready (attempt 1): the server answered: NOAUTH" "$work/out"
+stop_servers
+
+# ---- a user with a password (Redis 6 ACLs): redis://USER:PASSWORD@..., the password
+# percent-encoded as in any URL (here "p@ss:w"), sends AUTH USER PASSWORD (issue 12).
+port=$(free_port)
+redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --dir "$work/redis" \
+    --daemonize no --logfile "$work/redis/log" --user alice on '>p@ss:w' '~*' '+@all' &
+redis_pid=$!
+i=0
+until redis-cli -p "$port" --user alice --pass 'p@ss:w' --no-auth-warning ping >/dev/null 2>&1 || [ $i -ge 100 ]; do sleep 0.05; i=$((i + 1)); done
+run redis-gate --redis "redis://alice:p%40ss%3Aw@127.0.0.1:$port" --scale 0.1
+expect_status 0 "redis-gate --redis with a user and an encoded password"
+check "user: alice's INCR" grep -q '^(t1        ) INCR thrdemo:redis-gate:t1 -> 1$' "$work/out"
+run redis-gate --redis "redis://alice:p@ss:w@127.0.0.1:$port" --scale 0.1
+expect_status 0 "redis-gate --redis: the user info ends at the last @"
+run redis-gate --redis "redis://bob:p%40ss%3Aw@127.0.0.1:$port" --give-up 0.2 --retry 0.1
+expect_status 1 "redis-gate --redis as an unknown user"
+check "unknown user: the server's WRONGPASS is the reason" grep -q "AUTH: the server answered: WRONGPASS" "$work/out"
 stop_servers
 
 # ---- started 2 s (scaled: 0.5 s) after thrdemo: failed attempts, then on.
@@ -192,6 +210,13 @@ usage_error redis-gate --redis 127.0.0.1:+1
 usage_error redis-gate --redis 'redis://:@127.0.0.1:6379'
 usage_error redis-gate --redis redis://127.0.0.1:6379/x
 usage_error redis-gate --redis "$(printf '127.0.0.1:63\n79')"
+usage_error redis-gate --redis 'h x:6379'
+usage_error redis-gate --redis 'h@x:6379'
+usage_error redis-gate --redis '[::g]:6379'
+usage_error redis-gate --redis 'redis://u:p%zz@127.0.0.1'
+usage_error redis-gate --redis 'redis://u:p%4@127.0.0.1'
+usage_error redis-gate --redis 'REDIS://127.0.0.1'
+usage_error redis-gate --redis 127.0.0.1:0065535
 usage_error redis-gate --redis
 usage_error redis-gate --retry 0
 usage_error redis-gate --give-up -1
