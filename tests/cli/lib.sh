@@ -141,7 +141,8 @@ usage_error() {
 
 # The variant's Python program in examples/python (what --python prints), run when
 # python3 is here: python_example NAME [VAR=VALUE...] [ARG...], its stdout and
-# stderr (where logging goes) in $work/ref.
+# stderr (where logging goes) in $work/ref. Its print() writes whole lines
+# (whole_lines.py), as thrdemo does: CPython's tears lines under load.
 have_python() { command -v python3 >/dev/null 2>&1; }
 python_example() {
     file=$examples/$1.py
@@ -154,7 +155,7 @@ python_example() {
         esac
     done
     # shellcheck disable=SC2086 # each VAR=VALUE is one word
-    env $envs python3 -u "$file" "$@" >"$work/ref" 2>&1
+    env $envs python3 -u "$here/whole_lines.py" "$file" "$@" >"$work/ref" 2>&1
 }
 
 # A TCP port on 127.0.0.1 that nothing listens on right now (scripts/deps.sh's).
@@ -162,6 +163,22 @@ python_example() {
 
 # Lines of the last stdout matching a regex, counted.
 count_lines() { grep -cE "$1" "$work/out" || true; }
+# The number of the first (last) line of the last stdout matching a regex; 0: none.
+first_line() { grep -nE "$1" "$work/out" | head -n1 | cut -d: -f1 | grep . || echo 0; }
+last_line() { grep -nE "$1" "$work/out" | tail -n1 | cut -d: -f1 | grep . || echo 0; }
+# Causal order: every line matching $1 comes before every line matching $2, and
+# both exist. Used where one line is printed after the event the other follows.
+lines_before() { # REGEX1 REGEX2
+    a=$(last_line "$1")
+    b=$(first_line "$2")
+    [ "$a" -gt 0 ] && [ "$b" -gt 0 ] && [ "$a" -lt "$b" ]
+}
+# The last stdout and $work/ref hold the same lines, in any order.
+same_lines() {
+    sort "$work/out" >"$work/out.sorted"
+    sort "$work/ref" >"$work/ref.sorted"
+    cmp -s "$work/out.sorted" "$work/ref.sorted"
+}
 
 finish() {
     finished=1

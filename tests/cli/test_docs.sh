@@ -121,6 +121,10 @@ for command, table in sorted(man.items()):
             for value in values:
                 argv = args + [f"--{name}"] + ([value] if value is not None else []) + ["--help"]
                 status, out, err = thrdemo(*argv)
+                needs = re.search(r"it needs (--[\w-]+)", err)
+                if status == 2 and needs:  # an option that goes with another: give both
+                    argv = argv[:-1] + [needs.group(1), "--help"]
+                    status, out, err = thrdemo(*argv)
                 check(f"the parser takes: thrdemo {' '.join(argv)}", status == 0 and out == help_text,
                       err.strip())
         # the example runs through the parser as that very variant

@@ -71,8 +71,57 @@ fi
 run event timer --scale 0.05 --delay 2
 check "timer: --delay 2 prints 2.0" grep -q 'set it in 2.0 seconds$' "$work/out"
 
+# ---- reuse (issue 12): clear() and a second round; wait() on a set event at once.
+# main's lines in their order, each waiter's two lines, and what is causal: a waiter
+# is released only after main's set() of its round; round 1 ends (joins) before main
+# goes on; round 2's waiters start after main's wait(timeout). Whether a waiter says
+# "waiting" before or after main's set() is the scheduler's (tests/golden's) affair:
+# either way its wait() returns True, at once if the flag is already up.
+reuse_checks() { # WAITERS TIMEOUT-AS-PRINTED
+    w=$1
+    printf '%s\n' "Main: set() (round 1)" "Main: is_set() = True, so wait() returns True at once" \
+        "Main: clear(); is_set() = False" "Main: wait($2) returned False: no set() since clear()" \
+        "Main: set() (round 2)" >"$work/want"
+    grep '^Main' "$work/out" >"$work/main"
+    check "reuse: main's lines, in order" cmp -s "$work/main" "$work/want"
+    check "reuse: the join line last" test "$(tail -n1 "$work/out")" = "All threads have finished."
+    check "reuse: $((4 * w + 6)) lines" test "$(wc -l <"$work/out")" -eq $((4 * w + 6))
+    for r in 1 2; do
+        for i in $(seq $(((r - 1) * w + 1)) $((r * w))); do
+            t="Thread-$i \\(waiter\\)"
+            check "reuse: Thread-$i waits, then returns True (round $r)" \
+                lines_before "^$t: waiting for the event \\(round $r\\)\$" "^$t: wait\\(\\) returned True \\(round $r\\)\$"
+        done
+        check "reuse: round $r: $w waiters released, each after main's set()" \
+            test "$(count_lines "returned True \\(round $r\\)\$")" -eq "$w" -a \
+            "$(first_line "returned True \\(round $r\\)")" -gt "$(first_line "^Main: set\\(\\) \\(round $r\\)")"
+    done
+    check "reuse: round 1 is over before main's is_set()" \
+        lines_before '\(round 1\)$' '^Main: is_set\(\)'
+    check "reuse: round 2 starts after main's wait(timeout)" \
+        lines_before '^Main: wait\(' '\(round 2\)$'
+}
+run event reuse --scale 0.1
+expect_status 0 "event reuse"
+reuse_checks 2 1
+if have_python; then
+    python_example event_reuse THRDEMO_SCALE=0.1
+    check "reuse: the lines of event_reuse.py, in some order" same_lines
+fi
+run event reuse --scale 0.1 --waiters 4 --wait-timeout 0.3 --delay 0.5
+expect_status 0 "event reuse --waiters 4"
+reuse_checks 4 0.3
+if have_python; then
+    python_example event_reuse THRDEMO_SCALE=0.1 --waiters 4 --wait-timeout 0.3 --delay 0.5
+    check "reuse --waiters 4: the lines of event_reuse.py, in some order" same_lines
+fi
+# --delay 0: main may set() before a waiter waits; its wait() returns True at once.
+run event reuse --scale 0.1 --delay 0 --waiters 8
+expect_status 0 "event reuse --delay 0"
+reuse_checks 8 1
+
 # ---- Ctrl-C: a run of 10 s stops at once with 130, lines whole, threads joined.
-for v in wait subclass timer; do
+for v in wait subclass timer reuse; do
     interrupt INT event $v
     expect_status 130 "event $v after SIGINT"
     check "event $v: stopped within 2 s of SIGINT (${elapsed_ms} ms)" test "$elapsed_ms" -lt 2000
@@ -104,4 +153,10 @@ usage_error event subclass --threads 0
 usage_error event subclass --threads 2.5
 usage_error event subclass --count -1
 usage_error event --no-such-option
+usage_error event reuse --waiters 0
+usage_error event reuse --waiters 65
+usage_error event reuse --delay -1
+usage_error event reuse --wait-timeout x
+usage_error event reuse --threads 2
+usage_error event wait --waiters 2
 finish
