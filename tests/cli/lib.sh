@@ -141,8 +141,9 @@ usage_error() {
 
 # The variant's Python program in examples/python (what --python prints), run when
 # python3 is here: python_example NAME [VAR=VALUE...] [ARG...], its stdout and
-# stderr (where logging goes) in $work/ref. Its print() writes whole lines
-# (whole_lines.py), as thrdemo does: CPython's tears lines under load.
+# stderr (where logging goes) in $work/ref, its run time in $python_ms. Its print()
+# writes whole lines (whole_lines.py), as thrdemo does: CPython's tears lines under
+# load.
 have_python() { command -v python3 >/dev/null 2>&1; }
 python_example() {
     file=$examples/$1.py
@@ -154,8 +155,10 @@ python_example() {
             *) break ;;
         esac
     done
+    t0=$(date +%s%N)
     # shellcheck disable=SC2086 # each VAR=VALUE is one word
     env $envs python3 -u "$here/whole_lines.py" "$file" "$@" >"$work/ref" 2>&1
+    python_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 }
 
 # A TCP port on 127.0.0.1 that nothing listens on right now (scripts/deps.sh's).

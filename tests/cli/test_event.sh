@@ -4,11 +4,14 @@
 . "$(dirname "$0")/lib.sh"
 
 # ---- wait: thread2 polls every 0.1 s for 1 s; counts within bounds, causal order exact.
-run event --scale 0.1
+# A wait(0.1) that times out takes 0.1 s at least, so the polls are at most one a
+# 0.1 s of the run (and one more); at least three fit in the 1 s before event2.
+timed_run event --scale 0.1
 expect_status 0 "event"
 checks=$(count_lines '^Thread checking for event, will timeout in 1 seconds$')
 timeouts=$(count_lines '^Timeout occurred, continuing to check for event$')
-check "wait: 5..13 polls ($checks)" test "$checks" -ge 5 -a "$checks" -le 13
+check "wait: 3..$((elapsed_ms / 100 + 1)) polls ($checks in $elapsed_ms ms)" \
+    test "$checks" -ge 3 -a "$checks" -le $((elapsed_ms / 100 + 1))
 check "wait: one timeout fewer than polls" test "$timeouts" -eq $((checks - 1))
 check "wait: thread1 started once" test "$(count_lines '^Thread started and waiting for event to be set$')" -eq 1
 check "wait: both threads resumed" test "$(count_lines '^Event has been set, resuming thread$')" -eq 2
@@ -38,8 +41,9 @@ check "wait: the Python program's distinct lines" cmp -s "$work/distinct" "$work
 run event wait --scale 0.1 --wait-timeout 0.5 --first-delay 0.2 --second-delay 0.2
 check "wait: --wait-timeout printed as given" grep -q 'will timeout in 0.5 seconds$' "$work/out"
 
-# ---- subclass: named threads gated by one event; per-thread order exact.
-run event subclass --scale 0.05
+# ---- subclass: named threads gated by one event; per-thread order exact. Main sets
+# the event 1 s after starting the threads, which say at once that they wait.
+run event subclass --scale 0.2
 expect_status 0 "event subclass"
 for t in 1 2; do
     grep "^Thread $t" "$work/out" >"$work/t$t"
@@ -52,7 +56,7 @@ done
 check "subclass: both wait before main sets" sh -c "head -n2 '$work/out' | grep -c 'waiting for the event' | grep -qx 2"
 check "subclass: main's line third" test "$(sed -n 3p "$work/out")" = "Main thread setting event"
 check "subclass: the join line last" test "$(tail -n1 "$work/out")" = "All threads have finished."
-run event subclass --scale 0.05 --threads 3 --count 2
+run event subclass --scale 0.02 --threads 3 --count 2
 check "subclass: --threads 3 --count 2" test "$(count_lines 'Number: ')" -eq 6 -a "$(count_lines '^Thread 3 ')" -eq 3
 
 # ---- timer: exact.
@@ -61,11 +65,12 @@ Waiting for the event; a timer will set it in 5.0 seconds
 Timer fired, setting the event
 Event has been set, main thread resumes
 TXT
-run event timer --scale 0.05
+# (main says it waits as it starts the timer, 1 s before the timer fires)
+run event timer --scale 0.2
 expect_status 0 "event timer"
 expect_out "$work/want" "event timer"
 if have_python; then
-    python_example event_timer THRDEMO_SCALE=0.05
+    python_example event_timer THRDEMO_SCALE=0.2
     expect_out "$work/ref" "event timer against event_timer.py"
 fi
 run event timer --scale 0.05 --delay 2

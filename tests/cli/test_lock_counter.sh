@@ -21,25 +21,29 @@ if have_python; then
 fi
 
 # none: the threads start behind a gate, each on its own core, so updates are lost on
-# almost every run of a multi-core machine; but when other processes hold the cores
-# one thread can do all its steps while the other waits, and nothing is lost. So:
-# every run's second line must match its first, and some run of ten must lose
-# updates. (One core cannot show it.)
-if [ "$(nproc)" -ge 2 ]; then
-    lost=0
-    for i in 1 2 3 4 5 6 7 8 9 10; do
-        run lock-counter --lock none
-        expect_status 0 "lock-counter --lock none"
-        check "none: two lines" test "$(wc -l <"$work/out")" -eq 2
-        if grep -q 'shared_resource: 0$' "$work/out"; then
-            check "none: 0 says it was luck" grep -q '^No update was lost this time, by luck' "$work/out"
-        else
-            check "none: the lost-update line follows" grep -q '^Lost updates: ' "$work/out"
-            lost=$((lost + 1))
-        fi
-    done
-    check "none: updates lost in $lost of 10 runs" test "$lost" -ge 1
-fi
+# almost every run of a quiet multi-core machine; but when other processes hold the
+# cores (or there is one), one thread can do all its steps while the other waits,
+# and nothing is lost. Whether a run loses updates is the machine's, not thrdemo's:
+# every run's second line must agree with its first, and the final value lies
+# within what 2 x 1,000,000 steps can reach. That updates are lost, and how, is
+# shown reproducibly under --schedule (tests/golden, `thrdemo explore`): issue 11,
+# this check failed where two cores were not free.
+lost=0
+for i in 1 2 3 4 5; do
+    run lock-counter --lock none
+    expect_status 0 "lock-counter --lock none"
+    check "none: two lines" test "$(wc -l <"$work/out")" -eq 2
+    value=$(sed -n 's/^Final value of shared_resource: \(-\{0,1\}[0-9]*\)$/\1/p' "$work/out")
+    check "none: a final value within -1000000..1000000 ($value)" \
+        test -n "$value" -a "${value:-0}" -ge -1000000 -a "${value:-0}" -le 1000000
+    if [ "$value" = 0 ]; then
+        check "none: 0 says it was luck" grep -q '^No update was lost this time, by luck' "$work/out"
+    else
+        check "none: the lost-update line follows" grep -q '^Lost updates: ' "$work/out"
+        lost=$((lost + 1))
+    fi
+done
+tap "# none: updates lost in $lost of 5 runs on this machine now"
 
 # --stats reports wall time and the counts on stderr; stdout stays the trace.
 run --stats lock-counter --iterations 1000

@@ -25,8 +25,9 @@ start_redis() { # PORT: a throwaway server, answering PING once it is up
 }
 worker_lines() { grep -cE "^\(t[12] {8}\) $1" "$work/out" || true; }
 
-# ---- simulated (the seed): exact structure.
-run redis-gate --scale 0.1
+# ---- simulated (the seed): exact structure. The workers say they wait as they start,
+# 0.6 s before the simulated check ends.
+run redis-gate --scale 0.2
 expect_status 0 "redis-gate"
 head -n3 "$work/out" | sort >"$work/head"
 printf '%s\n' "(MainThread) first of all, check redis server, make sure it is OK, and then trigger the redis ready event" \
@@ -35,23 +36,38 @@ check "wait: both workers wait, main checks" cmp -s "$work/head" "$work/want"
 check "wait: both released" test "$(worker_lines 'redis ready, and connect to redis server and do some work \[[A-Z][a-z][a-z] [A-Z][a-z][a-z] [ 0-9][0-9] [0-9:]{8} [0-9]{4}\]$')" -eq 2
 check "wait: five lines" test "$(wc -l <"$work/out")" -eq 5
 if have_python; then
-    python_example redis_gate_wait THRDEMO_SCALE=0.1
+    python_example redis_gate_wait THRDEMO_SCALE=0.2
     sed -E 's/\[[^]]*\]$/[T]/' "$work/ref" | sort >"$work/ref.sorted"
     sed -E 's/\[[^]]*\]$/[T]/' "$work/out" | sort >"$work/out.sorted"
     check "wait: the Python program's lines" diff "$work/ref.sorted" "$work/out.sorted"
 fi
-# At this scale the 2 s polls come at 0.5 and 1.0 s and the check ends at 0.75 s:
-# a quarter of a second either side, enough on a loaded machine.
-run redis-gate poll --scale 0.25
+# poll: each worker logs "not ready" after each 2 s wait (0.5 s here) and once more as
+# it is released (the check ends at 0.75 s): twice each when nothing is late. How
+# many times is the clock's (issue 11: an exact 4 failed under load; tests/golden
+# checks it on the virtual clock). Real timing: each worker at least once (as
+# released), at most once a 0.5 s of the run and once more; every "not ready" of a
+# worker before its release line.
+poll_checks() { # WHAT
+    for t in t1 t2; do
+        n=$(grep -cE "^\($t {8}\) redis is not ready,still waiting.......\$" "$work/out" || true)
+        check "$1: $t logs 'not ready' 1 to $((elapsed_ms / 500 + 1)) times ($n)" \
+            test "$n" -ge 1 -a "$n" -le $((elapsed_ms / 500 + 1))
+        check "$1: $t's 'not ready' lines before its release" \
+            lines_before "^\($t {8}\) redis is not ready" "^\($t {8}\) redis ready, and connect"
+    done
+    check "$1: both released" test "$(worker_lines 'redis ready, and connect')" -eq 2
+}
+timed_run redis-gate poll --scale 0.25
 expect_status 0 "redis-gate poll"
-check "poll: each worker logs 'not ready' once a 2 s period (and once as released)" \
-    test "$(worker_lines 'redis is not ready,still waiting.......$')" -eq 4
-check "poll: both released" test "$(worker_lines 'redis ready, and connect')" -eq 2
+poll_checks poll
 if have_python; then
     python_example redis_gate_poll THRDEMO_SCALE=0.25
-    sed -E 's/\[[^]]*\]$/[T]/' "$work/ref" | sort >"$work/ref.sorted"
-    sed -E 's/\[[^]]*\]$/[T]/' "$work/out" | sort >"$work/out.sorted"
-    check "poll: the lines of redis_gate_poll.py" diff "$work/ref.sorted" "$work/out.sorted"
+    sed -E 's/\[[^]]*\]$/[T]/' "$work/ref" | sort -u >"$work/ref.sorted"
+    sed -E 's/\[[^]]*\]$/[T]/' "$work/out" | sort -u >"$work/out.sorted"
+    check "poll: the distinct lines of redis_gate_poll.py" diff "$work/ref.sorted" "$work/out.sorted"
+    cp "$work/ref" "$work/out"
+    elapsed_ms=$python_ms
+    poll_checks redis_gate_poll.py
 fi
 
 # ---- a build without hiredis (not found, or -DTHRDEMO_WITH_HIREDIS=OFF): --redis is

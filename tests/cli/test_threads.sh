@@ -19,27 +19,25 @@ done
 run threads basic
 expect_status 0 "threads basic by name"
 
-# ways: names as CPython gives them; the workers end in reverse (shorter sleeps).
-cat >"$work/want" <<'TXT'
-Thread-1 (mythread): running the target function
-Thread-2: running the overridden run()
-worker-2: end, num=2
-worker-1: end, num=1
-worker-0: end, num=0
-All threads have finished.
-TXT
+# ways: names as CPython gives them, each worker's start before its end, the join
+# line last. In which order the workers end is their sleeps' (0.3, 0.2, 0.1 s) and
+# the scheduler's: tests/golden checks it under --schedule (issue 11: this test
+# failed on a loaded machine when it checked the order here).
 run threads ways --scale 0.2
 expect_status 0 "threads ways"
-grep -v ': start, ' "$work/out" >"$work/out.noStart" || true
-check "ways: names and end order" cmp -s "$work/out.noStart" "$work/want"
-check "ways: three start lines before any end" \
-    test "$(head -n5 "$work/out" | grep -c ': start, num=')" -eq 3
+head -n2 "$work/out" >"$work/head"
+printf '%s\n' "Thread-1 (mythread): running the target function" \
+    "Thread-2: running the overridden run()" >"$work/want"
+check "ways: the target function's thread, then the subclass's, by CPython's names" cmp -s "$work/head" "$work/want"
+for i in 0 1 2; do
+    check "ways: worker-$i starts, then ends" \
+        lines_before "^worker-$i: start, num=$i\$" "^worker-$i: end, num=$i\$"
+done
+check "ways: nine lines, the join line last" \
+    test "$(wc -l <"$work/out")" -eq 9 -a "$(tail -n1 "$work/out")" = "All threads have finished."
 if have_python; then
     python_example threads_ways THRDEMO_SCALE=0.2
-    # Python's print() may tear two racing start lines into one (and leave an empty
-    # line): start lines and empty lines aside, the rest is timed far apart.
-    grep -v -e ': start, ' -e '^$' "$work/ref" >"$work/ref.noStart"
-    check "ways: same as threads_ways.py (start lines aside)" cmp -s "$work/out.noStart" "$work/ref.noStart"
+    check "ways: the lines of threads_ways.py, in some order" same_lines
 fi
 
 usage_error threads bogus
