@@ -11,8 +11,7 @@
 # skip WHY          one test, skipped
 # at_exit           a script's own clean-up (define it; the work dir goes anyway)
 # finish            the plan; the script fails if any test did
-# With THRDEMO_TAP_DIR set, the TAP also goes to $THRDEMO_TAP_DIR/<script>.tap, which
-# scripts/test.sh counts.
+# scripts/test.sh counts the TAP of every script (through ctest's JUnit report).
 set -eu
 export LC_ALL=C
 here=$(cd "$(dirname "$0")" && pwd)
@@ -24,15 +23,8 @@ failed=0
 skipped=0
 finished=0
 status=0
-tap_file=/dev/null
-if [ -n "${THRDEMO_TAP_DIR:-}" ]; then
-    tap_file=$THRDEMO_TAP_DIR/$(basename "$0" .sh).tap
-    : >"$tap_file"
-fi
-
-tap() { # LINE: one line of TAP, on stdout and in the TAP file
+tap() { # LINE: one line of TAP
     printf '%s\n' "$1"
-    printf '%s\n' "$1" >>"$tap_file"
 }
 at_exit() { :; }
 # A script that stops before finish (set -e, a missing tool) still ends in valid

@@ -344,5 +344,5 @@ int main(void)
         cmocka_unit_test(interrupt_reaches_a_controlled_thread),
         cmocka_unit_test(pct_finds_the_planted_race),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return test_run_cases(tests);
 }
