@@ -15,7 +15,8 @@ import re
 import sys
 import xml.etree.ElementTree as ET
 
-TAP = re.compile(r"^(not )?ok\b[^#]*(#\s*(SKIP|TODO)\b.*)?$", re.I)
+TAP = re.compile(r"^(not )?ok\b")
+SKIP = re.compile(r"#\s*SKIP\b", re.I)
 PLAN_SKIP = re.compile(r"^1\.\.0\s*#\s*SKIP", re.I)
 
 
@@ -43,11 +44,10 @@ def count(report):
             continue
         bad = 0
         for line in lines:
-            m = TAP.match(line.strip())
-            if m.group(1):
+            if TAP.match(line.strip()).group(1):
                 bad += 1
                 failures.append(f"{name}: {line.strip()}")
-            elif m.group(3) and m.group(3).upper() == "SKIP":
+            elif SKIP.search(line):
                 skipped += 1
             else:
                 passed += 1
