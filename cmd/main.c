@@ -57,6 +57,8 @@ static const cli_command_t *const commands[] = {
     &scenario_join_timeout,
     &scenario_enumerate,
     &scenario_prodcons,
+    &scenario_condition,
+    &scenario_barrier,
     &scenario_redis_gate,
     &scenario_tcp_echo,
     &scenario_generator,

@@ -10,13 +10,18 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <thrdemo/aio_stream.h>
 #include <thrdemo/common.h>
 #include <thrdemo/log.h>
 
@@ -108,15 +113,88 @@ int net_send_all(int fd, const void *buf, size_t len, double timeout, const net_
     return 0;
 }
 
+/* A name lookup on a thread of its own, so that the one who waits for it can leave
+ * when the stop comes (getaddrinfo itself cannot be interrupted, and a DNS server
+ * that does not answer holds it for seconds). Whoever of the two is last frees it. */
+struct lookup {
+    atomic_int refs;
+    char host[256], service[16];
+    struct addrinfo hints, *ai;
+    int rc;
+    atomic_bool finished; /* rc and ai written (release); read after it (acquire) */
+    int done[2];          /* a pipe, readable once finished: what the waiter polls */
+};
+
+static void lookup_release(struct lookup *l)
+{
+    if (atomic_fetch_sub(&l->refs, 1) != 1)
+        return;
+    if (l->ai)
+        freeaddrinfo(l->ai);
+    close(l->done[0]);
+    close(l->done[1]);
+    free(l);
+}
+
+/* A plain pthread, not a library thread: plumbing, as the runner's signal thread. */
+static void *lookup_thread(void *arg)
+{
+    struct lookup *l = arg;
+    l->rc = getaddrinfo(l->host, l->service, &l->hints, &l->ai);
+    l->rc = l->rc == EAI_SYSTEM ? -errno : l->rc != 0 ? -EADDRNOTAVAIL : 0;
+    atomic_store_explicit(&l->finished, true, memory_order_release);
+    ssize_t n = write(l->done[1], "x", 1);
+    (void)n;
+    lookup_release(l);
+    return NULL;
+}
+
+/* getaddrinfo of a name, waited for stoppably: 0 with *ai, -ECANCELED, -errno. */
+static int lookup_name(const char *host, const char *service, const struct addrinfo *hints,
+                       struct addrinfo **ai, const net_stop_t *stop)
+{
+    struct lookup *l = calloc(1, sizeof *l);
+    if (!l || pipe2(l->done, O_CLOEXEC) != 0) {
+        free(l);
+        return -ENOMEM;
+    }
+    snprintf(l->host, sizeof l->host, "%s", host);
+    snprintf(l->service, sizeof l->service, "%s", service);
+    l->hints = *hints;
+    atomic_init(&l->refs, 2);
+    pthread_t tid;
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    if (pthread_create(&tid, &attr, lookup_thread, l) != 0)
+        lookup_thread(l); /* no thread to spare: look it up here */
+    pthread_attr_destroy(&attr);
+    int rc = net_wait(l->done[0], POLLIN, -1, stop);
+    if (rc == 1)
+        rc = atomic_load_explicit(&l->finished, memory_order_acquire) ? l->rc : -EIO;
+    if (rc == 0) {
+        *ai = l->ai;
+        l->ai = NULL;
+    }
+    lookup_release(l);
+    return rc;
+}
+
 /* Resolve host:port (passive: for bind) into *ai (free it after): 0 or -errno
- * (-EADDRNOTAVAIL when the name does not resolve). */
-static int resolve(const char *host, int port, bool passive, struct addrinfo **ai)
+ * (-EADDRNOTAVAIL when the name does not resolve, -ECANCELED when stopped). A
+ * numeric address needs no lookup. */
+static int resolve(const char *host, int port, bool passive, struct addrinfo **ai,
+                   const net_stop_t *stop)
 {
     char service[16];
     snprintf(service, sizeof service, "%d", port);
     struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
-                              .ai_flags = passive ? AI_PASSIVE : 0 };
+                              .ai_flags = (passive ? AI_PASSIVE : 0) | AI_NUMERICHOST };
     int rc = getaddrinfo(host, service, &hints, ai);
+    if (rc == EAI_NONAME) {
+        hints.ai_flags &= ~AI_NUMERICHOST;
+        return lookup_name(host, service, &hints, ai, stop);
+    }
     if (rc != 0)
         return rc == EAI_SYSTEM ? -errno : -EADDRNOTAVAIL;
     return 0;
@@ -131,7 +209,7 @@ static int open_socket(const struct addrinfo *ai)
 int net_listen(const char *host, int port, int *bound_port)
 {
     struct addrinfo *ai;
-    int fd = resolve(host, port, true, &ai);
+    int fd = resolve(host, port, true, &ai, NULL);
     if (fd < 0)
         return fd;
     fd = open_socket(ai);
@@ -175,7 +253,7 @@ static int connect_one(int fd, const struct addrinfo *ai, double timeout, const 
 int net_connect(const char *host, int port, double timeout, const net_stop_t *stop)
 {
     struct addrinfo *ai;
-    int rc = resolve(host, port, false, &ai);
+    int rc = resolve(host, port, false, &ai, stop);
     if (rc < 0)
         return rc;
     rc = -EADDRNOTAVAIL;
@@ -193,9 +271,44 @@ int net_connect(const char *host, int port, double timeout, const net_stop_t *st
     return rc;
 }
 
-int net_accept(int listen_fd, char *peer, size_t size, const net_stop_t *stop)
+void net_say_accept_error(net_repeats_t *repeats, int err)
 {
-    int rc = net_wait(listen_fd, POLLIN, -1, stop);
+    struct rlimit limit;
+    if (err == EMFILE && getrlimit(RLIMIT_NOFILE, &limit) == 0)
+        net_say(repeats, "cannot accept: %s; ulimit -n is %llu", strerror(err),
+                (unsigned long long)limit.rlim_cur);
+    else
+        net_say(repeats, "cannot accept: %s", strerror(err));
+}
+
+int net_spare_fd(void)
+{
+    return open("/dev/null", O_RDONLY | O_CLOEXEC);
+}
+
+/* Out of descriptors: say so, and use the spare one to accept the connection that
+ * waits and close it, so that its client learns at once and the backlog empties. 0
+ * when one was closed so, -1 when there was no spare to do it with. */
+static int refuse_for_lack_of_fds(int listen_fd, int err, int *spare_fd, net_repeats_t *r)
+{
+    net_say_accept_error(r, err);
+    if (*spare_fd < 0 && (*spare_fd = net_spare_fd()) < 0)
+        return -1;
+    close(*spare_fd);
+    int fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
+    if (fd >= 0)
+        close(fd);
+    *spare_fd = net_spare_fd(); /* -1 if a thread took the descriptor meanwhile */
+    return fd >= 0 ? 0 : -1;
+}
+
+int net_accept(int listen_fd, char *peer, size_t size, const net_stop_t *stop, int *spare_fd,
+               net_repeats_t *repeats)
+{
+    int rc;
+    /* Wake when a folded message is due, so it shows even if no client comes. */
+    while ((rc = net_wait(listen_fd, POLLIN, net_repeats_due(repeats), stop)) == 0)
+        net_repeats_flush(repeats, false);
     if (rc < 0)
         return rc;
     struct sockaddr_storage addr;
@@ -205,12 +318,13 @@ int net_accept(int listen_fd, char *peer, size_t size, const net_stop_t *stop)
         net_format_peer(&addr, peer, size);
         return fd;
     }
-    if (errno == EMFILE || errno == ENFILE) {
-        cli_error("cannot accept: %s", strerror(errno));
-        if (net_wait(listen_fd, 0, 0.1, stop) < 0) /* back off, stay stoppable */
-            return -ECANCELED;
-    }
-    return -EAGAIN; /* EAGAIN, ECONNABORTED, EINTR: nothing to do */
+    if (errno != EMFILE && errno != ENFILE)
+        return -EAGAIN; /* EAGAIN, ECONNABORTED, EINTR: nothing to do */
+    if (refuse_for_lack_of_fds(listen_fd, errno, spare_fd, repeats) == 0)
+        return -EMFILE;
+    if (net_wait(listen_fd, 0, 0.1, stop) < 0) /* no spare: back off, stay stoppable */
+        return -ECANCELED;
+    return -EAGAIN;
 }
 
 ssize_t net_recv(int fd, void *buf, size_t size, double timeout, const net_stop_t *stop)
@@ -225,6 +339,169 @@ ssize_t net_recv(int fd, void *buf, size_t size, double timeout, const net_stop_
         if (errno != EINTR && errno != EAGAIN)
             return -errno;
     }
+}
+
+ssize_t net_recv_limited(int fd, void *buf, size_t size, net_limits_t *limits,
+                         const net_stop_t *stop)
+{
+    int which;
+    ssize_t n = net_recv(fd, buf, size, net_limits_wait(limits, td_monotonic(), &which), stop);
+    if (n > 0)
+        net_limits_received(limits, buf, (size_t)n, td_monotonic());
+    return n == -ETIMEDOUT ? which : n;
+}
+
+void net_say_dropped(const char *peer, ssize_t rc, double idle, double line)
+{
+    if (rc == -ETIMEDOUT)
+        cli_error("dropping %s: idle for %g s (--idle-timeout)", peer, idle);
+    else if (rc == -ETIME)
+        cli_error("dropping %s: a line unfinished after %g s (--line-timeout)", peer, line);
+}
+
+ssize_t net_aio_read_limited(td_aio_stream_t *stream, void *buf, size_t size,
+                             net_limits_t *limits)
+{
+    int which;
+    double timeout = net_limits_wait(limits, td_monotonic(), &which);
+    ssize_t n = td_aio_stream_read(stream, buf, size, timeout);
+    if (n > 0)
+        net_limits_received(limits, buf, (size_t)n, td_monotonic());
+    return n == -ETIMEDOUT ? which : n;
+}
+
+void net_raise_open_files(size_t clients)
+{
+    struct rlimit rl;
+    rlim_t want = (rlim_t)clients + 32; /* the listener, the loop's own, stdio */
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= want)
+        return;
+    rl.rlim_cur = rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want ? rl.rlim_max : want;
+    if (setrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur < want)
+        cli_error("the open-files limit (%llu, hard limit %llu) holds about %llu connections, "
+                  "fewer than --max-clients %zu: raise the hard limit (ulimit -Hn)",
+                  (unsigned long long)rl.rlim_cur, (unsigned long long)rl.rlim_max,
+                  (unsigned long long)(rl.rlim_cur > 32 ? rl.rlim_cur - 32 : 0), clients);
+}
+
+/* ---- what a connection may take ------------------------------------------------------- */
+
+double net_limit(double given)
+{
+    return given > 0 ? runner_seconds(given) : TD_FOREVER;
+}
+
+void net_limits_init(net_limits_t *l, double idle, double line)
+{
+    l->idle = idle;
+    l->line = line;
+    l->line_began = -1;
+}
+
+void net_limits_received(net_limits_t *l, const void *data, size_t n, double now)
+{
+    const unsigned char *bytes = data;
+    size_t after_last_newline = n;
+    while (after_last_newline > 0 && bytes[after_last_newline - 1] != '\n')
+        after_last_newline--;
+    if (after_last_newline == n)
+        l->line_began = -1; /* ends with a newline: no line open */
+    else if (after_last_newline > 0 || l->line_began < 0)
+        l->line_began = now; /* a new line opened by this read */
+}
+
+double net_limits_wait(const net_limits_t *l, double now, int *which)
+{
+    *which = -ETIMEDOUT;
+    if (l->line < 0 || l->line_began < 0)
+        return l->idle;
+    double line_left = l->line_began + l->line - now;
+    line_left = line_left < 0 ? 0 : line_left;
+    if (l->idle >= 0 && l->idle < line_left)
+        return l->idle;
+    *which = -ETIME;
+    return line_left;
+}
+
+/* ---- messages that can repeat fast ---------------------------------------------------- */
+
+void net_repeats_init(net_repeats_t *r)
+{
+    memset(r, 0, sizeof *r);
+    td_lock_init(&r->lock);
+}
+
+/* The line of an entry standing for n occurrences; the entry shown now. */
+static void show(net_repeats_t *r, size_t i, unsigned long n, double now)
+{
+    if (n > 1)
+        cli_error("%s (repeated %lu times)", r->entry[i].text, n);
+    else
+        cli_error("%s", r->entry[i].text);
+    r->entry[i].shown = now;
+    r->entry[i].folded = 0;
+}
+
+/* The entry for text: the one that holds it, else a free one, else the one shown
+ * longest ago (its folded occurrences printed first). Sets *fresh when new. */
+static size_t entry_for(net_repeats_t *r, const char *text, double now, bool *fresh)
+{
+    *fresh = false;
+    for (size_t i = 0; i < NET_REPEATS; i++)
+        if (strcmp(r->entry[i].text, text) == 0)
+            return i;
+    size_t victim = 0;
+    for (size_t i = 0; i < NET_REPEATS && *r->entry[victim].text; i++)
+        if (!*r->entry[i].text || r->entry[i].shown < r->entry[victim].shown)
+            victim = i;
+    if (r->entry[victim].folded > 0)
+        show(r, victim, r->entry[victim].folded, now);
+    snprintf(r->entry[victim].text, sizeof r->entry[victim].text, "%s", text);
+    *fresh = true;
+    return victim;
+}
+
+void net_say(net_repeats_t *r, const char *fmt, ...)
+{
+    char text[NET_REPEAT_TEXT];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    double now = td_monotonic();
+    bool fresh;
+    td_lock_acquire(&r->lock, true, TD_FOREVER);
+    size_t i = entry_for(r, text, now, &fresh);
+    if (fresh || now - r->entry[i].shown >= 1.0)
+        show(r, i, r->entry[i].folded + 1, now);
+    else
+        r->entry[i].folded++;
+    td_lock_release(&r->lock);
+}
+
+double net_repeats_due(net_repeats_t *r)
+{
+    double due = -1, now = td_monotonic();
+    td_lock_acquire(&r->lock, true, TD_FOREVER);
+    for (size_t i = 0; i < NET_REPEATS; i++) {
+        if (r->entry[i].folded == 0)
+            continue;
+        double left = r->entry[i].shown + 1.0 - now;
+        left = left < 0 ? 0 : left;
+        due = due < 0 || left < due ? left : due;
+    }
+    td_lock_release(&r->lock);
+    return due;
+}
+
+void net_repeats_flush(net_repeats_t *r, bool all)
+{
+    double now = td_monotonic();
+    td_lock_acquire(&r->lock, true, TD_FOREVER);
+    for (size_t i = 0; i < NET_REPEATS; i++)
+        if (r->entry[i].folded > 0 && (all || now - r->entry[i].shown >= 1.0))
+            show(r, i, r->entry[i].folded, now);
+    td_lock_release(&r->lock);
 }
 
 int net_round_trip(int fd, const void *msg, size_t len, void *echo, double timeout,
@@ -308,6 +585,8 @@ int net_slots_init(net_slots_t *slots, size_t n)
 {
     td_lock_init(&slots->lock);
     td_cond_init(&slots->ended, &slots->lock);
+    net_repeats_init(&slots->repeats);
+    slots->spare_fd = net_spare_fd();
     slots->slot = calloc(n, sizeof *slots->slot);
     slots->n = slots->slot ? n : 0;
     slots->refused = 0;
@@ -337,7 +616,7 @@ net_slot_t *net_slots_accept(net_slots_t *slots, int listen_fd, const net_stop_t
 {
     for (;;) {
         char peer[96];
-        int fd = net_accept(listen_fd, peer, sizeof peer, stop);
+        int fd = net_accept(listen_fd, peer, sizeof peer, stop, &slots->spare_fd, &slots->repeats);
         if (fd == -ECANCELED)
             return NULL;
         net_slot_t *slot = fd < 0 ? NULL : take(slots);
@@ -349,8 +628,9 @@ net_slot_t *net_slots_accept(net_slots_t *slots, int listen_fd, const net_stop_t
         if (fd >= 0) {
             cli_error("refusing %s: %zu clients connected (--max-clients)", peer, slots->n);
             close(fd);
-            slots->refused++;
         }
+        if (fd >= 0 || fd == -EMFILE)
+            slots->refused++;
     }
 }
 
@@ -383,6 +663,10 @@ void net_slots_free(net_slots_t *slots)
     free(slots->slot);
     slots->slot = NULL;
     slots->n = 0;
+    net_repeats_flush(&slots->repeats, true);
+    if (slots->spare_fd >= 0)
+        close(slots->spare_fd);
+    slots->spare_fd = -1;
 }
 
 void net_format_peer(const struct sockaddr_storage *addr, char *buf, size_t size)

@@ -4,7 +4,10 @@
  * with a timeout, whole reads and writes that survive short writes and EINTR, a
  * fixed set of connection slots with a handler thread each, and Python's way of
  * printing addresses and undecodable bytes. Every wait also ends when the run's
- * stop comes (runner_stop_fd) or the stop pipe it is given is signalled. */
+ * stop comes (runner_stop_fd) or the stop pipe it is given is signalled. What both
+ * echo servers (threaded and --async) share is here too: a connection's limits
+ * (silence, an unfinished line), messages folded when they repeat fast, the words
+ * for a dropped connection and a failing accept. */
 #ifndef THRDEMO_NET_H
 #define THRDEMO_NET_H
 
@@ -47,14 +50,93 @@ int net_wait(int fd, short events, double timeout, const net_stop_t *stop);
  * timeout seconds). */
 int net_send_all(int fd, const void *buf, size_t len, double timeout, const net_stop_t *stop);
 
+/* ---- messages that can repeat fast ------------------------------------------------- */
+
+/* Lines on stderr that a fault can repeat many times a second (accept failing while
+ * descriptors run out) are shown at most once a second each: the first at once, the
+ * ones that come within the second after it folded into one later line that ends
+ * "(repeated N times)", N being how many occurrences that line stands for. A server
+ * calls net_repeats_flush() when net_repeats_due() says a folded line is due, and at
+ * its end. Thread-safe; nothing here is process-wide (one per server). */
+enum { NET_REPEATS = 8, NET_REPEAT_TEXT = 240 };
+typedef struct net_repeats {
+    td_lock_t lock;
+    struct {
+        char text[NET_REPEAT_TEXT]; /* "" for a free entry */
+        double shown;               /* td_monotonic() when last printed */
+        unsigned long folded;       /* occurrences since then, not printed */
+    } entry[NET_REPEATS];           /* guarded by lock */
+} net_repeats_t;
+
+/* An empty set of repeating messages. */
+void net_repeats_init(net_repeats_t *r);
+/* Say "thrdemo: <message>" on stderr (as cli_error), or fold it into a later line
+ * when the same text was shown less than a second ago. */
+void net_say(net_repeats_t *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Seconds until a folded line is due (0: now), or -1 when none is pending. */
+double net_repeats_due(net_repeats_t *r);
+/* Print the folded lines that are due; all of them when all is true (at the end). */
+void net_repeats_flush(net_repeats_t *r, bool all);
+
+/* ---- what a connection may take: silence and unfinished lines ----------------------- */
+
+/* The two limits a server puts on a connection: how long it may stay silent, and
+ * how long a line may take from its first byte to its newline. The second stops a
+ * client that sends a byte a second, each byte resetting the silence, from holding
+ * a slot for ever. Times are td_monotonic() seconds; negative limits mean none. */
+typedef struct net_limits {
+    double idle;       /* seconds of silence allowed */
+    double line;       /* seconds a started line may take to end */
+    double line_began; /* when the unfinished line's first byte came; negative: none */
+} net_limits_t;
+
+/* Limits for a new connection (no line started). */
+void net_limits_init(net_limits_t *l, double idle, double line);
+/* A limit as the user gives it (seconds, nominal; 0: none) as net_limits takes it:
+ * scaled by --scale, or -1 (TD_FOREVER) for none. */
+double net_limit(double given);
+/* Account for n bytes received at now: a newline ends the open line; bytes after the
+ * last newline start one (or continue the one already open). */
+void net_limits_received(net_limits_t *l, const void *data, size_t n, double now);
+/* How long, from now, the next byte may take: the nearer of the two limits, in
+ * seconds (negative: no limit). *which gets the limit that is nearer: -ETIMEDOUT
+ * silence, -ETIME the open line (what a wait that runs out should report). */
+double net_limits_wait(const net_limits_t *l, double now, int *which);
+
 /* Accept a connection on listen_fd, waiting for one: the socket (non-blocking) with
  * the peer's address as Python prints it in peer; -ECANCELED when stopped; -EAGAIN
- * when nothing came after all. Out of descriptors, it says so on stderr and backs off
- * a tenth of a second, still stoppable. */
-int net_accept(int listen_fd, char *peer, size_t size, const net_stop_t *stop);
+ * when nothing came after all. Out of descriptors (EMFILE, ENFILE) it closes the spare
+ * descriptor *spare_fd (from net_spare_fd), accepts the connection and closes it at once (so
+ * the client learns at once and the backlog cannot spin the loop: libuv's trick),
+ * says so through repeats, and without a spare backs off a tenth of a second, still
+ * stoppable. While folded messages wait, it wakes to print them when due. */
+int net_accept(int listen_fd, char *peer, size_t size, const net_stop_t *stop, int *spare_fd,
+               net_repeats_t *repeats);
+/* A spare descriptor for net_accept (on /dev/null): the descriptor, or -1. */
+int net_spare_fd(void);
+/* Say through repeats why accept failed (err a positive errno): "cannot accept: Too
+ * many open files; ulimit -n is N" for EMFILE. Both servers say it so. */
+void net_say_accept_error(net_repeats_t *repeats, int err);
 /* Receive what has come, waiting at most timeout seconds (negative: no limit): the
  * byte count, 0 at the end of the stream, or -ETIMEDOUT, -ECANCELED, -errno. */
 ssize_t net_recv(int fd, void *buf, size_t size, double timeout, const net_stop_t *stop);
+/* Receive within a connection's limits (accounting for what came): the byte count, 0
+ * at the end of the stream, -ETIMEDOUT (silent too long), -ETIME (a line unfinished
+ * too long), -ECANCELED, -errno. */
+ssize_t net_recv_limited(int fd, void *buf, size_t size, net_limits_t *limits,
+                         const net_stop_t *stop);
+struct td_aio_stream;
+/* await reader.read(n) on an asyncio stream within the connection's limits: as
+ * net_recv_limited (-ETIMEDOUT silence, -ETIME a line unfinished too long). */
+ssize_t net_aio_read_limited(struct td_aio_stream *stream, void *buf, size_t size,
+                             net_limits_t *limits);
+/* Let the process open a socket for each of clients connections: the soft limit of
+ * open files raised as far as the hard one allows; said on stderr when that is short. */
+void net_raise_open_files(size_t clients);
+/* Say on stderr why a connection is dropped when a limit ended its receive (rc from
+ * net_recv_limited: -ETIMEDOUT, -ETIME); nothing for any other rc. idle and line are
+ * the limits as the user gave them (--idle-timeout, --line-timeout). */
+void net_say_dropped(const char *peer, ssize_t rc, double idle, double line);
 /* Send msg and read its echo back into echo (len bytes each), both at once, so a
  * message larger than the socket buffers cannot deadlock: 0, or -ETIMEDOUT (no
  * progress for timeout seconds), -ECONNRESET (closed before the whole echo came),
@@ -86,6 +168,8 @@ typedef struct net_slots {
     net_slot_t *slot;
     size_t n;
     unsigned long refused; /* connections closed at once, all slots busy */
+    int spare_fd;          /* kept open to accept-and-close when out of descriptors */
+    net_repeats_t repeats; /* the server's messages that can repeat fast */
 } net_slots_t;
 
 /* n free slots: 0 or -ENOMEM. */
@@ -99,7 +183,8 @@ net_slot_t *net_slots_accept(net_slots_t *slots, int listen_fd, const net_stop_t
 void net_slots_release(net_slots_t *slots, net_slot_t *slot);
 /* Block until no slot is active. */
 void net_slots_wait_idle(net_slots_t *slots);
-/* Join every handler (they end on the stop) and free the slots. */
+/* Join every handler (they end on the stop), print the folded messages left and
+ * free the slots. */
 void net_slots_free(net_slots_t *slots);
 
 /* Python's repr of a peer address: ('127.0.0.1', 54321) or ('::1', 54321, 0, 0). */

@@ -8,7 +8,9 @@
  */
 #include "redis.h"
 
+#include <ctype.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -32,23 +34,65 @@ static int parse_port(const char *text, size_t len)
     return port >= 1 && port <= 65535 ? port : -1;
 }
 
-/* redis://[[USER]:PASSWORD@]...: copy the credentials, return what follows '@'. */
+/* Copy len bytes of text into out (size bytes) decoding %XX escapes, as redis-cli
+ * and redis-py do for a URL's user and password: 0, or -1 (a bad escape, too long). */
+static int percent_decode(const char *text, size_t len, char *out, size_t size)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < len; i++, o++) {
+        if (o + 1 >= size)
+            return -1;
+        out[o] = text[i];
+        if (text[i] != '%')
+            continue;
+        if (i + 2 >= len || !isxdigit((unsigned char)text[i + 1]) ||
+            !isxdigit((unsigned char)text[i + 2]))
+            return -1;
+        char hex[3] = { text[i + 1], text[i + 2], '\0' };
+        out[o] = (char)strtol(hex, NULL, 16);
+        i += 2;
+    }
+    out[o] = '\0';
+    return 0;
+}
+
+/* redis://[[USER]:PASSWORD@]...: copy the credentials (the user info ends at the
+ * last '@', since no host holds one), return what follows the '@'. */
 static const char *credentials(const char *p, redis_server_t *s, const char **why)
 {
-    const char *at = strchr(p, '@');
+    const char *at = strrchr(p, '@');
     if (!at)
         return p;
     const char *colon = memchr(p, ':', (size_t)(at - p));
     size_t user_len = colon ? (size_t)(colon - p) : 0;
     const char *pw = colon ? colon + 1 : p;
     size_t pw_len = (size_t)(at - pw);
-    if (user_len >= sizeof s->user || pw_len >= sizeof s->password || pw_len == 0) {
-        *why = pw_len == 0 ? "an empty password" : "a user name or password too long";
+    if (pw_len == 0) {
+        *why = "an empty password";
         return NULL;
     }
-    snprintf(s->user, sizeof s->user, "%.*s", (int)user_len, p);
-    snprintf(s->password, sizeof s->password, "%.*s", (int)pw_len, pw);
+    if (percent_decode(p, user_len, s->user, sizeof s->user) != 0 ||
+        percent_decode(pw, pw_len, s->password, sizeof s->password) != 0) {
+        *why = "a user name or password too long or with a bad %XX escape";
+        return NULL;
+    }
     return at + 1;
+}
+
+/* Whether a host name, or an IPv6 address with an optional %zone (bracketed), holds
+ * only what one may. */
+static bool valid_host(const char *host, size_t len, bool bracketed)
+{
+    bool zone = false;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)host[i];
+        bool name_char = isalnum(c) || c == '-' || c == '.' || c == '_';
+        if (bracketed && !zone && c == '%' && i > 0 && i + 1 < len)
+            zone = true;
+        else if (bracketed && !zone ? !(isxdigit(c) || c == ':' || c == '.') : !name_char)
+            return false;
+    }
+    return true;
 }
 
 int redis_parse_address(const char *text, redis_server_t *s, const char **why)
@@ -82,6 +126,11 @@ int redis_parse_address(const char *text, redis_server_t *s, const char **why)
     }
     if (host_len == 0 || host_len >= sizeof s->host) {
         *why = host_len == 0 ? "no host (HOST:PORT)" : "the host name is too long";
+        return -1;
+    }
+    if (!valid_host(host, host_len, *p == '[')) {
+        *why = *p == '[' ? "not an IPv6 address between the brackets"
+                         : "a host name holds only letters, digits, '-', '.' and '_'";
         return -1;
     }
     snprintf(s->host, sizeof s->host, "%.*s", (int)host_len, host);

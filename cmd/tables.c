@@ -16,7 +16,8 @@ const cli_command_t scenario_event = {
     .about = "\"Event\": threading.Event releases the threads that wait on it.",
     .lesson = "A thread blocked in wait() uses no CPU and resumes the moment another "
               "thread calls set(). wait(timeout) returns False when the time runs out, "
-              "so a thread can do something else and check again.",
+              "so a thread can do something else and check again. The flag stays set "
+              "until clear(): only then does wait() block again.",
     .variants = (const cli_variant_t[]){
         { "wait", "one thread waits forever, one polls with wait(timeout)",
           .example = "event wait --scale 0.1 --wait-timeout 0.3", .run = run_event_wait },
@@ -24,6 +25,8 @@ const cli_command_t scenario_event = {
           .example = "event subclass --threads 4 --scale 0.2", .run = run_event_subclass },
         { "timer", "a Timer sets the Event main waits on",
           .example = "event timer --delay 1", .run = run_event_timer },
+        { "reuse", "clear() and a second round of waiters; wait() on a set event returns at once",
+          "001", .example = "event reuse --waiters 4 --scale 0.2", .run = run_event_reuse },
         { 0 } },
     .options = (const cli_option_t[]){
         { "wait-timeout", OPT_NUMBER, "1", .min_open = true, .max = 1e9, .variants = "wait",
@@ -38,12 +41,19 @@ const cli_command_t scenario_event = {
           .help = "numbers each thread prints, one a second" },
         { "delay", OPT_NUMBER, "5.0", .max = 1e9, .variants = "timer",
           .help = "seconds before the Timer sets the event" },
+        { "waiters", OPT_INT, "2", 1, MAX_THREADS, .variants = "reuse",
+          .help = "threads that wait in each round" },
+        { "delay", OPT_NUMBER, "1", .max = 1e9, .variants = "reuse",
+          .help = "seconds before main sets the event, in each round" },
+        { "wait-timeout", OPT_NUMBER, "1", .max = 1e9, .variants = "reuse",
+          .help = "seconds main's wait() blocks after clear()" },
         { 0 } },
     .python = (const cli_pycall_t[]){
         { "threading.Event()", "td_event_init" },
         { "threading.Event.wait", "td_event_wait (timeout None: TD_FOREVER)" },
         { "threading.Event.set", "td_event_set" },
         { "threading.Event.is_set", "td_event_is_set" },
+        { "threading.Event.clear", "td_event_clear" },
         { "threading.Thread(target=...).start", "td_thread_new, td_thread_start" },
         { "threading.Thread.name = ...", "td_thread_set_name" },
         { "threading.Thread.join", "td_thread_join" },
@@ -272,29 +282,109 @@ const cli_command_t scenario_enumerate = {
         { 0 } },
 };
 
+const cli_command_t scenario_condition = {
+    .name = "condition", .kind = CMD_SCENARIO, .seed = "001",
+    .summary = "a producer and consumers on a Condition: wait_for(), notify(), notify_all()",
+    .about = "threading.Condition, which seed 001 lists among the threading module's "
+             "objects, doing seed 004's producer/consumer: the consumers wait_for() an "
+             "item or the end, the producer notify()s one per item and notify_all()s "
+             "at the end.",
+    .lesson = "Wait for a state, not for a notify: with the Condition's lock held, "
+              "wait_for(predicate) checks the shared state first and again after every "
+              "wake-up, so an item made before anyone waited is not missed and a "
+              "wake-up with nothing to take just waits again. notify() wakes one "
+              "waiter, notify_all() every one.",
+    .variants = (const cli_variant_t[]){
+        { NULL, "a producer and consumers on a Condition: wait_for(), notify(), notify_all()",
+          .example = "condition --consumers 3 --items 9 --scale 0.2", .run = run_condition },
+        { 0 } },
+    .options = (const cli_option_t[]){
+        { "items", OPT_INT, "5", .max = 1e6, .help = "items the producer makes" },
+        { "consumers", OPT_INT, "2", 1, MAX_THREADS, .help = "consumer threads" },
+        { "delay", OPT_NUMBER, "1", .max = 1e9,
+          .help = "seconds the producer takes to make the next item" },
+        { 0 } },
+    .python = (const cli_pycall_t[]){
+        { "threading.Condition()", "td_cond_init (over a td_lock_t)" },
+        { "with cond:", "td_cond_acquire, td_cond_release" },
+        { "cond.wait_for(predicate)", "td_cond_wait_for(&cond, pred, ctx, TD_FOREVER, &ok)" },
+        { "cond.notify()", "td_cond_notify(&cond, 1)" },
+        { "cond.notify_all()", "td_cond_notify_all" },
+        { "threading.Thread(target=...).start", "td_thread_new, td_thread_start" },
+        { "threading.Thread.join", "td_thread_join" },
+        { 0 } },
+};
+
+const cli_command_t scenario_barrier = {
+    .name = "barrier", .kind = CMD_SCENARIO, .seed = "001",
+    .summary = "runners start together at a Barrier; a late one and a timeout break it",
+    .about = "threading.Barrier, beside seed 001's tour of the threading module (not "
+             "in the seeds: teachers asked for it). Runners get ready one by one and "
+             "wait at a Barrier; the last runs the action and all start at once. In "
+             "a second race one runner is late and the others' timeout breaks the "
+             "barrier.",
+    .lesson = "A Barrier holds every thread until the last one arrives, then releases "
+              "them together; the action runs once, in the last thread, before any goes "
+              "on. One wait that times out breaks the barrier for every thread, the "
+              "ones still to come included: BrokenBarrierError, not a hang.",
+    .variants = (const cli_variant_t[]){
+        { NULL, "runners start together at a Barrier; a late one and a timeout break it",
+          .example = "barrier --runners 5 --scale 0.2", .run = run_barrier },
+        { 0 } },
+    .options = (const cli_option_t[]){
+        { "runners", OPT_INT, "3", 2, MAX_THREADS, .help = "the barrier's parties" },
+        { "step", OPT_NUMBER, "1", .max = 1e6,
+          .help = "seconds between one runner being ready and the next" },
+        { "timeout", OPT_NUMBER, "2", .max = 1e6,
+          .help = "the second barrier's timeout for each wait, in seconds" },
+        { "late", OPT_NUMBER, "5", .max = 1e6,
+          .help = "seconds the late runner of the second race takes to get ready" },
+        { 0 } },
+    .python = (const cli_pycall_t[]){
+        { "threading.Barrier(n, action=go)", "td_barrier_init(&b, n, go, arg, TD_FOREVER)" },
+        { "threading.Barrier(n, timeout=t)", "td_barrier_init(&b, n, go, arg, t)" },
+        { "barrier.wait()", "td_barrier_wait: the arrival index, or -EPIPE" },
+        { "threading.BrokenBarrierError", "-EPIPE from td_barrier_wait" },
+        { "barrier.broken", "td_barrier_broken" },
+        { "barrier.abort()", "td_barrier_abort (on Ctrl-C)" },
+        { 0 } },
+};
+
 const cli_command_t scenario_prodcons = {
-    .name = "prodcons", .kind = CMD_SCENARIO, .seed = "004",
+    .name = "prodcons", .kind = CMD_SCENARIO, .seed = "004", .check = check_prodcons,
     .summary = "producer/consumer over a bounded queue in a thread pool, stopped by an Event",
     .about = "A producer and a consumer over queue.Queue(maxsize=10) in a "
              "ThreadPoolExecutor, stopped by an Event; no message is lost, nothing hangs.",
     .lesson = "A bounded queue hands work from one thread to another and makes a fast "
               "producer wait for a slow consumer. The seed's consumer can hang in get() "
-              "once the producer is gone; shutting the queue down ends it cleanly.",
+              "once the producer is gone (see it with --seed-consumer --rate 5); shutting "
+              "the queue down ends it cleanly.",
     .variants = (const cli_variant_t[]){
         { NULL, "producer/consumer over a bounded queue in a thread pool, stopped by an Event",
-          .example = "prodcons --quiet --stats --duration 5", .run = run_prodcons },
+          .example = "prodcons --seed-consumer --rate 5 --duration 2", .run = run_prodcons },
         { 0 } },
     .options = (const cli_option_t[]){
         { "duration", OPT_NUMBER, "0.1", .max = 1e9, .help = "seconds before main sets the event" },
         { "maxsize", OPT_INT, "10", .max = 1e7, .help = "the queue's maxsize (0: unbounded)" },
         { "workers", OPT_INT, "2", 2, 64,
           .help = "the executor's max_workers (producer and consumer run at once: 2 or more)" },
+        { "rate", OPT_NUMBER, "0", .max = 1e9,
+          .help = "messages the producer makes a second, slow enough to read (0: as fast as "
+                  "it can)" },
+        { "seed-consumer", OPT_FLAG,
+          .help = "the seed's own producer and consumer, which can hang; a watchdog says so "
+                  "and ends the run (exit 0), or counts the messages they left behind" },
+        { "hang-after", OPT_NUMBER, "2", .min_open = true, .max = 1e9,
+          .help = "with --seed-consumer: seconds without progress, the queue empty and the "
+                  "producer gone, before the watchdog calls it a hang" },
         { 0 } },
     .python = (const cli_pycall_t[]){
         { "queue.Queue(maxsize=10)", "td_queue_new" },
         { "queue.Queue.put / get", "td_queue_put, td_queue_get" },
         { "queue.Queue.task_done / join", "td_queue_task_done, td_queue_join" },
         { "queue.Queue.shutdown (3.13)", "td_queue_shutdown" },
+        { "queue.Queue.empty / qsize", "td_queue_empty, td_queue_qsize" },
+        { "event.wait(1 / rate)", "td_event_wait (--rate)" },
         { "ThreadPoolExecutor(max_workers=2)", "td_pool_new" },
         { "executor.submit(f, ...)", "td_pool_submit" },
         { "leaving `with executor:`", "td_pool_free (shutdown(wait=True))" },
@@ -351,7 +441,8 @@ const cli_command_t scenario_tcp_echo = {
              "server in order.",
     .lesson = "A thread per connection lets one slow client wait in recv() without "
               "holding up the others; the server caps how many it serves at once and "
-              "drops idle ones, or a few clients could hold every thread.",
+              "drops idle ones and ones too slow to end a line, or a few clients could "
+              "hold every thread.",
     .variants = (const cli_variant_t[]){
         { "demo", "a server thread and a client in one process",
           .example = "tcp-echo demo", .run = run_tcp_echo_demo },
@@ -370,6 +461,9 @@ const cli_command_t scenario_tcp_echo = {
           .help = "connections served at once; more are refused (--async: 10000)" },
         { "idle-timeout", OPT_NUMBER, "60", .max = 1e9, .variants = "server demo",
           .help = "seconds before an idle connection is dropped (0: never)" },
+        { "line-timeout", OPT_NUMBER, "10", .max = 1e9, .variants = "server demo",
+          .help = "seconds a line may take from its first byte to its newline; a slower "
+                  "sender is dropped (0: never)" },
         { "connect-timeout", OPT_NUMBER, "5", .min_open = true, .max = 1e6,
           .variants = "client demo", .help = "seconds to connect" },
         { "reply-timeout", OPT_NUMBER, "5", .min_open = true, .max = 1e6,

@@ -23,8 +23,17 @@ jobs=2
 export TSAN_OPTIONS="halt_on_error=1 exitcode=66 second_deadlock_stack=1 atexit_sleep_ms=0"
 export ASAN_OPTIONS="halt_on_error=1 exitcode=67 detect_leaks=1"
 export UBSAN_OPTIONS="halt_on_error=1 print_stacktrace=1"
+# Every test reports in TAP (the shell tests through tests/cli/lib.sh, cmocka when
+# told so), and ctest keeps each test's whole output in a JUnit report per suite, from
+# which scripts/test_summary.py counts the checks passed, failed and skipped.
+export CMOCKA_MESSAGE_OUTPUT=TAP
+# No test may depend on another's order (issue 11): ctest runs the tests in a random
+# order, and each cmocka file its cases in a shuffled one, whose seed it prints
+# ("# THRDEMO_TEST_SHUFFLE=N": set it to run that order again).
+export THRDEMO_TEST_SHUFFLE=${THRDEMO_TEST_SHUFFLE:-random}
 
 failed=""
+reports=()
 suite() { # NAME CC BUILD_TYPE SANITIZE [CMAKE OPTION...]
     name=$1
     dir="$out/$name"
@@ -41,7 +50,11 @@ suite() { # NAME CC BUILD_TYPE SANITIZE [CMAKE OPTION...]
         return
     fi
     echo "== $name: tests"
-    if ! (cd "$dir" && ctest --output-on-failure -j"$jobs" --timeout 300); then
+    rm -f "$dir.junit.xml"
+    reports+=("$name=$dir.junit.xml")
+    if ! (cd "$dir" && ctest --output-on-failure -j"$jobs" --schedule-random --timeout 300 \
+            --output-junit "$dir.junit.xml" --test-output-size-passed 50000000 \
+            --test-output-size-failed 50000000); then
         failed="$failed $name(tests)"
     fi
 }
@@ -55,6 +68,8 @@ suite clang clang Debug "" -DTHRDEMO_CORO_SWITCH=ucontext
 suite tsan clang RelWithDebInfo thread
 suite asan clang Debug address
 echo "== total time: $(( $(date +%s) - start )) s"
+echo "== checks (TAP lines; a test without TAP counts once):"
+python3 "$root/scripts/test_summary.py" "${reports[@]}" || true
 if [ -n "$failed" ]; then
     echo "FAILED:$failed"
     exit 1

@@ -17,7 +17,12 @@
  * lines come last. The size is the one left at the get itself (qsize() called
  * after it races with the producer). --stats shows both counts and checksums.
  *
- * Things to try: --seed 1 (twice); --maxsize 1; --quiet --stats --duration 5.
+ * --rate N paces the producer to N messages a second (waiting on the Event, so the
+ * end is still prompt), slow enough for a class to read. --seed-consumer runs the
+ * seed's own loops instead, with a watchdog for their hang: prodcons_seed.c.
+ *
+ * Things to try: --seed 1 (twice); --maxsize 1; --quiet --stats --duration 5;
+ * --rate 3 --duration 3; --seed-consumer --rate 5 --duration 2.
  */
 #include <stdint.h>
 
@@ -36,6 +41,7 @@ struct tally {
 struct pipeline {
     td_queue_t *queue;
     td_event_t event;
+    double rate;           /* --rate: messages a second (0: as fast as it can) */
     struct tally produced; /* written by the producer only */
     struct tally consumed; /* written by the consumer only */
 };
@@ -58,6 +64,8 @@ static int producer(void *arg, void **result)
         if (td_queue_put(p->queue, (void *)(intptr_t)message, true, TD_FOREVER) != 0)
             break;
         tally_add(&p->produced, (uint64_t)message);
+        if (p->rate > 0)
+            td_event_wait(&p->event, runner_seconds(1 / p->rate)); /* --rate */
     }
     td_queue_shutdown(p->queue, false); /* the fix: "no more messages are coming" */
     td_queue_join(p->queue, TD_FOREVER); /* until the consumer has stored them all */
@@ -106,6 +114,12 @@ int run_prodcons(const cli_args_t *args)
         td_object_set_name(p.queue, "queue"); /* producer(queue, event), consumer(...) */
     if (rc == 0)
         rc = td_pool_new(&executor, (size_t)cli_int(args, "workers"), NULL);
+    if (rc == 0 && cli_flag(args, "seed-consumer")) {
+        rc = run_prodcons_seed(args, executor, p.queue); /* frees the executor */
+        td_queue_free(p.queue);
+        return rc;
+    }
+    p.rate = cli_number(args, "rate");
     if (rc == 0)
         rc = td_pool_submit(executor, producer, &p, NULL);
     if (rc == 0)
@@ -126,4 +140,12 @@ int run_prodcons(const cli_args_t *args)
     report(&p);
     td_queue_free(p.queue);
     return EXIT_OK;
+}
+
+int check_prodcons(const cli_args_t *args)
+{
+    if (cli_given(args, "hang-after") && !cli_flag(args, "seed-consumer"))
+        return cli_usage_error("prodcons", "--hang-after watches the seed's consumer: it "
+                                           "needs --seed-consumer");
+    return 0;
 }

@@ -24,13 +24,15 @@ enum { MAX_THREADS = 64, MAX_RUNS = 101 };
 extern const cli_command_t scenario_event, scenario_monitor, scenario_lock_counter,
     scenario_threads, scenario_timer, scenario_daemon, scenario_join_timeout,
     scenario_enumerate, scenario_prodcons, scenario_redis_gate, scenario_tcp_echo,
-    scenario_generator, scenario_async, tool_bench, tool_explore;
+    scenario_generator, scenario_async, scenario_condition, scenario_barrier, tool_bench,
+    tool_explore;
 /* Commands for the tests only: found by name, shown nowhere. */
 extern const cli_command_t hidden_lock_order; /* lock_order.c */
 
 int run_event_wait(const cli_args_t *args);           /* event.c */
 int run_event_subclass(const cli_args_t *args);
 int run_event_timer(const cli_args_t *args);
+int run_event_reuse(const cli_args_t *args);          /* event_reuse.c */
 int run_monitor_stop(const cli_args_t *args);         /* monitor.c */
 int run_monitor_toast(const cli_args_t *args);
 int run_lock_counter(const cli_args_t *args);         /* lock_counter.c */
@@ -44,6 +46,15 @@ int run_daemon(const cli_args_t *args);               /* daemon.c */
 int run_join_timeout(const cli_args_t *args);         /* join_timeout.c */
 int run_enumerate(const cli_args_t *args);            /* enumerate.c */
 int run_prodcons(const cli_args_t *args);             /* prodcons.c */
+int check_prodcons(const cli_args_t *args);
+struct td_pool;
+struct td_queue;
+/* --seed-consumer: the seed's loops and a watchdog over executor and queue, which
+ * the caller made; frees the executor (not the queue). EXIT_OK or EXIT_RUNTIME. */
+int run_prodcons_seed(const cli_args_t *args, struct td_pool *executor,
+                      struct td_queue *queue);      /* prodcons_seed.c */
+int run_condition(const cli_args_t *args);            /* condition.c */
+int run_barrier(const cli_args_t *args);              /* barrier.c */
 int run_redis_gate(const cli_args_t *args);           /* redis_gate.c */
 int check_redis_gate(const cli_args_t *args);
 int run_tcp_echo_demo(const cli_args_t *args);        /* tcp_echo.c */

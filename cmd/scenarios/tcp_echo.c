@@ -7,7 +7,8 @@
  *           received: text" for each message, and "Disconnected (...)".
  *   server  one thread per connection until Ctrl-C (exit 130, 143 for SIGTERM), at
  *           most --max-clients at once (others are closed at once, with a line on
- *           stderr); a connection idle for --idle-timeout seconds is dropped.
+ *           stderr); one idle for --idle-timeout seconds is dropped, and so is one
+ *           slower than --line-timeout to end a line it began (a byte a second).
  *           --async: the same server as coroutines on one thread (tcp_echo_async.c).
  *   client  in tcp_echo_client.c.
  *
@@ -33,15 +34,16 @@
 struct server {
     const char *host;
     int port, listen_fd;
-    net_stop_t stop;      /* the demo's end of its server thread */
-    double idle, shown;   /* --idle-timeout scaled (negative: never), and as given */
-    net_slots_t slots;    /* --max-clients connections, a handler thread each */
-    unsigned long served; /* written by serve() only */
+    net_stop_t stop;             /* the demo's end of its server thread */
+    net_limits_t limits;         /* --idle-timeout and --line-timeout, scaled */
+    double args_idle, args_line; /* the same as given, for messages */
+    net_slots_t slots;           /* --max-clients connections, a handler thread each */
+    unsigned long served;        /* written by serve() only */
     atomic_ulong bytes;
-    td_event_t ready;     /* set once listening (demo) */
+    td_event_t ready;            /* set once listening (demo) */
 };
 
-/* handle(conn, addr): recv, log, sendall, until EOF, an error, idleness or the stop. */
+/* handle(conn, addr): recv, log, sendall, until EOF, an error, a limit or the stop. */
 static void handle(void *arg)
 {
     net_slot_t *c = arg;
@@ -49,16 +51,16 @@ static void handle(void *arg)
     unsigned char data[16384];
     char prefix[128];
     snprintf(prefix, sizeof prefix, "Received from %s: ", c->peer);
+    net_limits_t limits = s->limits; /* no line begun yet */
     ssize_t n;
-    while ((n = net_recv(c->fd, data, sizeof data, s->idle, &s->stop)) > 0) { /* conn.recv */
+    while ((n = net_recv_limited(c->fd, data, sizeof data, &limits, &s->stop)) > 0) { /* recv */
         if (!cli_globals.quiet)
             net_print_bytes(prefix, data, (size_t)n);
-        if (net_send_all(c->fd, data, (size_t)n, s->idle, &s->stop) != 0) /* conn.sendall */
+        if (net_send_all(c->fd, data, (size_t)n, limits.idle, &s->stop) != 0) /* sendall */
             break;
         atomic_fetch_add(&s->bytes, (unsigned long)n);
     }
-    if (n == -ETIMEDOUT)
-        cli_error("dropping %s: idle for %g s (--idle-timeout)", c->peer, s->shown);
+    net_say_dropped(c->peer, n, s->args_idle, s->args_line);
     td_print("Disconnected %s", c->peer);
     net_slots_release(&s->slots, c); /* closes conn */
 }
@@ -95,12 +97,14 @@ static void server_close(struct server *s)
 static int server_open(struct server *s, const cli_args_t *args, int port)
 {
     s->host = cli_text(args, "host");
-    s->shown = cli_number(args, "idle-timeout");
-    s->idle = s->shown > 0 ? runner_seconds(s->shown) : -1;
+    s->args_idle = cli_number(args, "idle-timeout");
+    s->args_line = cli_number(args, "line-timeout");
+    net_limits_init(&s->limits, net_limit(s->args_idle), net_limit(s->args_line));
     td_event_init(&s->ready);
     td_object_set_name(&s->ready, "ready");
-    int rc = net_stop_init(&s->stop);
-    if (rc == 0 && (rc = net_slots_init(&s->slots, (size_t)cli_int(args, "max-clients"))) == 0 &&
+    s->stop.rd = s->stop.wr = -1;
+    int rc = net_slots_init(&s->slots, (size_t)cli_int(args, "max-clients"));
+    if (rc == 0 && (rc = net_stop_init(&s->stop)) == 0 &&
         (rc = s->listen_fd = net_listen(s->host, port, &s->port)) >= 0)
         return 0;
     cli_error("cannot listen on %s:%d: %s", s->host, port,

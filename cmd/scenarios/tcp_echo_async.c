@@ -7,7 +7,9 @@
  * that is short of the cap). Output, caps and faults as the threaded server's:
  * "Server listening on ...", "Connected by (...)", "Received from (...): text",
  * "Disconnected (...)"; a connection past --max-clients is closed at once and
- * reported; one idle for --idle-timeout seconds is dropped; Ctrl-C cancels the main
+ * reported; one idle for --idle-timeout seconds, or slower than --line-timeout to
+ * end a line it began, is dropped (net_limits, as the threaded server); a failing
+ * accept is said at most once a second (net_repeats); Ctrl-C cancels the main
  * task, which closes the server, cancels every connection and waits for them.
  * Things to try: `tcp-echo server --async --stats`, then many `nc 127.0.0.1 9999`;
  * scripts/bench-echo.sh, whose C10k row holds 10,000 connections open.
@@ -15,9 +17,9 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/resource.h>
 
 #include <thrdemo/aio_stream.h>
+#include <thrdemo/loop.h>
 #include <thrdemo/log.h>
 
 #include "net.h"
@@ -27,10 +29,12 @@ struct async_server {
     const char *host;
     int port;
     size_t max_clients;
-    double idle, shown;   /* --idle-timeout scaled (TD_FOREVER: never), and as given */
+    net_limits_t limits;  /* --idle-timeout and --line-timeout, scaled */
+    double args_idle, args_line; /* the same as given, for messages */
     unsigned long long served, refused, bytes;
     int listen_error;
-    double last_accept_error;
+    net_repeats_t repeats; /* accept errors, at most once a second */
+    bool flush_armed;      /* a loop callback will print the folded ones */
 };
 
 /* async def handle(reader, writer): read, log, write back, until EOF, an error,
@@ -45,16 +49,16 @@ static int handle(td_aio_stream_t *stream, void *arg)
     td_print("Connected by %s", peer);
     snprintf(prefix, sizeof prefix, "Received from %s: ", peer);
     unsigned char data[4096]; /* a page: what an idle connection's stack holds */
+    net_limits_t limits = s->limits; /* no line begun yet */
     ssize_t n;
-    while ((n = td_aio_stream_read(stream, data, sizeof data, s->idle)) > 0) {
+    while ((n = net_aio_read_limited(stream, data, sizeof data, &limits)) > 0) {
         if (!cli_globals.quiet)
             net_print_bytes(prefix, data, (size_t)n);
-        if (td_aio_stream_write(stream, data, (size_t)n, s->idle) != 0) /* write, drain */
+        if (td_aio_stream_write(stream, data, (size_t)n, limits.idle) != 0) /* drain */
             break;
         s->bytes += (unsigned long long)n;
     }
-    if (n == -ETIMEDOUT)
-        cli_error("dropping %s: idle for %g s (--idle-timeout)", peer, s->shown);
+    net_say_dropped(peer, n, s->args_idle, s->args_line);
     td_print("Disconnected %s", peer);
     return 0;
 }
@@ -68,15 +72,27 @@ static void on_refused(const struct sockaddr_storage *addr, void *arg)
     s->refused++;
 }
 
-/* Out of file descriptors, say: libuv keeps listening; say so once a second at most. */
+static void flush_repeats(void *arg)
+{
+    struct async_server *s = arg;
+    s->flush_armed = false;
+    net_repeats_flush(&s->repeats, false);
+    double due = net_repeats_due(&s->repeats);
+    if (due >= 0 && td_loop_call_later(td_aio_get_running_loop(), due, flush_repeats, s,
+                                       NULL) == 0)
+        s->flush_armed = true;
+}
+
+/* Out of file descriptors, say: libuv closes the connections that wait and keeps
+ * listening; say so once a second at most, the rest folded into a later line. */
 static void on_accept_error(int error, void *arg)
 {
     struct async_server *s = arg;
-    double now = td_monotonic();
-    if (now - s->last_accept_error >= 1) {
-        cli_error("cannot accept: %s", strerror(-error));
-        s->last_accept_error = now;
-    }
+    net_say_accept_error(&s->repeats, -error);
+    double due = net_repeats_due(&s->repeats);
+    if (due >= 0 && !s->flush_armed &&
+        td_loop_call_later(td_aio_get_running_loop(), due, flush_repeats, s, NULL) == 0)
+        s->flush_armed = true;
 }
 
 /* async def main(): start_server(handle, host, port), then serve_forever. */
@@ -96,24 +112,10 @@ static int serve(void *arg, void **result)
     }
     td_print("Server listening on %s:%d", s->host, td_aio_server_port(server));
     rc = td_aio_server_serve_forever(server); /* until Ctrl-C: then closed and waited for */
+    net_repeats_flush(&s->repeats, true);
     s->served = td_aio_server_served(server);
     td_aio_server_free(server);
     return rc;
-}
-
-/* Let the process open a socket per client: the soft limit up to the hard one. */
-static void raise_open_files(size_t clients)
-{
-    struct rlimit rl;
-    rlim_t want = (rlim_t)clients + 32; /* the listener, the loop's own, stdio */
-    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= want)
-        return;
-    rl.rlim_cur = rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want ? rl.rlim_max : want;
-    if (setrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur < want)
-        cli_error("the open-files limit (%llu, hard limit %llu) holds about %llu connections, "
-                  "fewer than --max-clients %zu: raise the hard limit (ulimit -Hn)",
-                  (unsigned long long)rl.rlim_cur, (unsigned long long)rl.rlim_max,
-                  (unsigned long long)(rl.rlim_cur > 32 ? rl.rlim_cur - 32 : 0), clients);
 }
 
 int run_tcp_echo_async(const cli_args_t *args)
@@ -122,9 +124,11 @@ int run_tcp_echo_async(const cli_args_t *args)
     s.host = cli_text(args, "host");
     s.port = (int)cli_int(args, "port");
     s.max_clients = cli_given(args, "max-clients") ? (size_t)cli_int(args, "max-clients") : 10000;
-    s.shown = cli_number(args, "idle-timeout");
-    s.idle = s.shown > 0 ? runner_seconds(s.shown) : TD_FOREVER;
-    raise_open_files(s.max_clients);
+    s.args_idle = cli_number(args, "idle-timeout");
+    s.args_line = cli_number(args, "line-timeout");
+    net_limits_init(&s.limits, net_limit(s.args_idle), net_limit(s.args_line));
+    net_repeats_init(&s.repeats);
+    net_raise_open_files(s.max_clients);
     int error = 0;
     int rc = runner_aio_run((td_aio_coro_t){ serve, &s, "main", NULL, 0, 0 }, &error);
     if (s.listen_error) {

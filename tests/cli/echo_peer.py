@@ -107,6 +107,71 @@ def hold():
     time.sleep(60)
     return True
 
+def slow():
+    # N clients each sending a byte every 0.1 s and never a newline (a slow-sender
+    # attack): after how long the server drops each, or "kept" if it still has them
+    # after T seconds
+    n, t = int(ARGS[0]), float(ARGS[1])
+    conns = [connect() for _ in range(n)]
+    start = time.monotonic()
+    dropped = {}
+    while len(dropped) < n and time.monotonic() - start < t:
+        for i, c in enumerate(conns):
+            if i in dropped:
+                continue
+            try:
+                c.sendall(b"x")
+                c.settimeout(0.1 / n)
+                if c.recv(64) == b"":
+                    dropped[i] = time.monotonic() - start
+            except socket.timeout:
+                pass
+            except (ConnectionResetError, BrokenPipeError):
+                dropped[i] = time.monotonic() - start
+    for c in conns:
+        c.close()
+    if len(dropped) < n:
+        print(f"slow: kept {n - len(dropped)} of {n} after {t:g} s")
+    else:
+        print(f"slow: {n} dropped after {min(dropped.values()):.2f} to {max(dropped.values()):.2f} s")
+    return True
+
+def lines():
+    # whole lines, one every 0.1 s for T seconds: each comes back, none is cut
+    t = float(ARGS[0])
+    start, count = time.monotonic(), 0
+    with connect() as s:
+        while time.monotonic() - start < t:
+            msg = f"line {count}\n".encode()
+            s.sendall(msg)
+            if read_exactly(s, len(msg)) != msg:
+                print(f"lines: cut after {count} lines")
+                return False
+            count += 1
+            time.sleep(0.1)  # pacing the sender, not a result
+    print(f"lines: {count} lines echoed")
+    return True
+
+def many():
+    # N connections at once: each sends a byte; an echo means served, the end of the
+    # stream (or a reset) means the server closed it unserved
+    n = int(ARGS[0])
+    conns = [connect() for _ in range(n)]
+    served = closed = 0
+    for c in conns:
+        try:
+            c.sendall(b"x")
+            if read_exactly(c, 1) == b"x":
+                served += 1
+            else:
+                closed += 1
+        except (ConnectionResetError, BrokenPipeError):
+            closed += 1
+    for c in conns:
+        c.close()
+    print(f"many: served {served} closed {closed}")
+    return served + closed == n
+
 def silent():
     # a server that accepts and never answers (for the client's reply timeout)
     srv = socket.socket()

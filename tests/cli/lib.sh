@@ -1,41 +1,92 @@
 # SPDX-License-Identifier: MIT
-# lib.sh - sourced by every shell test (jq's tests/setup, in spirit).
+# lib.sh - sourced by every shell test (jq's tests/setup, in spirit). Output is TAP
+# (the Test Anything Protocol): "ok N - what", "not ok N - what" followed by "# "
+# lines saying why, "ok N # SKIP why", and the plan "1..N" at the end.
 # run ARGS...       runs thrdemo, stdout in $work/out, stderr in $work/err, status in $status
 # expect_status N   the last run's exit status is N
 # expect_out FILE   the last run's stdout is exactly FILE's content
 # usage_error ARGS  thrdemo ARGS is a usage error: status 2, nothing on stdout,
 #                   one "thrdemo: " line on stderr
-# Each check counts; the script ends with "N passed, N failed" and fails if any did.
+# check WHAT CMD... one test: passes when CMD succeeds
+# skip WHY          one test, skipped
+# at_exit           a script's own clean-up (define it; the work dir goes anyway)
+# finish            the plan; the script fails if any test did
+# scripts/test.sh counts the TAP of every script (through ctest's JUnit report).
 set -eu
 export LC_ALL=C
 here=$(cd "$(dirname "$0")" && pwd)
 THRDEMO=${THRDEMO:-$here/../../build/thrdemo}
 examples=$(cd "$here/../../examples/python" && pwd)
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-passed=0
+tests_run=0
 failed=0
+skipped=0
+finished=0
 status=0
-
-pass() { passed=$((passed + 1)); }
-fail() {
-    failed=$((failed + 1))
-    echo "FAIL: $*"
-    if [ -s "$work/err" ]; then
-        echo "  stderr:"
-        sed 's/^/    /' "$work/err" | head -20
+tap() { # LINE: one line of TAP
+    printf '%s\n' "$1"
+}
+at_exit() { :; }
+# A script that stops before finish (set -e, a missing tool) still ends in valid
+# TAP that says so.
+on_exit() {
+    rc=$?
+    at_exit || true
+    rm -rf "$work"
+    if [ "$finished" -eq 0 ]; then
+        tests_run=$((tests_run + 1))
+        tap "not ok $tests_run - the script ran to its end (it stopped with status $rc)"
+        tap "1..$tests_run"
+        exit 1
     fi
 }
-check() { # DESCRIPTION COMMAND...: passes when the command succeeds
+trap on_exit EXIT
+
+pass() { # [WHAT]
+    tests_run=$((tests_run + 1))
+    tap "ok $tests_run - ${1:-check}"
+}
+fail() { # WHAT: a failed test, with the last run's stderr as diagnostics
+    tests_run=$((tests_run + 1))
+    failed=$((failed + 1))
+    tap "not ok $tests_run - $*"
+    if [ -s "$work/err" ]; then
+        tap "#   stderr:"
+        sed 's/^/#     /' "$work/err" | head -20 | while IFS= read -r line; do tap "$line"; done
+    fi
+}
+diag() { # FILE: its first lines as TAP diagnostics
+    head -30 "$1" | sed 's/^/#   /' | while IFS= read -r line; do tap "$line"; done
+}
+skip() { # WHY
+    tests_run=$((tests_run + 1))
+    skipped=$((skipped + 1))
+    tap "ok $tests_run # SKIP $*"
+}
+check() { # WHAT COMMAND...: passes when the command succeeds
     desc=$1
     shift
-    if "$@"; then pass; else fail "$desc"; fi
+    if "$@"; then pass "$desc"; else fail "$desc"; fi
+}
+# Lines "PASS: what" and "FAIL: what" from a checker (the Python batteries) as tests;
+# other lines as diagnostics. A checker that ended badly without a FAIL line fails.
+tap_from_report() { # FILE STATUS
+    while IFS= read -r line; do
+        case $line in
+            "PASS: "*) pass "${line#PASS: }" ;;
+            "FAIL: "*) fail "${line#FAIL: }" ;;
+            *) tap "# $line" ;;
+        esac
+    done <"$1"
+    if [ "$2" -ne 0 ] && ! grep -q '^FAIL: ' "$1"; then
+        fail "the checker ended with status $2"
+    fi
 }
 
 # A sanitizer report anywhere on stderr fails the test that produced it.
 no_sanitizer_report() {
     if grep -qE "Sanitizer|runtime error:" "$work/err"; then
-        fail "sanitizer report from: $THRDEMO $*"
+        fail "sanitizer report from: thrdemo $*"
         return 1
     fi
     return 0
@@ -49,35 +100,42 @@ run() {
     no_sanitizer_report "$@" || true
 }
 
-expect_status() {
-    if [ "$status" -eq "$1" ]; then pass; else fail "exit status $status, expected $1 ($2)"; fi
+expect_status() { # N WHAT
+    if [ "$status" -eq "$1" ]; then
+        pass "$2: exit status $1"
+    else
+        fail "$2: exit status $status, expected $1"
+    fi
 }
 
-expect_out() { # FILE DESCRIPTION
+expect_out() { # FILE WHAT
     if diff -u "$1" "$work/out" >"$work/diff"; then
-        pass
+        pass "$2: stdout as expected"
     else
         fail "$2: stdout differs from expected"
-        head -30 "$work/diff"
+        diag "$work/diff"
     fi
 }
 
 usage_error() {
     run "$@"
+    what="usage error: thrdemo $(printf '%s' "$*" | tr '\n\t' '  ' | cut -c1-80)"
     if [ "$status" -ne 2 ]; then
-        fail "thrdemo $*: exit status $status, expected 2"
+        fail "$what: exit status $status, expected 2"
     elif [ -s "$work/out" ]; then
-        fail "thrdemo $*: wrote on stdout"
+        fail "$what: wrote on stdout"
     elif [ "$(wc -l <"$work/err")" -ne 1 ] || ! grep -q '^thrdemo: ' "$work/err"; then
-        fail "thrdemo $*: stderr is not one 'thrdemo: ' line"
+        fail "$what: stderr is not one 'thrdemo: ' line"
     else
-        pass
+        pass "$what"
     fi
 }
 
 # The variant's Python program in examples/python (what --python prints), run when
 # python3 is here: python_example NAME [VAR=VALUE...] [ARG...], its stdout and
-# stderr (where logging goes) in $work/ref.
+# stderr (where logging goes) in $work/ref, its run time in $python_ms. Its print()
+# writes whole lines (whole_lines.py), as thrdemo does: CPython's tears lines under
+# load.
 have_python() { command -v python3 >/dev/null 2>&1; }
 python_example() {
     file=$examples/$1.py
@@ -89,8 +147,10 @@ python_example() {
             *) break ;;
         esac
     done
+    t0=$(date +%s%N)
     # shellcheck disable=SC2086 # each VAR=VALUE is one word
-    env $envs python3 -u "$file" "$@" >"$work/ref" 2>&1
+    env $envs python3 -u "$here/whole_lines.py" "$file" "$@" >"$work/ref" 2>&1
+    python_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 }
 
 # A TCP port on 127.0.0.1 that nothing listens on right now (scripts/deps.sh's).
@@ -98,9 +158,27 @@ python_example() {
 
 # Lines of the last stdout matching a regex, counted.
 count_lines() { grep -cE "$1" "$work/out" || true; }
+# The number of the first (last) line of the last stdout matching a regex; 0: none.
+first_line() { grep -nE "$1" "$work/out" | head -n1 | cut -d: -f1 | grep . || echo 0; }
+last_line() { grep -nE "$1" "$work/out" | tail -n1 | cut -d: -f1 | grep . || echo 0; }
+# Causal order: every line matching $1 comes before every line matching $2, and
+# both exist. Used where one line is printed after the event the other follows.
+lines_before() { # REGEX1 REGEX2
+    a=$(last_line "$1")
+    b=$(first_line "$2")
+    [ "$a" -gt 0 ] && [ "$b" -gt 0 ] && [ "$a" -lt "$b" ]
+}
+# The last stdout and $work/ref hold the same lines, in any order.
+same_lines() {
+    sort "$work/out" >"$work/out.sorted"
+    sort "$work/ref" >"$work/ref.sorted"
+    cmp -s "$work/out.sorted" "$work/ref.sorted"
+}
 
 finish() {
-    echo "$(basename "$0"): $passed passed, $failed failed"
+    finished=1
+    tap "1..$tests_run"
+    tap "# $(basename "$0"): $((tests_run - failed - skipped)) passed, $failed failed, $skipped skipped"
     [ "$failed" -eq 0 ]
 }
 

@@ -52,9 +52,10 @@ for variant in $variants; do
         check "the repr's file is repository-relative" grep -q " running at $source:" "$work/out"
         normalize "$work/out"
         normalize "$work/wait"
-        if cmp -s "$work/wait.norm" "$work/out.norm"; then pass; else
+        if cmp -s "$work/wait.norm" "$work/out.norm"; then pass "async wait: stdout as expected"; else
             fail "async wait: stdout differs from expected"
-            diff -u "$work/wait.norm" "$work/out.norm" | head -20
+            diff -u "$work/wait.norm" "$work/out.norm" >"$work/diff" || true
+            diag "$work/diff"
         fi
     else
         expect_out "$work/$variant" "async $variant"

@@ -116,7 +116,7 @@ if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null && command -v prlimit >
         "$work/err")" -eq 2
     check "process limit: the table marks both FAILED" test "$(grep -c '^threads .* FAILED$' "$work/out")" -eq 4
 else
-    echo "# SKIP process-limit check: needs root, setpriv and prlimit"
+    skip "process-limit check: needs root, setpriv and prlimit"
 fi
 
 usage_error bench --runs 0

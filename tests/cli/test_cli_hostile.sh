@@ -8,7 +8,8 @@
 # nothing on stdout, exactly one short "thrdemo: " line on stderr, no crash, no hang.
 . "$(dirname "$0")/lib.sh"
 
-PYTHONPATH=$here python3 - >"$work/report" 2>&1 <<'EOF' || true
+py_status=0
+PYTHONPATH=$here python3 - >"$work/report" 2>&1 <<'EOF' || py_status=$?
 import os, subprocess, sys
 from tables import THRDEMO, thrdemo, read_man
 
@@ -130,17 +131,14 @@ def attempt(argv, env=None):
         print(f"FAIL: {what}: {'; '.join(problems)}")
     else:
         passed += 1
+        print(f"PASS: {what}")
 
 for argv in cases:
     attempt(argv)
 for env in envs:
     attempt(["list"], env)
-print(f"{len(cases) + len(envs)} command lines")
-print(f"{passed} passed, {failed} failed")
+print(f"{len(cases) + len(envs)} command lines: {passed} passed, {failed} failed")
+sys.exit(1 if failed else 0)
 EOF
-grep -v '^[0-9]* passed' "$work/report" | head -40
-py_passed=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p' "$work/report")
-py_failed=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$work/report")
-passed=$((passed + ${py_passed:-0}))
-failed=$((failed + ${py_failed:-1}))
+tap_from_report "$work/report" "$py_status"
 finish

@@ -5,30 +5,42 @@
 
 numbers() { grep -E '^[0-9]+$' "$work/out" || true; }
 
-# Daemon (default): the count stops soon after main's line; the numbers it printed
-# are in order from 0.
-run daemon
+# Daemon (default): the count stops soon after main's line. What real timing must
+# show (issue 11: "main's line last" failed on a loaded machine, where the daemon
+# printed a number while the process was ending): the numbers in order from 0, at
+# most one a --step of the run, main's line once; and with a count far longer than
+# the run (1000 x 10 ms), that the count stops mid-way.
+daemon_checks() { # WHAT COUNT
+    n=$(numbers | wc -l)
+    numbers >"$work/got"
+    seq 0 $((n - 1)) >"$work/want"
+    check "$1: numbers in order from 0" cmp -s "$work/got" "$work/want"
+    check "$1: at most one number a 10 ms ($n in $elapsed_ms ms), fewer than $2" \
+        test "$n" -le $((elapsed_ms / 10 + 1)) -a "$n" -lt "$2"
+    check "$1: main's line once" test "$(count_lines '^Main thread finished$')" -eq 1
+}
+timed_run daemon
 expect_status 0 "daemon"
-n=$(numbers | wc -l)
-check "daemon: the count stops early ($n numbers)" test "$n" -ge 1 -a "$n" -lt 50
-numbers >"$work/got"
-seq 0 $((n - 1)) >"$work/want"
-check "daemon: numbers in order from 0" cmp -s "$work/got" "$work/want"
-check "daemon: main's line last" test "$(tail -n1 "$work/out")" = "Main thread finished"
+daemon_checks daemon 101
+timed_run daemon --count 1000
+expect_status 0 "daemon --count 1000"
+daemon_checks "daemon --count 1000" 1000
 if have_python; then
-    python_example daemon
-    check "daemon: the Python program also stops early" test "$(grep -cE '^[0-9]+$' "$work/ref")" -lt 50
+    python_example daemon --count 1000
+    cp "$work/ref" "$work/out"
+    elapsed_ms=$python_ms
+    daemon_checks "daemon.py --count 1000" 1000
 fi
 
-# --no-daemon: the process waits; all 100 numbers, main's line among the first ones.
-run daemon --no-daemon --scale 0.5
+# --no-daemon: the process waits; all 100 numbers, main's line (at 0.05 s) before the
+# count ends (at 1 s).
+run daemon --no-daemon
 expect_status 0 "daemon --no-daemon"
 numbers >"$work/got"
 seq 0 99 >"$work/want"
 check "no-daemon: all 100 numbers" cmp -s "$work/got" "$work/want"
-pos=$(grep -n '^Main thread finished$' "$work/out" | cut -d: -f1)
-check "no-daemon: main's line before the count ends (line $pos)" test -n "$pos" -a "${pos:-999}" -lt 60
-check "no-daemon: the count ends last" test "$(tail -n1 "$work/out")" = "99"
+check "no-daemon: main's line before the count ends, the count ends last" \
+    test "$(first_line '^Main thread finished$')" -gt 0 -a "$(tail -n1 "$work/out")" = "99"
 
 # --join: main waits first: 0..99, then main's line.
 { seq 0 99; echo "Main thread finished"; } >"$work/want"

@@ -16,7 +16,7 @@ if [ -z "$docs" ]; then
     "$THRDEMO" --completion bash >"$docs/thrdemo.bash"
     "$THRDEMO" --completion zsh >"$docs/_thrdemo"
 fi
-command -v zsh >/dev/null || { echo "zsh missing: scripts/test.sh installs it"; exit 1; }
+command -v zsh >/dev/null || { tap "# zsh missing: scripts/test.sh installs it"; exit 1; }
 
 for f in thrdemo.1:--man thrdemo.bash:"--completion bash" _thrdemo:"--completion zsh"; do
     # shellcheck disable=SC2086 # the arguments are words
@@ -43,6 +43,7 @@ def check(what, ok, detail=""):
     global failed, passed
     if ok:
         passed += 1
+        print(f"PASS: {what}")
     else:
         failed += 1
         print(f"FAIL: {what}" + (f": {detail}" if detail else ""))
@@ -120,6 +121,10 @@ for command, table in sorted(man.items()):
             for value in values:
                 argv = args + [f"--{name}"] + ([value] if value is not None else []) + ["--help"]
                 status, out, err = thrdemo(*argv)
+                needs = re.search(r"it needs (--[\w-]+)", err)
+                if status == 2 and needs:  # an option that goes with another: give both
+                    argv = argv[:-1] + [needs.group(1), "--help"]
+                    status, out, err = thrdemo(*argv)
                 check(f"the parser takes: thrdemo {' '.join(argv)}", status == 0 and out == help_text,
                       err.strip())
         # the example runs through the parser as that very variant
@@ -139,7 +144,7 @@ for command, table in sorted(man.items()):
               status == 0 and os.path.exists(path) and out == open(path, encoding="utf-8").read(), err)
         try:
             compile(open(path, encoding="utf-8").read(), path, "exec")
-            passed += 1
+            check(f"{name} compiles", True)
         except (OSError, SyntaxError) as e:
             check(f"{name} compiles", False, str(e))
 
@@ -148,14 +153,7 @@ wanted = {"_".join([c] + ([v] if v else [])).replace("-", "_") + ".py"
           for c in scenarios for v in man[c]["variants"]}
 check("examples/python holds one program per scenario variant, no more", programs == wanted,
       f"{programs ^ wanted}")
-print(f"{passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)
 EOF
-sed -n '/^FAIL/p' "$work/report"
-py_passed=$(sed -n 's/^\([0-9]*\) passed.*/\1/p' "$work/report")
-passed=$((passed + ${py_passed:-0}))
-if [ "$py_status" -ne 0 ]; then
-    failed=$((failed + $(grep -c '^FAIL' "$work/report") + 0))
-    [ "$(grep -c '^FAIL' "$work/report")" -gt 0 ] || { failed=$((failed + 1)); cat "$work/report"; }
-fi
+tap_from_report "$work/report" "$py_status"
 finish

@@ -20,18 +20,30 @@ if have_python; then
     expect_out "$work/ref" "lock-counter against lock_counter.py"
 fi
 
-# none: whether a real run loses updates depends on what else holds the cores (one
-# core cannot show it at all), so a real run is only checked for its shape; under
-# --schedule each seed loses its own updates, the same on every run (issue 13; the
-# golden files hold the traces).
-run lock-counter --lock none
-expect_status 0 "lock-counter --lock none"
-check "none: two lines" test "$(wc -l <"$work/out")" -eq 2
-if grep -q 'shared_resource: 0$' "$work/out"; then
-    check "none: 0 says it was luck" grep -q '^No update was lost this time, by luck' "$work/out"
-else
-    check "none: the lost-update line follows" grep -q '^Lost updates: ' "$work/out"
-fi
+# none: the threads start behind a gate, each on its own core, so updates are lost on
+# almost every run of a quiet multi-core machine; but when other processes hold the
+# cores (or there is one), one thread can do all its steps while the other waits,
+# and nothing is lost. Whether a run loses updates is the machine's, not thrdemo's:
+# every run's second line must agree with its first, and the final value lies
+# within what 2 x 1,000,000 steps can reach. That updates are lost, and how, is
+# shown reproducibly under --schedule (tests/golden, `thrdemo explore`): issue 11,
+# this check failed where two cores were not free.
+lost=0
+for i in 1 2 3 4 5; do
+    run lock-counter --lock none
+    expect_status 0 "lock-counter --lock none"
+    check "none: two lines" test "$(wc -l <"$work/out")" -eq 2
+    value=$(sed -n 's/^Final value of shared_resource: \(-\{0,1\}[0-9]*\)$/\1/p' "$work/out")
+    check "none: a final value within -1000000..1000000 ($value)" \
+        test -n "$value" -a "${value:-0}" -ge -1000000 -a "${value:-0}" -le 1000000
+    if [ "$value" = 0 ]; then
+        check "none: 0 says it was luck" grep -q '^No update was lost this time, by luck' "$work/out"
+    else
+        check "none: the lost-update line follows" grep -q '^Lost updates: ' "$work/out"
+        lost=$((lost + 1))
+    fi
+done
+tap "# none: updates lost in $lost of 5 runs on this machine now"
 run --schedule random:4 lock-counter --lock none --iterations 1000
 check "none under random:4: updates lost" grep -q '^Lost updates: ' "$work/out"
 run --schedule random:4 lock-counter --lock none --iterations 1000 --threads 4

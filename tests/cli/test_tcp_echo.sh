@@ -4,6 +4,15 @@
 . "$(dirname "$0")/lib.sh"
 
 peer() { timeout 30 python3 "$here/echo_peer.py" "$@"; }
+# A peer as a check: its result line becomes a TAP diagnostic.
+peer_ok() {
+    set +e
+    peer "$@" >"$work/peer" 2>&1
+    peer_status=$?
+    set -e
+    diag "$work/peer"
+    return $peer_status
+}
 # A peer in the background, started directly (not through the function, which dash
 # would run in a subshell) so that killing $! really stops the Python process.
 peer_bg() { # OUTFILE MODE PORT [ARGS]
@@ -20,7 +29,7 @@ stop_all() {
     server_pid=""
     other_pid=""
 }
-trap 'stop_all; rm -rf "$work"' EXIT
+at_exit() { stop_all; }
 start_server() { # PORT ARGS...: a thrdemo server, in the background, once it listens
     port=$1
     shift
@@ -107,11 +116,11 @@ server_suite() {
         got=$(printf 'netcat line\n' | timeout 10 nc -N 127.0.0.1 "$port")
         check "$tag: nc gets its line back" test "$got" = "netcat line"
     fi
-    check "$tag: a Python socket client gets its bytes back" peer simple "$port"
+    check "$tag: a Python socket client gets its bytes back" peer_ok simple "$port"
     # Faults.
-    check "$tag: 1 MiB of all 256 byte values comes back identical" peer payload "$port"
-    check "$tag: a half-closed client still gets its whole echo" peer halfclose "$port"
-    check "$tag: a client reset mid-message does not disturb another" peer reset "$port"
+    check "$tag: 1 MiB of all 256 byte values comes back identical" peer_ok payload "$port"
+    check "$tag: a half-closed client still gets its whole echo" peer_ok halfclose "$port"
+    check "$tag: a client reset mid-message does not disturb another" peer_ok reset "$port"
     stop_server TERM
     expect_status 143 "$tag: server after SIGTERM"
     check "$tag: server: listening line" grep -q "^Server listening on 127.0.0.1:$port\$" "$work/server.out"
@@ -125,7 +134,7 @@ server_suite() {
     result=$(peer flood "$port" 15)
     check "$tag: flood: 5 served, 10 refused ($result)" test "$result" = "flood: served 5 refused 10"
     check "$tag: flood: a stderr line per refusal" test "$(grep -c '^thrdemo: refusing' "$work/server.err")" -eq 10
-    check "$tag: flood: still serving afterwards" peer simple "$port"
+    check "$tag: flood: still serving afterwards" peer_ok simple "$port"
     stop_server INT
     expect_status 130 "$tag: server after the flood"
 
@@ -138,6 +147,76 @@ server_suite() {
     check "$tag: idle: after about 0.3 s" python3 -c "import sys; sys.exit(not 0.25 <= float('${secs:-0}') < 3)"
     check "$tag: idle: said on stderr" grep -q 'idle for 0.3 s (--idle-timeout)$' "$work/server.err"
     stop_server INT
+
+    # ---- slow senders (issue 12): clients sending a byte at a time and never a newline
+    # held every slot, each byte resetting the idle timeout. A started line must now
+    # end within --line-timeout, so they are cut and the server serves others again.
+    port=$(free_port)
+    start_server "$port" $mode --max-clients 3 --line-timeout 0.5 --quiet
+    result=$(peer slow "$port" 3 20)
+    first=$(echo "$result" | sed -n 's/^slow: 3 dropped after \([0-9.]*\) to \([0-9.]*\) s$/\1/p')
+    last=$(echo "$result" | sed -n 's/^slow: 3 dropped after \([0-9.]*\) to \([0-9.]*\) s$/\2/p')
+    check "$tag: slow senders: all three dropped ($result)" test -n "$first"
+    # Not before the limit (the server cannot cut a line early); well within 20 s after.
+    check "$tag: slow senders: after 0.5 s of an unfinished line, not before ($first..$last s)" \
+        python3 -c "import sys; sys.exit(not (0.5 <= float('${first:-0}') and float('${last:-99}') < 15))"
+    check "$tag: slow senders: said on stderr" \
+        test "$(grep -c 'a line unfinished after 0.5 s (--line-timeout)$' "$work/server.err")" -eq 3
+    check "$tag: slow senders: a client is served once they are cut" peer_ok simple "$port"
+    # Whole lines, however slowly they come, are never cut (15 lines over 1.5 s).
+    check "$tag: whole lines are not cut by --line-timeout" peer_ok lines "$port" 1.5
+    stop_server INT
+    # --line-timeout 0: no limit; the slow sender stays (for the 1.5 s it tries).
+    port=$(free_port)
+    start_server "$port" $mode --line-timeout 0 --quiet
+    check "$tag: --line-timeout 0 keeps a slow sender" test "$(peer slow "$port" 1 1.5)" = "slow: kept 1 of 1 after 1.5 s"
+    stop_server INT
+
+    # ---- out of descriptors (issue 12: "cannot accept: Too many open files" ten times a
+    # second, 1,728 lines in 3 minutes): each connection that finds no descriptor is
+    # closed at once, and the message shows at most once a second, the rest folded
+    # into a line "(repeated N times)". 60 clients against a limit of 32 descriptors.
+    port=$(free_port)
+    rm -f "$work/server.out"
+    (ulimit -n 32 && exec env --default-signal=INT,TERM "$THRDEMO" tcp-echo server --port "$port" \
+        $mode --max-clients 100 --quiet >"$work/server.out" 2>"$work/server.err") &
+    server_pid=$!
+    i=0
+    until grep -q '^Server listening' "$work/server.out" 2>/dev/null || [ $i -ge 200 ]; do sleep 0.02; i=$((i + 1)); done
+    result=$(peer many "$port" 60)
+    served=$(echo "$result" | sed -n 's/^many: served \([0-9]*\) closed \([0-9]*\)$/\1/p')
+    closed=$(echo "$result" | sed -n 's/^many: served \([0-9]*\) closed \([0-9]*\)$/\2/p')
+    check "$tag: ulimit -n 32: some served, the rest closed at once ($result)" \
+        test "${served:-0}" -ge 1 -a "${closed:-0}" -ge 10
+    check "$tag: ulimit -n 32: still serving" peer_ok simple "$port"
+    if [ -z "$mode" ]; then
+        # The folded line is due a second after the first: wait for it (bounded).
+        i=0
+        until grep -q 'repeated' "$work/server.err" 2>/dev/null || [ $i -ge 500 ]; do sleep 0.02; i=$((i + 1)); done
+    fi
+    stop_server INT
+    expect_status 130 "$tag: server out of descriptors, after Ctrl-C"
+    grep '^thrdemo: cannot accept: ' "$work/err" >"$work/accept" || true
+    check "$tag: out of descriptors: $(wc -l <"$work/accept") lines, not one per connection" \
+        test "$(wc -l <"$work/accept")" -le 3
+    if [ -n "$mode" ]; then
+        # libuv accepts and closes what waits when descriptors run out and tells its
+        # caller nothing (uv__emfile_trick): the async server says at its start that
+        # the limit is short of --max-clients, which is where the cause lies.
+        check "$tag: out of descriptors: says the limit is short, at the start" \
+            grep -q '^thrdemo: the open-files limit (32, hard limit 32) holds about 0 connections' "$work/err"
+    else
+        check "$tag: out of descriptors: says why, with the limit" \
+            grep -q '^thrdemo: cannot accept: Too many open files; ulimit -n is 32' "$work/accept"
+        # Every closed connection is counted once: the plain line is 1, a folded one N.
+        # (--async: libuv closes every connection waiting at one failed accept, so its
+        # occurrences count failed accepts, not connections.)
+        total=$(sed -n 's/.* (repeated \([0-9]*\) times)$/\1/p' "$work/accept" | awk '{ n += $1 } END { print n + 0 }')
+        plain=$(grep -vc 'repeated' "$work/accept" || true)
+        check "$tag: out of descriptors: the lines count every closed connection ($plain + $total = ${closed:-?})" \
+            test $((plain + total)) -eq "${closed:-0}"
+        check "$tag: out of descriptors: a folded line" grep -qE ' \(repeated [0-9]+ times\)$' "$work/accept"
+    fi
 
     # ---- Ctrl-C with 20 open connections: 130, all handlers joined, count printed.
     port=$(free_port)
@@ -206,6 +285,9 @@ usage_error tcp-echo server --port x
 usage_error tcp-echo server --port -1
 usage_error tcp-echo server --max-clients 0
 usage_error tcp-echo server --idle-timeout -1
+usage_error tcp-echo server --line-timeout -1
+usage_error tcp-echo server --line-timeout x
+usage_error tcp-echo client --line-timeout 1
 usage_error tcp-echo server --reply-timeout 1
 usage_error tcp-echo server hello
 usage_error tcp-echo client --connect-timeout 0

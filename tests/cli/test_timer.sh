@@ -13,14 +13,16 @@ if have_python; then
     expect_out "$work/ref" "timer once against the Python program"
 fi
 
-# cancel: Thread_Test never runs. That the process ends at the cancel (2 s), not
-# after the delay (5 s), test_schedule.sh shows on the virtual clock (issue 13).
-printf 'Timer started: Thread_Test runs in 5 seconds\nTimer cancelled after 2 seconds: Thread_Test never runs\n' >"$work/want"
-run timer cancel --scale 0.1
+# cancel: Thread_Test never runs, and the process ends soon after the cancel (at 0.2 s
+# here), not when the timer was due (5 s): an ending long before the delay is what
+# real timing must show (issue 11: a 300 ms bound failed under load).
+printf 'Timer started: Thread_Test runs in 50 seconds\nTimer cancelled after 2 seconds: Thread_Test never runs\n' >"$work/want"
+timed_run timer cancel --delay 50 --scale 0.1
 expect_status 0 "timer cancel"
 expect_out "$work/want" "timer cancel"
+check "cancel: exits long before the timer was due (${elapsed_ms} ms, the timer 5000)" test "$elapsed_ms" -lt 3000
 if have_python; then
-    python_example timer_cancel THRDEMO_SCALE=0.1
+    python_example timer_cancel THRDEMO_SCALE=0.1 --delay 50
     expect_out "$work/ref" "timer cancel against the Python program"
 fi
 
@@ -33,10 +35,13 @@ if have_python; then
     python_example timer_repeat --every 0.02 --count 5
     expect_out "$work/ref" "timer repeat against the Python program"
 fi
-# No drift: 100 runs every 10 ms end at 1 s, and --stats reports the lateness.
+# 100 runs every 10 ms: never before 1 s (a timer cannot fire early), and not much
+# after (a generous bound: each run is due at start + k x 10 ms, so lateness does not
+# add up). The exact due times, drift-free, are checked on the virtual clock of
+# --schedule by tests/golden; --stats reports the lateness.
 timed_run --stats timer repeat --every 0.01 --count 100
 check "repeat: 100 runs" test "$(wc -l <"$work/out")" -eq 100
-check "repeat: no drift (${elapsed_ms} ms for 100 x 10 ms)" test "$elapsed_ms" -lt 1400
+check "repeat: 100 x 10 ms take 1 s and a little (${elapsed_ms} ms)" test "$elapsed_ms" -ge 990 -a "$elapsed_ms" -lt 3000
 check "repeat --stats: lateness line" grep -qE '^  timer lateness: mean [0-9.]+ us, max [0-9.]+ us over 100 firings$' "$work/err"
 check "repeat --stats: firings" grep -q '^  timer firings: 100$' "$work/err"
 
@@ -53,10 +58,16 @@ expect_status 130 "timer once after SIGINT"
 check "once: Ctrl-C cancels the wait (${elapsed_ms} ms)" test "$elapsed_ms" -lt 1000
 check "once: Thread_Test never ran" sh -c "! grep -q 'is running' '$work/out'"
 
-# interval: "<second> hello" every 0.2 s until the Timer stops it at 1.1 s: 5 lines.
-run timer interval --scale 0.1
+# interval: "<second> hello" every 0.2 s until the Timer stops it at 1.1 s: five lines
+# when nothing is late. The fifth is due 0.1 s before the stop, so on a loaded machine
+# four or six can be right too: the exact count is tests/golden's (virtual time). Real
+# timing must show at least two (the second is due 0.7 s before the stop) and no
+# more than one a 0.2 s of the run.
+timed_run timer interval --scale 0.1
 expect_status 0 "timer interval"
-check "interval: five lines" test "$(wc -l <"$work/out")" -eq 5
+lines=$(wc -l <"$work/out")
+check "interval: 2 to $((elapsed_ms / 200)) lines ($lines in $elapsed_ms ms)" \
+    test "$lines" -ge 2 -a "$lines" -le $((elapsed_ms / 200))
 check "interval: '<second> hello'" sh -c "! grep -vqE '^([0-9]|[1-5][0-9]) hello\$' '$work/out'"
 # The second printed is nominal (issue 12): at --scale 0.1 it still advances by 2 a line.
 seconds=$(cut -d' ' -f1 "$work/out" | tr '\n' ' ')
@@ -65,13 +76,15 @@ s = [int(x) for x in '$seconds'.split()]
 assert len(s) == 5 and all((b - a) % 60 == 2 for a, b in zip(s, s[1:])), s"
 if have_python; then
     # The seed's loop waits a full interval after each line, so it drifts: four lines
-    # or five, depending on the machine's load; each as thrdemo prints it.
+    # or five, fewer on a loaded machine; each as thrdemo prints it.
     python_example timer_interval THRDEMO_SCALE=0.1
     check "interval: timer_interval.py prints the same lines" sh -c "
-        n=\$(grep -cE '^([0-9]|[1-5][0-9]) hello\$' '$work/ref'); test \$n -ge 3 -a \$n -eq \$(wc -l <'$work/ref')"
+        n=\$(grep -cE '^([0-9]|[1-5][0-9]) hello\$' '$work/ref'); test \$n -ge 2 -a \$n -eq \$(wc -l <'$work/ref')"
 fi
-run timer interval --every 0.5 --stop-after 1.2 --scale 0.2
-check "interval --every 0.5 --stop-after 1.2: two lines" test "$(wc -l <"$work/out")" -eq 2
+timed_run timer interval --every 1 --stop-after 6.5 --scale 0.2
+lines=$(wc -l <"$work/out")
+check "interval --every 1 --stop-after 6.5: 3 to $((elapsed_ms / 200)) lines ($lines)" \
+    test "$lines" -ge 3 -a "$lines" -le $((elapsed_ms / 200))
 interrupt INT timer interval --every 0.05
 expect_status 130 "timer interval after SIGINT"
 check "interval: stops within 1 s of SIGINT (${elapsed_ms} ms)" test "$elapsed_ms" -lt 1000

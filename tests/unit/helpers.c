@@ -4,6 +4,8 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -273,6 +275,40 @@ void test_filter_from_env(void)
     const char *pattern = getenv("THRDEMO_TEST_FILTER");
     if (pattern && *pattern)
         cmocka_set_test_filter(pattern);
+}
+
+/* One step of splitmix64: the next number of the shuffle. */
+static uint64_t shuffle_next(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9e3779b97f4a7c15u);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    return z ^ (z >> 31);
+}
+
+int test__run_cases(const char *name, const struct CMUnitTest *cases, size_t n)
+{
+    test_filter_from_env();
+    const char *shuffle = getenv("THRDEMO_TEST_SHUFFLE");
+    if (!shuffle || !*shuffle)
+        return _cmocka_run_group_tests(name, cases, n, NULL, NULL);
+    uint64_t seed = strcmp(shuffle, "random") == 0 ? (uint64_t)time(NULL) ^ (uint64_t)getpid()
+                                                   : strtoull(shuffle, NULL, 10);
+    printf("# THRDEMO_TEST_SHUFFLE=%llu\n", (unsigned long long)seed);
+    fflush(stdout);
+    struct CMUnitTest *order = malloc(n * sizeof *order);
+    if (!order)
+        return _cmocka_run_group_tests(name, cases, n, NULL, NULL);
+    memcpy(order, cases, n * sizeof *order);
+    for (size_t i = n; i > 1; i--) { /* Fisher-Yates */
+        size_t j = (size_t)(shuffle_next(&seed) % i);
+        struct CMUnitTest t = order[i - 1];
+        order[i - 1] = order[j];
+        order[j] = t;
+    }
+    int rc = _cmocka_run_group_tests(name, order, n, NULL, NULL);
+    free(order);
+    return rc;
 }
 
 /* ---- child processes --------------------------------------------------------------- */

@@ -143,6 +143,14 @@ long test_waits_begun(void);
  * wildcards), when it is set: for running one case of a file by hand. */
 void test_filter_from_env(void);
 
+/* Run a file's cases, as cmocka_run_group_tests(cases, NULL, NULL) does, with
+ * THRDEMO_TEST_FILTER applied, and in a shuffled order when THRDEMO_TEST_SHUFFLE is
+ * a seed (or "random": one from the clock); the seed is printed first, as a TAP
+ * comment, so that an order that fails can be run again. No case may depend on
+ * another having run before it (issue 11). Returns what cmocka returns. */
+#define test_run_cases(cases) test__run_cases(#cases, cases, sizeof(cases) / sizeof((cases)[0]))
+int test__run_cases(const char *name, const struct CMUnitTest *cases, size_t n);
+
 /* Run program with one argument (arg may be NULL: none) in a child process,
  * capture its stdout into out (NUL-terminated, at most cap - 1 bytes) and kill it
  * if it is still running after seconds. Returns the wait status, or -1 if it had

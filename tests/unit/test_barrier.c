@@ -171,5 +171,5 @@ int main(void)
         cmocka_unit_test(reset_breaks_current_waiters),
         cmocka_unit_test(failing_action_breaks),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return test_run_cases(tests);
 }

@@ -228,5 +228,5 @@ int main(void)
         cmocka_unit_test(rlock_depth_survives_wait),
         cmocka_unit_test(notify_as_the_timeout_expires_is_not_lost),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return test_run_cases(tests);
 }

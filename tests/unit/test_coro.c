@@ -871,5 +871,5 @@ int main(void)
         cmocka_unit_test(freed_stacks_are_reused),
         cmocka_unit_test(trim_gives_pages_back),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return test_run_cases(tests);
 }

@@ -823,6 +823,5 @@ int main(void)
         OWN(ThreadPoolShutdownTest, test_thread_names_default),
         OWN(ThreadPoolShutdownTest, test_cancel_futures_wait_false),
     };
-    test_filter_from_env();
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return test_run_cases(tests);
 }

@@ -1342,6 +1342,5 @@ int main(void)
         OWN(BarrierTests, test_default_timeout),
         OWN(BarrierTests, test_single_thread),
     };
-    test_filter_from_env();
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return test_run_cases(tests);
 }

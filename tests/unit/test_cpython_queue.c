@@ -793,6 +793,5 @@ int main(void)
         EACH_SIZE(test_shutdown_get_task_done_join),
         EACH_SIZE(test_shutdown_pending_get),
     };
-    test_filter_from_env();
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return test_run_cases(tests);
 }

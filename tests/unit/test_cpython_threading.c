@@ -476,6 +476,5 @@ int main(void)
         OWN(ThreadingExceptionTests, test_releasing_unacquired_lock),
         OWN(TimerTests, test_init_immutable_default_args),
     };
-    test_filter_from_env();
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return test_run_cases(tests);
 }

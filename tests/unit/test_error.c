@@ -54,5 +54,5 @@ int main(void)
         cmocka_unit_test(words_are_true_wherever_the_code_came_from),
         cmocka_unit_test(version_is_three_numbers),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return test_run_cases(tests);
 }

@@ -153,5 +153,5 @@ int main(void)
         cmocka_unit_test(set_then_clear_still_wakes),
         cmocka_unit_test(no_lost_wakeup),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return test_run_cases(tests);
 }

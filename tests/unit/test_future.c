@@ -257,5 +257,5 @@ int main(void)
         cmocka_unit_test(map_in_order),
         cmocka_unit_test(map_timeout),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return test_run_cases(tests);
 }

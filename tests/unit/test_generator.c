@@ -324,5 +324,5 @@ int main(void)
         cmocka_unit_test(break_out_then_close),
         cmocka_unit_test(bad_arguments),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return test_run_cases(tests);
 }

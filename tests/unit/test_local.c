@@ -123,5 +123,5 @@ int main(void)
         cmocka_unit_test(each_thread_its_own),
         cmocka_unit_test(free_while_threads_hold_values),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return test_run_cases(tests);
 }

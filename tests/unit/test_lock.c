@@ -144,5 +144,5 @@ int main(void)
         cmocka_unit_test(release_wakes_a_sleeper),
         cmocka_unit_test(mutual_exclusion),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return test_run_cases(tests);
 }

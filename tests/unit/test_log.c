@@ -175,5 +175,5 @@ int main(void)
         cmocka_unit_test(long_lines_whole),
         cmocka_unit_test(write_error_is_reported),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return test_run_cases(tests);
 }

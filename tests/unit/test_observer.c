@@ -218,5 +218,5 @@ int main(void)
         cmocka_unit_test(reports_what_happens),
         cmocka_unit_test(seq_cause_and_lines),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return test_run_cases(tests);
 }

@@ -260,5 +260,5 @@ int main(void)
         cmocka_unit_test(shutdown_rules),
         cmocka_unit_test(exit_rule_shuts_pools_down),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return test_run_cases(tests);
 }

@@ -413,5 +413,5 @@ int main(void)
         cmocka_unit_test(priority_order_and_ties),
         cmocka_unit_test(simple_queue),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return test_run_cases(tests);
 }

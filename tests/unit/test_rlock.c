@@ -101,5 +101,5 @@ int main(void)
         cmocka_unit_test(only_the_owner_releases),
         cmocka_unit_test(mutual_exclusion),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return test_run_cases(tests);
 }

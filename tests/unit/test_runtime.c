@@ -221,5 +221,5 @@ int main(void)
         cmocka_unit_test(fork_resets_the_registry),
         cmocka_unit_test(timeout_max_does_not_overflow),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return test_run_cases(tests);
 }

@@ -471,5 +471,5 @@ int main(void)
         cmocka_unit_test(exit_freezes_daemon_threads),
         cmocka_unit_test(pct_finds_the_planted_race),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return test_run_cases(tests);
 }

@@ -82,5 +82,5 @@ int main(void)
         cmocka_unit_test(timeout_is_honoured),
         cmocka_unit_test(release_n_lets_n_through),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return test_run_cases(tests);
 }

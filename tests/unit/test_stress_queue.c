@@ -576,6 +576,5 @@ int main(void)
         EACH_SIZE(test_get_nowait_sees_completed_puts),
         EACH_SIZE(test_shutdown_races),
     };
-    test_filter_from_env();
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return test_run_cases(tests);
 }

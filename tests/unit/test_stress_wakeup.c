@@ -634,6 +634,5 @@ int main(void)
         cmocka_unit_test(test_future_result_no_lost_wakeup),
         cmocka_unit_test(test_thread_join_no_lost_wakeup),
     };
-    test_filter_from_env();
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return test_run_cases(tests);
 }

@@ -343,5 +343,5 @@ int main(void)
         cmocka_unit_test(shutdown_joins_non_daemon_only),
         cmocka_unit_test(exit_rule),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return test_run_cases(tests);
 }

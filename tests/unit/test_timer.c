@@ -97,5 +97,5 @@ int main(void)
         cmocka_unit_test(misuse),
         cmocka_unit_test(free_while_pending_still_fires),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return test_run_cases(tests);
 }

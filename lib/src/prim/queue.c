@@ -292,8 +292,11 @@ static void *take_item(td_queue_t *q, size_t *remaining, bool *wake)
     atomic_store_explicit(&q->head_pos, head + 1, memory_order_seq_cst);
     if (TD__OBSERVING())
         TD__OBSERVE(TD_OBS_GET, "queue", q, (int)count_of(q));
+    /* What this get left, as counted at it: count_of() here would also count the
+     * puts that came since, up to maxsize (issue 12's prodcons showed size=10 of a
+     * Queue(10)). */
     if (remaining)
-        *remaining = count_of(q);
+        *remaining = n - 1;
     *wake = bump_if_asleep(&q->not_full, &q->putters_asleep);
     return item;
 }
