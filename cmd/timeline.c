@@ -266,7 +266,7 @@ static void add_row(struct out *o, const struct row *row, double end, int name_w
 
 static void add_header(struct out *o, double end, int name_w, int columns)
 {
-    char span[32], step[32], left[64], right[32], axis[32];
+    char span[32], step[32], left[96], right[32], axis[32];
     snprintf(left, sizeof left, "timeline: %s, one column = %s\n", seconds(end, span, sizeof span),
              seconds(end / columns, step, sizeof step));
     add(o, left);
