@@ -4,7 +4,8 @@
 # the cmocka unit tests and the shell regression tests (both through ctest) with gcc
 # and with clang (warnings are errors; clang's build with the swapcontext fallback for
 # coroutines), then again in a ThreadSanitizer build and in
-# an AddressSanitizer + UndefinedBehaviorSanitizer build. Any failure, warning or
+# an AddressSanitizer + UndefinedBehaviorSanitizer build, and last a gcc Release build
+# (compiled only, for the warnings gcc gives when it optimises). Any failure, warning or
 # sanitizer report fails the run. Builds go to build-test/<name>.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -67,6 +68,16 @@ suite gcc gcc Debug ""
 suite clang clang Debug "" -DTHRDEMO_CORO_SWITCH=ucontext
 suite tsan clang RelWithDebInfo thread
 suite asan clang Debug address
+# gcc warns about some things only when it optimises (-Wformat-truncation,
+# -Wmaybe-uninitialized), and the benchmarks run a Release build: build one, warnings
+# as errors, without running the tests again.
+echo "== gcc-release: build only (gcc, Release)"
+if ! { cmake -S "$root" -B "$out/gcc-release" -DCMAKE_C_COMPILER=gcc -DCMAKE_BUILD_TYPE=Release \
+           -DTHRDEMO_WERROR=ON -DBUILD_TESTING=OFF >"$out/gcc-release.configure.log" 2>&1 &&
+       cmake --build "$out/gcc-release" -j"$jobs" >"$out/gcc-release.build.log" 2>&1; }; then
+    grep -E "error|warning" "$out/gcc-release.build.log" "$out/gcc-release.configure.log" | head -40
+    failed="$failed gcc-release(build)"
+fi
 echo "== total time: $(( $(date +%s) - start )) s"
 echo "== checks (TAP lines; a test without TAP counts once):"
 python3 "$root/scripts/test_summary.py" "${reports[@]}" || true
