@@ -14,6 +14,11 @@
  *                     ASPLOS 2010, as Shuttle implements it): random priorities, the
  *                     highest runnable runs, and at DEPTH-1 random points among the
  *                     first STEPS decisions the running thread drops to the lowest.
+ * random and pct choose among the threads that can go on: one about to take a Lock
+ * (blocking, no timeout) that another thread holds would only block, so it waits
+ * until the lock is free, as Shuttle and Loom treat a thread waiting for a mutex.
+ * fifo keeps the plain order, and such a thread blocks in the Lock when its turn
+ * comes.
  * Time is virtual: td_monotonic, td_time and every timeout read the scheduler's
  * clock, which starts at a fixed point (the wall clock at 2000-01-01 00:00:00 UTC),
  * advances by 1 us at each scheduling point, and jumps to the earliest deadline when

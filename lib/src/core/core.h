@@ -201,7 +201,11 @@ typedef enum td__point_kind {
     TD__POINT_GET,     /* Queue get, join */
     TD__POINT_FIRE,    /* a Timer's function is about to run */
     TD__POINT_LINE,    /* a trace line is about to be written */
-    TD__POINT_RACE     /* td_sched_point: a race window in code without a primitive */
+    TD__POINT_RACE,    /* td_sched_point: a race window in code without a primitive */
+    TD__POINT_LOCK     /* a blocking, untimed Lock acquire: the object is the lock's
+                        * state word (0 when free), so a scheduler may hold the thread
+                        * back while the lock is held, as running it then could only
+                        * make it block */
 } td__point_kind_t;
 
 /* A controlled scheduler (--schedule) replaces the clock, the wait path and the wake

@@ -105,7 +105,10 @@ int td__lock_acquire_slow(td_lock_t *lock, bool blocking, double timeout, td__as
 
 int td_lock_acquire(td_lock_t *lock, bool blocking, double timeout)
 {
-    TD__POINT(TD__POINT_ACQUIRE, lock);
+    if (blocking && timeout == TD_FOREVER)
+        TD__POINT(TD__POINT_LOCK, TD__ATOMIC(lock->state_));
+    else
+        TD__POINT(TD__POINT_ACQUIRE, lock);
     int rc = td__lock_check_args(blocking, timeout);
     if (rc != 0)
         return rc;
