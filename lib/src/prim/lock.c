@@ -105,10 +105,10 @@ int td__lock_acquire_slow(td_lock_t *lock, bool blocking, double timeout, td__as
 
 int td_lock_acquire(td_lock_t *lock, bool blocking, double timeout)
 {
-    if (blocking && timeout == TD_FOREVER)
-        TD__POINT(TD__POINT_LOCK, TD__ATOMIC(lock->state_));
-    else
-        TD__POINT(TD__POINT_ACQUIRE, lock);
+    /* The kind is worked out only under a schedule: without one this stays one
+     * predictable branch. The object is the state word, at the lock's own address. */
+    TD__POINT(blocking && timeout == TD_FOREVER ? TD__POINT_LOCK : TD__POINT_ACQUIRE,
+              TD__ATOMIC(lock->state_));
     int rc = td__lock_check_args(blocking, timeout);
     if (rc != 0)
         return rc;
