@@ -191,7 +191,7 @@ interrupt() {
     env --default-signal=INT,TERM "$THRDEMO" "$@" >"$work/out" 2>"$work/err" &
     pid=$!
     i=0
-    while [ ! -s "$work/out" ] && [ $i -lt 250 ]; do sleep 0.02; i=$((i + 1)); done
+    while [ ! -s "$work/out" ] && [ $i -lt 1500 ]; do sleep 0.02; i=$((i + 1)); done
     t0=$(date +%s%N)
     kill -"$sig" $pid
     set +e

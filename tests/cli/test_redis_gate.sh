@@ -21,7 +21,7 @@ start_redis() { # PORT: a throwaway server, answering PING once it is up
         --daemonize no --logfile "$work/redis/log" &
     redis_pid=$!
     i=0
-    until redis-cli -p "$1" ping >/dev/null 2>&1 || [ $i -ge 100 ]; do sleep 0.05; i=$((i + 1)); done
+    until redis-cli -p "$1" ping >/dev/null 2>&1 || [ $i -ge 600 ]; do sleep 0.05; i=$((i + 1)); done
 }
 worker_lines() { grep -cE "^\(t[12] {8}\) $1" "$work/out" || true; }
 
@@ -101,7 +101,7 @@ redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --dir "$w
     --daemonize no --logfile "$work/redis/log" --requirepass s3cret &
 redis_pid=$!
 i=0
-until redis-cli -p "$port" -a s3cret --no-auth-warning ping >/dev/null 2>&1 || [ $i -ge 100 ]; do sleep 0.05; i=$((i + 1)); done
+until redis-cli -p "$port" -a s3cret --no-auth-warning ping >/dev/null 2>&1 || [ $i -ge 600 ]; do sleep 0.05; i=$((i + 1)); done
 run redis-gate --redis "redis://:s3cret@127.0.0.1:$port" --scale 0.1
 expect_status 0 "redis-gate --redis with a password"
 check "password: t1's INCR" grep -q '^(t1        ) INCR thrdemo:redis-gate:t1 -> 1$' "$work/out"
@@ -119,7 +119,7 @@ redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --dir "$w
     --daemonize no --logfile "$work/redis/log" --user alice on '>p@ss:w' '~*' '+@all' &
 redis_pid=$!
 i=0
-until redis-cli -p "$port" --user alice --pass 'p@ss:w' --no-auth-warning ping >/dev/null 2>&1 || [ $i -ge 100 ]; do sleep 0.05; i=$((i + 1)); done
+until redis-cli -p "$port" --user alice --pass 'p@ss:w' --no-auth-warning ping >/dev/null 2>&1 || [ $i -ge 600 ]; do sleep 0.05; i=$((i + 1)); done
 run redis-gate --redis "redis://alice:p%40ss%3Aw@127.0.0.1:$port" --scale 0.1
 expect_status 0 "redis-gate --redis with a user and an encoded password"
 check "user: alice's INCR" grep -q '^(t1        ) INCR thrdemo:redis-gate:t1 -> 1$' "$work/out"
@@ -170,7 +170,7 @@ while True:
 ' "$port" &
 fake_pid=$!
 i=0
-until python3 -c "import socket,sys; socket.create_connection(('127.0.0.1', $port), 1).close()" 2>/dev/null || [ $i -ge 100 ]; do sleep 0.05; i=$((i + 1)); done
+until python3 -c "import socket,sys; socket.create_connection(('127.0.0.1', $port), 1).close()" 2>/dev/null || [ $i -ge 600 ]; do sleep 0.05; i=$((i + 1)); done
 timed_run redis-gate --redis "127.0.0.1:$port" --timeout 0.2 --give-up 0.5 --retry 0.1
 expect_status 1 "redis-gate --redis (silent server)"
 check "silent: the reply timeout is logged" grep -q 'not ready (attempt 1): no reply within 0.2 s (reply timeout)$' "$work/out"
@@ -196,7 +196,7 @@ while True:
 ' "$port" &
 fake_pid=$!
 i=0
-until python3 -c "import socket,sys; socket.create_connection(('127.0.0.1', $port), 1).close()" 2>/dev/null || [ $i -ge 100 ]; do sleep 0.05; i=$((i + 1)); done
+until python3 -c "import socket,sys; socket.create_connection(('127.0.0.1', $port), 1).close()" 2>/dev/null || [ $i -ge 600 ]; do sleep 0.05; i=$((i + 1)); done
 run redis-gate --redis "127.0.0.1:$port" --give-up 0.3 --retry 0.1
 expect_status 1 "redis-gate --redis (loading)"
 check "loading: the LOADING reply is the reason" grep -q 'not ready (attempt 1): the server answered: LOADING Redis is loading the dataset in memory$' "$work/out"
