@@ -130,11 +130,16 @@ expect_status 1 "redis-gate --redis as an unknown user"
 check "unknown user: the server's WRONGPASS is the reason" grep -q "AUTH: the server answered: WRONGPASS" "$work/out"
 stop_servers
 
-# ---- started 2 s (scaled: 0.5 s) after thrdemo: failed attempts, then on.
+# ---- started after thrdemo's first attempt was refused: failed attempts, then on.
 port=$(free_port)
+rm -f "$work/out" # the wait below must not see an earlier run's line
 "$THRDEMO" redis-gate poll --redis "127.0.0.1:$port" --scale 0.25 --retry 0.4 >"$work/out" 2>"$work/err" &
 gate_pid=$!
-sleep 0.5
+# The server starts once thrdemo has been refused (its first line says so), not
+# after a fixed delay that a loaded machine may outlast; the workers then wait out
+# at least one 2 s check (0.5 s here) before the next attempt finds it.
+i=0
+until grep -q 'not ready (attempt 1)' "$work/out" 2>/dev/null || [ $i -ge 1500 ]; do sleep 0.02; i=$((i + 1)); done
 start_redis "$port"
 set +e
 wait $gate_pid

@@ -18,6 +18,11 @@ peer_ok() {
 peer_bg() { # OUTFILE MODE PORT [ARGS]
     out=$1
     shift
+    # Removed here, not by the background job's redirection, which happens when that
+    # job gets to run: a wait for OUTFILE's line could see the last peer's line
+    # first (the Ctrl-C test with 20 connections then stopped a server that had
+    # served none, once in a few runs beside two busy loops).
+    rm -f "$out"
     timeout 30 python3 "$here/echo_peer.py" "$@" >"$out" 2>&1 &
     other_pid=$!
 }
@@ -38,10 +43,12 @@ start_server() { # PORT ARGS...: a thrdemo server, in the background, once it li
         >"$work/server.out" 2>"$work/server.err" &
     server_pid=$!
     i=0
-    until grep -q '^Server listening' "$work/server.out" 2>/dev/null || [ $i -ge 200 ]; do
+    until grep -q '^Server listening' "$work/server.out" 2>/dev/null || [ $i -ge 1500 ]; do
         sleep 0.02
         i=$((i + 1))
     done
+    grep -q '^Server listening' "$work/server.out" ||
+        fail "the server on port $port never said it listens ($(tr '\n' ' ' <"$work/server.err" | cut -c1-200))"
 }
 stop_server() { # SIGNAL: stop it, set $status
     kill -"$1" "$server_pid"
@@ -227,7 +234,8 @@ server_suite() {
     # 30 s): on a loaded machine starting python3 and 20 round trips took over 5 s.
     i=0
     until grep -q 'connections open' "$work/hold" 2>/dev/null || [ $i -ge 1500 ]; do sleep 0.02; i=$((i + 1)); done
-    check "$tag: Ctrl-C: the peer holds 20 working connections" grep -q '^hold: 20 connections open$' "$work/hold"
+    check "$tag: Ctrl-C: the peer holds 20 working connections ($(tr '\n' ' ' <"$work/hold" | cut -c1-300))" \
+        grep -q '^hold: 20 connections open$' "$work/hold"
     t0=$(date +%s%N)
     stop_server INT
     elapsed_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
