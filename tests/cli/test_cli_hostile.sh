@@ -104,9 +104,8 @@ cases += [["--version", "extra"], ["--help", "nosuch"], ["--help", "event", "ext
           ["explore", "--iterations", "3", "lock-counter"], ["explore", "threads", "--", "x"]]
 envs = [("THRDEMO_SCALE", v) for v in NUMBER if v] + [("THRDEMO_SEED", v) for v in ("-1", "x", "1.5")]
 
-failed = passed = 0
 def attempt(argv, env=None):
-    global failed, passed
+    """(passed, the report line) for one command line."""
     what = repr(["thrdemo"] + [a if len(a) < 40 else a[:20] + "..." for a in argv])
     if env:
         what = f"{env[0]}={env[1][:20]!r} " + what
@@ -115,9 +114,7 @@ def attempt(argv, env=None):
         p = subprocess.run([THRDEMO] + argv, capture_output=True, timeout=10,
                            stdin=subprocess.DEVNULL, env=e)
     except subprocess.TimeoutExpired:
-        failed += 1
-        print(f"FAIL: {what}: no answer within 10 s")
-        return
+        return False, f"FAIL: {what}: no answer within 10 s"
     err = p.stderr
     lines = err.count(b"\n")
     problems = [p.returncode != 2 and f"exit status {p.returncode}",
@@ -127,16 +124,19 @@ def attempt(argv, env=None):
                 len(err) > 400 and f"a {len(err)}-byte line"]
     problems = [x for x in problems if x]
     if problems:
-        failed += 1
-        print(f"FAIL: {what}: {'; '.join(problems)}")
-    else:
-        passed += 1
-        print(f"PASS: {what}")
+        return False, f"FAIL: {what}: {'; '.join(problems)}"
+    return True, f"PASS: {what}"
 
-for argv in cases:
-    attempt(argv)
-for env in envs:
-    attempt(["list"], env)
+# A few at a time (each is its own process; under a sanitizer most of the time is
+# the process's start), reported in the cases' order.
+from concurrent.futures import ThreadPoolExecutor
+jobs = [(argv, None) for argv in cases] + [(["list"], env) for env in envs]
+with ThreadPoolExecutor(max_workers=min(8, 2 * (os.cpu_count() or 1))) as pool:
+    results = list(pool.map(lambda job: attempt(*job), jobs))
+passed = sum(ok for ok, _ in results)
+failed = len(results) - passed
+for _, line in results:
+    print(line)
 print(f"{len(cases) + len(envs)} command lines: {passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)
 EOF
