@@ -123,7 +123,10 @@ static size_t default_max_workers(void)
     return cpus + 4 < 32 ? cpus + 4 : 32; /* min(32, process_cpu_count() + 4) */
 }
 
-/* td_shutdown()'s hook, CPython's _python_exit: no new work, workers leave. */
+/* td_shutdown()'s hook, CPython's _python_exit: no new work, workers leave, and
+ * each is joined. The join matters for a worker that has already ended (after a
+ * shutdown(wait=False), say): the exit rule joins only threads still registered,
+ * so without it that pthread was never reaped (TSan: a thread leak). */
 static void pool_atexit(void *arg)
 {
     struct td_pool *pool = arg;
@@ -132,7 +135,10 @@ static void pool_atexit(void *arg)
         pool->shutdown = true;
         td_queue_put(pool->work, NULL, true, TD_FOREVER);
     }
+    size_t n = pool->n_threads;
     td_lock_release(&pool->shutdown_lock);
+    for (size_t i = 0; i < n; i++)
+        td_thread_join(pool->threads[i], TD_FOREVER);
 }
 
 int td_pool_new(td_pool_t **out, size_t max_workers, const char *name_prefix)
