@@ -93,6 +93,199 @@ static void mutual_exclusion(void **state)
     assert_int_equal(c.value, 2 * ROUNDS);
 }
 
+/* More RLocks held at once than the thread's own table has room for (8): the rest
+ * are kept in the RLocks themselves, and every answer stays the same. */
+enum { MANY = 20 };
+
+struct many {
+    td_rlock_t rlocks[MANY];
+    int release_rc[MANY];
+    bool owned[MANY];
+    int try_rc[MANY];
+};
+
+static void look_from_other_thread(void *arg)
+{
+    struct many *m = arg;
+    for (int i = 0; i < MANY; i++) {
+        m->owned[i] = td_rlock_is_owned(&m->rlocks[i]);
+        m->release_rc[i] = td_rlock_release(&m->rlocks[i]);
+        m->try_rc[i] = td_rlock_acquire(&m->rlocks[i], false, TD_FOREVER);
+        if (m->try_rc[i] == 0)
+            td_rlock_release(&m->rlocks[i]);
+    }
+}
+
+static void many_held_at_once(void **state)
+{
+    (void)state;
+    struct many m;
+    for (int i = 0; i < MANY; i++) {
+        td_rlock_init(&m.rlocks[i]);
+        assert_int_equal(td_rlock_acquire(&m.rlocks[i], true, TD_FOREVER), 0);
+    }
+    for (int i = 0; i < MANY; i++) /* re-entered, past the table too */
+        assert_int_equal(td_rlock_acquire(&m.rlocks[i], true, TD_FOREVER), 0);
+    for (int i = 0; i < MANY; i++) {
+        assert_true(td_rlock_is_owned(&m.rlocks[i]));
+        assert_int_equal(td_rlock_count(&m.rlocks[i]), 2);
+    }
+    test_join(test_start(look_from_other_thread, &m));
+    for (int i = 0; i < MANY; i++) {
+        assert_false(m.owned[i]);
+        assert_int_equal(m.release_rc[i], -EPERM);
+        assert_int_equal(m.try_rc[i], -EBUSY);
+    }
+    /* Given back out of order: the even ones first, from the oldest. */
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = pass; i < MANY; i += 2) {
+            assert_int_equal(td_rlock_release(&m.rlocks[i]), 0);
+            assert_int_equal(td_rlock_count(&m.rlocks[i]), 1);
+            assert_int_equal(td_rlock_release(&m.rlocks[i]), 0);
+            assert_false(td_rlock_is_owned(&m.rlocks[i]));
+            assert_int_equal(td_rlock_release(&m.rlocks[i]), -EPERM);
+            for (int j = 0; j < MANY; j++) {
+                bool released = j % 2 < pass || (j % 2 == pass && j <= i);
+                assert_int_equal(td_rlock_is_owned(&m.rlocks[j]), !released);
+            }
+        }
+    test_join(test_start(look_from_other_thread, &m));
+    for (int i = 0; i < MANY; i++) {
+        assert_false(m.owned[i]);
+        assert_int_equal(m.release_rc[i], -EPERM);
+        assert_int_equal(m.try_rc[i], 0); /* all free now */
+        td_rlock_destroy(&m.rlocks[i]);
+    }
+}
+
+struct holder {
+    td_rlock_t rlock;
+    td_event_t taken, done;
+};
+
+static void hold_until_done(void *arg)
+{
+    struct holder *h = arg;
+    td_rlock_acquire(&h->rlock, true, TD_FOREVER);
+    td_event_set(&h->taken);
+    td_event_wait(&h->done, TD_FOREVER);
+    td_rlock_release(&h->rlock);
+}
+
+/* A try that fails (busy, or timed out) leaves no trace: the caller does not own
+ * the RLock afterwards, and its other RLocks are untouched. */
+static void a_failed_acquire_owns_nothing(void **state)
+{
+    (void)state;
+    struct holder h;
+    td_rlock_init(&h.rlock);
+    td_event_init(&h.taken);
+    td_event_init(&h.done);
+    td_rlock_t mine;
+    td_rlock_init(&mine);
+    td_rlock_acquire(&mine, true, TD_FOREVER);
+    td_thread_t *t = test_start(hold_until_done, &h);
+    td_event_wait(&h.taken, TD_FOREVER);
+    assert_int_equal(td_rlock_acquire(&h.rlock, false, TD_FOREVER), -EBUSY);
+    assert_int_equal(td_rlock_acquire(&h.rlock, true, 0.01), -ETIMEDOUT);
+    assert_int_equal(td_rlock_acquire(&h.rlock, true, 0), -ETIMEDOUT);
+    assert_false(td_rlock_is_owned(&h.rlock));
+    assert_int_equal(td_rlock_count(&h.rlock), 0);
+    assert_int_equal(td_rlock_release(&h.rlock), -EPERM);
+    assert_int_equal(td_rlock_count(&mine), 1);
+    td_event_set(&h.done);
+    test_join(t);
+    assert_int_equal(td_rlock_acquire(&h.rlock, true, TD_FOREVER), 0);
+    assert_int_equal(td_rlock_release(&mine), 0);
+    assert_false(td_rlock_is_owned(&mine));
+    assert_int_equal(td_rlock_count(&h.rlock), 1);
+    assert_int_equal(td_rlock_release(&h.rlock), 0);
+}
+
+/* Each thread below takes `n` RLocks and leaves them held, or asks about the
+ * RLocks another left, while itself holding `n` of its own (past the table's 8,
+ * the RLocks' own fields answer). */
+struct asker {
+    td_rlock_t *left; /* the RLocks an ended thread left held */
+    td_rlock_t *own;  /* the asker's own, each released before it ends */
+    int n;
+    bool owned;
+    int release_rc;
+};
+
+static void take_and_leave(void *arg)
+{
+    struct asker *a = arg;
+    for (int i = 0; i < a->n; i++)
+        td_rlock_acquire(&a->left[i], true, TD_FOREVER);
+}
+
+static void ask(void *arg)
+{
+    struct asker *a = arg;
+    for (int i = 0; i < a->n; i++)
+        td_rlock_acquire(&a->own[i], true, TD_FOREVER);
+    for (int i = 0; i < a->n; i++) {
+        a->owned |= td_rlock_is_owned(&a->left[i]);
+        if (td_rlock_release(&a->left[i]) != -EPERM)
+            a->release_rc = -1;
+    }
+    for (int i = 0; i < a->n; i++)
+        td_rlock_release(&a->own[i]);
+}
+
+/* An RLock left held by a thread that ended stays held, and no later thread owns
+ * it, even one that the C library gives the same stack and thread-locals (glibc
+ * reuses them, so a later thread's pthread_t and TLS addresses are the dead
+ * one's; CPython's RLock, which compares get_ident(), would let it release). */
+static void a_later_thread_does_not_inherit_an_rlock(void **state)
+{
+    (void)state;
+    enum { ROUNDS_OF_THREADS = 20 };
+    static td_rlock_t left[ROUNDS_OF_THREADS][MANY], own[MANY];
+    for (int i = 0; i < MANY; i++)
+        td_rlock_init(&own[i]);
+    for (int round = 0; round < ROUNDS_OF_THREADS; round++) {
+        struct asker a = { .left = left[round], .own = own, .n = round % 2 ? MANY : 1 };
+        for (int i = 0; i < a.n; i++)
+            td_rlock_init(&left[round][i]);
+        test_join(test_start(take_and_leave, &a));
+        test_join(test_start(ask, &a));
+        assert_false(a.owned);
+        assert_int_equal(a.release_rc, 0); /* each release said -EPERM */
+        for (int i = 0; i < a.n; i++)
+            assert_int_equal(td_rlock_acquire(&left[round][i], false, TD_FOREVER), -EBUSY);
+    }
+}
+
+static void try_and_count(void *arg)
+{
+    struct asker *a = arg;
+    a->release_rc = td_rlock_acquire(a->left, false, TD_FOREVER);
+    a->owned = td_rlock_is_owned(a->left);
+    td_rlock_release(a->left);
+}
+
+/* Destroying an RLock one still holds is a misuse, but it leaves no owner behind:
+ * an RLock made again at the same address is free, for this thread and others. */
+static void destroyed_while_held_leaves_no_owner(void **state)
+{
+    (void)state;
+    td_rlock_t r;
+    td_rlock_init(&r);
+    td_rlock_acquire(&r, true, TD_FOREVER);
+    td_rlock_acquire(&r, true, TD_FOREVER);
+    td_rlock_destroy(&r);
+    td_rlock_init(&r);
+    assert_false(td_rlock_is_owned(&r));
+    assert_int_equal(td_rlock_release(&r), -EPERM);
+    struct asker a = { .left = &r };
+    test_join(test_start(try_and_count, &a));
+    assert_int_equal(a.release_rc, 0);
+    assert_true(a.owned);
+    td_rlock_destroy(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -100,6 +293,10 @@ int main(void)
         cmocka_unit_test(bad_arguments),
         cmocka_unit_test(only_the_owner_releases),
         cmocka_unit_test(mutual_exclusion),
+        cmocka_unit_test(many_held_at_once),
+        cmocka_unit_test(a_failed_acquire_owns_nothing),
+        cmocka_unit_test(a_later_thread_does_not_inherit_an_rlock),
+        cmocka_unit_test(destroyed_while_held_leaves_no_owner),
     };
     return test_run_cases(tests);
 }

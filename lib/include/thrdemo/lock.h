@@ -3,7 +3,9 @@
  *
  * td_lock_t has no owner, exactly like Python's Lock: any thread may release it, and
  * releasing an unlocked lock is an error code (Python: RuntimeError). td_rlock_t has
- * an owner and a recursion count; only the owner may release it.
+ * an owner and a recursion count; only the owner may release it. Unlike CPython's,
+ * an RLock left held by a thread that ended is owned by no later thread, even one
+ * given the same thread ident (CPython compares get_ident(), which is reused).
  * Both are plain structs owned by the caller: _init before use, _destroy after.
  */
 #ifndef THRDEMO_LOCK_H
@@ -27,8 +29,8 @@ typedef struct td_lock {
 
 typedef struct td_rlock {
     td_lock_t lock_;
-    uintptr_t owner_; /* a key of the owning thread, 0 when free */
-    size_t count_;    /* recursion depth; touched only by the owner */
+    uintptr_t owner_; /* the owner's key, only when its own table is full; else 0 */
+    size_t count_;    /* the depth, in that case only; touched only by the owner */
 } td_rlock_t;
 
 /* Make an unlocked Lock; cannot fail. */

@@ -23,6 +23,8 @@
 
 #define TD__LIKELY(x) __builtin_expect(!!(x), 1)
 #define TD__UNLIKELY(x) __builtin_expect(!!(x), 0)
+/* Kept out of line: a rare path that would otherwise bloat its caller's fast path. */
+#define TD__NOINLINE __attribute__((noinline))
 /* Thread-locals of a shared library reached without a call to __tls_get_addr: the
  * library is linked into programs, not dlopen'ed late, so the static TLS block has
  * room for the few words it keeps. */

@@ -64,10 +64,7 @@ static size_t release_save(td_cond_t *cond)
         td_lock_release(cond->lock);
         return 1;
     }
-    size_t depth = cond->rlock->count_;
-    cond->rlock->count_ = 1;
-    td_rlock_release(cond->rlock);
-    return depth;
+    return td__rlock_release_save(cond->rlock);
 }
 
 static void acquire_restore(td_cond_t *cond, size_t depth)
@@ -76,8 +73,7 @@ static void acquire_restore(td_cond_t *cond, size_t depth)
         td_lock_acquire(cond->lock, true, TD_FOREVER);
         return;
     }
-    td_rlock_acquire(cond->rlock, true, TD_FOREVER);
-    cond->rlock->count_ = depth;
+    td__rlock_acquire_restore(cond->rlock, depth);
 }
 
 static void push_back(td_cond_t *cond, struct td__cond_waiter *w)

@@ -37,6 +37,11 @@ void td__lock_give(td_lock_t *lock);
 int td__lock_check_args(bool blocking, double timeout);
 /* One compare-and-swap: whether the lock was free and is now taken (unreported). */
 bool td__lock_try(td_lock_t *lock);
+/* Python's RLock._release_save: let go of every level the caller holds; returns the
+ * depth held, 0 if the caller does not hold it (then nothing changes). */
+size_t td__rlock_release_save(td_rlock_t *rlock);
+/* Python's RLock._acquire_restore: take rlock again (blocking) at that depth. */
+void td__rlock_acquire_restore(td_rlock_t *rlock, size_t depth);
 /* Who a wait is reported as: a composite (an RLock, a Semaphore, a Barrier, a
  * Future) reports its waits as itself, not as the lock or Condition inside it. */
 typedef struct td__as {
