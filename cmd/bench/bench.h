@@ -129,6 +129,7 @@ void bench_queue_ring(bench_result_t *r);
 void bench_queue_idle(bench_result_t *r);
 void bench_timer_td(bench_result_t *r);
 void bench_timer_nanosleep(bench_result_t *r);
+void bench_timer_spin(bench_result_t *r);
 void bench_threads_td(bench_result_t *r);
 void bench_threads_pthread(bench_result_t *r);
 void bench_coro_td(bench_result_t *r);

@@ -206,6 +206,8 @@ const bench_impl_t bench_impls[] = {
         BENCH_LATENESS, true, bench_timer_td),
     TWO("timer", "clock_nanosleep", "lateness p50", "us", BENCH_LATENESS, "lateness p99", "us",
         BENCH_LATENESS, false, bench_timer_nanosleep),
+    TWO("timer", "busy-wait floor", "lateness p50", "us", BENCH_LATENESS, "lateness p99", "us",
+        BENCH_LATENESS, false, bench_timer_spin),
     TWO("threads", "libthrdemo threads", "%N threads", "ms", BENCH_TIME, "peak RSS", "MB",
         BENCH_MEMORY, true, bench_threads_td),
     TWO("threads", "raw pthreads", "%N threads", "ms", BENCH_TIME, "peak RSS", "MB", BENCH_MEMORY,
