@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* test_rlock.c - Python's RLock: re-entry, owner-only release, exclusion. */
+#include <string.h>
+
 #include "helpers.h"
 
 static void reentrant(void **state)
@@ -96,6 +98,8 @@ static void mutual_exclusion(void **state)
 /* More RLocks held at once than the thread's own table has room for (8): the rest
  * are kept in the RLocks themselves, and every answer stays the same. */
 enum { MANY = 20 };
+/* As many RLocks as the holding thread's own table has room for. */
+enum { HELD_BEFORE = 8 };
 
 struct many {
     td_rlock_t rlocks[MANY];
@@ -283,7 +287,165 @@ static void destroyed_while_held_leaves_no_owner(void **state)
     test_join(test_start(try_and_count, &a));
     assert_int_equal(a.release_rc, 0);
     assert_true(a.owned);
+    /* Made again over one still held, without destroy: the same. */
+    td_rlock_acquire(&r, true, TD_FOREVER);
+    td_rlock_init(&r);
+    assert_false(td_rlock_is_owned(&r));
+    assert_int_equal(td_rlock_release(&r), -EPERM);
+    struct asker b = { .left = &r };
+    test_join(test_start(try_and_count, &b));
+    assert_int_equal(b.release_rc, 0);
+    assert_true(b.owned);
     td_rlock_destroy(&r);
+}
+
+/* ---- what code running inside an acquire or a release sees ----------------------
+ * The observer is called on the thread doing the acquire, in the middle of it (and
+ * a schedule's interrupt handler runs at a scheduling point inside its wait): for
+ * every report on the RLock, the reporting thread must own it exactly when the
+ * report is ACQUIRE or RELEASE (released is reported before the word is written),
+ * never during a WAIT_BEGIN or WAIT_END. Run with the table empty and full, since
+ * a thread holding eight RLocks keeps a ninth in the RLock's own fields. */
+enum { MAX_REPORTS = 64 };
+
+struct seen {
+    td_rlock_t rlock;
+    td_event_t holder_has_it, second_wait_began;
+    atomic_int n, wait_begins;
+    td_obs_kind_t kind[MAX_REPORTS];
+    bool owned[MAX_REPORTS];
+};
+
+static struct seen *seen;
+
+static void record(const td_obs_event_t *event, void *ctx)
+{
+    (void)ctx;
+    if (event->object != &seen->rlock)
+        return;
+    int i = atomic_fetch_add(&seen->n, 1);
+    if (i < MAX_REPORTS) {
+        seen->kind[i] = event->kind;
+        seen->owned[i] = td_rlock_is_owned(&seen->rlock);
+    }
+    if (event->kind == TD_OBS_WAIT_BEGIN && atomic_fetch_add(&seen->wait_begins, 1) == 1)
+        td_event_set(&seen->second_wait_began);
+}
+
+static void hold_until_waited_for(void *arg)
+{
+    struct seen *s = arg;
+    td_rlock_acquire(&s->rlock, true, TD_FOREVER);
+    td_event_set(&s->holder_has_it);
+    td_event_wait(&s->second_wait_began, TD_FOREVER);
+    td_rlock_release(&s->rlock);
+}
+
+static void reports_see_the_truth(int others_held)
+{
+    static struct seen s;
+    memset(&s, 0, sizeof s);
+    seen = &s;
+    td_rlock_t others[HELD_BEFORE];
+    for (int i = 0; i < others_held; i++) {
+        td_rlock_init(&others[i]);
+        td_rlock_acquire(&others[i], true, TD_FOREVER);
+    }
+    td_rlock_init(&s.rlock);
+    td_event_init(&s.holder_has_it);
+    td_event_init(&s.second_wait_began);
+    static const td_observer_t observer = { record, NULL };
+    td_observer_set(&observer);
+    td_thread_t *holder = test_start(hold_until_waited_for, &s);
+    td_event_wait(&s.holder_has_it, TD_FOREVER);
+    /* The holder keeps it until our second wait has begun: this one times out. */
+    assert_int_equal(td_rlock_acquire(&s.rlock, true, 0.01), -ETIMEDOUT);
+    assert_false(td_rlock_is_owned(&s.rlock));
+    assert_int_equal(td_rlock_count(&s.rlock), 0);
+    assert_int_equal(td_rlock_release(&s.rlock), -EPERM);
+    assert_int_equal(td_rlock_acquire(&s.rlock, true, TD_FOREVER), 0);
+    assert_int_equal(td_rlock_count(&s.rlock), 1);
+    assert_int_equal(td_rlock_release(&s.rlock), 0);
+    test_join(holder);
+    td_observer_set(NULL);
+    int n = atomic_load(&s.n), counts[TD_OBS_KINDS] = { 0 };
+    assert_true(n <= MAX_REPORTS);
+    for (int i = 0; i < n; i++) {
+        counts[s.kind[i]]++;
+        bool held = s.kind[i] == TD_OBS_ACQUIRE || s.kind[i] == TD_OBS_RELEASE;
+        if (s.owned[i] != held)
+            fail_msg("report %d (kind %d): owned %d", i, s.kind[i], s.owned[i]);
+    }
+    assert_int_equal(counts[TD_OBS_WAIT_BEGIN], 2);
+    assert_int_equal(counts[TD_OBS_WAIT_END], 2);
+    assert_int_equal(counts[TD_OBS_ACQUIRE], 2);
+    assert_int_equal(counts[TD_OBS_RELEASE], 2);
+    for (int i = 0; i < others_held; i++) {
+        assert_int_equal(td_rlock_count(&others[i]), 1); /* untouched by the failure */
+        assert_int_equal(td_rlock_release(&others[i]), 0);
+    }
+    assert_false(td_rlock_is_owned(&s.rlock));
+}
+
+static void reports_see_the_truth_from_the_table(void **state)
+{
+    (void)state;
+    reports_see_the_truth(0);
+}
+
+static void reports_see_the_truth_from_a_full_table(void **state)
+{
+    (void)state;
+    reports_see_the_truth(HELD_BEFORE);
+}
+
+/* A Condition over an RLock kept in its own fields (the ninth held) lets it go
+ * entirely while it waits, and gives it back at the same depth. */
+struct spilled_cond {
+    td_rlock_t rlock;
+    td_cond_t cond;
+    bool ready;
+};
+
+static bool is_ready(void *arg)
+{
+    return ((struct spilled_cond *)arg)->ready;
+}
+
+static void make_ready(void *arg)
+{
+    struct spilled_cond *c = arg;
+    td_cond_acquire(&c->cond, true, TD_FOREVER); /* only free while the waiter waits */
+    c->ready = true;
+    td_cond_notify(&c->cond, 1);
+    td_cond_release(&c->cond);
+}
+
+static void condition_over_a_spilled_rlock(void **state)
+{
+    (void)state;
+    td_rlock_t others[HELD_BEFORE];
+    for (int i = 0; i < HELD_BEFORE; i++) {
+        td_rlock_init(&others[i]);
+        td_rlock_acquire(&others[i], true, TD_FOREVER);
+    }
+    struct spilled_cond c = { .ready = false };
+    td_rlock_init(&c.rlock);
+    td_cond_init_rlock(&c.cond, &c.rlock);
+    td_rlock_acquire(&c.rlock, true, TD_FOREVER);
+    td_rlock_acquire(&c.rlock, true, TD_FOREVER);
+    td_thread_t *t = test_start(make_ready, &c);
+    bool result = false;
+    assert_int_equal(td_cond_wait_for(&c.cond, is_ready, &c, TD_FOREVER, &result), 0);
+    assert_true(result);
+    assert_int_equal(td_rlock_count(&c.rlock), 2);
+    test_join(t);
+    assert_int_equal(td_rlock_release(&c.rlock), 0);
+    assert_int_equal(td_rlock_release(&c.rlock), 0);
+    assert_false(td_rlock_is_owned(&c.rlock));
+    for (int i = 0; i < HELD_BEFORE; i++)
+        assert_int_equal(td_rlock_release(&others[i]), 0);
+    td_cond_destroy(&c.cond);
 }
 
 int main(void)
@@ -297,6 +459,9 @@ int main(void)
         cmocka_unit_test(a_failed_acquire_owns_nothing),
         cmocka_unit_test(a_later_thread_does_not_inherit_an_rlock),
         cmocka_unit_test(destroyed_while_held_leaves_no_owner),
+        cmocka_unit_test(reports_see_the_truth_from_the_table),
+        cmocka_unit_test(reports_see_the_truth_from_a_full_table),
+        cmocka_unit_test(condition_over_a_spilled_rlock),
     };
     return test_run_cases(tests);
 }

@@ -122,16 +122,6 @@ void td__note_woke_sleeper(void);
 /* One pause instruction: a spinning thread's courtesy to its sibling hyperthread. */
 void td__cpu_relax(void);
 
-/* ---- the calling thread ----------------------------------------------------------- */
-
-/* A number unique to the calling thread among live threads, never 0: the address
- * of a thread-local, reached inline (initial-exec TLS is one instruction). */
-extern TD__TLS char td__self_anchor;
-static inline uintptr_t td__self_key(void)
-{
-    return (uintptr_t)&td__self_anchor;
-}
-
 /* ---- the library's own mutexes ---------------------------------------------------- */
 
 /* The library's own pthread mutexes (registry, output, atexit hooks): error-checking

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* mutex.c - the library's own pthread mutexes, the calling thread's key, the
- * observer hook's slot, and the one way the library reports its own bugs. */
+/* mutex.c - the library's own pthread mutexes, the observer hook's slot, and the
+ * one way the library reports its own bugs. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,8 +8,6 @@
 #include "core.h"
 
 _Atomic(td__report_fn) td__reporter;
-
-TD__TLS char td__self_anchor;
 
 _Noreturn void td__fatal(const char *what)
 {

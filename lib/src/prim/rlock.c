@@ -4,14 +4,22 @@
  * Who holds which RLock, and how deep, each thread keeps for itself in a small
  * thread-local table, not in the RLock, so an RLock's cache line carries only its
  * lock word, as a Lock's does, and the time the lock is held is no longer than a
- * Lock's: the entry is written before the compare-and-swap and removed after the
- * release's exchange (only its own thread reads it). With the owner and count in
- * the struct, written inside the hold, a contended RLock made twice the futex calls
- * of a Lock (perf: 1.0 M against 0.5 M over five `bench lock` runs) and took
- * 1.4-2.2x its time; now the calls and the times are a Lock's within this VM's
- * noise. A re-entry, the ownership test and a release's bookkeeping touch only the
- * caller's own memory. CPython's _thread.RLock keeps an owner ident in the lock;
- * the answer to "is it me?" is the same, asked in a different place.
+ * Lock's: on the fast path the entry is written just before the compare-and-swap,
+ * and a release removes it just after the exchange (only its own thread reads it).
+ * With the owner and count in the struct, written inside the hold, a contended
+ * RLock made twice the futex calls of a Lock (perf: 1.0 M against 0.5 M over five
+ * `bench lock` runs) and took 1.4-2.2x its time; now the calls and the times are a
+ * Lock's within this VM's noise. A re-entry, the ownership test and a release's
+ * bookkeeping touch only the caller's own memory. CPython's _thread.RLock keeps an
+ * owner ident in the lock; the answer to "is it me?" is the same, asked elsewhere.
+ *
+ * The table says "held" only while the lock word is held: code can run on this
+ * thread in the middle of an acquire or a release (the observer's reports, and a
+ * schedule's interrupt handler at a scheduling point inside a wait), and must see
+ * the truth. So an entry written before the compare-and-swap is taken back if the
+ * swap fails, before the wait, and written again once the wait has the lock; and a
+ * release reports itself first, then looks its entry up again, since that code may
+ * have moved the entries.
  *
  * The table has HELD_SLOTS entries. A thread holding more RLocks than that at once
  * keeps the extra ones in the RLocks' own owner_ and count_ fields (under its spill
@@ -27,8 +35,8 @@
 
 #include "prim.h"
 
-/* Eight: deeper than any program here nests distinct RLocks, and small enough for
- * the static TLS that a dlopen()ed library may use (initial-exec model). */
+/* Eight: deeper than any program here nests distinct RLocks, and small, since
+ * initial-exec thread-locals come out of the static TLS block (see TD__TLS). */
 enum { HELD_SLOTS = 8 };
 
 struct held {
@@ -52,8 +60,21 @@ static uintptr_t my_spill_key(void)
     return spill_key;
 }
 
+/* Drop the calling thread's table entry for rlock, if it has one. */
+static void drop_entry(const td_rlock_t *rlock)
+{
+    for (unsigned i = held_n; i-- > 0;)
+        if (held[i].rlock == rlock) {
+            held[i] = held[--held_n];
+            return;
+        }
+}
+
 void td_rlock_init(td_rlock_t *rlock)
 {
+    /* Memory that held an RLock this thread never released (a misuse) must not make
+     * the new one look held. Only the table is looked at: owner_ is not yet set. */
+    drop_entry(rlock);
     td_lock_init(&rlock->lock_);
     atomic_init(TD__ATOMIC_PTR(rlock->owner_), 0);
     rlock->count_ = 0;
@@ -84,10 +105,13 @@ static inline size_t *my_count(td_rlock_t *rlock)
     return my_count_deeper(rlock);
 }
 
-/* Record in rlock's own fields that the calling thread, whose table is full, has
- * just taken it. */
-static void spill(td_rlock_t *rlock)
+/* Record that the calling thread now holds rlock, one level deep. */
+static void note_taken(td_rlock_t *rlock)
 {
+    if (TD__LIKELY(held_n < HELD_SLOTS)) {
+        held[held_n++] = (struct held){ rlock, 1 };
+        return;
+    }
     rlock->count_ = 1;
     atomic_store_explicit(TD__ATOMIC_PTR(rlock->owner_), my_spill_key(), memory_order_relaxed);
     spilled++;
@@ -108,8 +132,8 @@ static void forget(td_rlock_t *rlock, size_t *count)
 
 void td_rlock_destroy(td_rlock_t *rlock)
 {
-    /* Destroyed while the caller still holds it (a misuse): its entry goes too, or a
-     * new RLock made at the same address would look held by this thread. */
+    /* Destroyed while the caller still holds it (a misuse): its record goes too, or
+     * a new RLock made at the same address would look held by this thread. */
     size_t *count = my_count(rlock);
     if (count)
         forget(rlock, count);
@@ -119,6 +143,24 @@ void td_rlock_destroy(td_rlock_t *rlock)
 bool td_rlock_is_owned(td_rlock_t *rlock)
 {
     return my_count(rlock) != NULL;
+}
+
+/* The compare-and-swap, with the entry written just before it while the table has
+ * room (nothing runs between the two): written after, it lengthened the hold, and
+ * a longer hold sent twice as many threads to sleep (2x the futex calls). */
+static bool try_take(td_rlock_t *rlock)
+{
+    if (TD__UNLIKELY(held_n == HELD_SLOTS)) {
+        if (!td__lock_try(&rlock->lock_))
+            return false;
+        note_taken(rlock);
+        return true;
+    }
+    held[held_n++] = (struct held){ rlock, 1 };
+    if (TD__LIKELY(td__lock_try(&rlock->lock_)))
+        return true;
+    held_n--; /* not held: the wait to come runs code that must see so */
+    return false;
 }
 
 int td_rlock_acquire(td_rlock_t *rlock, bool blocking, double timeout)
@@ -133,22 +175,13 @@ int td_rlock_acquire(td_rlock_t *rlock, bool blocking, double timeout)
         ++*count;
         return 0;
     }
-    /* The entry is written before the lock is taken: written after, it would
-     * lengthen the time the lock is held, and a longer hold sends twice as many
-     * threads to sleep (measured: 2x the futex calls in `bench lock`). */
-    bool in_table = held_n < HELD_SLOTS;
-    if (TD__LIKELY(in_table))
-        held[held_n++] = (struct held){ rlock, 1 };
-    if (!td__lock_try(&rlock->lock_)) {
+    if (!try_take(rlock)) {
         rc = td__lock_acquire_slow(&rlock->lock_, blocking, timeout,
                                    (td__as_t){ "rlock", rlock });
-        if (rc != 0) {
-            held_n -= in_table;
+        if (rc != 0)
             return rc;
-        }
+        note_taken(rlock);
     }
-    if (!in_table)
-        spill(rlock);
     TD__OBSERVE(TD_OBS_ACQUIRE, "rlock", rlock, 0);
     return 0;
 }
@@ -159,16 +192,28 @@ int td_rlock_release(td_rlock_t *rlock)
     size_t *count = my_count(rlock);
     if (!count)
         return -EPERM; /* Python: "cannot release un-acquired lock" */
-    if (--*count > 0)
+    if (*count > 1) {
+        --*count;
         return 0;
-    TD__OBSERVE(TD_OBS_RELEASE, "rlock", rlock, 0);
+    }
+    /* Reported while still held, before the word is written (see td_lock_release).
+     * The observer may take and give RLocks, so then the entry is looked up again. */
+    if (TD__OBSERVING()) {
+        TD__OBSERVE(TD_OBS_RELEASE, "rlock", rlock, 0);
+        count = my_count(rlock);
+        if (!count)
+            return -EPERM; /* the observer released it itself */
+        if (*count > 1) {
+            --*count; /* the observer took it again and keeps that level */
+            return 0;
+        }
+    }
     if (count == &rlock->count_) {
-        /* Cleared while still held: the next holder may spill into these fields. */
-        forget(rlock, count);
+        forget(rlock, count); /* while still held: the next holder may spill here */
         return td__lock_release_quiet(&rlock->lock_);
     }
-    /* The table is this thread's alone: it is tidied after the lock is given back,
-     * for the same reason the entry is written before it is taken. */
+    /* The table is this thread's alone: the entry goes after the word is written,
+     * for the same reason it is written before the word is taken. */
     int rc = td__lock_release_quiet(&rlock->lock_);
     forget(rlock, count);
     return rc;
