@@ -92,11 +92,18 @@ int run_async_create_future(const cli_args_t *args)
 
 /* ---- monitor: a task polls future.done() -------------------------------------------- */
 
-static int set_future_result(void *future, void **result)
+struct result_due {
+    td_aio_future_t *future;
+    double at; /* 2 s after main began: a task that began late (a slow first stack, a
+                  busy machine) would let the monitor's 4th sleep end first, 5 lines */
+};
+
+static int set_future_result(void *arg, void **result)
 {
     (void)result;
-    int rc = td_aio_sleep(runner_seconds(2));
-    return rc == 0 ? td_aio_future_set_result(future, "Future result") : rc;
+    struct result_due *due = arg; /* Python's sleep(2), counted from main's start */
+    int rc = td_aio_sleep(due->at - td_loop_time(td_aio_get_running_loop()));
+    return rc == 0 ? td_aio_future_set_result(due->future, "Future result") : rc;
 }
 
 static int monitor_future(void *future, void **result)
@@ -116,14 +123,16 @@ static int monitor_main(void *arg, void **result)
 {
     (void)arg, (void)result;
     td_aio_future_t *future, *tasks[2] = { NULL, NULL }, *both = NULL;
-    int rc = td_aio_future_new(&future, td_aio_get_running_loop());
+    td_loop_t *loop = td_aio_get_running_loop();
+    int rc = td_aio_future_new(&future, loop);
     if (rc != 0)
         return rc;
     /* the monitor's sleeps start first, but at 2 s the result's timer, armed before
      * the monitor's fourth sleep, fires first: four lines, not five */
+    struct result_due due = { future, td_loop_time(loop) + runner_seconds(2) };
     rc = td_aio_create_task(&tasks[0], TD_AIO_CORO(monitor_future, future));
     if (rc == 0)
-        rc = td_aio_create_task(&tasks[1], TD_AIO_CORO(set_future_result, future));
+        rc = td_aio_create_task(&tasks[1], TD_AIO_CORO(set_future_result, &due));
     if (rc == 0)
         rc = td_aio_gather(&both, tasks, 2, false); /* await asyncio.gather(...) */
     if (rc == 0)
