@@ -3,9 +3,10 @@
  *
  * --workers daemon threads each sleep a random 0.1-0.5 s (--seed repeats them);
  * main walks enumerate(), skips main_thread(), and joins each one, logging in the
- * seed's format "(%(threadName)-10s) %(message)s". --info first prints what the
- * threading module's functions return here, read from the library, once every
- * worker has said it sleeps and before any begins its pause: all of them alive.
+ * seed's format "(%(threadName)-10s) %(message)s". The pauses begin only once main
+ * has taken its list, so every worker is in it however late main runs (in Python
+ * that is the 0.1 s margin's). --info first prints what the threading module's
+ * functions return here, once every worker has said it sleeps: all of them alive.
  *
  * Trace: "(Thread-1 (worker)) sleeping 0.50" for each worker, "(MainThread) joining
  * Thread-1 (worker)", the "ending" lines in order of their pauses, the other joins.
@@ -22,7 +23,7 @@
 
 struct enumeration {
     td_sem_t sleeping; /* released by each worker once it has said so */
-    td_event_t shown;  /* --info is printed (set at once without --info) */
+    td_event_t shown;  /* main has listed the threads (and printed --info) */
     struct worker {
         struct enumeration *all;
         double pause;
@@ -32,10 +33,14 @@ struct enumeration {
 static void worker(void *arg)
 {
     struct worker *w = arg;
+    double began = td_monotonic();
     td_log("sleeping %0.2f", w->pause);
     td_sem_release(&w->all->sleeping, 1);
-    td_event_wait(&w->all->shown, TD_FOREVER); /* --info: alive until it is printed */
-    runner_sleep(w->pause);
+    td_event_wait(&w->all->shown, TD_FOREVER); /* alive until main has listed it */
+    /* The pause counts from the worker's start, as Python's does: equal pauses still
+     * end in the order the workers began. */
+    double spent = (td_monotonic() - began) / runner_seconds(1);
+    runner_sleep(w->pause > spent ? w->pause - spent : 0);
     td_log("ending");
 }
 
@@ -87,8 +92,6 @@ int run_enumerate(const cli_args_t *args)
     td_event_init(&e.shown);
     td_object_set_name(&e.sleeping, "sleeping");
     td_object_set_name(&e.shown, "shown");
-    if (!cli_flag(args, "info"))
-        td_event_set(&e.shown);
     long long n = cli_int(args, "workers");
     for (long long i = 0; i < n; i++) {
         e.workers[i] = (struct worker){ &e, (double)py_randint(1, 5) / 10 }; /* randint / 10 */
@@ -102,11 +105,11 @@ int run_enumerate(const cli_args_t *args)
         for (long long i = 0; i < n; i++)
             td_sem_acquire(&e.sleeping, true, TD_FOREVER);
         print_info();
-        td_event_set(&e.shown);
     }
     /* for t in threading.enumerate(): skip main_thread(), join the rest */
     td_thread_t *live[MAX_THREADS + 1];
     size_t count = td_enumerate(live, MAX_THREADS + 1);
+    td_event_set(&e.shown); /* the pauses begin once every worker is in the list */
     for (size_t i = 0; i < count && i < MAX_THREADS + 1; i++) {
         if (live[i] != td_main_thread() && !runner_stopping()) {
             char name[CLI_NAME_MAX];

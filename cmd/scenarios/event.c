@@ -37,12 +37,15 @@ static void wait_for_event(void *arg)
 static void wait_for_event_timeout(void *arg)
 {
     struct wait_demo *d = arg;
-    while (!td_event_is_set(&d->event2)) {
+    /* Python loops on `while not event2.is_set()`; this loop ends on what wait() said,
+     * so a set() landing just after a timeout still gets its "resuming" line. */
+    bool set = td_event_is_set(&d->event2);
+    while (!set) {
         td_print("Thread checking for event, will timeout in %s seconds", d->shown);
-        if (td_event_wait(&d->event2, runner_seconds(d->wait_timeout))) { /* False: timeout */
-            if (!runner_stopping())
-                td_print("Event has been set, resuming thread");
-        } else {
+        set = td_event_wait(&d->event2, runner_seconds(d->wait_timeout)); /* False: timeout */
+        if (set && !runner_stopping())
+            td_print("Event has been set, resuming thread");
+        else if (!set) {
             td_print("Timeout occurred, continuing to check for event");
             stats_count("wait(timeout) timeouts", 1);
         }

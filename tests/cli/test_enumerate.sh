@@ -3,8 +3,8 @@
 # enumerate: walk the live threads, join each (seed 001).
 . "$(dirname "$0")/lib.sh"
 
-# That every worker is still alive when main walks enumerate() is timing's in a real
-# run (each sleeps 0.1 s or more): under --schedule it is exact (issue 13).
+# Every worker is alive when main walks enumerate(): the pauses begin once main has
+# its list (in Python, only the 0.1 s margin says so); under --schedule, exact too.
 run --schedule fifo enumerate --seed 1
 expect_status 0 "enumerate under fifo"
 check "enumerate: nine lines" test "$(wc -l <"$work/out")" -eq 9
