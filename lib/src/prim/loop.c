@@ -386,7 +386,11 @@ static bool inbox_empty(td_loop_t *loop)
 
 static void on_uv_timer(uv_timer_t *timer)
 {
-    (void)timer; /* only wakes uv_run; the heap says what is due */
+    /* Only wakes uv_run (the heap says what is due), and it must: when the thread
+     * was held up past the timer between arming it and uv_run, libuv runs it before
+     * polling, the heap is then empty, and the poll would block for ever (seen: a
+     * hang in epoll_wait(-1) under load). uv_stop makes that poll return at once. */
+    uv_stop(timer->loop);
 }
 
 static void on_uv_async(uv_async_t *async)
