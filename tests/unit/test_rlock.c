@@ -162,19 +162,25 @@ static void many_held_at_once(void **state)
     }
 }
 
+/* A thread that takes an RLock, says so, and gives it back when told. */
+struct holding {
+    td_rlock_t *rlock;
+    td_event_t *taken, *let_go;
+};
+
+static void hold_until_let_go(void *arg)
+{
+    struct holding *h = arg;
+    td_rlock_acquire(h->rlock, true, TD_FOREVER);
+    td_event_set(h->taken);
+    td_event_wait(h->let_go, TD_FOREVER);
+    td_rlock_release(h->rlock);
+}
+
 struct holder {
     td_rlock_t rlock;
     td_event_t taken, done;
 };
-
-static void hold_until_done(void *arg)
-{
-    struct holder *h = arg;
-    td_rlock_acquire(&h->rlock, true, TD_FOREVER);
-    td_event_set(&h->taken);
-    td_event_wait(&h->done, TD_FOREVER);
-    td_rlock_release(&h->rlock);
-}
 
 /* A try that fails (busy, or timed out) leaves no trace: the caller does not own
  * the RLock afterwards, and its other RLocks are untouched. */
@@ -188,7 +194,8 @@ static void a_failed_acquire_owns_nothing(void **state)
     td_rlock_t mine;
     td_rlock_init(&mine);
     td_rlock_acquire(&mine, true, TD_FOREVER);
-    td_thread_t *t = test_start(hold_until_done, &h);
+    struct holding holding = { &h.rlock, &h.taken, &h.done };
+    td_thread_t *t = test_start(hold_until_let_go, &holding);
     td_event_wait(&h.taken, TD_FOREVER);
     assert_int_equal(td_rlock_acquire(&h.rlock, false, TD_FOREVER), -EBUSY);
     assert_int_equal(td_rlock_acquire(&h.rlock, true, 0.01), -ETIMEDOUT);
@@ -332,15 +339,6 @@ static void record(const td_obs_event_t *event, void *ctx)
         td_event_set(&seen->second_wait_began);
 }
 
-static void hold_until_waited_for(void *arg)
-{
-    struct seen *s = arg;
-    td_rlock_acquire(&s->rlock, true, TD_FOREVER);
-    td_event_set(&s->holder_has_it);
-    td_event_wait(&s->second_wait_began, TD_FOREVER);
-    td_rlock_release(&s->rlock);
-}
-
 static void reports_see_the_truth(int others_held)
 {
     static struct seen s;
@@ -356,7 +354,8 @@ static void reports_see_the_truth(int others_held)
     td_event_init(&s.second_wait_began);
     static const td_observer_t observer = { record, NULL };
     td_observer_set(&observer);
-    td_thread_t *holder = test_start(hold_until_waited_for, &s);
+    struct holding holding = { &s.rlock, &s.holder_has_it, &s.second_wait_began };
+    td_thread_t *holder = test_start(hold_until_let_go, &holding);
     td_event_wait(&s.holder_has_it, TD_FOREVER);
     /* The holder keeps it until our second wait has begun: this one times out. */
     assert_int_equal(td_rlock_acquire(&s.rlock, true, 0.01), -ETIMEDOUT);
