@@ -277,6 +277,17 @@ static void try_and_count(void *arg)
     td_rlock_release(a->left);
 }
 
+/* This thread does not own r, and another thread can take it. */
+static void assert_free_here_and_for_another(td_rlock_t *r)
+{
+    assert_false(td_rlock_is_owned(r));
+    assert_int_equal(td_rlock_release(r), -EPERM);
+    struct asker other = { .left = r };
+    test_join(test_start(try_and_count, &other));
+    assert_int_equal(other.release_rc, 0);
+    assert_true(other.owned);
+}
+
 /* Destroying an RLock one still holds is a misuse, but it leaves no owner behind:
  * an RLock made again at the same address is free, for this thread and others. */
 static void destroyed_while_held_leaves_no_owner(void **state)
@@ -288,21 +299,11 @@ static void destroyed_while_held_leaves_no_owner(void **state)
     td_rlock_acquire(&r, true, TD_FOREVER);
     td_rlock_destroy(&r);
     td_rlock_init(&r);
-    assert_false(td_rlock_is_owned(&r));
-    assert_int_equal(td_rlock_release(&r), -EPERM);
-    struct asker a = { .left = &r };
-    test_join(test_start(try_and_count, &a));
-    assert_int_equal(a.release_rc, 0);
-    assert_true(a.owned);
+    assert_free_here_and_for_another(&r);
     /* Made again over one still held, without destroy: the same. */
     td_rlock_acquire(&r, true, TD_FOREVER);
     td_rlock_init(&r);
-    assert_false(td_rlock_is_owned(&r));
-    assert_int_equal(td_rlock_release(&r), -EPERM);
-    struct asker b = { .left = &r };
-    test_join(test_start(try_and_count, &b));
-    assert_int_equal(b.release_rc, 0);
-    assert_true(b.owned);
+    assert_free_here_and_for_another(&r);
     td_rlock_destroy(&r);
 }
 
