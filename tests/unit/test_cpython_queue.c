@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* test_cpython_queue.c - CPython 3.13's Lib/test/test_queue.py for queue.Queue
  * (BaseQueueTestMixin with QueueTest), shutdown tests included, ported case by
- * case with their names. Every case runs at maxsize 0, 1, 2 and 1024, as
- * "QueueTest.<name>(maxsize=M)": 0 and 1 are the mutex queue, 2 and 1024 the
- * lock-free ring, so each of CPython's promises is checked on both.
+ * case with their names. Every case runs at maxsize 0, 1, 2, 1024 and 65537, as
+ * "QueueTest.<name>(maxsize=M)": 0 is the unbounded list of blocks, 1, 2 and 1024
+ * the stamped ring, 65537 (past the largest ring) the list with a bound, so each of
+ * CPython's promises is checked on every engine of a FIFO queue.
  *
  * How the port differs, once for all:
  * - CPython's cases pick their own maxsize (QUEUE_SIZE = 5, or 2); here the size
@@ -32,7 +33,7 @@ enum { QUEUE_SIZE = 5 };
 #define LONG_WAIT 10.0   /* for a call a correct queue answers at once */
 #define JOIN_DEADLINE 60.0
 
-static const long SIZES[] = { 0, 1, 2, 1024 };
+static const long SIZES[] = { 0, 1, 2, 1024, 65537 };
 
 static char Y[] = "Y", D[] = "D", E[] = "E", W[] = "W", L[] = "L", O[] = "O";
 
@@ -764,7 +765,8 @@ static void test_shutdown_pending_get(void **state)
     { "QueueTest." #fn "(maxsize=0)", fn, NULL, NULL, (void *)&SIZES[0] },    \
     { "QueueTest." #fn "(maxsize=1)", fn, NULL, NULL, (void *)&SIZES[1] },    \
     { "QueueTest." #fn "(maxsize=2)", fn, NULL, NULL, (void *)&SIZES[2] },    \
-    { "QueueTest." #fn "(maxsize=1024)", fn, NULL, NULL, (void *)&SIZES[3] }
+    { "QueueTest." #fn "(maxsize=1024)", fn, NULL, NULL, (void *)&SIZES[3] }, \
+    { "QueueTest." #fn "(maxsize=65537)", fn, NULL, NULL, (void *)&SIZES[4] }
 
 int main(void)
 {

@@ -161,8 +161,9 @@ static void shutdown_wakes(td_thread_fn fn, long maxsize, int prefill)
 static void shutdown_wakes_blocked_putters(void **state)
 {
     (void)state;
-    shutdown_wakes(blocked_putter, 1, 1); /* maxsize 1: the mutex queue */
-    shutdown_wakes(blocked_putter, 2, 2); /* maxsize 2: the lock-free ring */
+    shutdown_wakes(blocked_putter, 1, 1); /* maxsize 1: the ring's smallest */
+    shutdown_wakes(blocked_putter, 2, 2); /* maxsize 2: the ring */
+    shutdown_wakes(blocked_putter, 65537, 65537); /* past the largest ring: a bounded list */
 }
 
 static void shutdown_wakes_blocked_getters(void **state)

@@ -13,8 +13,8 @@
  *     returns, and no get that starts afterwards returns an item;
  *   - join() returns once every item is done: nothing is stranded.
  *
- * Every case runs at maxsize 0 and 1 (the mutex queue) and 2 and 1024 (the
- * lock-free ring):
+ * Every case runs at maxsize 0 (the unbounded list of blocks), 1, 2 and 1024 (the
+ * stamped ring) and 65537 (past the largest ring: the list with a bound):
  *   test_many_producers_consumers     4 producers, 4 consumers, drained at the end
  *   test_shutdown_mid_flight          ...shut down halfway
  *   test_shutdown_immediate_mid_flight ...shut down halfway with immediate=True
@@ -31,7 +31,7 @@
  * Empty answer is wrong only if more puts had completed before the get began than
  * gets (or drops) could possibly have happened before it returned.
  *
- * Issue 11: the lock-free ring that served maxsize >= 2 until then failed this file
+ * Issue 11: the lock-free ring that served maxsize >= 2 in version 0.1.0 failed this file
  * on every run (measured 5 of 5): puts that succeeded after a reader had seen the
  * queue shut down and drained, so their items were stranded and join() never
  * returned; a non-empty queue after shutdown(immediate=True), whose later gets
@@ -559,13 +559,14 @@ static void test_shutdown_races(void **state)
     }
 }
 
-static const long SIZES[] = { 0, 1, 2, 1024 };
+static const long SIZES[] = { 0, 1, 2, 1024, 65537 };
 
 #define EACH_SIZE(fn)                                                           \
     { #fn "(maxsize=0)", fn, NULL, NULL, (void *)&SIZES[0] },                   \
     { #fn "(maxsize=1)", fn, NULL, NULL, (void *)&SIZES[1] },                   \
     { #fn "(maxsize=2)", fn, NULL, NULL, (void *)&SIZES[2] },                   \
-    { #fn "(maxsize=1024)", fn, NULL, NULL, (void *)&SIZES[3] }
+    { #fn "(maxsize=1024)", fn, NULL, NULL, (void *)&SIZES[3] },                \
+    { #fn "(maxsize=65537)", fn, NULL, NULL, (void *)&SIZES[4] }
 
 int main(void)
 {

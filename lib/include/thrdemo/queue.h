@@ -18,6 +18,17 @@
  * function given at creation for items it throws away (an immediate shutdown, or
  * td_queue_free of a non-empty queue), never while it holds its own lock.
  * Thread-safe: any number of threads may put, get and join at once.
+ *
+ * Inside: a FIFO queue (td_queue_new, and SimpleQueue) has no lock. A bounded one
+ * (maxsize up to 65,536) is a ring of slots, each with a sequence stamp (Vyukov's
+ * bounded queue, as Rust's crossbeam builds it); an unbounded one, or one with a
+ * larger maxsize, is a linked list of blocks of slots. Producers and consumers
+ * never wait for each other, only for a slot another thread is half-way through
+ * writing or reading (a few nanoseconds), and shutdown is one atomic instruction.
+ * A blocked put or get spins a few microseconds, then sleeps; the other side makes a
+ * system call to wake it only when someone sleeps. LifoQueue and PriorityQueue take
+ * items from the end where they are put, so a lock-free ring would not help them:
+ * they keep one lock around a stack or a heap, as CPython does.
  */
 #ifndef THRDEMO_QUEUE_H
 #define THRDEMO_QUEUE_H

@@ -122,6 +122,18 @@ void td__note_woke_sleeper(void);
 /* One pause instruction: a spinning thread's courtesy to its sibling hyperthread. */
 void td__cpu_relax(void);
 
+/* Backing off while another thread finishes a step it has begun and cannot be
+ * stopped in (a queue slot claimed but not yet written, a block not yet linked):
+ * the wait is a few instructions of that thread's, unless it was preempted there.
+ *   td__backoff_t b = { 0 }; while (!done()) td__snooze(&b);
+ * Pauses 1, 2, 4 ... 64 times, then gives the CPU away (sched_yield), so a thread
+ * preempted inside its step gets to finish it. Under a schedule, where no other
+ * thread runs unless this one lets it, each call is a scheduling point. */
+typedef struct td__backoff {
+    unsigned step;
+} td__backoff_t;
+void td__snooze(td__backoff_t *backoff);
+
 /* ---- the library's own mutexes ---------------------------------------------------- */
 
 /* The library's own pthread mutexes (registry, output, atexit hooks): error-checking

@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <sched.h>
 #include <linux/futex.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -81,6 +82,22 @@ void td__cpu_relax(void)
 #elif defined(__aarch64__)
     __asm__ __volatile__("yield");
 #endif
+}
+
+void td__snooze(td__backoff_t *backoff)
+{
+    enum { SPIN_STEPS = 6 };
+    if (TD__UNLIKELY(td__sched != NULL)) {
+        td__sched->point(TD__POINT_YIELD, NULL);
+        return;
+    }
+    if (backoff->step <= SPIN_STEPS) {
+        for (unsigned i = 0; i < 1u << backoff->step; i++)
+            td__cpu_relax();
+        backoff->step++;
+        return;
+    }
+    sched_yield();
 }
 
 void td__spin_start(td__spin_t *spin, td__deadline_t deadline)

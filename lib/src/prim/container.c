@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* container.c - FIFO ring, LIFO stack and stable binary heap behind the queues.
+/* container.c - the LIFO stack and the stable binary heap behind LifoQueue and
+ * PriorityQueue (FIFO queues have lock-free engines of their own: queue_ring.c,
+ * queue_list.c).
  *
- * The ring and the stack double when full (a bounded queue is given its maxsize as
- * the first capacity, so it never grows). The heap orders by the caller's cmp and,
+ * Both double when full (a small bounded queue is given its maxsize as the first
+ * capacity, so it never grows). The heap orders by the caller's cmp and,
  * for equal items, by put number: unlike heapq, which CPython's PriorityQueue uses,
  * equal priorities come out in the order they were put (queue.h says so).
  */
@@ -46,57 +48,29 @@ void td__container_swap(td__container_t *a, td__container_t *b)
     *b = tmp;
 }
 
-/* Double the storage, keeping the n items in order from index 0. */
-static int grow(td__container_t *c, size_t n, bool ring)
+/* Double the storage, the items staying where they are. */
+static int grow(td__container_t *c)
 {
     size_t cap = c->cap * 2;
-    void **items = malloc(cap * sizeof *items);
-    uint64_t *order = c->order ? malloc(cap * sizeof *order) : NULL;
-    if (!items || (c->order && !order)) {
-        free(items);
-        free(order);
+    void **items = realloc(c->items, cap * sizeof *items);
+    if (!items)
         return -ENOMEM;
-    }
-    for (size_t i = 0; i < n; i++)
-        items[i] = c->items[ring ? (c->head + i) % c->cap : i];
-    if (order)
-        memcpy(order, c->order, n * sizeof *order);
-    free(c->items);
-    free(c->order);
     c->items = items;
-    c->order = order;
+    if (c->order) {
+        uint64_t *order = realloc(c->order, cap * sizeof *order);
+        if (!order)
+            return -ENOMEM; /* items grew, order did not: cap stays, the next push tries again */
+        c->order = order;
+    }
     c->cap = cap;
-    c->head = 0;
-    c->tail = n;
     return 0;
 }
-
-/* ---- FIFO: a ring, gets at head, puts at tail ------------------------------------ */
-
-static int fifo_push(td__container_t *c, void *item, size_t n)
-{
-    if (n == c->cap && grow(c, n, true) != 0)
-        return -ENOMEM;
-    c->items[c->tail] = item;
-    c->tail = c->tail + 1 == c->cap ? 0 : c->tail + 1;
-    return 0;
-}
-
-static void *fifo_pop(td__container_t *c, size_t n)
-{
-    (void)n;
-    void *item = c->items[c->head];
-    c->head = c->head + 1 == c->cap ? 0 : c->head + 1;
-    return item;
-}
-
-const td__container_ops_t td__fifo_ops = { "fifo", true, fifo_push, fifo_pop };
 
 /* ---- LIFO: a stack ---------------------------------------------------------------- */
 
 static int lifo_push(td__container_t *c, void *item, size_t n)
 {
-    if (n == c->cap && grow(c, n, false) != 0)
+    if (n == c->cap && grow(c) != 0)
         return -ENOMEM;
     c->items[n] = item;
     return 0;
@@ -107,7 +81,7 @@ static void *lifo_pop(td__container_t *c, size_t n)
     return c->items[n - 1];
 }
 
-const td__container_ops_t td__lifo_ops = { "lifo", false, lifo_push, lifo_pop };
+const td__container_ops_t td__lifo_ops = { "lifo", lifo_push, lifo_pop };
 
 /* ---- priority: a binary min-heap on (cmp, put number) ----------------------------- */
 
@@ -129,7 +103,7 @@ static void swap_slots(td__container_t *c, size_t i, size_t j)
 
 static int heap_push(td__container_t *c, void *item, size_t n)
 {
-    if (n == c->cap && grow(c, n, false) != 0)
+    if (n == c->cap && grow(c) != 0)
         return -ENOMEM;
     size_t i = n;
     c->items[i] = item;
@@ -160,4 +134,4 @@ static void *heap_pop(td__container_t *c, size_t n)
     }
 }
 
-const td__container_ops_t td__priority_ops = { "priority", false, heap_push, heap_pop };
+const td__container_ops_t td__priority_ops = { "priority", heap_push, heap_pop };

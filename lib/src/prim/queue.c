@@ -1,46 +1,32 @@
 /* SPDX-License-Identifier: MIT */
 /* queue.c - Python's queue.Queue, LifoQueue, PriorityQueue (3.13, with shutdown) and
- * SimpleQueue: one engine, the order chosen once by a container (container.h).
+ * SimpleQueue: what every queue shares, over one of three engines (queue_engine.h).
+ * A FIFO queue is lock-free: a stamped ring when bounded (queue_ring.c), linked
+ * blocks when not (queue_list.c); LIFO and priority queues keep one lock
+ * (queue_locked.c). This file adds what CPython's three Conditions do: blocking
+ * with a timeout, and join() over task_done() counts.
  *
- * Locks. A FIFO queue has two: put_lock serialises producers (the ring's tail) and
- * get_lock consumers (its head), the two-lock queue of Michael and Scott, so a
- * producer and a consumer never wait for each other. A LIFO or priority queue moves
- * one end for both, so its get_lock is its put_lock. Shutdown, growing the ring, and
- * an immediate shutdown's drain take both (put_lock first).
+ * Linearizable: each engine call takes effect at one instant (the engine files say
+ * where), and this file only retries them: a put or get that blocks is one engine
+ * call that succeeds, after earlier ones that found the queue full (empty), which
+ * change nothing; one that times out returns the answer of its last try.
  *
- * Counting: tail_pos counts the puts ever made and head_pos the gets (plus the items
- * an immediate shutdown dropped), each written only under its side's lock, so the
- * queue holds tail_pos - head_pos items and no operation does a read-modify-write
- * on a line the other side also writes. Each side keeps a private copy of the other
- * side's position and reads the real one only when its copy says "full" (producers)
- * or "empty" (consumers). Tasks: `done` counts task_done() calls (and dropped
- * items), so unfinished = tail_pos - done.
+ * Waiting: CPython's Conditions become a sleeper count and a futex sequence word
+ * per side (not_empty for getters, not_full for putters, all_done for joiners), and
+ * no wake-up is lost. A getter that must wait spins a few microseconds, then counts
+ * itself in (getters_asleep), reads the word, fences, tries once more, and sleeps
+ * only if that try failed too. A put ends with a seq_cst read-modify-write of the
+ * slot it filled, then looks at getters_asleep; only if someone is counted does it
+ * bump the word and make the wake system call. Both sides' operations are seq_cst,
+ * so they fall in one total order: either the getter's try comes after the put (and
+ * finds the item) or the putter's look comes after the count-in (and its bump comes
+ * after the getter read the word, so the sleep returns at once or is woken). A
+ * sleeper always tries again after it wakes, timed out or not, so a wake-up it was
+ * given is never lost with it. The same pairing holds for putters on not_full, with
+ * the get that frees a slot, and for joiners on all_done, with task_done().
  *
- * Linearizable (each call takes effect at one instant between its start and its
- * return): a put takes effect at its store to tail_pos, a get at its store to
- * head_pos, both made while holding their side's lock; "empty" and "full" are only
- * ever concluded from a fresh read; `is_shutdown` is written holding both
- * locks and read holding either. So once shutdown() returns every put fails (it
- * takes put_lock after every earlier put let go of it); a get fails with -ESHUTDOWN
- * only when the queue is empty and stays empty (it read is_shutdown under get_lock,
- * after shutdown had held put_lock, so every put that succeeded is counted); an
- * immediate shutdown leaves it empty; get_nowait says -ENODATA only when no completed
- * put is unconsumed. (The lock-free ring this replaces broke all four under load: a
- * put and a shutdown raced.)
- *
- * Waiting: CPython's three Conditions become three futex sequence words, and no
- * wake-up can be lost. A getter that must wait counts itself in getters_asleep, reads
- * not_empty, then reads tail_pos once more, and sleeps only if the queue is still
- * empty; a putter stores tail_pos, then looks at getters_asleep, and bumps not_empty
- * and wakes one sleeper if it is not 0. Every one of those operations is seq_cst, so
- * they fall in one total order: either the getter's second look comes after the
- * putter's store (and sees the item) or the putter's look comes after the getter
- * counted itself in (and wakes it, after the getter read not_empty, so its sleep
- * returns at once). The same pairing holds for putters on not_full (head_pos) and
- * joiners on all_done (done).
- * Before sleeping a waiter spins a few microseconds on the positions (a hand-off is
- * usually that quick), and the locks are taken with a brief spin: their critical
- * sections are a handful of instructions.
+ * Tasks: `done` counts task_done() calls and the items an immediate shutdown
+ * dropped; the engine counts the puts, so unfinished = puts - done.
  */
 #include <errno.h>
 #include <math.h>
@@ -48,28 +34,25 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "container.h"
-#include "prim.h"
+#include "queue_engine.h"
+
+enum engine { RING, LIST, LOCKED };
 
 struct td_queue {
-    alignas(64) td_lock_t put_lock; /* producers: the container's tail or all of it */
-    size_t head_seen;               /* producers' copy of head_pos (put_lock) */
-    td__container_t items;          /* one end under each lock; growing under both */
+    union {
+        td__qring_t ring;
+        td__qlist_t list;
+        td__qlocked_t locked;
+    } e;
+    alignas(64) enum engine engine; /* these four never change */
     size_t maxsize;                 /* 0: no bound */
-    bool is_shutdown;               /* written under both locks, read under either */
     bool tracks_tasks;              /* false for SimpleQueue */
     td_queue_drop_fn drop;
-    td_lock_t *get_lock;            /* &own_get_lock (FIFO), else &put_lock */
-    alignas(64) td_lock_t own_get_lock;
-    size_t tail_seen;                   /* consumers' copy of tail_pos (get_lock) */
-    alignas(64) atomic_size_t tail_pos; /* puts ever made: a put's linearization point */
-    alignas(64) atomic_size_t head_pos; /* gets ever made, and dropped items */
-    atomic_bool down;                   /* is_shutdown, read anywhere (spins) */
-    alignas(64) atomic_size_t done;     /* task_done() calls, and dropped items */
-    alignas(64) atomic_uint getters_asleep;
-    atomic_uint not_empty;           /* sequence words, bumped when someone sleeps */
-    alignas(64) atomic_uint putters_asleep;
+    alignas(64) atomic_uint getters_asleep; /* read by every put, written by sleepers */
+    atomic_uint not_empty;
+    alignas(64) atomic_uint putters_asleep; /* read by every get */
     atomic_uint not_full;
+    alignas(64) atomic_size_t done;
     atomic_uint joiners_asleep;
     atomic_uint all_done;
 };
@@ -78,275 +61,184 @@ struct td_simplequeue {
     struct td_queue base;
 };
 
-/* The first storage of a bounded queue: its bound, up to this (then it grows). */
-enum { MAX_FIRST_CAP = 4096 };
+/* ---- the engine of each queue ------------------------------------------------------------- */
 
-/* ---- locks and sleeping ------------------------------------------------------------ */
-
-static bool two_locks(const td_queue_t *q)
+static int try_put(td_queue_t *q, void *item)
 {
-    return q->get_lock != &q->put_lock;
+    switch (q->engine) {
+    case RING: return td__qring_try_put(&q->e.ring, item);
+    case LIST: return td__qlist_try_put(&q->e.list, item);
+    default: return td__qlocked_try_put(&q->e.locked, item);
+    }
 }
 
-static void lock_both(td_queue_t *q)
+static int try_get(td_queue_t *q, void **item, size_t *left)
 {
-    td__lock_take(&q->put_lock);
-    if (two_locks(q))
-        td__lock_take(q->get_lock);
+    switch (q->engine) {
+    case RING: return td__qring_try_get(&q->e.ring, item, left);
+    case LIST: return td__qlist_try_get(&q->e.list, item, left);
+    default: return td__qlocked_try_get(&q->e.locked, item, left);
+    }
 }
 
-static void unlock_both(td_queue_t *q)
+static size_t engine_close(td_queue_t *q, bool immediate)
 {
-    if (two_locks(q))
-        td__lock_give(q->get_lock);
-    td__lock_give(&q->put_lock);
+    switch (q->engine) {
+    case RING: return td__qring_close(&q->e.ring, immediate, q->drop);
+    case LIST: return td__qlist_close(&q->e.list, immediate, q->drop);
+    default: return td__qlocked_close(&q->e.locked, immediate, q->drop);
+    }
 }
 
-/* How many items the queue holds, read fresh (head first: then tail >= head). */
+static bool is_closed(td_queue_t *q)
+{
+    switch (q->engine) {
+    case RING: return td__qring_is_closed(&q->e.ring);
+    case LIST: return td__qlist_is_closed(&q->e.list);
+    default: return td__qlocked_is_closed(&q->e.locked);
+    }
+}
+
 static size_t count_of(td_queue_t *q)
 {
-    size_t head = atomic_load_explicit(&q->head_pos, memory_order_seq_cst);
-    return atomic_load_explicit(&q->tail_pos, memory_order_seq_cst) - head;
-}
-
-/* Fresh reads, for spins and for the look before sleeping (any thread). */
-static bool has_room(td_queue_t *q)
-{
-    return q->maxsize == 0 || count_of(q) < q->maxsize;
-}
-
-static bool has_items(td_queue_t *q)
-{
-    return count_of(q) > 0;
-}
-
-/* The producers' fast check (put_lock held): their copy of head_pos first, a fresh
- * read only when the copy says full. */
-static bool room_for_put(td_queue_t *q)
-{
-    if (q->maxsize == 0)
-        return true;
-    size_t tail = atomic_load_explicit(&q->tail_pos, memory_order_relaxed);
-    if (tail - q->head_seen < q->maxsize)
-        return true;
-    q->head_seen = atomic_load_explicit(&q->head_pos, memory_order_seq_cst);
-    return tail - q->head_seen < q->maxsize;
-}
-
-/* The consumers' fast check (get_lock held), likewise with their copy of tail_pos. */
-static bool item_for_get(td_queue_t *q)
-{
-    size_t head = atomic_load_explicit(&q->head_pos, memory_order_relaxed);
-    if (q->tail_seen != head)
-        return true;
-    q->tail_seen = atomic_load_explicit(&q->tail_pos, memory_order_seq_cst);
-    return q->tail_seen != head;
-}
-
-/* Count in a sleeper, look once more, and sleep on word until bumped or the deadline
- * (held is taken on entry and on return): see the top of the file for why no wake-up
- * is lost. */
-static void sleep_on(td_queue_t *q, td_lock_t *held, atomic_uint *word, atomic_uint *asleep,
-                     bool (*ready)(td_queue_t *), td__deadline_t deadline)
-{
-    atomic_fetch_add_explicit(asleep, 1, memory_order_seq_cst);
-    unsigned seen = atomic_load_explicit(word, memory_order_seq_cst);
-    if (!ready(q)) {
-        td__lock_give(held);
-        td__wait_until(word, seen, deadline);
-        td__lock_take(held);
+    switch (q->engine) {
+    case RING: return td__qring_len(&q->e.ring);
+    case LIST: return td__qlist_len(&q->e.list);
+    default: return td__qlocked_len(&q->e.locked);
     }
-    atomic_fetch_sub_explicit(asleep, 1, memory_order_relaxed);
 }
 
-/* After changing count (seq_cst): bump word if anyone sleeps on it; whether a wake
- * call is due. The seq_cst load pairs with the sleeper's count-in (see the top). */
-static bool bump_if_asleep(atomic_uint *word, atomic_uint *asleep)
+static size_t puts_made(td_queue_t *q)
 {
-    if (atomic_load_explicit(asleep, memory_order_seq_cst) == 0)
-        return false;
-    atomic_fetch_add_explicit(word, 1, memory_order_seq_cst);
-    return true;
+    switch (q->engine) {
+    case RING: return td__qring_puts(&q->e.ring);
+    case LIST: return td__qlist_puts(&q->e.list);
+    default: return td__qlocked_puts(&q->e.locked);
+    }
 }
 
-/* The first time an operation cannot go on at once: report the wait, spin
- * included, as the timeline draws it, with what it waits to do (for_kind: PUT, GET,
- * or TASK_DONE for join). */
-static void begin_waiting(td_queue_t *q, bool *waiting, td_obs_kind_t for_kind,
-                          td__deadline_t deadline)
+/* ---- sleeping and waking ------------------------------------------------------------------ */
+
+/* One side of the queue that threads sleep on. */
+typedef struct side {
+    atomic_uint *asleep, *word;
+    int busy;              /* what a try says while this side must wait */
+    td_obs_kind_t waits_to; /* reported with the wait: TD_OBS_PUT or TD_OBS_GET */
+} side_t;
+
+static side_t putters(td_queue_t *q)
 {
-    if (*waiting)
+    return (side_t){ &q->putters_asleep, &q->not_full, -ENOSPC, TD_OBS_PUT };
+}
+
+static side_t getters(td_queue_t *q)
+{
+    return (side_t){ &q->getters_asleep, &q->not_empty, -ENODATA, TD_OBS_GET };
+}
+
+/* After a change a sleeper on this side waits for (made with a seq_cst write): wake
+ * n of them if any is counted. The seq_cst load pairs with the count-in (the top). */
+static void wake_if_asleep(atomic_uint *asleep, atomic_uint *word, int n)
+{
+    if (TD__LIKELY(atomic_load_explicit(asleep, memory_order_seq_cst) == 0))
         return;
-    *waiting = true;
+    atomic_fetch_add_explicit(word, 1, memory_order_seq_cst);
+    td__wake(word, n);
+}
+
+/* One try of a blocked put or get: the operation, with its arguments. */
+typedef struct attempt {
+    bool put;
+    void *item;      /* put */
+    void **got;      /* get */
+    size_t *left;    /* get */
+} attempt_t;
+
+static int try_once(td_queue_t *q, const attempt_t *a)
+{
+    return a->put ? try_put(q, a->item) : try_get(q, a->got, a->left);
+}
+
+/* Try a until it is no longer `busy` or the deadline passes, reporting the wait:
+ * spin a few microseconds, then sleep on the side as the top of the file says. The
+ * caller's first try failed. Returns the last try's result. */
+static int wait_for(td_queue_t *q, side_t s, const attempt_t *a, td__deadline_t deadline)
+{
     if (TD__OBSERVING())
-        TD__OBSERVE_WAIT(TD_OBS_WAIT_BEGIN, "queue", q, (int)for_kind,
+        TD__OBSERVE_WAIT(TD_OBS_WAIT_BEGIN, "queue", q, (int)s.waits_to,
                          td__seconds_left(deadline));
-}
-
-static void end_waiting(td_queue_t *q, bool waiting, int rc)
-{
-    if (waiting)
-        TD__OBSERVE(TD_OBS_WAIT_END, "queue", q, rc == 0 ? 0 : -ETIMEDOUT);
-}
-
-/* Spin a few microseconds, without a lock, until count says the wait may be over
- * or the queue is shut down: whether it does. */
-static bool spin_for(td_queue_t *q, bool (*ready)(td_queue_t *), td__deadline_t deadline)
-{
+    int rc = s.busy;
     td__spin_t spin;
     td__spin_start(&spin, deadline);
     while (td__spin_again(&spin)) {
-        if (ready(q) || atomic_load_explicit(&q->down, memory_order_relaxed)) {
+        if ((rc = try_once(q, a)) != s.busy) {
             td__spin_won();
-            return true;
+            return rc;
         }
     }
-    return false;
-}
-
-/* ---- put and get ------------------------------------------------------------------ */
-
-static bool bad_timeout(bool block, double timeout)
-{
-    return block && timeout != TD_FOREVER && (isnan(timeout) || timeout < 0);
-}
-
-/* Add the item (put_lock held, room checked): 0 or -ENOMEM; *wake if a getter
- * sleeps. Growing the storage moves the consumers' end too, so it takes get_lock. */
-static int add_item(td_queue_t *q, void *item, bool *wake)
-{
-    size_t tail = atomic_load_explicit(&q->tail_pos, memory_order_relaxed);
-    /* One lock: head_pos moves only under it, so this is exact. Two: at least the
-     * items there are, exact once both locks are held to grow the storage. */
-    size_t n = tail - (two_locks(q) ? q->head_seen
-                                     : atomic_load_explicit(&q->head_pos,
-                                                            memory_order_relaxed));
-    bool grow = false;
-    if (two_locks(q) && td__container_full(&q->items, n)) {
-        q->head_seen = atomic_load_explicit(&q->head_pos, memory_order_seq_cst);
-        n = tail - q->head_seen;
-        grow = td__container_full(&q->items, n);
+    for (;;) {
+        atomic_fetch_add_explicit(s.asleep, 1, memory_order_seq_cst);
+        unsigned seen = atomic_load_explicit(s.word, memory_order_seq_cst);
+        atomic_thread_fence(memory_order_seq_cst);
+        rc = try_once(q, a);
+        bool sleep = rc == s.busy && !td__deadline_passed(deadline);
+        if (sleep)
+            td__wait_until(s.word, seen, deadline);
+        atomic_fetch_sub_explicit(s.asleep, 1, memory_order_relaxed);
+        if (!sleep)
+            return rc; /* done, or the deadline passed after a try that found it busy */
     }
-    if (grow) {
-        td__lock_take(q->get_lock);
-        n = tail - atomic_load_explicit(&q->head_pos, memory_order_relaxed);
-    }
-    int rc = q->items.ops->push(&q->items, item, n);
-    if (grow)
-        td__lock_give(q->get_lock);
-    if (rc != 0)
-        return rc;
-    /* The put takes effect here; seq_cst pairs with a sleeping getter (the top). */
-    atomic_store_explicit(&q->tail_pos, tail + 1, memory_order_seq_cst);
-    /* Before any getter can take it, so its wake-up comes after this report. */
-    if (TD__OBSERVING())
-        TD__OBSERVE(TD_OBS_PUT, "queue", q, (int)count_of(q));
-    *wake = bump_if_asleep(&q->not_empty, &q->getters_asleep);
-    return 0;
 }
+
+/* ---- put and get -------------------------------------------------------------------------- */
 
 static int put(td_queue_t *q, void *item, bool block, td__deadline_t deadline)
 {
     TD__POINT(TD__POINT_PUT, q);
-    bool spun = false, wake = false, waiting = false;
-    int rc;
-    td__lock_take(&q->put_lock);
-    for (;;) { /* the loop always starts with put_lock held */
-        if (q->is_shutdown) {
-            rc = -ESHUTDOWN; /* Python: ShutDown */
-            break;
-        }
-        if (room_for_put(q)) {
-            rc = add_item(q, item, &wake);
-            break;
-        }
-        if (!block || td__deadline_passed(deadline)) {
-            rc = -ENOSPC; /* Python: Full */
-            break;
-        }
-        begin_waiting(q, &waiting, TD_OBS_PUT, deadline);
-        if (!spun) {
-            spun = true;
-            td__lock_give(&q->put_lock);
-            spin_for(q, has_room, deadline);
-            td__lock_take(&q->put_lock);
-            continue;
-        }
-        sleep_on(q, &q->put_lock, &q->not_full, &q->putters_asleep, has_room, deadline);
+    int rc = try_put(q, item);
+    bool waited = rc == -ENOSPC && block;
+    if (waited)
+        rc = wait_for(q, putters(q), &(attempt_t){ .put = true, .item = item }, deadline);
+    if (TD__OBSERVING()) {
+        if (rc == 0) /* before any wake-up it causes */
+            TD__OBSERVE(TD_OBS_PUT, "queue", q, (int)count_of(q));
+        if (waited)
+            TD__OBSERVE(TD_OBS_WAIT_END, "queue", q, rc == 0 ? 0 : -ETIMEDOUT);
     }
-    td__lock_give(&q->put_lock);
-    end_waiting(q, waiting, rc);
-    if (wake)
-        td__wake(&q->not_empty, 1);
+    if (rc == 0)
+        wake_if_asleep(&q->getters_asleep, &q->not_empty, 1);
     return rc;
-}
-
-/* Take the next item (get_lock held, not empty); *wake if a putter sleeps. */
-static void *take_item(td_queue_t *q, size_t *remaining, bool *wake)
-{
-    size_t head = atomic_load_explicit(&q->head_pos, memory_order_relaxed);
-    /* One lock: tail_pos moves only under it, so this is exact (FIFO ignores n). */
-    size_t n = atomic_load_explicit(&q->tail_pos, memory_order_relaxed) - head;
-    void *item = q->items.ops->pop(&q->items, n);
-    /* The get takes effect here; seq_cst pairs with a sleeping putter (the top). */
-    atomic_store_explicit(&q->head_pos, head + 1, memory_order_seq_cst);
-    if (TD__OBSERVING())
-        TD__OBSERVE(TD_OBS_GET, "queue", q, (int)count_of(q));
-    /* What this get left, as counted at it: count_of() here would also count the
-     * puts that came since, up to maxsize (issue 12's prodcons showed size=10 of a
-     * Queue(10)). */
-    if (remaining)
-        *remaining = n - 1;
-    *wake = bump_if_asleep(&q->not_full, &q->putters_asleep);
-    return item;
 }
 
 static int get(td_queue_t *q, void **item, bool block, td__deadline_t deadline,
                size_t *remaining)
 {
     TD__POINT(TD__POINT_GET, q);
-    bool spun = false, wake = false, waiting = false;
-    int rc;
-    td__lock_take(q->get_lock);
-    for (;;) { /* the loop always starts with get_lock held */
-        if (item_for_get(q)) {
-            void *got = take_item(q, remaining, &wake);
-            if (item)
-                *item = got;
-            rc = 0;
-            break;
-        }
-        if (q->is_shutdown) {
-            rc = -ESHUTDOWN; /* shut down and drained: it stays empty */
-            break;
-        }
-        if (!block || td__deadline_passed(deadline)) {
-            rc = -ENODATA; /* Python: Empty */
-            break;
-        }
-        begin_waiting(q, &waiting, TD_OBS_GET, deadline);
-        if (!spun) {
-            spun = true;
-            td__lock_give(q->get_lock);
-            spin_for(q, has_items, deadline);
-            td__lock_take(q->get_lock);
-            continue;
-        }
-        sleep_on(q, q->get_lock, &q->not_empty, &q->getters_asleep, has_items, deadline);
+    void *got = NULL;
+    int rc = try_get(q, &got, remaining);
+    bool waited = rc == -ENODATA && block;
+    if (waited)
+        rc = wait_for(q, getters(q), &(attempt_t){ .got = &got, .left = remaining }, deadline);
+    if (TD__OBSERVING()) {
+        if (rc == 0)
+            TD__OBSERVE(TD_OBS_GET, "queue", q, (int)count_of(q));
+        if (waited)
+            TD__OBSERVE(TD_OBS_WAIT_END, "queue", q, rc == 0 ? 0 : -ETIMEDOUT);
     }
-    td__lock_give(q->get_lock);
-    end_waiting(q, waiting, rc);
-    if (wake)
-        td__wake(&q->not_full, 1);
-    return rc;
+    if (rc != 0)
+        return rc;
+    if (item)
+        *item = got;
+    wake_if_asleep(&q->putters_asleep, &q->not_full, 1);
+    return 0;
 }
 
-/* ---- making and freeing ----------------------------------------------------------- */
+/* ---- making and freeing ------------------------------------------------------------------- */
 
-static int make(td_queue_t **out, long maxsize, const td__container_ops_t *ops,
+static int make(td_queue_t **out, long maxsize, const td__container_ops_t *order,
                 td_queue_cmp_fn cmp, td_queue_drop_fn drop)
 {
-    if (!out || (ops == &td__priority_ops && !cmp))
+    if (!out || (order == &td__priority_ops && !cmp))
         return -EINVAL;
     size_t size = (sizeof(td_queue_t) + 63) / 64 * 64;
     td_queue_t *q = aligned_alloc(64, size);
@@ -354,14 +246,14 @@ static int make(td_queue_t **out, long maxsize, const td__container_ops_t *ops,
         return -ENOMEM;
     memset(q, 0, size);
     q->maxsize = maxsize > 0 ? (size_t)maxsize : 0;
-    size_t first = q->maxsize && q->maxsize < MAX_FIRST_CAP ? q->maxsize : MAX_FIRST_CAP;
-    if (td__container_init(&q->items, ops, q->maxsize ? first : 0, cmp) != 0) {
+    q->engine = order ? LOCKED : q->maxsize && q->maxsize <= TD__RING_MAX ? RING : LIST;
+    int rc = q->engine == RING ? td__qring_init(&q->e.ring, q->maxsize)
+           : q->engine == LIST ? td__qlist_init(&q->e.list, q->maxsize)
+                               : td__qlocked_init(&q->e.locked, order, q->maxsize, cmp);
+    if (rc != 0) {
         free(q);
-        return -ENOMEM;
+        return rc;
     }
-    td_lock_init(&q->put_lock);
-    td_lock_init(&q->own_get_lock);
-    q->get_lock = ops->two_locks ? &q->own_get_lock : &q->put_lock;
     q->tracks_tasks = true;
     q->drop = drop;
     *out = q;
@@ -370,7 +262,7 @@ static int make(td_queue_t **out, long maxsize, const td__container_ops_t *ops,
 
 int td_queue_new(td_queue_t **out, long maxsize, td_queue_drop_fn drop)
 {
-    return make(out, maxsize, &td__fifo_ops, NULL, drop);
+    return make(out, maxsize, NULL, NULL, drop);
 }
 
 int td_lifoqueue_new(td_queue_t **out, long maxsize, td_queue_drop_fn drop)
@@ -384,28 +276,24 @@ int td_priorityqueue_new(td_queue_t **out, long maxsize, td_queue_cmp_fn cmp,
     return make(out, maxsize, &td__priority_ops, cmp, drop);
 }
 
-/* Drop the n items of a container no thread can reach any more. */
-static void drop_all(td__container_t *c, size_t n, td_queue_drop_fn drop)
-{
-    for (; n > 0; n--) {
-        void *item = c->ops->pop(c, n);
-        if (drop)
-            drop(item);
-    }
-}
-
 void td_queue_free(td_queue_t *q)
 {
     if (!q)
         return;
-    drop_all(&q->items, count_of(q), q->drop);
-    td__container_destroy(&q->items);
-    td_lock_destroy(&q->put_lock);
-    td_lock_destroy(&q->own_get_lock);
+    switch (q->engine) {
+    case RING: td__qring_destroy(&q->e.ring, q->drop); break;
+    case LIST: td__qlist_destroy(&q->e.list, q->drop); break;
+    default: td__qlocked_destroy(&q->e.locked, q->drop); break;
+    }
     free(q);
 }
 
-/* ---- the public calls ------------------------------------------------------------- */
+/* ---- the public calls --------------------------------------------------------------------- */
+
+static bool bad_timeout(bool block, double timeout)
+{
+    return block && timeout != TD_FOREVER && (isnan(timeout) || timeout < 0);
+}
 
 int td_queue_put(td_queue_t *q, void *item, bool block, double timeout)
 {
@@ -446,22 +334,22 @@ int td_queue_task_done(td_queue_t *q)
     TD__POINT(TD__POINT_PUT, q);
     size_t done = atomic_load_explicit(&q->done, memory_order_relaxed), puts;
     do {
-        puts = atomic_load_explicit(&q->tail_pos, memory_order_seq_cst);
+        puts = puts_made(q);
         if (done >= puts)
             return -EINVAL; /* Python: "task_done() called too many times" */
     } while (!atomic_compare_exchange_weak_explicit(&q->done, &done, done + 1,
                                                     memory_order_seq_cst,
                                                     memory_order_relaxed));
     TD__OBSERVE(TD_OBS_TASK_DONE, "queue", q, (int)(puts - done - 1));
-    if (done + 1 == puts && bump_if_asleep(&q->all_done, &q->joiners_asleep))
-        td__wake(&q->all_done, INT32_MAX);
+    if (done + 1 == puts)
+        wake_if_asleep(&q->joiners_asleep, &q->all_done, INT32_MAX);
     return 0;
 }
 
 static bool all_done(td_queue_t *q)
 {
     size_t done = atomic_load_explicit(&q->done, memory_order_seq_cst);
-    return done >= atomic_load_explicit(&q->tail_pos, memory_order_seq_cst);
+    return done >= puts_made(q);
 }
 
 int td_queue_join(td_queue_t *q, double timeout)
@@ -477,15 +365,20 @@ int td_queue_join(td_queue_t *q, double timeout)
             rc = -ETIMEDOUT;
             break;
         }
-        begin_waiting(q, &waiting, TD_OBS_TASK_DONE, deadline);
-        /* The pairing of the top of the file, with task_done's decrement. */
+        if (!waiting && TD__OBSERVING())
+            TD__OBSERVE_WAIT(TD_OBS_WAIT_BEGIN, "queue", q, (int)TD_OBS_TASK_DONE,
+                             td__seconds_left(deadline));
+        waiting = true;
+        /* The pairing of the top of the file, with task_done's count. */
         atomic_fetch_add_explicit(&q->joiners_asleep, 1, memory_order_seq_cst);
         unsigned seen = atomic_load_explicit(&q->all_done, memory_order_seq_cst);
+        atomic_thread_fence(memory_order_seq_cst);
         if (!all_done(q))
             td__wait_until(&q->all_done, seen, deadline);
         atomic_fetch_sub_explicit(&q->joiners_asleep, 1, memory_order_relaxed);
     }
-    end_waiting(q, waiting, rc);
+    if (waiting)
+        TD__OBSERVE(TD_OBS_WAIT_END, "queue", q, rc);
     return rc;
 }
 
@@ -493,7 +386,7 @@ int td_queue_join(td_queue_t *q, double timeout)
  * may have gone first). */
 static void count_done(td_queue_t *q, size_t n)
 {
-    size_t puts = atomic_load_explicit(&q->tail_pos, memory_order_seq_cst);
+    size_t puts = puts_made(q);
     size_t done = atomic_load_explicit(&q->done, memory_order_relaxed);
     while (!atomic_compare_exchange_weak_explicit(&q->done, &done,
                                                   done + n < puts ? done + n : puts,
@@ -504,51 +397,23 @@ static void count_done(td_queue_t *q, size_t n)
 void td_queue_shutdown(td_queue_t *q, bool immediate)
 {
     TD__POINT(TD__POINT_PUT, q);
-    /* The items an immediate shutdown removes are dropped after the locks are let go
-     * (drop is the caller's code): swap them out into a fresh container. */
-    td__container_t gone;
-    bool have_spare = immediate &&
-                      td__container_init(&gone, q->items.ops, 0, q->items.cmp) == 0;
-    size_t dropped = 0;
-    lock_both(q);
-    q->is_shutdown = true;
     TD__OBSERVE(TD_OBS_SHUTDOWN, "queue", q, immediate);
-    atomic_store_explicit(&q->down, true, memory_order_seq_cst);
-    if (immediate) {
-        dropped = count_of(q);
-        if (have_spare)
-            td__container_swap(&q->items, &gone);
-        else
-            drop_all(&q->items, dropped, q->drop); /* out of memory: drop them here */
-        atomic_fetch_add_explicit(&q->head_pos, dropped, memory_order_seq_cst);
-        q->tail_seen = atomic_load_explicit(&q->tail_pos, memory_order_relaxed);
-        q->head_seen = atomic_load_explicit(&q->head_pos, memory_order_relaxed);
-        if (q->tracks_tasks)
-            count_done(q, dropped);
-    }
-    /* Every sleeping getter and putter re-checks and sees the shutdown. */
-    bool wake_getters = bump_if_asleep(&q->not_empty, &q->getters_asleep);
-    bool wake_putters = bump_if_asleep(&q->not_full, &q->putters_asleep);
-    bool wake_joiners = immediate && bump_if_asleep(&q->all_done, &q->joiners_asleep);
-    unlock_both(q);
-    if (wake_getters)
-        td__wake(&q->not_empty, INT32_MAX);
-    if (wake_putters)
-        td__wake(&q->not_full, INT32_MAX);
-    if (wake_joiners)
-        td__wake(&q->all_done, INT32_MAX);
-    if (have_spare) {
-        drop_all(&gone, dropped, q->drop);
-        td__container_destroy(&gone);
-    }
+    size_t dropped = engine_close(q, immediate);
+    if (immediate && q->tracks_tasks)
+        count_done(q, dropped);
+    /* Every sleeping getter and putter tries again and sees the shutdown. */
+    wake_if_asleep(&q->getters_asleep, &q->not_empty, INT32_MAX);
+    wake_if_asleep(&q->putters_asleep, &q->not_full, INT32_MAX);
+    if (immediate)
+        wake_if_asleep(&q->joiners_asleep, &q->all_done, INT32_MAX);
 }
 
 bool td_queue_is_shutdown(td_queue_t *q)
 {
-    return atomic_load_explicit(&q->down, memory_order_relaxed);
+    return is_closed(q);
 }
 
-/* ---- SimpleQueue ------------------------------------------------------------------ */
+/* ---- SimpleQueue -------------------------------------------------------------------------- */
 
 _Static_assert(sizeof(td_simplequeue_t) == sizeof(td_queue_t),
                "a SimpleQueue is a Queue seen through another type");
@@ -556,7 +421,7 @@ _Static_assert(sizeof(td_simplequeue_t) == sizeof(td_queue_t),
 int td_simplequeue_new(td_simplequeue_t **out, td_queue_drop_fn drop)
 {
     td_queue_t *q;
-    int rc = make(&q, 0, &td__fifo_ops, NULL, drop);
+    int rc = make(&q, 0, NULL, NULL, drop);
     if (rc != 0)
         return rc;
     q->tracks_tasks = false;
