@@ -15,15 +15,18 @@
  * per side (not_empty for getters, not_full for putters, all_done for joiners), and
  * no wake-up is lost. A getter that must wait spins a few microseconds, then counts
  * itself in (getters_asleep), reads the word, fences, tries once more, and sleeps
- * only if that try failed too. A put ends with a seq_cst read-modify-write of the
- * slot it filled, then looks at getters_asleep; only if someone is counted does it
- * bump the word and make the wake system call. Both sides' operations are seq_cst,
- * so they fall in one total order: either the getter's try comes after the put (and
- * finds the item) or the putter's look comes after the count-in (and its bump comes
- * after the getter read the word, so the sleep returns at once or is woken). A
- * sleeper always tries again after it wakes, timed out or not, so a wake-up it was
- * given is never lost with it. The same pairing holds for putters on not_full, with
- * the get that frees a slot, and for joiners on all_done, with task_done().
+ * only if that try found the queue empty too. A put's claim of its position is a
+ * seq_cst compare-and-swap on tail, after which it looks at getters_asleep; only if
+ * someone is counted does it bump the word and make the wake system call. A try
+ * that answers empty has read tail after a seq_cst fence (queue_engine.h). So the
+ * count-in, the fence, the claim and the look fall in one total order: either the
+ * getter's read of tail comes after the claim (and the try waits for the item's
+ * write rather than answer empty) or the putter's look comes after the count-in
+ * (and its bump comes after the getter read the word, so the sleep returns at once
+ * or is woken). A sleeper always tries again after it wakes, timed out or not, so a
+ * wake-up it was given is never lost with it. The same pairing holds for putters on
+ * not_full, with the get's claim on head, for all of them with shutdown's mark on
+ * tail, and for joiners on all_done, with task_done()'s count.
  *
  * Tasks: `done` counts task_done() calls and the items an immediate shutdown
  * dropped; the engine counts the puts, so unfinished = puts - done.
@@ -136,8 +139,9 @@ static side_t getters(td_queue_t *q)
     return (side_t){ &q->getters_asleep, &q->not_empty, -ENODATA, TD_OBS_GET };
 }
 
-/* After a change a sleeper on this side waits for (made with a seq_cst write): wake
- * n of them if any is counted. The seq_cst load pairs with the count-in (the top). */
+/* After a change a sleeper on this side waits for (made with a seq_cst read-modify-
+ * write): wake n of them if any is counted. The seq_cst load pairs with the count-in
+ * (the top). */
 static void wake_if_asleep(atomic_uint *asleep, atomic_uint *word, int n)
 {
     if (TD__LIKELY(atomic_load_explicit(asleep, memory_order_seq_cst) == 0))

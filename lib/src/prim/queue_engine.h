@@ -20,10 +20,14 @@
  *             drop on each, if not NULL) and returns how many
  *   len       the items held (a snapshot); puts: successful puts ever made
  * Each call takes effect at one instant between its start and its return (it is
- * linearizable): the files say where that instant is. And the last shared write of a
- * successful try_put or try_get, and of close, is a seq_cst read-modify-write, so that
- * a seq_cst load of a sleeper count made after it pairs with a sleeper's count-in
- * (queue.c's top says why that loses no wake-up).
+ * linearizable): the files say where that instant is.
+ * For sleeping (queue.c's top says why no wake-up is lost) every engine keeps one
+ * promise: that instant is a seq_cst read-modify-write (a put's claim of a position
+ * in tail, a get's in head, close's mark; the locked engine's seq_cst fence after
+ * its lock), and a try that answers full or empty (-ENOSPC, -ENODATA) has read, after
+ * a seq_cst fence, the word the other side's claims change: a put that finds the
+ * queue full reads head, a get that finds it empty reads tail. A try that sees a
+ * claim whose write is not finished waits for it, it does not answer busy.
  */
 #ifndef THRDEMO_QUEUE_ENGINE_H
 #define THRDEMO_QUEUE_ENGINE_H

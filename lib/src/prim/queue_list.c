@@ -224,7 +224,7 @@ int td__qlist_try_put(td__qlist_t *l, void *item)
                 spare = NULL;
             }
             block->slots[offset].item = item;
-            atomic_fetch_or_explicit(&block->slots[offset].state, WRITE, memory_order_seq_cst);
+            atomic_fetch_or_explicit(&block->slots[offset].state, WRITE, memory_order_release);
             rc = 0;
             break;
         }

@@ -124,7 +124,7 @@ int td__qring_try_put(td__qring_t *r, void *item)
                                                       memory_order_seq_cst,
                                                       memory_order_relaxed)) {
                 slot->item = item;
-                atomic_exchange_explicit(&slot->stamp, tail + 1, memory_order_seq_cst);
+                atomic_store_explicit(&slot->stamp, tail + 1, memory_order_release);
                 return 0;
             }
             td__cpu_relax(); /* another put took tail: try the next position */
@@ -181,8 +181,7 @@ int td__qring_try_get(td__qring_t *r, void **item, size_t *left)
                 void *got = slot->item;
                 if (left)
                     *left = left_after(r, head);
-                atomic_exchange_explicit(&slot->stamp, head + r->one_lap,
-                                         memory_order_seq_cst);
+                atomic_store_explicit(&slot->stamp, head + r->one_lap, memory_order_release);
                 *item = got;
                 return 0;
             }
