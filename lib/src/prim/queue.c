@@ -11,22 +11,31 @@
  * call that succeeds, after earlier ones that found the queue full (empty), which
  * change nothing; one that times out returns the answer of its last try.
  *
- * Waiting: CPython's Conditions become a sleeper count and a futex sequence word
- * per side (not_empty for getters, not_full for putters, all_done for joiners), and
- * no wake-up is lost. A getter that must wait spins a few microseconds, then counts
- * itself in (getters_asleep), reads the word, fences, tries once more, and sleeps
- * only if that try found the queue empty too. A put's claim of its position is a
- * seq_cst compare-and-swap on tail, after which it looks at getters_asleep; only if
- * someone is counted does it bump the word and make the wake system call. A try
- * that answers empty has read tail after a seq_cst fence (queue_engine.h). So the
+ * Waiting: CPython's three Conditions become three groups of sleepers (getters,
+ * putters, joiners), each a futex sequence word and one atomic state that counts the
+ * sleepers and the wake-ups sent to them and not yet taken, and no wake-up is lost.
+ * A getter that must wait spins a few microseconds, then counts itself in, reads the
+ * word, fences, tries once more, and sleeps only if that try found the queue empty
+ * too. A put's claim of its position is a seq_cst compare-and-swap on tail, after
+ * which it looks at the getters' state; only if more getters are counted than were
+ * sent wake-ups does it send one (count it, bump the word, make the wake system
+ * call), so a burst of puts wakes each sleeper once, not once per put. A try that
+ * answers empty has read tail after a seq_cst fence (queue_engine.h). So the
  * count-in, the fence, the claim and the look fall in one total order: either the
- * getter's read of tail comes after the claim (and the try waits for the item's
- * write rather than answer empty) or the putter's look comes after the count-in
- * (and its bump comes after the getter read the word, so the sleep returns at once
- * or is woken). A sleeper always tries again after it wakes, timed out or not, so a
- * wake-up it was given is never lost with it. The same pairing holds for putters on
- * not_full, with the get's claim on head, for all of them with shutdown's mark on
- * tail, and for joiners on all_done, with task_done()'s count.
+ * getter's read of tail comes after the claim (and the try waits for the item's write
+ * rather than answer empty) or the putter's look comes after the count-in (and its
+ * bump comes after the getter read the word, so the sleep returns at once or is
+ * woken). Wake-ups are counted so that none is owed to a thread asleep in the
+ * kernel: a sleeper about to block that finds a wake-up outstanding takes it and
+ * tries again instead (as Vyukov's eventcount's commit does), and one leaving takes
+ * one with it if any is left, whether or not it was the one woken: taking one only
+ * ever makes a later wake-up more likely, and a wake-up sent after a sleeper decided
+ * to block bumps the word it sleeps on, so it does not block, or wakes a thread
+ * asleep in the kernel, which then takes one as it leaves. A sleeper always tries
+ * again after it wakes, timed out or not, so a wake-up it was given is never lost
+ * with it. The same pairing holds for
+ * putters, with the get's claim on head, for all of them with shutdown's mark on
+ * tail, and for joiners, with task_done()'s count.
  *
  * Tasks: `done` counts task_done() calls and the items an immediate shutdown
  * dropped; the engine counts the puts, so unfinished = puts - done.
@@ -41,6 +50,12 @@
 
 enum engine { RING, LIST, LOCKED };
 
+/* One group of sleepers (the top of the file). */
+typedef struct sleepers {
+    atomic_uint_least64_t state; /* counted in << 32 | sent a wake-up not yet taken */
+    atomic_uint word;            /* the futex word, bumped with every wake-up */
+} sleepers_t;
+
 struct td_queue {
     union {
         td__qring_t ring;
@@ -51,13 +66,10 @@ struct td_queue {
     size_t maxsize;                 /* 0: no bound */
     bool tracks_tasks;              /* false for SimpleQueue */
     td_queue_drop_fn drop;
-    alignas(64) atomic_uint getters_asleep; /* read by every put, written by sleepers */
-    atomic_uint not_empty;
-    alignas(64) atomic_uint putters_asleep; /* read by every get */
-    atomic_uint not_full;
-    alignas(64) atomic_size_t done;
-    atomic_uint joiners_asleep;
-    atomic_uint all_done;
+    alignas(64) sleepers_t getters; /* read by every put, written by sleepers */
+    alignas(64) sleepers_t putters; /* read by every get */
+    alignas(64) sleepers_t joiners;
+    atomic_size_t done;
 };
 
 struct td_simplequeue {
@@ -122,32 +134,86 @@ static size_t puts_made(td_queue_t *q)
 
 /* ---- sleeping and waking ------------------------------------------------------------------ */
 
+#define ONE_ASLEEP ((uint_least64_t)1 << 32)
+
+static uint_least64_t asleep_in(uint_least64_t state)
+{
+    return state >> 32;
+}
+
+static uint_least64_t woken_in(uint_least64_t state)
+{
+    return state & 0xffffffffu;
+}
+
+/* Count the caller in: the word's value to sleep on. The fence orders the count-in
+ * before the caller's next try (the top of the file). */
+static unsigned sleepers_enter(sleepers_t *s)
+{
+    atomic_fetch_add_explicit(&s->state, ONE_ASLEEP, memory_order_seq_cst);
+    unsigned seen = atomic_load_explicit(&s->word, memory_order_seq_cst);
+    atomic_thread_fence(memory_order_seq_cst);
+    return seen;
+}
+
+/* After a try that found the queue busy: whether to block. false when a wake-up is
+ * outstanding: the caller takes it, is counted out, and tries again. */
+static bool sleepers_commit(sleepers_t *s)
+{
+    uint_least64_t state = atomic_load_explicit(&s->state, memory_order_acquire);
+    while (woken_in(state) > 0)
+        if (atomic_compare_exchange_weak_explicit(&s->state, &state, state - ONE_ASLEEP - 1,
+                                                  memory_order_acq_rel, memory_order_acquire))
+            return false;
+    return true;
+}
+
+/* Count the caller out, taking an outstanding wake-up with it if there is one. */
+static void sleepers_leave(sleepers_t *s)
+{
+    uint_least64_t state = atomic_load_explicit(&s->state, memory_order_relaxed);
+    while (!atomic_compare_exchange_weak_explicit(
+        &s->state, &state, state - ONE_ASLEEP - (woken_in(state) > 0), memory_order_release,
+        memory_order_relaxed))
+        ;
+}
+
+/* After a change a sleeper may wait for, made with a seq_cst read-modify-write: wake
+ * one sleeper not yet sent a wake-up (all: every one), if there is one. The seq_cst
+ * load pairs with the count-in (the top of the file). */
+static void sleepers_wake(sleepers_t *s, bool all)
+{
+    uint_least64_t state = atomic_load_explicit(&s->state, memory_order_seq_cst);
+    uint_least64_t asleep;
+    do {
+        asleep = asleep_in(state);
+        if (TD__LIKELY(asleep <= woken_in(state)))
+            return;
+    } while (!atomic_compare_exchange_weak_explicit(
+        &s->state, &state, all ? (asleep << 32 | asleep) : state + 1, memory_order_seq_cst,
+        memory_order_seq_cst));
+    atomic_fetch_add_explicit(&s->word, 1, memory_order_seq_cst);
+    td__wake(&s->word, all ? INT32_MAX : 1);
+    /* The sleeper's answer (a get that frees a slot, say) takes one wake-up latency:
+     * this thread's next spin waits that long, instead of falling asleep too. */
+    td__note_woke_sleeper();
+}
+
 /* One side of the queue that threads sleep on. */
 typedef struct side {
-    atomic_uint *asleep, *word;
-    int busy;              /* what a try says while this side must wait */
+    sleepers_t *sleepers;
+    int busy;               /* what a try says while this side must wait */
     td_obs_kind_t waits_to; /* reported with the wait: TD_OBS_PUT or TD_OBS_GET */
 } side_t;
 
 static side_t putters(td_queue_t *q)
 {
-    return (side_t){ &q->putters_asleep, &q->not_full, -ENOSPC, TD_OBS_PUT };
+    return (side_t){ &q->putters, -ENOSPC, TD_OBS_PUT };
 }
 
 static side_t getters(td_queue_t *q)
 {
-    return (side_t){ &q->getters_asleep, &q->not_empty, -ENODATA, TD_OBS_GET };
-}
-
-/* After a change a sleeper on this side waits for (made with a seq_cst read-modify-
- * write): wake n of them if any is counted. The seq_cst load pairs with the count-in
- * (the top). */
-static void wake_if_asleep(atomic_uint *asleep, atomic_uint *word, int n)
-{
-    if (TD__LIKELY(atomic_load_explicit(asleep, memory_order_seq_cst) == 0))
-        return;
-    atomic_fetch_add_explicit(word, 1, memory_order_seq_cst);
-    td__wake(word, n);
+    return (side_t){ &q->getters, -ENODATA, TD_OBS_GET };
 }
 
 /* One try of a blocked put or get: the operation, with its arguments. */
@@ -181,16 +247,16 @@ static int wait_for(td_queue_t *q, side_t s, const attempt_t *a, td__deadline_t 
         }
     }
     for (;;) {
-        atomic_fetch_add_explicit(s.asleep, 1, memory_order_seq_cst);
-        unsigned seen = atomic_load_explicit(s.word, memory_order_seq_cst);
-        atomic_thread_fence(memory_order_seq_cst);
+        unsigned seen = sleepers_enter(s.sleepers);
         rc = try_once(q, a);
-        bool sleep = rc == s.busy && !td__deadline_passed(deadline);
-        if (sleep)
-            td__wait_until(s.word, seen, deadline);
-        atomic_fetch_sub_explicit(s.asleep, 1, memory_order_relaxed);
-        if (!sleep)
+        if (rc != s.busy || td__deadline_passed(deadline)) {
+            sleepers_leave(s.sleepers);
             return rc; /* done, or the deadline passed after a try that found it busy */
+        }
+        if (sleepers_commit(s.sleepers)) {
+            td__wait_until(&s.sleepers->word, seen, deadline);
+            sleepers_leave(s.sleepers);
+        }
     }
 }
 
@@ -210,7 +276,7 @@ static int put(td_queue_t *q, void *item, bool block, td__deadline_t deadline)
             TD__OBSERVE(TD_OBS_WAIT_END, "queue", q, rc == 0 ? 0 : -ETIMEDOUT);
     }
     if (rc == 0)
-        wake_if_asleep(&q->getters_asleep, &q->not_empty, 1);
+        sleepers_wake(&q->getters, false);
     return rc;
 }
 
@@ -233,7 +299,7 @@ static int get(td_queue_t *q, void **item, bool block, td__deadline_t deadline,
         return rc;
     if (item)
         *item = got;
-    wake_if_asleep(&q->putters_asleep, &q->not_full, 1);
+    sleepers_wake(&q->putters, false);
     return 0;
 }
 
@@ -346,7 +412,7 @@ int td_queue_task_done(td_queue_t *q)
                                                     memory_order_relaxed));
     TD__OBSERVE(TD_OBS_TASK_DONE, "queue", q, (int)(puts - done - 1));
     if (done + 1 == puts)
-        wake_if_asleep(&q->joiners_asleep, &q->all_done, INT32_MAX);
+        sleepers_wake(&q->joiners, true);
     return 0;
 }
 
@@ -374,12 +440,13 @@ int td_queue_join(td_queue_t *q, double timeout)
                              td__seconds_left(deadline));
         waiting = true;
         /* The pairing of the top of the file, with task_done's count. */
-        atomic_fetch_add_explicit(&q->joiners_asleep, 1, memory_order_seq_cst);
-        unsigned seen = atomic_load_explicit(&q->all_done, memory_order_seq_cst);
-        atomic_thread_fence(memory_order_seq_cst);
-        if (!all_done(q))
-            td__wait_until(&q->all_done, seen, deadline);
-        atomic_fetch_sub_explicit(&q->joiners_asleep, 1, memory_order_relaxed);
+        unsigned seen = sleepers_enter(&q->joiners);
+        if (all_done(q)) {
+            sleepers_leave(&q->joiners);
+        } else if (sleepers_commit(&q->joiners)) {
+            td__wait_until(&q->joiners.word, seen, deadline);
+            sleepers_leave(&q->joiners);
+        }
     }
     if (waiting)
         TD__OBSERVE(TD_OBS_WAIT_END, "queue", q, rc);
@@ -406,10 +473,10 @@ void td_queue_shutdown(td_queue_t *q, bool immediate)
     if (immediate && q->tracks_tasks)
         count_done(q, dropped);
     /* Every sleeping getter and putter tries again and sees the shutdown. */
-    wake_if_asleep(&q->getters_asleep, &q->not_empty, INT32_MAX);
-    wake_if_asleep(&q->putters_asleep, &q->not_full, INT32_MAX);
+    sleepers_wake(&q->getters, true);
+    sleepers_wake(&q->putters, true);
     if (immediate)
-        wake_if_asleep(&q->joiners_asleep, &q->all_done, INT32_MAX);
+        sleepers_wake(&q->joiners, true);
 }
 
 bool td_queue_is_shutdown(td_queue_t *q)
