@@ -70,7 +70,9 @@ TD_API int td_queue_put(td_queue_t *queue, void *item, bool block, double timeou
 /* Take the next item into *item (item may be NULL): 0, -ENODATA when empty (at once,
  * or after the timeout), -ESHUTDOWN once shut down and empty, -EINVAL for a bad
  * timeout. remaining (may be NULL) gets how many items were left right after this
- * get: what qsize() called straight after would say, without the race. */
+ * get, read as it returns: what qsize() called straight after would say, without a
+ * second call (a snapshot, as qsize() is: puts that other threads finish meanwhile
+ * may be counted; never more than maxsize - 1 in a bounded queue). */
 TD_API int td_queue_get(td_queue_t *queue, void **item, bool block, double timeout,
                         size_t *remaining);
 /* How many items are queued (a snapshot). */
