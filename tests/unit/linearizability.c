@@ -15,12 +15,19 @@
  * is none. This is Porcupine's checkSingle, without its partitioning (a queue's calls
  * do not split by key).
  *
- * The model state is (shut down, the items in the queue, front first). Items sit in
- * one array with a head and a tail index: a put writes at the tail, a get moves the
- * head, an immediate shutdown moves the head to the tail. Forward steps never write
- * below the tail, so restoring the three scalars undoes any step.
+ * The model state is (shut down, the items in the queue, front first), each item as
+ * the index of its put. They sit in one array with a head and a tail index: a put
+ * writes at the tail, a get moves the head, an immediate shutdown moves the head to
+ * the tail. Forward steps never write below the tail, so restoring the three scalars
+ * undoes any step.
  * The memo remembers each (placed set as a bitset, state) pair in an arena of 64-bit
  * words, found through an open-addressing table of offsets.
+ * Two refinements keep the search small without changing its answer. A put is refused
+ * where its item would have to come out before one queued ahead of it (an item nobody
+ * gets, or one whose get began after this item's get returned): every order from
+ * there fails, only later. And the memo sees all items nobody gets as one mark: they
+ * are never seen again but as a count, so states that differ only in how those are
+ * ordered among themselves have the same futures.
  */
 #include "linearizability.h"
 
@@ -657,49 +664,33 @@ void lin_print(FILE *out, const lin_history_t *h)
     free(order);
 }
 
+/* Why a call does not fit, in words; three say more with the state (print_refusal). */
+static const char *const REFUSAL_TEXT[] = {
+    [FITS] = "fits, but every order from there was tried already",
+    [IS_SHUT] = "the queue is shut down",
+    [IS_OPEN] = "the queue is not shut down",
+    [IS_FULL] = "the queue is full",
+    [HAS_ROOM] = "the queue has room",
+    [NEVER_FULL] = "an unbounded queue is never full",
+    [COMES_OUT_LATER] = "its item would come out before one queued ahead of it",
+    [IS_EMPTY] = "the queue is empty",
+    [HAS_ITEMS] = "the queue holds items",
+    [NOT_AT_FRONT] = "another item is at the front",
+    [WRONG_REMAINING] = "another count would be left",
+    [FOREVER_GAVE_UP] = "a call without timeout never gives up",
+    [NOT_A_RESULT] = "no such call can return that",
+};
+
 static void print_refusal(FILE *out, refusal_t why, const model_t *m)
 {
-    switch (why) {
-    case FITS:
-        fprintf(out, "fits, but every order from there was tried already");
-        break;
-    case IS_SHUT:
-        fprintf(out, "the queue is shut down");
-        break;
-    case IS_OPEN:
-        fprintf(out, "the queue is not shut down");
-        break;
-    case IS_FULL:
-        fprintf(out, "the queue is full");
-        break;
-    case HAS_ROOM:
-        fprintf(out, "the queue has room");
-        break;
-    case NEVER_FULL:
-        fprintf(out, "an unbounded queue is never full");
-        break;
-    case COMES_OUT_LATER:
-        fprintf(out, "its item would come out before one queued ahead of it");
-        break;
-    case IS_EMPTY:
-        fprintf(out, "the queue is empty");
-        break;
-    case HAS_ITEMS:
+    if (why == HAS_ITEMS)
         fprintf(out, "the queue holds %zu item(s)", model_size(m));
-        break;
-    case NOT_AT_FRONT:
+    else if (why == NOT_AT_FRONT)
         fprintf(out, "%" PRIdPTR " is at the front", m->ops[m->items[m->head]].item);
-        break;
-    case WRONG_REMAINING:
+    else if (why == WRONG_REMAINING)
         fprintf(out, "%zu would be left", model_size(m) - 1);
-        break;
-    case FOREVER_GAVE_UP:
-        fprintf(out, "a call without timeout never gives up");
-        break;
-    case NOT_A_RESULT:
-        fprintf(out, "no such call can return that");
-        break;
-    }
+    else
+        fputs(REFUSAL_TEXT[why], out);
 }
 
 static void print_state(FILE *out, const model_t *m)
