@@ -3,6 +3,9 @@
  *   coro_child overflow [thread]  a coroutine with a 64 KiB stack recurses until it
  *                                 runs into its guard (on a second thread with
  *                                 "thread"): the process must die with the message
+ *   coro_child overflow shared    the same on a shared 64 KiB stack, with another
+ *                                 coroutine's frames saved from it first
+ *   coro_child stack-in-use       a shared stack freed while a coroutine is made on it
  *   coro_child fault              a coroutine writes through a bad pointer: an
  *                                 ordinary SIGSEGV, not reported as an overflow
  *   coro_child many               create coroutines until creation fails or 100,000
@@ -69,18 +72,48 @@ static int run_one(td_coro_fn fn, void *arg)
     return 1;
 }
 
-static void overflow_on_thread(void *arg)
-{
-    (void)arg;
-    run_one(overflowing, NULL);
-}
-
 static void *parked(td_coro_t *co, void *arg)
 {
     (void)arg;
     td_coro_yield(co, NULL, NULL);
     return NULL;
 }
+
+/* A sibling parks on the shared stack first, so the overflowing one moves it out. */
+static int run_shared(void)
+{
+    td_coro_stack_t *stack;
+    td_coro_t *parked_one, *co;
+    if (td_coro_stack_new(&stack, SMALL_STACK) != 0 ||
+        td_coro_new(&parked_one, parked, NULL, &(td_coro_attr_t){ .shared = stack }) != 0 ||
+        td_coro_new(&co, overflowing, NULL, &(td_coro_attr_t){ .shared = stack }) != 0) {
+        fprintf(stderr, "coro_child: cannot make the coroutines\n");
+        return 1;
+    }
+    td_coro_resume(parked_one, NULL, NULL);
+    int rc = td_coro_resume(co, NULL, NULL);
+    fprintf(stderr, "coro_child: the coroutine came back (%d)\n", rc);
+    return 1;
+}
+
+static int stack_in_use(void)
+{
+    td_coro_stack_t *stack;
+    td_coro_t *co;
+    if (td_coro_stack_new(&stack, 0) != 0 ||
+        td_coro_new(&co, parked, NULL, &(td_coro_attr_t){ .shared = stack }) != 0)
+        return 1;
+    td_coro_stack_free(stack);
+    fprintf(stderr, "coro_child: td_coro_stack_free came back\n");
+    return 1;
+}
+
+static void overflow_on_thread(void *arg)
+{
+    (void)arg;
+    run_one(overflowing, NULL);
+}
+
 
 /* Lines of /proc/self/maps: the process's mappings. */
 static long mappings(void)
@@ -155,8 +188,12 @@ int main(int argc, char **argv)
             td_thread_join(t, TD_FOREVER);
             return 1;
         }
+        if (argc == 3 && strcmp(argv[2], "shared") == 0)
+            return run_shared();
         return run_one(overflowing, NULL);
     }
+    if (argc == 2 && strcmp(argv[1], "stack-in-use") == 0)
+        return stack_in_use();
     if (argc == 2 && strcmp(argv[1], "fault") == 0)
         return run_one(faulting, (void *)(uintptr_t)16);
     if (argc == 2 && strcmp(argv[1], "many") == 0)
