@@ -13,7 +13,7 @@
 
 static void run_ok(td_aio_fn body, void *arg)
 {
-    assert_int_equal(td_aio_run((td_aio_coro_t){ body, arg, "main", NULL, 0, 0 }, NULL, NULL), 0);
+    assert_int_equal(td_aio_run((td_aio_coro_t){ body, arg, "main", NULL, 0, 0, false }, NULL, NULL), 0);
     test_assert_checks();
 }
 

@@ -19,7 +19,7 @@ static test_trace_t trace;
 static void run_ok(td_aio_fn body, void *arg)
 {
     trace.text[0] = '\0';
-    assert_int_equal(td_aio_run((td_aio_coro_t){ body, arg, "main", NULL, 0, 0 }, NULL, NULL), 0);
+    assert_int_equal(td_aio_run((td_aio_coro_t){ body, arg, "main", NULL, 0, 0, false }, NULL, NULL), 0);
     test_assert_checks();
 }
 

@@ -86,6 +86,7 @@ struct td_loop {
     bool running, stopping, closing;
     bool polling;          /* inside libuv's wait for I/O (its callbacks run there) */
     td_aio_task_t *current; /* the task being stepped */
+    td_coro_stack_t *stack; /* the stack its tasks share (made for the first one) */
     td_aio_future_t *first, *last; /* every live future, oldest first */
     unsigned long long callbacks_run;
 };
@@ -212,5 +213,21 @@ int td__await(td_aio_future_t *f, void **result);
 int td__yield_once(void);
 /* The running task, or NULL. */
 struct aio_task *td__current_task(void);
+
+/* ---- the pointer rule (task.h) ----------------------------------------------------- */
+
+/* Whether p points into the stack the loop's tasks share: memory that belongs to
+ * whichever task occupies it, not to the task that handed p over. */
+bool td__aio_on_shared_stack(const td_loop_t *loop, const void *p);
+/* Abort with one line naming `call` and the rule when p points into loop's shared
+ * stack (NULL loop: the running one). What a Debug build checks wherever a pointer
+ * given to the library outlives the call. */
+void td__aio_check_pointer(const td_loop_t *loop, const void *p, const char *call,
+                           const char *what);
+#ifdef NDEBUG
+#define TD__AIO_CHECK_POINTER(loop, p, call, what) ((void)0)
+#else
+#define TD__AIO_CHECK_POINTER(loop, p, call, what) td__aio_check_pointer(loop, p, call, what)
+#endif
 
 #endif

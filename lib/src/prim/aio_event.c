@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /* aio_event.c - asyncio.Event (aio_event.h), as locks.py writes it.
  *
- * DESIGN. The flag, and the waiters as a list of nodes that live in the frames of
- * the waiting coroutines (their stacks outlive the wait); each node holds a future of
- * its own that the waiter awaits. set() sets every waiter's future, oldest first, so
- * their tasks resume in that order at the loop's next turn; each waiter unlinks its
- * own node when its await returns, woken or cancelled, so set() only ever sees
- * waiters still in their frames. Everything is on the loop's thread.
+ * DESIGN. The flag, and the waiters as a list of nodes on the heap (not in the
+ * waiting coroutines' frames: those are copied away while a task waits, task.h's
+ * pointer rule); each node holds a future of its own that the waiter awaits. set()
+ * sets every waiter's future, oldest first, so their tasks resume in that order at
+ * the loop's next turn; each waiter unlinks and frees its own node when its await
+ * returns, woken or cancelled, so set() only ever sees waiters still waiting.
+ * Everything is on the loop's thread.
  */
+#include <stdlib.h>
+
 #include "aio.h"
 #include "thrdemo/aio_event.h"
 
@@ -70,20 +73,27 @@ int td_aio_event_wait(td_aio_event_t *event)
         return -EPERM;
     if (event->loop_ && event->loop_ != t->base.loop)
         return -EINVAL; /* "is bound to a different event loop" */
-    event->loop_ = t->base.loop;
-    struct event_waiter w = { .prev = event->last_ };
-    int rc = td_aio_future_new(&w.future, t->base.loop);
-    if (rc != 0)
+    TD__AIO_CHECK_POINTER(t->base.loop, event, "td_aio_event_wait", "the Event");
+    struct event_waiter *w = calloc(1, sizeof *w);
+    if (!w)
+        return -ENOMEM;
+    int rc = td_aio_future_new(&w->future, t->base.loop);
+    if (rc != 0) {
+        free(w);
         return rc;
-    if (w.prev)
-        w.prev->next = &w;
+    }
+    event->loop_ = t->base.loop;
+    w->prev = event->last_;
+    if (w->prev)
+        w->prev->next = w;
     else
-        event->first_ = &w;
-    event->last_ = &w;
-    rc = td__await(w.future, NULL);
-    unlink_waiter(event, &w); /* finally: self._waiters.remove(fut) */
+        event->first_ = w;
+    event->last_ = w;
+    rc = td__await(w->future, NULL);
+    unlink_waiter(event, w); /* finally: self._waiters.remove(fut) */
     if (!event->first_)
         event->loop_ = NULL; /* no waiter left: the loop may be freed, another may wait */
-    td_aio_future_free(w.future);
+    td_aio_future_free(w->future);
+    free(w);
     return rc;
 }

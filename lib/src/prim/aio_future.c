@@ -198,6 +198,7 @@ int td_aio_future_set_result(td_aio_future_t *f, void *result)
 {
     if (!f || f->kind == K_TASK || f->state != F_PENDING)
         return -EINVAL;
+    TD__AIO_CHECK_POINTER(f->loop, result, "td_aio_future_set_result", "the result");
     td__afut_finish(f, result, 0, NULL);
     return 0;
 }
@@ -292,6 +293,7 @@ int td_aio_future_add_done_callback(td_aio_future_t *f, td_aio_done_fn fn, void 
 {
     if (!f || !fn)
         return -EINVAL;
+    TD__AIO_CHECK_POINTER(f->loop, arg, "td_aio_future_add_done_callback", "the argument");
     return td__afut_add_callback(f, fn, arg, NULL, NULL);
 }
 
@@ -342,20 +344,41 @@ static void *task_body(td_coro_t *co, void *arg)
     return NULL;
 }
 
+/* The stack a new task of the loop runs on: its shared one (made now if need be) unless
+ * the coroutine asks for a stack of its own or a size of its own. */
+static int task_stack(td_loop_t *loop, const td_aio_coro_t *coro, td_coro_attr_t *attr)
+{
+    *attr = (td_coro_attr_t){ .stack_size = coro->stack_size };
+    if (coro->own_stack || coro->stack_size != 0)
+        return 0;
+    if (!loop->stack) {
+        int rc = td_coro_stack_new(&loop->stack, 0);
+        if (rc != 0)
+            return rc;
+    }
+    attr->shared = loop->stack;
+    return 0;
+}
+
 int td_loop_create_task(td_loop_t *loop, td_aio_task_t **out, td_aio_coro_t coro)
 {
     if (!loop || !coro.fn)
         return -EINVAL;
     if (loop->closing)
         return -ESHUTDOWN;
+    TD__AIO_CHECK_POINTER(loop, coro.arg, "td_aio_create_task",
+                          "the coroutine's argument");
+    td_coro_attr_t attr;
+    int rc = task_stack(loop, &coro, &attr);
+    if (rc != 0)
+        return rc;
     struct aio_task *t = (struct aio_task *)td__afut_alloc(loop, sizeof *t, K_TASK);
     if (!t)
         return -ENOMEM;
     t->info = coro;
     if (!t->info.name)
         t->info.name = "coro";
-    const td_coro_attr_t attr = { .stack_size = coro.stack_size };
-    int rc = td_coro_new(&t->coro, task_body, t, &attr);
+    rc = td_coro_new(&t->coro, task_body, t, &attr);
     if (rc == 0)
         rc = td__loop_schedule(loop, H_TASK_STEP, NULL, &t->base, NULL, NULL);
     if (rc != 0) {
@@ -387,6 +410,7 @@ static void task_settle(struct aio_task *t)
         t->must_cancel = false;
         td__afut_cancel_plain(f, f->cancel_message);
     } else if (t->body_rc == 0) {
+        TD__AIO_CHECK_POINTER(f->loop, t->body_result, "a task's coroutine", "its result");
         td__afut_finish(f, t->body_result, 0, NULL);
     } else if (t->body_rc == TD_ETASK && t->last_code != 0) {
         td__afut_finish(f, NULL, t->last_code, t->last_message); /* re-raised */
@@ -553,6 +577,27 @@ int td_aio_raise(int code, const char *message)
         set_text(&t->raise_message, message);
     }
     return code;
+}
+
+/* ---- the pointer rule ------------------------------------------------------------------ */
+
+bool td__aio_on_shared_stack(const td_loop_t *loop, const void *p)
+{
+    return loop && td_coro_stack_holds(loop->stack, p);
+}
+
+void td__aio_check_pointer(const td_loop_t *loop, const void *p, const char *call,
+                           const char *what)
+{
+    const td_loop_t *running = td__running_loop();
+    if (!td__aio_on_shared_stack(loop, p) && !td__aio_on_shared_stack(running, p))
+        return;
+    fprintf(stderr,
+            "libthrdemo: %s: %s points into a task's stack, which other tasks' frames "
+            "overwrite while that task waits (the pointer rule, task.h): use static or "
+            "heap memory, or give the task a stack of its own (own_stack)\n",
+            call, what);
+    abort();
 }
 
 /* ---- task queries ---------------------------------------------------------------------- */

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* aio_queue.c - asyncio.Queue (aio_queue.h), as queues.py writes it.
  *
- * DESIGN. The items in a FIFO container; getters and putters as lists of nodes in
- * the frames of the waiting coroutines, each with a future it awaits. put_nowait
+ * DESIGN. The items in a FIFO container; getters and putters as lists of nodes on
+ * the heap (a waiting task's frames are copied away while it waits: task.h's pointer
+ * rule), each with a future it awaits. put_nowait
  * wakes the oldest getter by taking its node off the list and setting its future
  * (_wakeup_next); get_nowait does the same for putters. A woken waiter loops and
  * checks again, as CPython's `while self.empty()` does. A waiter cancelled while in
@@ -130,20 +131,25 @@ static void wakeup_next(struct waiters *ws)
 static int wait_in(struct waiters *ws, struct aio_task *t, td_aio_queue_t *q,
                    bool (*still_ready)(const td_aio_queue_t *q))
 {
-    struct queue_waiter w = { 0 };
-    int rc = td_aio_future_new(&w.future, t->base.loop);
-    if (rc != 0)
+    struct queue_waiter *w = calloc(1, sizeof *w);
+    if (!w)
+        return -ENOMEM;
+    int rc = td_aio_future_new(&w->future, t->base.loop);
+    if (rc != 0) {
+        free(w);
         return rc;
-    append(ws, &w);
-    rc = td__await(w.future, NULL);
+    }
+    append(ws, w);
+    rc = td__await(w->future, NULL);
     if (rc != 0) { /* except: */
-        td_aio_future_cancel(w.future, NULL);
-        unlink_waiter(ws, &w);
-        if (still_ready(q) && !td_aio_future_cancelled(w.future))
+        td_aio_future_cancel(w->future, NULL);
+        unlink_waiter(ws, w);
+        if (still_ready(q) && !td_aio_future_cancelled(w->future))
             wakeup_next(ws); /* woken but cannot take the call: wake the next in line */
     }
-    unlink_waiter(ws, &w);
-    td_aio_future_free(w.future);
+    unlink_waiter(ws, w);
+    td_aio_future_free(w->future);
+    free(w);
     return rc;
 }
 
@@ -161,6 +167,7 @@ static bool has_items(const td_aio_queue_t *q)
 
 int td_aio_queue_put_nowait(td_aio_queue_t *q, void *item)
 {
+    TD__AIO_CHECK_POINTER(NULL, item, "td_aio_queue_put", "the item");
     if (td_aio_queue_full(q))
         return -ENOSPC;
     if (td__ring_push(&q->items, item) != 0)

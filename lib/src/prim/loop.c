@@ -258,6 +258,7 @@ static int plain_handle(td_loop_t *loop, td_loop_cb fn, void *arg, struct td_loo
     int rc = check_call(loop, fn);
     if (rc != 0)
         return rc;
+    TD__AIO_CHECK_POINTER(loop, arg, "td_loop_call_soon/call_later/call_at", "the argument");
     if (!(*h = handle_new(loop, H_PLAIN)))
         return -ENOMEM;
     (*h)->fn.plain = fn;
@@ -332,6 +333,7 @@ int td_loop_call_soon_threadsafe(td_loop_t *loop, td_loop_cb fn, void *arg)
 {
     if (!loop || !fn)
         return -EINVAL;
+    TD__AIO_CHECK_POINTER(loop, arg, "td_loop_call_soon_threadsafe", "the argument");
     struct td_loop_handle *h = calloc(1, sizeof *h); /* not the loop's spares: */
     if (!h)                                           /* those are its thread's */
         return -ENOMEM;
@@ -677,6 +679,7 @@ void td_loop_free(td_loop_t *loop)
     }
     td__ring_destroy(&loop->ready);
     free(loop->heap);
+    td_coro_stack_free(loop->stack); /* after its tasks' coroutines (abandon_tasks) */
     if (thread_loop == loop)
         thread_loop = NULL;
     free(loop);
