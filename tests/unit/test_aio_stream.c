@@ -90,7 +90,8 @@ static int echo_body(void *arg, void **result)
     for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
         /* megabytes cannot all go out before the echo comes back: while a task of its
          * own writes, this one reads, as a client of an echo must */
-        struct sending w = { c, out, sizes[k] };
+        static struct sending w; /* static: the writer uses it while this task reads */
+        w = (struct sending){ c, out, sizes[k] };
         td_aio_task_t *writer;
         CHECK_INT(td_aio_create_task(&writer, TD_AIO_CORO(sends, &w)), 0);
         CHECK_INT(read_all(c, back, sizes[k]), 0);
@@ -140,7 +141,8 @@ static int idle_reader(td_aio_stream_t *s, void *arg)
 static int limits_body(void *arg, void **result)
 {
     (void)arg, (void)result;
-    ssize_t idle_rc = 1;
+    static ssize_t idle_rc; /* static: the server's task writes it while this one waits */
+    idle_rc = 1;
     refused = 0;
     td_aio_server_t *server = start(idle_reader, &idle_rc, 1, count_refused);
     int port = td_aio_server_port(server);
@@ -210,7 +212,8 @@ static int serves(void *server, void **result)
 static int cancel_body(void *arg, void **result)
 {
     (void)arg, (void)result;
-    struct cancelled_read r = { 0 };
+    static struct cancelled_read r; /* static: the tasks use it while this one waits */
+    r = (struct cancelled_read){ 0 };
     td_aio_future_new(&r.gate, NULL);
     td_aio_future_new(&r.written, NULL);
     td_aio_server_t *server = start(talks, &r, 0, NULL);
