@@ -7,6 +7,7 @@
 #ifndef THRDEMO_AIO_INTERNAL_H
 #define THRDEMO_AIO_INTERNAL_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <uv.h>
 
@@ -138,29 +139,35 @@ struct td_aio_future {
     char *exc_message;
     char *cancel_message;
     struct callback *cbs;  /* the done callbacks, in the order added */
-    size_t n_cbs, cap_cbs;
+    uint32_t n_cbs, cap_cbs;
     struct callback inline_cbs[2];
     td_aio_future_t *prev, *next; /* the loop's list */
 };
 
+/* A task, with its coroutine inside it (coro_space: td__coro_size bytes), packed:
+ * 100,000 of them are a benchmark's whole memory. */
 struct aio_task {
-    struct td_aio_future base;
-    td_coro_t *coro;        /* NULL once its coroutine has returned */
-    td_aio_coro_t info;     /* fn, arg, name and where it was made */
-    unsigned long number;   /* N of Task-N */
-    char *name;             /* set_name's, or NULL for "Task-N" */
-    const char *where_file; /* where it last awaited (td_aio_where) */
+    struct td_aio_future base;  /* base.result holds the body's result until it ends */
+    td_coro_t *coro;        /* in coro_space; NULL once its coroutine has returned */
+    td_aio_fn fn;           /* the coroutine: function, argument, name, where made */
+    void *arg;
+    const char *coro_name;
+    const char *coro_file;
+    int coro_line;
     int where_line;
+    const char *where_file; /* where it last awaited (td_aio_where) */
+    char *name;             /* set_name's, or NULL for "Task-N" */
+    td_aio_future_t *fut_waiter; /* what it awaits (a reference) */
+    unsigned number;        /* N of Task-N (of the process: wraps after 4e9) */
+    int cancels_requested;
+    int body_rc;            /* what the coroutine returned */
+    int raise_code;         /* td_aio_raise's, for the exception it returns */
+    int last_code;          /* the last await that gave TD_ETASK: re-raised */
     bool started;
     bool must_cancel;
-    int cancels_requested;
-    td_aio_future_t *fut_waiter; /* what it awaits (a reference) */
-    int body_rc;            /* what the coroutine returned */
-    void *body_result;
-    int raise_code;         /* td_aio_raise's, for the exception it returns */
     char *raise_message;
-    int last_code;          /* the last await that gave TD_ETASK: re-raised */
     char *last_message;
+    max_align_t coro_space[];
 };
 
 struct aio_gather {

@@ -884,29 +884,30 @@ static void leave_stack(td_coro_t *co)
 
 /* ---- create, free ---------------------------------------------------------------------- */
 
-int td_coro_new(td_coro_t **co, td_coro_fn fn, void *arg, const td_coro_attr_t *attr)
+size_t td__coro_size(const td_coro_attr_t *attr)
 {
-    if (!co || !fn)
+    /* An own stack's record lives right after the coroutine. */
+    return sizeof(struct td_coro) + (attr && attr->shared ? 0 : sizeof(td_coro_stack_t));
+}
+
+int td__coro_init(void *mem, td_coro_fn fn, void *arg, const td_coro_attr_t *attr)
+{
+    if (!fn)
         return -EINVAL;
     td_coro_stack_t *shared = attr ? attr->shared : NULL;
     size_t size = usable_size(attr ? attr->stack_size : 0);
     if (!shared && size == 0)
         return -EINVAL;
     pthread_once(&init_once, init);
-    /* An own stack's record lives right after the coroutine. */
-    td_coro_t *c = calloc(1, sizeof *c + (shared ? 0 : sizeof(td_coro_stack_t)));
-    if (!c)
-        return -ENOMEM;
+    td_coro_t *c = mem;
     if (shared) {
         c->stack = shared;
         atomic_fetch_add_explicit(&shared->users, 1, memory_order_relaxed);
     } else {
         c->stack = (td_coro_stack_t *)(c + 1);
         int rc = stack_take(c->stack, size);
-        if (rc != 0) {
-            free(c);
+        if (rc != 0)
             return rc;
-        }
         c->stack->occupant = c;
     }
     c->fn = fn;
@@ -917,7 +918,24 @@ int td_coro_new(td_coro_t **co, td_coro_fn fn, void *arg, const td_coro_attr_t *
     c->fiber = __tsan_create_fiber(0);
 #endif
     atomic_init(&c->state, TD_CORO_CREATED);
-    *co = c;
+    return 0;
+}
+
+int td_coro_new(td_coro_t **co, td_coro_fn fn, void *arg, const td_coro_attr_t *attr)
+{
+    if (!co || !fn)
+        return -EINVAL;
+    if (!(attr && attr->shared) && usable_size(attr ? attr->stack_size : 0) == 0)
+        return -EINVAL; /* before any allocation */
+    void *mem = calloc(1, td__coro_size(attr));
+    if (!mem)
+        return -ENOMEM;
+    int rc = td__coro_init(mem, fn, arg, attr);
+    if (rc != 0) {
+        free(mem);
+        return rc;
+    }
+    *co = mem;
     return 0;
 }
 
@@ -939,6 +957,12 @@ void td_coro_free(td_coro_t *co)
 {
     if (!co)
         return;
+    td__coro_destroy(co);
+    free(co);
+}
+
+void td__coro_destroy(td_coro_t *co)
+{
     int state = atomic_load_explicit(&co->state, memory_order_acquire);
     if (state == TD_CORO_RUNNING)
         die("libthrdemo: td_coro_free of a running coroutine\n");
@@ -951,7 +975,6 @@ void td_coro_free(td_coro_t *co)
         leave_shared(co);
     else
         stack_give(co->stack);
-    free(co);
 }
 
 /* ---- resume, yield, close --------------------------------------------------------------- */
