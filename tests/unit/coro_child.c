@@ -6,6 +6,10 @@
  *   coro_child overflow shared    the same on a shared 64 KiB stack, with another
  *                                 coroutine's frames saved from it first
  *   coro_child stack-in-use       a shared stack freed while a coroutine is made on it
+ *   coro_child pointer-rule WHAT  an asyncio task hands another one a pointer to its
+ *                                 own local variable (WHAT: "task" as a coroutine's
+ *                                 argument, "queue" as a queue item): a Debug build
+ *                                 aborts with its message; otherwise prints "ran"
  *   coro_child fault              a coroutine writes through a bad pointer: an
  *                                 ordinary SIGSEGV, not reported as an overflow
  *   coro_child many               create coroutines until creation fails or 100,000
@@ -108,6 +112,44 @@ static int stack_in_use(void)
     return 1;
 }
 
+/* ---- the pointer rule (task.h) ---------------------------------------------------- */
+
+static int reads_it(void *arg, void **result)
+{
+    (void)arg, (void)result;
+    return 0;
+}
+
+static int hands_out_a_local(void *arg, void **result)
+{
+    (void)result;
+    int local = 42;
+    if (strcmp(arg, "task") == 0) {
+        td_aio_task_t *t;
+        int rc = td_aio_create_task(&t, TD_AIO_CORO(reads_it, &local));
+        if (rc == 0)
+            rc = td_aio_await(t, NULL);
+        td_aio_future_free(t);
+        return rc;
+    }
+    td_aio_queue_t *q;
+    int rc = td_aio_queue_new(&q, 0);
+    if (rc == 0)
+        rc = td_aio_queue_put(q, &local);
+    void *item;
+    if (rc == 0)
+        rc = td_aio_queue_get(q, &item);
+    td_aio_queue_free(q);
+    return rc;
+}
+
+static int break_the_pointer_rule(const char *what)
+{
+    int rc = td_aio_run(TD_AIO_CORO(hands_out_a_local, (void *)what), NULL, NULL);
+    printf("ran %d\n", rc);
+    return 0;
+}
+
 static void overflow_on_thread(void *arg)
 {
     (void)arg;
@@ -194,6 +236,8 @@ int main(int argc, char **argv)
     }
     if (argc == 2 && strcmp(argv[1], "stack-in-use") == 0)
         return stack_in_use();
+    if (argc == 3 && strcmp(argv[1], "pointer-rule") == 0)
+        return break_the_pointer_rule(argv[2]);
     if (argc == 2 && strcmp(argv[1], "fault") == 0)
         return run_one(faulting, (void *)(uintptr_t)16);
     if (argc == 2 && strcmp(argv[1], "many") == 0)

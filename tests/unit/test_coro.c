@@ -940,6 +940,33 @@ static void freeing_a_shared_stack_in_use_aborts(void **state)
                                   "coroutines still use"));
 }
 
+/* asyncio's check of the pointer rule (task.h), in Debug builds: one clear line. */
+static void pointer_rule_broken(const char *what, const char *message)
+{
+    struct child c;
+    run_child(&c, "pointer-rule", what);
+#ifdef NDEBUG
+    (void)message;
+    assert_true(WIFEXITED(c.status) && WEXITSTATUS(c.status) == 0); /* not checked */
+    assert_non_null(strstr(c.out, "ran"));
+#else
+    if (!(WIFSIGNALED(c.status) && WTERMSIG(c.status) == SIGABRT) || !strstr(c.err, message))
+        fprintf(stderr, "status %#x, stderr:\n%s\n", c.status, c.err);
+    assert_true(WIFSIGNALED(c.status) && WTERMSIG(c.status) == SIGABRT);
+    assert_non_null(strstr(c.err, message));
+    assert_non_null(strstr(c.err, "(the pointer rule, task.h)"));
+#endif
+}
+
+static void a_local_handed_to_another_task_aborts_in_debug(void **state)
+{
+    (void)state;
+    pointer_rule_broken("task", "libthrdemo: td_aio_create_task: the coroutine's argument "
+                                "points into a task's stack");
+    pointer_rule_broken("queue", "libthrdemo: td_aio_queue_put: the item points into a "
+                                 "task's stack");
+}
+
 static void other_faults_are_passed_on(void **state)
 {
     (void)state;
@@ -1178,6 +1205,7 @@ int main(void)
         cmocka_unit_test(shared_stack_bad_arguments),
         cmocka_unit_test(shared_stack_overflow_hits_its_guard),
         cmocka_unit_test(freeing_a_shared_stack_in_use_aborts),
+        cmocka_unit_test(a_local_handed_to_another_task_aborts_in_debug),
         cmocka_unit_test(stack_overflow_hits_the_guard_page),
         cmocka_unit_test(other_faults_are_passed_on),
         cmocka_unit_test(hundred_thousand_alive_with_guard_regions),
