@@ -590,6 +590,17 @@ struct deep {
     int bad; /* frames whose locals changed behind their back */
 };
 
+/* A frame's value from the one above it, wrapping (unsigned) rather than overflowing. */
+static intptr_t mix(intptr_t above, int level, int i)
+{
+    return (intptr_t)((uintptr_t)above * 31u + (uintptr_t)(level * 8 + i));
+}
+
+static intptr_t add(intptr_t a, intptr_t b)
+{
+    return (intptr_t)((uintptr_t)a + (uintptr_t)b);
+}
+
 /* The bottom frame: yields, with 8 KiB of locals of its own to check. */
 static __attribute__((noinline)) void yields_with_a_large_frame(td_coro_t *co, struct deep *d,
                                                                  intptr_t value)
@@ -598,7 +609,7 @@ static __attribute__((noinline)) void yields_with_a_large_frame(td_coro_t *co, s
     for (size_t i = 0; i < sizeof large; i++)
         large[i] = (unsigned char)(i * 7 + (size_t)value);
     for (int r = 0; r < d->rounds; r++) {
-        td_coro_yield(co, PTR(value + r), NULL);
+        td_coro_yield(co, PTR(add(value, r)), NULL);
         for (size_t i = 0; i < sizeof large; i++)
             d->bad += large[i] != (unsigned char)(i * 7 + (size_t)value);
     }
@@ -607,7 +618,7 @@ static __attribute__((noinline)) void yields_with_a_large_frame(td_coro_t *co, s
 static __attribute__((noinline)) void yields(td_coro_t *co, struct deep *d, intptr_t value)
 {
     for (int r = 0; r < d->rounds; r++)
-        td_coro_yield(co, PTR(value + r), NULL);
+        td_coro_yield(co, PTR(add(value, r)), NULL);
 }
 
 static __attribute__((noinline)) intptr_t descend(td_coro_t *co, struct deep *d, int level,
@@ -615,7 +626,7 @@ static __attribute__((noinline)) intptr_t descend(td_coro_t *co, struct deep *d,
 {
     volatile intptr_t mine[8];
     for (int i = 0; i < 8; i++)
-        mine[i] = above * 31 + level * 8 + i;
+        mine[i] = mix(above, level, i);
     intptr_t sum = 0;
     if (level < d->depth)
         sum = descend(co, d, level + 1, mine[7]);
@@ -624,8 +635,8 @@ static __attribute__((noinline)) intptr_t descend(td_coro_t *co, struct deep *d,
     else
         yields(co, d, mine[7]);
     for (int i = 0; i < 8; i++)
-        d->bad += mine[i] != above * 31 + level * 8 + i;
-    return sum + mine[0];
+        d->bad += mine[i] != mix(above, level, i);
+    return add(sum, mine[0]);
 }
 
 static void *deep_body(td_coro_t *co, void *arg)
@@ -639,16 +650,16 @@ static intptr_t expected_yield(int depth, int r)
 {
     intptr_t above = 1;
     for (int level = 0; level <= depth; level++)
-        above = above * 31 + level * 8 + 7;
-    return above + r;
+        above = mix(above, level, 7);
+    return add(above, r);
 }
 
 static intptr_t expected_return(int depth)
 {
     intptr_t above = 1, sum = 0;
     for (int level = 0; level <= depth; level++) {
-        sum += above * 31 + level * 8;
-        above = above * 31 + level * 8 + 7;
+        sum = add(sum, mix(above, level, 0));
+        above = mix(above, level, 7);
     }
     return sum;
 }
