@@ -529,7 +529,8 @@ const cli_command_t scenario_async = {
     .lesson = "A coroutine runs only until it awaits something not yet done; then the "
               "loop runs another. Nothing runs beside it, so nothing needs a lock, and a "
               "task that never awaits holds up all the others. A sleeping task costs a "
-              "timer and a page of stack, not a thread.",
+              "timer and the few hundred bytes of its frames, copied off the loop's one "
+              "shared stack, not a thread.",
     .variants = (const cli_variant_t[]){
         { "gather", "run, gather, sleep: two tasks, the shorter ends first",
           .example = "async gather --stats", .run = run_async_gather },

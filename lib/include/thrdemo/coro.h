@@ -30,7 +30,9 @@
  * coroutine stays SUSPENDED. td_coro_free() of a suspended coroutine closes it first.
  *
  * Stacks: each coroutine has a stack of its own (TD_CORO_STACK_DEFAULT bytes unless
- * td_coro_attr_t says otherwise) with a guard of TD_CORO_GUARD bytes below it that
+ * td_coro_attr_t says otherwise), or shares one with others (td_coro_attr_t.shared:
+ * see "Shared (copied) stacks" below); every stack has a guard of TD_CORO_GUARD bytes
+ * below it that
  * faults on any access. Memory is only spent on the pages a coroutine actually touches
  * (one or two for a shallow body: td_coro_stack_touched tells). Running off the end of
  * the stack hits the guard; the library's SIGSEGV handler, on an alternate signal
@@ -96,8 +98,10 @@
  * must not race with anything else on the same coroutine.
  *
  * Switching: on x86-64 a dozen instructions that swap the callee-saved registers and
- * the stack pointer (a resume + yield round trip costs 60-100 ns on the project's
- * VM, all checks included); elsewhere, or when the library is built with
+ * the stack pointer (a resume + yield round trip costs 45-100 ns on the project's
+ * VM, all checks included; on a shared stack, when the resumed coroutine is not the
+ * one whose frames are there, two copies of their live bytes besides: about 80 ns
+ * for two shallow coroutines taking turns, `thrdemo bench async-switch`); elsewhere, or when the library is built with
  * -DTHRDEMO_CORO_SWITCH=ucontext or with -fcf-protection (shadow stacks), glibc's
  * swapcontext, which also makes a sigprocmask system call per switch (about 1 us a
  * round trip there), and with which a coroutine runs with the signal mask its thread
