@@ -789,6 +789,37 @@ static void *resumes_sibling(td_coro_t *co, void *arg)
     return NULL;
 }
 
+/* A sibling freed from a coroutine of the same stack: it cannot be moved in to be
+ * closed (the stack is in use here), so its frames are dropped unwound; no hang. */
+static void *frees_sibling(td_coro_t *co, void *arg)
+{
+    struct sibling *s = arg;
+    td_coro_free(s->other);
+    s->rc = 1;
+    td_coro_yield(co, NULL, NULL);
+    return NULL;
+}
+
+static void free_of_a_sibling_from_the_same_stack(void **state)
+{
+    (void)state;
+    td_coro_stack_t *stack;
+    assert_int_equal(td_coro_stack_new(&stack, 0), 0);
+    const td_coro_attr_t attr = { .shared = stack };
+    struct unwinding u = { 0 };
+    struct sibling s = { 0 };
+    td_coro_t *a;
+    assert_int_equal(td_coro_new(&s.other, cleans_up, &u, &attr), 0);
+    assert_int_equal(td_coro_new(&a, frees_sibling, &s, &attr), 0);
+    assert_int_equal(td_coro_resume(s.other, NULL, NULL), 0);
+    assert_int_equal(td_coro_resume(a, NULL, NULL), 0); /* other saved, then freed */
+    assert_int_equal(s.rc, 1);
+    assert_int_equal(u.cleaned, 0); /* not unwound: its stack was a's */
+    assert_int_equal(td_coro_resume(a, NULL, NULL), TD_ESTOP);
+    td_coro_free(a);
+    td_coro_stack_free(stack); /* nobody left on it */
+}
+
 static void resume_of_a_sibling_is_ebusy(void **state)
 {
     (void)state;
@@ -1212,6 +1243,7 @@ int main(void)
         cmocka_unit_test(a_shallow_coroutine_saves_a_few_hundred_bytes),
         cmocka_unit_test(free_of_the_occupant_and_of_another),
         cmocka_unit_test(resume_of_a_sibling_is_ebusy),
+        cmocka_unit_test(free_of_a_sibling_from_the_same_stack),
         cmocka_unit_test(shared_stack_coroutine_resumed_on_another_thread),
         cmocka_unit_test(shared_stack_bad_arguments),
         cmocka_unit_test(shared_stack_overflow_hits_its_guard),

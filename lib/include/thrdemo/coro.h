@@ -183,7 +183,9 @@ TD_API int td_coro_close(td_coro_t *co);
 
 /* Free a coroutine and its stack (or its share of a shared one), closing it first if
  * it is suspended; if it cannot be closed (it ignores the close, or its shared stack
- * is busy with another coroutine) its frames are dropped without unwinding. NULL is
+ * is busy with a coroutine running on this thread) its frames are dropped without
+ * unwinding. If another thread runs a coroutine of its shared stack, it waits for the
+ * stack. NULL is
  * accepted. Freeing a running coroutine is a bug: the process aborts with a message. */
 TD_API void td_coro_free(td_coro_t *co);
 

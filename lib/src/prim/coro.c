@@ -75,6 +75,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -939,18 +940,50 @@ int td_coro_new(td_coro_t **co, td_coro_fn fn, void *arg, const td_coro_attr_t *
     return 0;
 }
 
+/* Whether a coroutine running on this thread (the current one or one it interrupted)
+ * is on the stack: then it is the stack's occupant, and the stack stays busy until
+ * this thread switches back into it. */
+static bool running_here(const td_coro_stack_t *stack)
+{
+    for (const td_coro_t *c = get_current(); c; c = c->outer)
+        if (c->stack == stack)
+            return true;
+    return false;
+}
+
+/* Take the stack, waiting while another thread runs one of its coroutines: false when
+ * a coroutine of this thread runs there (it would never be let go). */
+static bool claim_stack_waiting(td_coro_stack_t *stack)
+{
+    while (!claim_stack(stack)) {
+        if (running_here(stack))
+            return false;
+        sched_yield(); /* a switch of another thread's: a few hundred nanoseconds */
+    }
+    return true;
+}
+
 /* A shared stack's coroutine is going: if its frames occupy the stack, they are gone.
- * When the stack is busy, another coroutine runs there, so co is not the occupant. */
+ * When a coroutine of this thread runs there, co is not the occupant; when another
+ * thread's does, it may be moving co's frames: wait for it. */
 static void leave_shared(td_coro_t *co)
 {
     td_coro_stack_t *stack = co->stack;
-    if (claim_stack(stack)) {
+    if (claim_stack_waiting(stack)) {
         if (stack->occupant == co)
             stack->occupant = NULL;
         unclaim_stack(stack);
     }
     free(co->saved);
     atomic_fetch_sub_explicit(&stack->users, 1, memory_order_release);
+}
+
+/* Close a suspended coroutine that is being freed; on a shared stack that another
+ * thread is using, wait for it rather than drop the frames unwound. */
+static void close_for_free(td_coro_t *co)
+{
+    while (td_coro_close(co) == -EBUSY && co->stack->shared && !running_here(co->stack))
+        sched_yield();
 }
 
 void td_coro_free(td_coro_t *co)
@@ -967,7 +1000,7 @@ void td__coro_destroy(td_coro_t *co)
     if (state == TD_CORO_RUNNING)
         die("libthrdemo: td_coro_free of a running coroutine\n");
     if (state == TD_CORO_SUSPENDED)
-        td_coro_close(co); /* -EPROTO, -EBUSY: its frames are dropped unwound, as in Python */
+        close_for_free(co); /* -EPROTO, -EBUSY: its frames are dropped unwound, as in Python */
 #ifdef CORO_TSAN
     __tsan_destroy_fiber(co->fiber);
 #endif
