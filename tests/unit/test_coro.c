@@ -575,6 +575,14 @@ static void observer_sees_switches(void **state)
  * `depth` frames, each holding a checksum of its own, yields at the bottom `rounds`
  * times (each value made from every frame's locals), and checks them all on the way
  * back up. big: the bottom frame holds 8 KiB of locals too. */
+/* A shared stack of the default size in *stack, and the attributes that put a new
+ * coroutine on it. */
+static td_coro_attr_t new_shared_stack(td_coro_stack_t **stack)
+{
+    assert_int_equal(td_coro_stack_new(stack, 0), 0);
+    return (td_coro_attr_t){ .shared = *stack };
+}
+
 /* Yields 0, 1, 2, ... until closed. */
 static void *counts_up_forever(td_coro_t *co, void *arg)
 {
@@ -750,8 +758,7 @@ static void free_of_the_occupant_and_of_another(void **state)
 {
     (void)state;
     td_coro_stack_t *stack;
-    assert_int_equal(td_coro_stack_new(&stack, 0), 0);
-    const td_coro_attr_t attr = { .shared = stack };
+    const td_coro_attr_t attr = new_shared_stack(&stack);
     struct unwinding u = { 0 };
     td_coro_t *a, *b, *c;
     void *out;
@@ -804,8 +811,7 @@ static void free_of_a_sibling_from_the_same_stack(void **state)
 {
     (void)state;
     td_coro_stack_t *stack;
-    assert_int_equal(td_coro_stack_new(&stack, 0), 0);
-    const td_coro_attr_t attr = { .shared = stack };
+    const td_coro_attr_t attr = new_shared_stack(&stack);
     struct unwinding u = { 0 };
     struct sibling s = { 0 };
     td_coro_t *a;
@@ -824,8 +830,7 @@ static void resume_of_a_sibling_is_ebusy(void **state)
 {
     (void)state;
     td_coro_stack_t *stack;
-    assert_int_equal(td_coro_stack_new(&stack, 0), 0);
-    const td_coro_attr_t attr = { .shared = stack };
+    const td_coro_attr_t attr = new_shared_stack(&stack);
     struct sibling s = { 0 };
     td_coro_t *a;
     assert_int_equal(td_coro_new(&a, resumes_sibling, &s, &attr), 0);
@@ -847,8 +852,7 @@ static void shared_stack_coroutine_resumed_on_another_thread(void **state)
 {
     (void)state;
     td_coro_stack_t *stack;
-    assert_int_equal(td_coro_stack_new(&stack, 0), 0);
-    const td_coro_attr_t attr = { .shared = stack };
+    const td_coro_attr_t attr = new_shared_stack(&stack);
     struct deep d = { 3, 2, false, 0 };
     struct handoff h;
     td_coro_t *other;

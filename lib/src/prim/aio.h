@@ -221,6 +221,21 @@ int td__yield_once(void);
 /* The running task, or NULL. */
 struct aio_task *td__current_task(void);
 
+/* ---- a waiter of an Event or a Queue --------------------------------------------------- */
+
+/* A task waiting in a list (an Event's, a Queue's getters or putters): on the heap, not
+ * in the task's frames, which are copied away while it waits (the pointer rule). */
+struct td__waiter {
+    td_aio_future_t *future; /* what the task awaits; whoever wakes it sets it */
+    struct td__waiter *prev, *next;
+    bool linked;
+};
+
+/* A new waiter with a pending future of loop's, unlinked: 0 or -ENOMEM. */
+int td__waiter_new(td_loop_t *loop, struct td__waiter **out);
+/* Free a waiter (unlinked) and its future. */
+void td__waiter_free(struct td__waiter *w);
+
 /* ---- the pointer rule (task.h) ----------------------------------------------------- */
 
 /* Whether p points into the stack the loop's tasks share: memory that belongs to

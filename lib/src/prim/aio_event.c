@@ -9,15 +9,8 @@
  * returns, woken or cancelled, so set() only ever sees waiters still waiting.
  * Everything is on the loop's thread.
  */
-#include <stdlib.h>
-
 #include "aio.h"
 #include "thrdemo/aio_event.h"
-
-struct event_waiter {
-    td_aio_future_t *future;
-    struct event_waiter *prev, *next;
-};
 
 void td_aio_event_init(td_aio_event_t *event)
 {
@@ -37,7 +30,7 @@ void td_aio_event_set(td_aio_event_t *event)
     if (event->value_)
         return;
     event->value_ = true;
-    for (struct event_waiter *w = event->first_; w; w = w->next)
+    for (struct td__waiter *w = event->first_; w; w = w->next)
         if (!td_aio_future_done(w->future))
             td_aio_future_set_result(w->future, NULL);
 }
@@ -52,7 +45,7 @@ bool td_aio_event_is_set(const td_aio_event_t *event)
     return event->value_;
 }
 
-static void unlink_waiter(td_aio_event_t *event, struct event_waiter *w)
+static void unlink_waiter(td_aio_event_t *event, struct td__waiter *w)
 {
     if (w->prev)
         w->prev->next = w->next;
@@ -74,14 +67,10 @@ int td_aio_event_wait(td_aio_event_t *event)
     if (event->loop_ && event->loop_ != t->base.loop)
         return -EINVAL; /* "is bound to a different event loop" */
     TD__AIO_CHECK_POINTER(t->base.loop, event, "td_aio_event_wait", "the Event");
-    struct event_waiter *w = calloc(1, sizeof *w);
-    if (!w)
-        return -ENOMEM;
-    int rc = td_aio_future_new(&w->future, t->base.loop);
-    if (rc != 0) {
-        free(w);
+    struct td__waiter *w;
+    int rc = td__waiter_new(t->base.loop, &w);
+    if (rc != 0)
         return rc;
-    }
     event->loop_ = t->base.loop;
     w->prev = event->last_;
     if (w->prev)
@@ -93,7 +82,6 @@ int td_aio_event_wait(td_aio_event_t *event)
     unlink_waiter(event, w); /* finally: self._waiters.remove(fut) */
     if (!event->first_)
         event->loop_ = NULL; /* no waiter left: the loop may be freed, another may wait */
-    td_aio_future_free(w->future);
-    free(w);
+    td__waiter_free(w);
     return rc;
 }

@@ -585,6 +585,28 @@ int td_aio_raise(int code, const char *message)
     return code;
 }
 
+/* ---- waiters ------------------------------------------------------------------------ */
+
+int td__waiter_new(td_loop_t *loop, struct td__waiter **out)
+{
+    struct td__waiter *w = calloc(1, sizeof *w);
+    if (!w)
+        return -ENOMEM;
+    int rc = td_aio_future_new(&w->future, loop);
+    if (rc != 0) {
+        free(w);
+        return rc;
+    }
+    *out = w;
+    return 0;
+}
+
+void td__waiter_free(struct td__waiter *w)
+{
+    td_aio_future_free(w->future);
+    free(w);
+}
+
 /* ---- the pointer rule ------------------------------------------------------------------ */
 
 bool td__aio_on_shared_stack(const td_loop_t *loop, const void *p)

@@ -17,14 +17,8 @@
 #include "thrdemo/aio_event.h"
 #include "thrdemo/aio_queue.h"
 
-struct queue_waiter {
-    td_aio_future_t *future;
-    struct queue_waiter *prev, *next;
-    bool linked;
-};
-
 struct waiters {
-    struct queue_waiter *first, *last;
+    struct td__waiter *first, *last;
 };
 
 struct td_aio_queue {
@@ -86,7 +80,7 @@ long td_aio_queue_maxsize(const td_aio_queue_t *q)
 
 /* ---- the waiter lists -------------------------------------------------------------- */
 
-static void append(struct waiters *ws, struct queue_waiter *w)
+static void append(struct waiters *ws, struct td__waiter *w)
 {
     w->prev = ws->last;
     w->next = NULL;
@@ -98,7 +92,7 @@ static void append(struct waiters *ws, struct queue_waiter *w)
     w->linked = true;
 }
 
-static void unlink_waiter(struct waiters *ws, struct queue_waiter *w)
+static void unlink_waiter(struct waiters *ws, struct td__waiter *w)
 {
     if (!w->linked)
         return;
@@ -117,7 +111,7 @@ static void unlink_waiter(struct waiters *ws, struct queue_waiter *w)
 static void wakeup_next(struct waiters *ws)
 {
     while (ws->first) {
-        struct queue_waiter *w = ws->first;
+        struct td__waiter *w = ws->first;
         unlink_waiter(ws, w);
         if (!td_aio_future_done(w->future)) {
             td_aio_future_set_result(w->future, NULL);
@@ -131,14 +125,10 @@ static void wakeup_next(struct waiters *ws)
 static int wait_in(struct waiters *ws, struct aio_task *t, td_aio_queue_t *q,
                    bool (*still_ready)(const td_aio_queue_t *q))
 {
-    struct queue_waiter *w = calloc(1, sizeof *w);
-    if (!w)
-        return -ENOMEM;
-    int rc = td_aio_future_new(&w->future, t->base.loop);
-    if (rc != 0) {
-        free(w);
+    struct td__waiter *w;
+    int rc = td__waiter_new(t->base.loop, &w);
+    if (rc != 0)
         return rc;
-    }
     append(ws, w);
     rc = td__await(w->future, NULL);
     if (rc != 0) { /* except: */
@@ -148,8 +138,7 @@ static int wait_in(struct waiters *ws, struct aio_task *t, td_aio_queue_t *q,
             wakeup_next(ws); /* woken but cannot take the call: wake the next in line */
     }
     unlink_waiter(ws, w);
-    td_aio_future_free(w->future);
-    free(w);
+    td__waiter_free(w);
     return rc;
 }
 
