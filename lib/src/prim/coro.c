@@ -46,7 +46,11 @@
  * only below a quarter of its size, so a coroutine that alternates between a few
  * depths does not realloc at each switch. A coroutine that returns leaves no frames:
  * the stack has no occupant then. Freeing a suspended coroutine closes it (which moves
- * it in); freeing the occupant just clears `occupant`.
+ * it in); freeing the occupant just clears `occupant`. The cost grows with the bytes
+ * copied (libaco's README measures a resume at 33 ns with 8 live bytes, 59 ns with 232
+ * and 91 ns with 488), so what matters is the depth at which a coroutine yields, and
+ * libaco's warning is coro.h's pointer rule: a local's address handed to another
+ * coroutine of the stack points into that one's frames once it runs.
  *
  * Who may touch a shared stack: `busy` is claimed (compare-and-swap, acquire) by the
  * resume that runs one of its coroutines, after that coroutine's own state CAS, and
