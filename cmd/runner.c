@@ -147,7 +147,10 @@ int runner_aio_run_until_complete(td_loop_t *loop, td_aio_task_t *task, void **r
 static int run_main(void *arg, void **result)
 {
     const td_aio_coro_t *main = arg;
-    struct aio_stop stop = { td_aio_get_running_loop(), td_aio_current_task() };
+    /* Not a local: the signal thread reads it while this task waits, when its frames
+     * are not where they were (task.h's pointer rule). One asyncio.run at a time. */
+    static struct aio_stop stop;
+    stop = (struct aio_stop){ td_aio_get_running_loop(), td_aio_current_task() };
     remember(cancel_on_its_loop, &stop);
     int rc = main->fn(main->arg, result);
     forget(cancel_on_its_loop, &stop);

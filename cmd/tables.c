@@ -529,7 +529,8 @@ const cli_command_t scenario_async = {
     .lesson = "A coroutine runs only until it awaits something not yet done; then the "
               "loop runs another. Nothing runs beside it, so nothing needs a lock, and a "
               "task that never awaits holds up all the others. A sleeping task costs a "
-              "timer and a page of stack, not a thread.",
+              "timer and the few hundred bytes of its frames, copied off the loop's one "
+              "shared stack, not a thread.",
     .variants = (const cli_variant_t[]){
         { "gather", "run, gather, sleep: two tasks, the shorter ends first",
           .example = "async gather --stats", .run = run_async_gather },
@@ -607,9 +608,12 @@ const cli_command_t tool_bench = {
           .example = "bench coro --runs 3" },
         { "coro-sleep", "10,000 coroutines suspended at once: RSS and stack bytes touched",
           .example = "bench coro-sleep" },
-        { "async", "asyncio.run: 100,000 tasks gathered, each sleep(0): time and RSS per task",
-          .example = "bench async --runs 3" },
-        { "async-sleep", "10,000 asyncio tasks asleep at once: peak RSS and stack bytes touched",
+        { "async-switch", "a task's resume+suspend on the loop's shared (copied) stack",
+          .example = "bench async-switch" },
+        { "async", "asyncio.run: 100,000 tasks (--tasks) gathered, each sleep(0): time, RSS "
+                   "and memory per task",
+          .example = "bench async --tasks 1000000 --runs 1" },
+        { "async-sleep", "10,000 asyncio tasks asleep at once: peak RSS and stack bytes saved",
           .example = "bench async-sleep" },
         { "schedule", "--schedule's cost: a scheduling point, a switch, a futex hand-off",
           .example = "bench schedule --runs 3" },
@@ -630,6 +634,8 @@ const cli_command_t tool_bench = {
           .help = "queue capacity (default: 10, then 1024)" },
         { "messages", OPT_INT, "1000000", 1000, 100000000, .variants = "all queue",
           .help = "integers sent through the queue" },
+        { "tasks", OPT_INT, "100000", 1, 10000000, .variants = "all async",
+          .help = "tasks gathered" },
         { 0 } },
 };
 

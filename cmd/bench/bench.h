@@ -112,6 +112,9 @@ void bench_join(void *thread);
  * cgroup's pids.max, kernel.threads-max, memory). */
 void bench_thread_failed(bench_result_t *r, long index, long total, int error);
 
+/* How many tasks `async` gathers (--tasks; 0 or less: its default, 100,000). */
+void bench_async_set_tasks(long n);
+
 /* The workloads, one file each. */
 void bench_lock_td(bench_result_t *r);
 void bench_lock_rlock(bench_result_t *r);
@@ -136,6 +139,8 @@ void bench_coro_td(bench_result_t *r);
 void bench_coro_gen(bench_result_t *r);
 void bench_coro_swapcontext(bench_result_t *r);
 void bench_coro_sleepers(bench_result_t *r);
+void bench_switch_copied(bench_result_t *r);
+void bench_switch_own(bench_result_t *r);
 void bench_async_gather(bench_result_t *r);
 void bench_async_per_task(bench_result_t *r);
 void bench_async_sleepers(bench_result_t *r);

@@ -1,16 +1,20 @@
 /* SPDX-License-Identifier: MIT */
-/* bench_async.c - asyncio at scale, on libthrdemo's event loop and stackful tasks.
+/* bench_async.c - asyncio at scale, on libthrdemo's event loop and its tasks, which
+ * take turns on one shared stack, each one's frames copied out while it waits.
  *
- * async        asyncio.run of a main that creates and gathers 100,000 tasks, each of
- *              which does one `await asyncio.sleep(0)` (scripts/bench/py_async.py does
- *              the same in CPython): wall time and the process's peak RSS; then what
- *              each live task costs, measured when all of them are alive, suspended in
- *              their sleep(0): its stack pages resident plus the heap it holds (task,
- *              coroutine, handles). Freed stacks are kept for reuse (coro.h), so after
- *              the first run the peak RSS is what the process holds, not what it adds.
+ * async        asyncio.run of a main that creates and gathers --tasks tasks (100,000
+ *              unless told), each of which does one `await asyncio.sleep(0)`
+ *              (scripts/bench/py_async.py does the same in CPython): wall time and the
+ *              process's peak RSS; then what each live task costs, measured when all
+ *              of them are alive, suspended in their sleep(0): the heap it holds (task
+ *              and coroutine, its saved stack bytes, its share of the ready queue and
+ *              of gather's arrays), and of that the bytes of its saved stack. The
+ *              loop's one shared stack (a few pages) is not counted per task.
  * async-sleep  10,000 tasks asleep at once, each having formatted a line first (a task
  *              that logged, then sleeps): the process's peak RSS, and the stack bytes
- *              each task has resident (the rest of its 256 KiB is address space).
+ *              each task saved.
+ * After each run the freed buffers and stacks are handed back (malloc_trim,
+ * td_coro_trim), so what one workload freed is not what the next one measures.
  */
 #include <malloc.h>
 #include <stdint.h>
@@ -18,11 +22,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <thrdemo/coro.h>
 #include <thrdemo/task.h>
 
 #include "bench.h"
 
 enum { GATHERED = 100000, ASLEEP = 10000 };
+
+static long tasks_wanted = GATHERED; /* --tasks */
+
+void bench_async_set_tasks(long n)
+{
+    tasks_wanted = n > 0 ? n : GATHERED;
+}
 
 /* A field of /proc/self/status in bytes ("VmRSS:", "VmHWM:"). */
 static double status_bytes(const char *field)
@@ -36,7 +48,14 @@ static void failed(bench_result_t *r, const char *what, int rc)
     snprintf(r->note, sizeof r->note, "%s: %s", what, td_strerror(rc));
 }
 
-/* ---- 100,000 tasks gathered -------------------------------------------------------- */
+/* Give back what a run freed: heap pages and free stacks. */
+static void release_freed(void)
+{
+    malloc_trim(0);
+    td_coro_trim();
+}
+
+/* ---- N tasks gathered ------------------------------------------------------------- */
 
 static long slept; /* tasks whose sleep(0) came back: every one must */
 
@@ -52,7 +71,7 @@ static int sleep0(void *arg, void **result)
  * the others have run to their sleep(0), when every task is alive and suspended. */
 struct peak {
     bool wanted; /* measure: off when the run is timed */
-    size_t heap_before, heap, stacks;
+    size_t heap_before, heap, saved;
 };
 
 static size_t heap_in_use(void)
@@ -67,16 +86,18 @@ static int measures_the_peak(void *arg, void **result)
     struct peak *p = arg;
     if (!p->wanted)
         return 0;
-    p->heap = heap_in_use();
-    static td_aio_task_t *tasks[GATHERED + 2];
-    size_t n = td_aio_all_tasks(NULL, tasks, GATHERED + 2);
-    for (size_t i = 0; i < n && i < GATHERED + 2; i++)
-        p->stacks += td_aio_task_stack_touched(tasks[i]);
+    p->heap = heap_in_use(); /* before the list below, which is the bench's own */
+    size_t max = (size_t)tasks_wanted + 2;
+    td_aio_task_t **tasks = malloc(max * sizeof *tasks);
+    size_t n = tasks ? td_aio_all_tasks(NULL, tasks, max) : 0;
+    for (size_t i = 0; i < n && i < max; i++)
+        p->saved += td_aio_task_stack_touched(tasks[i]);
+    free(tasks);
     return 0;
 }
 
 struct gathering {
-    td_aio_coro_t *coros; /* GATHERED sleep0s and the measurer */
+    td_aio_coro_t *coros; /* the sleep0s and the measurer */
     struct peak peak;
 };
 
@@ -84,31 +105,33 @@ static int gather_all(void *arg, void **result)
 {
     (void)result;
     struct gathering *g = arg;
-    return td_aio_gather_coros(g->coros, GATHERED + 1, NULL, NULL); /* gather(*coros) */
+    return td_aio_gather_coros(g->coros, (size_t)tasks_wanted + 1, NULL, NULL);
 }
 
-/* asyncio.run(main()), main gathering the 100,000: 0 or its error. */
+/* asyncio.run(main()), main gathering the tasks: 0 or its error. */
 static int run_gathering(struct gathering *g, bench_result_t *r, double *ms)
 {
-    g->coros = malloc((GATHERED + 1) * sizeof *g->coros);
+    long n = tasks_wanted;
+    g->coros = malloc(((size_t)n + 1) * sizeof *g->coros);
     if (!g->coros) {
         failed(r, "no memory for the coroutines", -ENOMEM);
         return -ENOMEM;
     }
-    for (long i = 0; i < GATHERED; i++)
+    for (long i = 0; i < n; i++)
         g->coros[i] = TD_AIO_CORO(sleep0, NULL);
-    g->coros[GATHERED] = TD_AIO_CORO(measures_the_peak, &g->peak);
+    g->coros[n] = TD_AIO_CORO(measures_the_peak, &g->peak);
     slept = 0;
     g->peak.heap_before = heap_in_use();
     double start = bench_now();
     int rc = td_aio_run(TD_AIO_CORO(gather_all, g), NULL, NULL); /* asyncio.run(main()) */
     *ms = (bench_now() - start) * 1e3;
     free(g->coros);
+    release_freed();
     if (rc != 0) {
         failed(r, "asyncio.run", rc);
-    } else if (slept != GATHERED) {
+    } else if (slept != n) {
         r->ok = false;
-        snprintf(r->note, sizeof r->note, "%ld of %d tasks slept", slept, GATHERED);
+        snprintf(r->note, sizeof r->note, "%ld of %ld tasks slept", slept, n);
         rc = -EPROTO;
     }
     return rc;
@@ -119,7 +142,7 @@ void bench_async_gather(bench_result_t *r)
     struct gathering g = { 0 };
     bench_reset_peak_rss();
     run_gathering(&g, r, &r->value[0]);
-    r->value[1] = status_bytes("VmHWM:") / 1e6; /* the process's, stacks kept included */
+    r->value[1] = status_bytes("VmHWM:") / 1e6;
 }
 
 void bench_async_per_task(bench_result_t *r)
@@ -128,8 +151,9 @@ void bench_async_per_task(bench_result_t *r)
     double ms;
     if (run_gathering(&g, r, &ms) != 0)
         return;
-    r->value[0] = (double)(g.peak.stacks + g.peak.heap - g.peak.heap_before) / GATHERED;
-    r->value[1] = (double)g.peak.stacks / GATHERED;
+    /* The saved stack bytes are heap: counted once, in the first figure. */
+    r->value[0] = (double)(g.peak.heap - g.peak.heap_before) / (double)tasks_wanted;
+    r->value[1] = (double)g.peak.saved / (double)tasks_wanted;
 }
 
 /* ---- 10,000 asleep ----------------------------------------------------------------- */
@@ -180,6 +204,7 @@ void bench_async_sleepers(bench_result_t *r)
     bench_reset_peak_rss();
     int rc = td_aio_run(TD_AIO_CORO(sleepers, &a), NULL, NULL);
     r->value[0] = status_bytes("VmHWM:") / 1e6;
+    release_freed();
     r->value[1] = (double)a.touched / ASLEEP;
     if (rc != 0 || a.rc != 0)
         failed(r, "10,000 sleeping tasks", rc != 0 ? rc : a.rc);

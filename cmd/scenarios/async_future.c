@@ -129,7 +129,8 @@ static int monitor_main(void *arg, void **result)
         return rc;
     /* the monitor's sleeps start first, but at 2 s the result's timer, armed before
      * the monitor's fourth sleep, fires first: four lines, not five */
-    struct result_due due = { future, td_loop_time(loop) + runner_seconds(2) };
+    static struct result_due due; /* not a local: the task uses it while main waits */
+    due = (struct result_due){ future, td_loop_time(loop) + runner_seconds(2) };
     rc = td_aio_create_task(&tasks[0], TD_AIO_CORO(monitor_future, future));
     if (rc == 0)
         rc = td_aio_create_task(&tasks[1], TD_AIO_CORO(set_future_result, &due));

@@ -133,7 +133,9 @@ static int setter(void *event, void **result)
 static int event_main(void *arg, void **result)
 {
     (void)arg, (void)result;
-    td_aio_event_t event; /* asyncio.Event() */
+    /* asyncio.Event(): static, not a local, since the tasks use it while main waits
+     * and a waiting task's frames are not where they were (task.h's pointer rule) */
+    static td_aio_event_t event;
     td_aio_event_init(&event);
     const td_aio_coro_t both[] = { TD_AIO_CORO(waiter, &event), TD_AIO_CORO(setter, &event) };
     int rc = td_aio_gather_coros(both, 2, NULL, NULL);

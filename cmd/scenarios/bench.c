@@ -13,7 +13,8 @@
  * it is a terminal. The workloads and the driver live in cmd/bench/.
  *
  * Things to try: `bench lock`; `bench queue --capacity 1 --messages 20000`;
- * `bench threads --count 1000 --json`; scripts/bench.sh (adds CPython doing the
+ * `bench threads --count 1000 --json`; `bench async --tasks 1000000 --runs 1`;
+ * scripts/bench.sh (adds CPython doing the
  * same work) and scripts/bench.sh --plot (the scaling curves as SVG).
  */
 #include <unistd.h>
@@ -48,5 +49,6 @@ int run_bench(const cli_args_t *args)
         .progress = isatty(STDERR_FILENO),
         .stopping = runner_stopping,
     };
+    bench_async_set_tasks(given(args, "tasks")); /* async's own: not a driver option */
     return bench_main(&options) == 0 ? EXIT_OK : EXIT_RUNTIME;
 }

@@ -130,7 +130,7 @@ int run_tcp_echo_async(const cli_args_t *args)
     net_repeats_init(&s.repeats);
     net_raise_open_files(s.max_clients);
     int error = 0;
-    int rc = runner_aio_run((td_aio_coro_t){ serve, &s, "main", NULL, 0, 0 }, &error);
+    int rc = runner_aio_run((td_aio_coro_t){ serve, &s, "main", NULL, 0, 0, false }, &error);
     if (s.listen_error) {
         cli_error("cannot listen on %s:%d: %s", s.host, s.port,
                   s.listen_error == -EADDRNOTAVAIL || s.listen_error == -EINVAL

@@ -3,6 +3,13 @@
  *   coro_child overflow [thread]  a coroutine with a 64 KiB stack recurses until it
  *                                 runs into its guard (on a second thread with
  *                                 "thread"): the process must die with the message
+ *   coro_child overflow shared    the same on a shared 64 KiB stack, with another
+ *                                 coroutine's frames saved from it first
+ *   coro_child stack-in-use       a shared stack freed while a coroutine is made on it
+ *   coro_child pointer-rule WHAT  an asyncio task hands another one a pointer to its
+ *                                 own local variable (WHAT: "task" as a coroutine's
+ *                                 argument, "queue" as a queue item): a Debug build
+ *                                 aborts with its message; otherwise prints "ran"
  *   coro_child fault              a coroutine writes through a bad pointer: an
  *                                 ordinary SIGSEGV, not reported as an overflow
  *   coro_child many               create coroutines until creation fails or 100,000
@@ -69,18 +76,86 @@ static int run_one(td_coro_fn fn, void *arg)
     return 1;
 }
 
-static void overflow_on_thread(void *arg)
-{
-    (void)arg;
-    run_one(overflowing, NULL);
-}
-
 static void *parked(td_coro_t *co, void *arg)
 {
     (void)arg;
     td_coro_yield(co, NULL, NULL);
     return NULL;
 }
+
+/* A sibling parks on the shared stack first, so the overflowing one moves it out. */
+static int run_shared(void)
+{
+    td_coro_stack_t *stack;
+    td_coro_t *parked_one, *co;
+    if (td_coro_stack_new(&stack, SMALL_STACK) != 0 ||
+        td_coro_new(&parked_one, parked, NULL, &(td_coro_attr_t){ .shared = stack }) != 0 ||
+        td_coro_new(&co, overflowing, NULL, &(td_coro_attr_t){ .shared = stack }) != 0) {
+        fprintf(stderr, "coro_child: cannot make the coroutines\n");
+        return 1;
+    }
+    td_coro_resume(parked_one, NULL, NULL);
+    int rc = td_coro_resume(co, NULL, NULL);
+    fprintf(stderr, "coro_child: the coroutine came back (%d)\n", rc);
+    return 1;
+}
+
+static int stack_in_use(void)
+{
+    td_coro_stack_t *stack;
+    td_coro_t *co;
+    if (td_coro_stack_new(&stack, 0) != 0 ||
+        td_coro_new(&co, parked, NULL, &(td_coro_attr_t){ .shared = stack }) != 0)
+        return 1;
+    td_coro_stack_free(stack);
+    fprintf(stderr, "coro_child: td_coro_stack_free came back\n");
+    return 1;
+}
+
+/* ---- the pointer rule (task.h) ---------------------------------------------------- */
+
+static int reads_it(void *arg, void **result)
+{
+    (void)arg, (void)result;
+    return 0;
+}
+
+static int hands_out_a_local(void *arg, void **result)
+{
+    (void)result;
+    int local = 42;
+    if (strcmp(arg, "task") == 0) {
+        td_aio_task_t *t;
+        int rc = td_aio_create_task(&t, TD_AIO_CORO(reads_it, &local));
+        if (rc == 0)
+            rc = td_aio_await(t, NULL);
+        td_aio_future_free(t);
+        return rc;
+    }
+    td_aio_queue_t *q;
+    int rc = td_aio_queue_new(&q, 0);
+    if (rc == 0)
+        rc = td_aio_queue_put(q, &local);
+    void *item;
+    if (rc == 0)
+        rc = td_aio_queue_get(q, &item);
+    td_aio_queue_free(q);
+    return rc;
+}
+
+static int break_the_pointer_rule(const char *what)
+{
+    int rc = td_aio_run(TD_AIO_CORO(hands_out_a_local, (void *)what), NULL, NULL);
+    printf("ran %d\n", rc);
+    return 0;
+}
+
+static void overflow_on_thread(void *arg)
+{
+    (void)arg;
+    run_one(overflowing, NULL);
+}
+
 
 /* Lines of /proc/self/maps: the process's mappings. */
 static long mappings(void)
@@ -155,8 +230,14 @@ int main(int argc, char **argv)
             td_thread_join(t, TD_FOREVER);
             return 1;
         }
+        if (argc == 3 && strcmp(argv[2], "shared") == 0)
+            return run_shared();
         return run_one(overflowing, NULL);
     }
+    if (argc == 2 && strcmp(argv[1], "stack-in-use") == 0)
+        return stack_in_use();
+    if (argc == 3 && strcmp(argv[1], "pointer-rule") == 0)
+        return break_the_pointer_rule(argv[2]);
     if (argc == 2 && strcmp(argv[1], "fault") == 0)
         return run_one(faulting, (void *)(uintptr_t)16);
     if (argc == 2 && strcmp(argv[1], "many") == 0)

@@ -24,10 +24,11 @@ static int waiter(void *arg, void **result)
 static int set_wakes_all_body(void *arg, void **result)
 {
     (void)arg, (void)result;
-    td_aio_event_t ev;
+    /* static: the waiters use them while this task waits (task.h's pointer rule) */
+    static td_aio_event_t ev;
     td_aio_event_init(&ev);
     CHECK(!td_aio_event_is_set(&ev));
-    struct waiter_arg a = { &ev, "a" }, b = { &ev, "b" }, c = { &ev, "c" };
+    static struct waiter_arg a = { &ev, "a" }, b = { &ev, "b" }, c = { &ev, "c" };
     td_aio_task_t *ts[3];
     td_aio_create_task(&ts[0], TD_AIO_CORO(waiter, &a));
     td_aio_create_task(&ts[1], TD_AIO_CORO(waiter, &b));
@@ -82,7 +83,7 @@ static int other(void *arg, void **result)
 static int no_suspension_body(void *arg, void **result)
 {
     (void)arg, (void)result;
-    td_aio_event_t ev;
+    static td_aio_event_t ev; /* static: set_first uses it while this task waits */
     td_aio_event_init(&ev);
     const td_aio_coro_t both[] = { TD_AIO_CORO(set_first, &ev), TD_AIO_CORO(other, NULL) };
     CHECK_INT(td_aio_gather_coros(both, 2, NULL, NULL), 0);

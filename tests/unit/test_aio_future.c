@@ -190,7 +190,10 @@ static int sleeps_long(void *arg, void **result)
 static int cancel_body(void *arg, void **result)
 {
     (void)arg, (void)result;
-    struct cancel_probe propagates = { 0 }, catches = { .catches = true }, never = { 0 };
+    /* static: the tasks use them while this one waits (task.h's pointer rule) */
+    static struct cancel_probe propagates, catches, never;
+    propagates = never = (struct cancel_probe){ 0 };
+    catches = (struct cancel_probe){ .catches = true };
     td_aio_task_t *a, *b, *c;
     td_aio_create_task(&a, TD_AIO_CORO(sleeps_long, &propagates));
     td_aio_create_task(&b, TD_AIO_CORO(sleeps_long, &catches));
@@ -235,7 +238,8 @@ static int awaits_task(void *task, void **result)
 static int chain_body(void *arg, void **result)
 {
     (void)arg, (void)result;
-    struct cancel_probe inner_probe = { 0 };
+    static struct cancel_probe inner_probe; /* static: inner uses it while we wait */
+    inner_probe = (struct cancel_probe){ 0 };
     td_aio_task_t *inner, *outer;
     td_aio_create_task(&inner, TD_AIO_CORO(sleeps_long, &inner_probe));
     td_aio_create_task(&outer, TD_AIO_CORO(awaits_task, inner));
@@ -383,7 +387,9 @@ static int observed_body(void *arg, void **result)
     *main_task = td_aio_current_task();
     td_aio_task_t *a, *b;
     td_aio_create_task(&a, TD_AIO_CORO(naps_briefly, NULL));
-    td_aio_create_task(&b, TD_AIO_CORO(sleeps_long, &(struct cancel_probe){ 0 }));
+    static struct cancel_probe probe; /* static: b uses it while this task waits */
+    probe = (struct cancel_probe){ 0 };
+    td_aio_create_task(&b, TD_AIO_CORO(sleeps_long, &probe));
     td_aio_await(a, NULL); /* the loop waits for the 1 ms timer */
     td_aio_future_cancel(b, NULL);
     td_aio_await(b, NULL);

@@ -323,7 +323,11 @@ static int sleeper(void *arg, void **result)
 static int hours(void *arg, void **result)
 {
     (void)result;
-    struct sleeper_arg args[3] = { { arg, 3 }, { arg, 1 }, { arg, 2 } };
+    /* static: the sleepers use them while this task waits (task.h's pointer rule) */
+    static struct sleeper_arg args[3];
+    args[0] = (struct sleeper_arg){ arg, 3 };
+    args[1] = (struct sleeper_arg){ arg, 1 };
+    args[2] = (struct sleeper_arg){ arg, 2 };
     const td_aio_coro_t coros[3] = { TD_AIO_CORO(sleeper, &args[0]), TD_AIO_CORO(sleeper, &args[1]),
                                      TD_AIO_CORO(sleeper, &args[2]) };
     return td_aio_gather_coros(coros, 3, NULL, NULL);

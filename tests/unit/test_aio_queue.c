@@ -14,7 +14,7 @@ static const int numbers[] = { 0, 1, 2, 3, 4, 5, 6, 7 };
 static void run_ok(td_aio_fn body, void *arg)
 {
     trace.text[0] = '\0';
-    assert_int_equal(td_aio_run((td_aio_coro_t){ body, arg, "main", NULL, 0, 0 }, NULL, NULL), 0);
+    assert_int_equal(td_aio_run((td_aio_coro_t){ body, arg, "main", NULL, 0, 0, false }, NULL, NULL), 0);
     test_assert_checks();
 }
 
@@ -115,7 +115,11 @@ static int bounded_body(void *arg, void **result)
     (void)arg, (void)result;
     td_aio_queue_t *q;
     CHECK_INT(td_aio_queue_new(&q, 1), 0);
-    struct role g1 = { q, "g1", 2 }, g2 = { q, "g2", 1 }, p = { q, "p", 3 };
+    /* static: the tasks use them while this one waits (task.h's pointer rule) */
+    static struct role g1, g2, p;
+    g1 = (struct role){ q, "g1", 2 };
+    g2 = (struct role){ q, "g2", 1 };
+    p = (struct role){ q, "p", 3 };
     td_aio_task_t *ts[4];
     td_aio_create_task(&ts[0], TD_AIO_CORO(getter, &g1)); /* oldest getter: woken first */
     td_aio_create_task(&ts[1], TD_AIO_CORO(getter, &g2));
@@ -146,7 +150,9 @@ static int cancel_body(void *arg, void **result)
     (void)arg, (void)result;
     td_aio_queue_t *q;
     CHECK_INT(td_aio_queue_new(&q, 1), 0);
-    struct role a = { q, "a", 1 }, b = { q, "b", 1 };
+    static struct role a, b, p; /* static: the tasks use them while this one waits */
+    a = (struct role){ q, "a", 1 };
+    b = (struct role){ q, "b", 1 };
     td_aio_task_t *ta, *tb;
     td_aio_create_task(&ta, TD_AIO_CORO(getter, &a));
     td_aio_create_task(&tb, TD_AIO_CORO(getter, &b));
@@ -159,7 +165,7 @@ static int cancel_body(void *arg, void **result)
     CHECK(td_aio_queue_empty(q));
     /* a putter cancelled while the queue is full puts nothing */
     CHECK_INT(td_aio_queue_put_nowait(q, (void *)&numbers[6]), 0);
-    struct role p = { q, "p", 1 };
+    p = (struct role){ q, "p", 1 };
     td_aio_task_t *tp;
     td_aio_create_task(&tp, TD_AIO_CORO(putter, &p));
     CHECK_INT(td_aio_sleep(0), 0);

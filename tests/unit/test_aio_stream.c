@@ -4,7 +4,8 @@
  * byte for byte (partial writes and the reader's backpressure on the way); EOF;
  * max_clients refusing the next connection with a report; a read that times out; a
  * cancelled read that loses no byte; serve_forever cancelled closing everything and
- * cancelling its connections; a refused connect. Checks in coroutines use CHECK. */
+ * cancelling its connections; a refused connect; a read into a buffer on the loop's
+ * shared stack while other tasks' frames use it. Checks in coroutines use CHECK. */
 #include "helpers.h"
 
 #include <netinet/in.h>
@@ -13,7 +14,7 @@
 
 static void run_ok(td_aio_fn body, void *arg)
 {
-    assert_int_equal(td_aio_run((td_aio_coro_t){ body, arg, "main", NULL, 0, 0 }, NULL, NULL), 0);
+    assert_int_equal(td_aio_run((td_aio_coro_t){ body, arg, "main", NULL, 0, 0, false }, NULL, NULL), 0);
     test_assert_checks();
 }
 
@@ -90,7 +91,8 @@ static int echo_body(void *arg, void **result)
     for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
         /* megabytes cannot all go out before the echo comes back: while a task of its
          * own writes, this one reads, as a client of an echo must */
-        struct sending w = { c, out, sizes[k] };
+        static struct sending w; /* static: the writer uses it while this task reads */
+        w = (struct sending){ c, out, sizes[k] };
         td_aio_task_t *writer;
         CHECK_INT(td_aio_create_task(&writer, TD_AIO_CORO(sends, &w)), 0);
         CHECK_INT(read_all(c, back, sizes[k]), 0);
@@ -117,6 +119,74 @@ static void echo_of_every_size_byte_for_byte(void **state)
     run_ok(echo_body, NULL);
 }
 
+/* ---- a reader's buffer on the shared stack ------------------------------------------- */
+
+/* While the reader waits, this task's deep frames use the shared stack. */
+static __attribute__((noinline)) int scribble(int depth)
+{
+    volatile char frame[512];
+    memset((char *)frame, 0x5a, sizeof frame);
+    return depth == 0 ? frame[1] : scribble(depth - 1) + frame[depth];
+}
+
+struct local_read {
+    td_aio_stream_t *stream;
+    char got[32];
+    ssize_t n, cancelled;
+};
+
+static int reads_into_a_local(void *arg, void **result)
+{
+    (void)result;
+    struct local_read *r = arg;
+    char buf[32]; /* on the shared stack: copied away while this task waits */
+    memset(buf, 0, sizeof buf);
+    CHECK(td_coro_stack_holds(td_coro_shared_stack(td_coro_current()), buf));
+    r->cancelled = td_aio_stream_read(r->stream, buf, sizeof buf, TD_FOREVER);
+    r->n = td_aio_stream_read(r->stream, buf, sizeof buf, TD_FOREVER);
+    if (r->n > 0)
+        memcpy(r->got, buf, (size_t)r->n);
+    return 0;
+}
+
+static int scribbles(void *arg, void **result)
+{
+    (void)arg, (void)result;
+    CHECK(scribble(40) != 0);
+    return 0;
+}
+
+static int local_read_body(void *arg, void **result)
+{
+    (void)arg, (void)result;
+    td_aio_server_t *server = start(echo, NULL, 0, NULL);
+    static struct local_read r; /* static: the reader fills it while this task waits */
+    r = (struct local_read){ 0 };
+    CHECK_INT(td_aio_open_connection(&r.stream, "127.0.0.1", td_aio_server_port(server), 5), 0);
+    td_aio_task_t *reader, *other;
+    CHECK_INT(td_aio_create_task(&reader, TD_AIO_CORO(reads_into_a_local, &r)), 0);
+    CHECK_INT(td_aio_sleep(0.01), 0); /* the reader waits in its first read */
+    td_aio_future_cancel(reader, NULL); /* its first read gives -ECANCELED */
+    CHECK_INT(td_aio_stream_write(r.stream, "copied stacks", 13, 5), 0); /* echoed */
+    CHECK_INT(td_aio_create_task(&other, TD_AIO_CORO(scribbles, NULL)), 0);
+    CHECK_INT(td_aio_await(reader, NULL), 0);
+    CHECK_INT(td_aio_await(other, NULL), 0);
+    CHECK_INT(r.cancelled, -ECANCELED);
+    CHECK_INT(r.n, 13);
+    CHECK(memcmp(r.got, "copied stacks", 13) == 0);
+    td_aio_future_free(reader);
+    td_aio_future_free(other);
+    td_aio_stream_close(r.stream);
+    stop(server);
+    return 0;
+}
+
+static void a_read_into_a_local_buffer(void **state)
+{
+    (void)state;
+    run_ok(local_read_body, NULL);
+}
+
 /* ---- max_clients, timeouts ----------------------------------------------------------- */
 
 static int refused;
@@ -140,7 +210,8 @@ static int idle_reader(td_aio_stream_t *s, void *arg)
 static int limits_body(void *arg, void **result)
 {
     (void)arg, (void)result;
-    ssize_t idle_rc = 1;
+    static ssize_t idle_rc; /* static: the server's task writes it while this one waits */
+    idle_rc = 1;
     refused = 0;
     td_aio_server_t *server = start(idle_reader, &idle_rc, 1, count_refused);
     int port = td_aio_server_port(server);
@@ -210,7 +281,8 @@ static int serves(void *server, void **result)
 static int cancel_body(void *arg, void **result)
 {
     (void)arg, (void)result;
-    struct cancelled_read r = { 0 };
+    static struct cancelled_read r; /* static: the tasks use it while this one waits */
+    r = (struct cancelled_read){ 0 };
     td_aio_future_new(&r.gate, NULL);
     td_aio_future_new(&r.written, NULL);
     td_aio_server_t *server = start(talks, &r, 0, NULL);
@@ -255,6 +327,7 @@ static void cancellation_loses_nothing_and_stops_everything(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(a_read_into_a_local_buffer),
         cmocka_unit_test(echo_of_every_size_byte_for_byte),
         cmocka_unit_test(max_clients_idle_timeout_and_refusals),
         cmocka_unit_test(cancellation_loses_nothing_and_stops_everything),

@@ -4,7 +4,9 @@
  * exception at once while the others run on, return_exceptions, cancelling it cancels
  * the children, duplicates, nothing), gather_coros, wait (FIRST_COMPLETED,
  * FIRST_EXCEPTION, ALL_COMPLETED, a timeout), and wait_for (in time, timed out and
- * cancelled, a task that swallows the cancellation, the caller cancelled, timeout 0).
+ * cancelled, a task that swallows the cancellation, the caller cancelled, timeout 0);
+ * gather_coros, wait and gather writing into arrays that are the caller's locals on
+ * the loop's shared stack while other tasks' frames use it.
  * Checks inside coroutines use CHECK (helpers.h), asserted after the run. No
  * outcome depends on how late the loop wakes: tasks that must still be running are
  * held by a gate (a future the test sets), and orders between sleeps follow from
@@ -19,7 +21,7 @@ static test_trace_t trace;
 static void run_ok(td_aio_fn body, void *arg)
 {
     trace.text[0] = '\0';
-    assert_int_equal(td_aio_run((td_aio_coro_t){ body, arg, "main", NULL, 0, 0 }, NULL, NULL), 0);
+    assert_int_equal(td_aio_run((td_aio_coro_t){ body, arg, "main", NULL, 0, 0, false }, NULL, NULL), 0);
     test_assert_checks();
 }
 
@@ -296,6 +298,71 @@ static int wait_for_cancel_body(void *arg, void **result)
     return 0;
 }
 
+/* ---- the caller's arrays are its locals, on the loop's shared stack ------------------------ */
+
+/* Deep frames of its own over the shared stack while the caller waits, then a result
+ * made from its argument. */
+static __attribute__((noinline)) intptr_t scribble(int depth)
+{
+    volatile intptr_t frame[64];
+    for (int i = 0; i < 64; i++)
+        frame[i] = -1 - i;
+    return depth == 0 ? frame[3] : scribble(depth - 1) + frame[depth % 64];
+}
+
+static int doubles(void *arg, void **result)
+{
+    intptr_t n = (intptr_t)arg;
+    CHECK(scribble(20) < 0);
+    int rc = td_aio_sleep(n % 3 ? 0.001 * (double)(n % 3) : 0);
+    CHECK(scribble(10) < 0);
+    *result = (void *)(2 * n);
+    return rc != 0 ? rc : n == 5 ? td_aio_raise(TD_EEXCEPTION, "five") : 0;
+}
+
+enum { LOCALS = 8 };
+
+static int locals_body(void *arg, void **result)
+{
+    (void)arg, (void)result;
+    /* every array here is a local of this task, which runs on the shared stack */
+    td_aio_coro_t coros[LOCALS];
+    void *results[LOCALS];
+    int errors[LOCALS];
+    bool done[LOCALS];
+    td_aio_task_t *tasks[LOCALS];
+    CHECK(td_coro_stack_holds(td_coro_shared_stack(td_coro_current()), results));
+    for (intptr_t i = 0; i < LOCALS; i++)
+        coros[i] = TD_AIO_CORO(doubles, (void *)i);
+    memset(results, 0xaa, sizeof results);
+    CHECK_INT(td_aio_gather_coros(coros, LOCALS, results, errors), TD_ETASK);
+    for (intptr_t i = 0; i < LOCALS; i++) {
+        CHECK_INT(errors[i], i == 5 ? TD_EEXCEPTION : 0);
+        CHECK(results[i] == (i == 5 ? NULL : (void *)(2 * i)));
+    }
+    for (intptr_t i = 0; i < LOCALS; i++)
+        CHECK_INT(td_aio_create_task(&tasks[i], TD_AIO_CORO(doubles, (void *)i)), 0);
+    memset(done, 0, sizeof done);
+    CHECK_INT(td_aio_wait(tasks, LOCALS, TD_FOREVER, TD_ALL_COMPLETED, done), LOCALS);
+    for (int i = 0; i < LOCALS; i++)
+        CHECK(done[i]);
+    td_aio_future_t *all;
+    CHECK_INT(td_aio_gather(&all, tasks, LOCALS, true), 0);
+    void *list = NULL;
+    CHECK_INT(td_aio_await(all, &list), 0);
+    for (intptr_t i = 0; i < LOCALS; i++)
+        CHECK(((void **)list)[i] == (i == 5 ? NULL : (void *)(2 * i)));
+    td_aio_future_free(all);
+    free_all(tasks, LOCALS);
+    return 0;
+}
+
+static void results_into_the_callers_locals(void **state)
+{
+    (void)state;
+    run_ok(locals_body, NULL);
+}
+
 static void cancelling_wait_for_cancels_the_awaited(void **state)
 {
     (void)state;
@@ -312,6 +379,7 @@ int main(void)
         cmocka_unit_test(wait_first_completed_first_exception_all_and_timeout),
         cmocka_unit_test(wait_for_in_time_timed_out_or_swallowed),
         cmocka_unit_test(cancelling_wait_for_cancels_the_awaited),
+        cmocka_unit_test(results_into_the_callers_locals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

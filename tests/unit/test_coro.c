@@ -569,6 +569,332 @@ static void observer_sees_switches(void **state)
     assert_int_equal(s.stops, 1);
 }
 
+/* ---- shared (copied) stacks ------------------------------------------------------------ */
+
+/* A body whose locals at several depths must survive every switch: it recurses to
+ * `depth` frames, each holding a checksum of its own, yields at the bottom `rounds`
+ * times (each value made from every frame's locals), and checks them all on the way
+ * back up. big: the bottom frame holds 8 KiB of locals too. */
+/* A shared stack of the default size in *stack, and the attributes that put a new
+ * coroutine on it. */
+static td_coro_attr_t new_shared_stack(td_coro_stack_t **stack)
+{
+    assert_int_equal(td_coro_stack_new(stack, 0), 0);
+    return (td_coro_attr_t){ .shared = *stack };
+}
+
+/* Yields 0, 1, 2, ... until closed. */
+static void *counts_up_forever(td_coro_t *co, void *arg)
+{
+    (void)arg;
+    for (intptr_t n = 0;; n++)
+        if (td_coro_yield(co, PTR(n), NULL) != 0)
+            return NULL;
+}
+
+struct deep {
+    int depth, rounds;
+    bool big;
+    int bad; /* frames whose locals changed behind their back */
+};
+
+/* A frame's value from the one above it, wrapping (unsigned) rather than overflowing. */
+static intptr_t mix(intptr_t above, int level, int i)
+{
+    return (intptr_t)((uintptr_t)above * 31u + (uintptr_t)(level * 8 + i));
+}
+
+static intptr_t add(intptr_t a, intptr_t b)
+{
+    return (intptr_t)((uintptr_t)a + (uintptr_t)b);
+}
+
+/* The bottom frame: yields, with 8 KiB of locals of its own to check. */
+static __attribute__((noinline)) void yields_with_a_large_frame(td_coro_t *co, struct deep *d,
+                                                                 intptr_t value)
+{
+    volatile unsigned char large[8192];
+    for (size_t i = 0; i < sizeof large; i++)
+        large[i] = (unsigned char)(i * 7 + (size_t)value);
+    for (int r = 0; r < d->rounds; r++) {
+        td_coro_yield(co, PTR(add(value, r)), NULL);
+        for (size_t i = 0; i < sizeof large; i++)
+            d->bad += large[i] != (unsigned char)(i * 7 + (size_t)value);
+    }
+}
+
+static __attribute__((noinline)) void yields(td_coro_t *co, struct deep *d, intptr_t value)
+{
+    for (int r = 0; r < d->rounds; r++)
+        td_coro_yield(co, PTR(add(value, r)), NULL);
+}
+
+static __attribute__((noinline)) intptr_t descend(td_coro_t *co, struct deep *d, int level,
+                                                  intptr_t above)
+{
+    volatile intptr_t mine[8];
+    for (int i = 0; i < 8; i++)
+        mine[i] = mix(above, level, i);
+    intptr_t sum = 0;
+    if (level < d->depth)
+        sum = descend(co, d, level + 1, mine[7]);
+    else if (d->big)
+        yields_with_a_large_frame(co, d, mine[7]);
+    else
+        yields(co, d, mine[7]);
+    for (int i = 0; i < 8; i++)
+        d->bad += mine[i] != mix(above, level, i);
+    return add(sum, mine[0]);
+}
+
+static void *deep_body(td_coro_t *co, void *arg)
+{
+    struct deep *d = arg;
+    return PTR(descend(co, d, 0, 1));
+}
+
+/* What deep_body yields at round r, computed the same way without a coroutine. */
+static intptr_t expected_yield(int depth, int r)
+{
+    intptr_t above = 1;
+    for (int level = 0; level <= depth; level++)
+        above = mix(above, level, 7);
+    return add(above, r);
+}
+
+static intptr_t expected_return(int depth)
+{
+    intptr_t above = 1, sum = 0;
+    for (int level = 0; level <= depth; level++) {
+        sum = add(sum, mix(above, level, 0));
+        above = mix(above, level, 7);
+    }
+    return sum;
+}
+
+enum { SHARERS = 3, SHARED_ROUNDS = 5 };
+
+static void coroutines_on_one_shared_stack_keep_their_locals(void **state)
+{
+    (void)state;
+    td_coro_stack_t *stack;
+    assert_int_equal(td_coro_stack_new(&stack, 0), 0);
+    struct deep d[SHARERS] = { { 2, SHARED_ROUNDS, false, 0 }, { 40, SHARED_ROUNDS, false, 0 },
+                               { 5, SHARED_ROUNDS, true, 0 } };
+    td_coro_t *co[SHARERS];
+    for (int i = 0; i < SHARERS; i++) {
+        assert_int_equal(td_coro_new(&co[i], deep_body, &d[i],
+                                     &(td_coro_attr_t){ .shared = stack }), 0);
+        assert_ptr_equal(td_coro_shared_stack(co[i]), stack);
+        assert_int_equal(td_coro_stack_size(co[i]), TD_CORO_STACK_DEFAULT);
+    }
+    /* Interleaved in a changing order: 0 1 2, 2 1 0, 0 1 2, ... and twice in a row. */
+    int next[SHARERS] = { 0 };
+    for (int round = 0; round <= SHARED_ROUNDS; round++) {
+        for (int k = 0; k < SHARERS; k++) {
+            int i = round % 2 ? SHARERS - 1 - k : k;
+            void *out;
+            int rc = td_coro_resume(co[i], NULL, &out);
+            if (next[i] < SHARED_ROUNDS) {
+                assert_int_equal(rc, 0);
+                assert_int_equal(NUM(out), expected_yield(d[i].depth, next[i]));
+            } else {
+                assert_int_equal(rc, TD_ESTOP);
+                assert_int_equal(NUM(out), expected_return(d[i].depth));
+            }
+            next[i]++;
+        }
+    }
+    for (int i = 0; i < SHARERS; i++) {
+        assert_int_equal(d[i].bad, 0);
+        assert_int_equal(td_coro_state(co[i]), TD_CORO_CLOSED);
+        td_coro_free(co[i]);
+    }
+    td_coro_stack_free(stack);
+}
+
+/* A suspended coroutine of a shared stack costs the bytes it saved, not a page. */
+static void a_shallow_coroutine_saves_a_few_hundred_bytes(void **state)
+{
+    (void)state;
+    td_coro_stack_t *stack;
+    assert_int_equal(td_coro_stack_new(&stack, 0), 0);
+    td_coro_t *a, *b;
+    const td_coro_attr_t attr = { .shared = stack };
+    assert_int_equal(td_coro_new(&a, counts_up_forever, NULL, &attr), 0);
+    assert_int_equal(td_coro_new(&b, counts_up_forever, NULL, &attr), 0);
+    assert_int_equal(td_coro_resume(a, NULL, NULL), 0);
+    assert_int_equal(td_coro_stack_touched(a), 0); /* still on the stack: nothing saved */
+    assert_int_equal(td_coro_resume(b, NULL, NULL), 0);
+    size_t saved = td_coro_stack_touched(a);
+    assert_true(saved > 0);
+#ifndef UNDER_SANITIZER
+    assert_true(saved < 1024);
+#endif
+    td_coro_free(a);
+    td_coro_free(b);
+    td_coro_stack_free(stack);
+}
+
+/* The occupant freed: the stack is free for the others. A non-occupant freed while
+ * suspended is closed first: moved back in and unwound, the occupant saved. */
+struct unwinding {
+    int cleaned;
+};
+
+static void *cleans_up(td_coro_t *co, void *arg)
+{
+    struct unwinding *u = arg;
+    volatile intptr_t mine = 1234;
+    for (intptr_t n = 0;; n++) {
+        if (td_coro_yield(co, PTR(n + mine), NULL) != 0) {
+            u->cleaned += mine == 1234;
+            return NULL;
+        }
+    }
+}
+
+static void free_of_the_occupant_and_of_another(void **state)
+{
+    (void)state;
+    td_coro_stack_t *stack;
+    const td_coro_attr_t attr = new_shared_stack(&stack);
+    struct unwinding u = { 0 };
+    td_coro_t *a, *b, *c;
+    void *out;
+    assert_int_equal(td_coro_new(&a, cleans_up, &u, &attr), 0);
+    assert_int_equal(td_coro_new(&b, cleans_up, &u, &attr), 0);
+    assert_int_equal(td_coro_new(&c, cleans_up, &u, &attr), 0);
+    assert_int_equal(td_coro_resume(a, NULL, &out), 0);
+    assert_int_equal(td_coro_resume(b, NULL, &out), 0); /* a saved, b occupies */
+    td_coro_free(b);                                    /* the occupant: unwound in place */
+    assert_int_equal(u.cleaned, 1);
+    assert_int_equal(td_coro_resume(c, NULL, &out), 0); /* c occupies */
+    td_coro_free(a);                                    /* not the occupant: moved in, unwound */
+    assert_int_equal(u.cleaned, 2);
+    assert_int_equal(td_coro_resume(c, NULL, &out), 0); /* c comes back intact */
+    assert_int_equal(NUM(out), 1235);
+    td_coro_t *never;
+    assert_int_equal(td_coro_new(&never, cleans_up, &u, &attr), 0);
+    td_coro_free(never); /* never ran: nothing to unwind */
+    td_coro_free(c);
+    assert_int_equal(u.cleaned, 3);
+    td_coro_stack_free(stack);
+}
+
+/* A coroutine cannot resume a sibling of its own shared stack: its frames are on it. */
+struct sibling {
+    td_coro_t *other;
+    int rc;
+};
+
+static void *resumes_sibling(td_coro_t *co, void *arg)
+{
+    struct sibling *s = arg;
+    s->rc = td_coro_resume(s->other, NULL, NULL);
+    td_coro_yield(co, NULL, NULL);
+    return NULL;
+}
+
+/* A sibling freed from a coroutine of the same stack: it cannot be moved in to be
+ * closed (the stack is in use here), so its frames are dropped unwound; no hang. */
+static void *frees_sibling(td_coro_t *co, void *arg)
+{
+    struct sibling *s = arg;
+    td_coro_free(s->other);
+    s->rc = 1;
+    td_coro_yield(co, NULL, NULL);
+    return NULL;
+}
+
+static void free_of_a_sibling_from_the_same_stack(void **state)
+{
+    (void)state;
+    td_coro_stack_t *stack;
+    const td_coro_attr_t attr = new_shared_stack(&stack);
+    struct unwinding u = { 0 };
+    struct sibling s = { 0 };
+    td_coro_t *a;
+    assert_int_equal(td_coro_new(&s.other, cleans_up, &u, &attr), 0);
+    assert_int_equal(td_coro_new(&a, frees_sibling, &s, &attr), 0);
+    assert_int_equal(td_coro_resume(s.other, NULL, NULL), 0);
+    assert_int_equal(td_coro_resume(a, NULL, NULL), 0); /* other saved, then freed */
+    assert_int_equal(s.rc, 1);
+    assert_int_equal(u.cleaned, 0); /* not unwound: its stack was a's */
+    assert_int_equal(td_coro_resume(a, NULL, NULL), TD_ESTOP);
+    td_coro_free(a);
+    td_coro_stack_free(stack); /* nobody left on it */
+}
+
+static void resume_of_a_sibling_is_ebusy(void **state)
+{
+    (void)state;
+    td_coro_stack_t *stack;
+    const td_coro_attr_t attr = new_shared_stack(&stack);
+    struct sibling s = { 0 };
+    td_coro_t *a;
+    assert_int_equal(td_coro_new(&a, resumes_sibling, &s, &attr), 0);
+    assert_int_equal(td_coro_new(&s.other, counts_up_forever, NULL, &attr), 0);
+    assert_int_equal(td_coro_resume(a, NULL, NULL), 0);
+    assert_int_equal(s.rc, -EBUSY);
+    assert_int_equal(td_coro_state(s.other), TD_CORO_CREATED); /* nothing changed */
+    void *out;
+    assert_int_equal(td_coro_resume(s.other, NULL, &out), 0);
+    assert_int_equal(NUM(out), 0);
+    assert_int_equal(td_coro_resume(a, NULL, NULL), TD_ESTOP);
+    td_coro_free(a);
+    td_coro_free(s.other);
+    td_coro_stack_free(stack);
+}
+
+/* A coroutine of a shared stack may go on on another thread, its frames with it. */
+static void shared_stack_coroutine_resumed_on_another_thread(void **state)
+{
+    (void)state;
+    td_coro_stack_t *stack;
+    const td_coro_attr_t attr = new_shared_stack(&stack);
+    struct deep d = { 3, 2, false, 0 };
+    struct handoff h;
+    td_coro_t *other;
+    void *out;
+    assert_int_equal(td_coro_new(&h.co, deep_body, &d, &attr), 0);
+    assert_int_equal(td_coro_new(&other, counts_up_forever, NULL, &attr), 0);
+    assert_int_equal(td_coro_resume(h.co, NULL, &out), 0);
+    assert_int_equal(NUM(out), expected_yield(3, 0));
+    assert_int_equal(td_coro_resume(other, NULL, &out), 0); /* h.co saved */
+    test_join(test_start(resume_here, &h));                  /* restored there */
+    assert_int_equal(h.rc, 0);
+    assert_int_equal(NUM(h.out), expected_yield(3, 1));
+    assert_int_equal(td_coro_resume(other, NULL, &out), 0);
+    assert_int_equal(NUM(out), 1);
+    assert_int_equal(td_coro_resume(h.co, NULL, &out), TD_ESTOP);
+    assert_int_equal(NUM(out), expected_return(3));
+    assert_int_equal(d.bad, 0);
+    td_coro_free(h.co);
+    td_coro_free(other);
+    td_coro_stack_free(stack);
+}
+
+static void shared_stack_bad_arguments(void **state)
+{
+    (void)state;
+    td_coro_stack_t *stack;
+    assert_int_equal(td_coro_stack_new(NULL, 0), -EINVAL);
+    assert_int_equal(td_coro_stack_new(&stack, TD_CORO_STACK_MIN - 1), -EINVAL);
+    assert_int_equal(td_coro_stack_new(&stack, TD_CORO_STACK_MIN), 0);
+    td_coro_t *co;
+    /* The stack's size applies; the attribute's is not looked at. */
+    assert_int_equal(td_coro_new(&co, counts_up_forever, NULL,
+                                 &(td_coro_attr_t){ .stack_size = 1, .shared = stack }), 0);
+    assert_int_equal(td_coro_stack_size(co), TD_CORO_STACK_MIN);
+    int local;
+    assert_false(td_coro_stack_holds(stack, &local));
+    assert_false(td_coro_stack_holds(NULL, &local));
+    td_coro_free(co);
+    td_coro_stack_free(stack);
+    td_coro_stack_free(NULL);
+}
+
 /* ---- in a child process: overflow, other faults, the limit ------------------------------------ */
 
 struct child {
@@ -634,6 +960,57 @@ static void stack_overflow_hits_the_guard_page(void **state)
     if (!died_of_overflow(&c))
         fprintf(stderr, "status %#x, stderr:\n%s\n", c.status, c.err);
     assert_true(died_of_overflow(&c));
+}
+
+static void shared_stack_overflow_hits_its_guard(void **state)
+{
+    (void)state;
+    struct child c;
+    run_child(&c, "overflow", "shared");
+    bool died = WIFSIGNALED(c.status) &&
+                (WTERMSIG(c.status) == SIGABRT || WTERMSIG(c.status) == SIGSEGV) &&
+                strstr(c.err, "libthrdemo: coroutine stack overflow (shared stack of 65536 "
+                              "bytes)") != NULL;
+    if (!died)
+        fprintf(stderr, "status %#x, stderr:\n%s\n", c.status, c.err);
+    assert_true(died);
+}
+
+static void freeing_a_shared_stack_in_use_aborts(void **state)
+{
+    (void)state;
+    struct child c;
+    run_child(&c, "stack-in-use", NULL);
+    assert_true(WIFSIGNALED(c.status) && WTERMSIG(c.status) == SIGABRT);
+    assert_non_null(strstr(c.err, "libthrdemo: td_coro_stack_free of a shared stack that "
+                                  "coroutines still use"));
+}
+
+/* asyncio's check of the pointer rule (task.h), in Debug builds: one clear line. */
+static void pointer_rule_broken(const char *what, const char *message)
+{
+    struct child c;
+    run_child(&c, "pointer-rule", what);
+#ifdef NDEBUG
+    (void)message;
+    assert_true(WIFEXITED(c.status) && WEXITSTATUS(c.status) == 0); /* not checked */
+    assert_non_null(strstr(c.out, "ran"));
+#else
+    if (!(WIFSIGNALED(c.status) && WTERMSIG(c.status) == SIGABRT) || !strstr(c.err, message))
+        fprintf(stderr, "status %#x, stderr:\n%s\n", c.status, c.err);
+    assert_true(WIFSIGNALED(c.status) && WTERMSIG(c.status) == SIGABRT);
+    assert_non_null(strstr(c.err, message));
+    assert_non_null(strstr(c.err, "(the pointer rule, task.h)"));
+#endif
+}
+
+static void a_local_handed_to_another_task_aborts_in_debug(void **state)
+{
+    (void)state;
+    pointer_rule_broken("task", "libthrdemo: td_aio_create_task: the coroutine's argument "
+                                "points into a task's stack");
+    pointer_rule_broken("queue", "libthrdemo: td_aio_queue_put: the item points into a "
+                                 "task's stack");
 }
 
 static void other_faults_are_passed_on(void **state)
@@ -866,6 +1243,16 @@ int main(void)
         cmocka_unit_test(resumed_on_another_thread),
         cmocka_unit_test(concurrent_resume_is_rejected),
         cmocka_unit_test(observer_sees_switches),
+        cmocka_unit_test(coroutines_on_one_shared_stack_keep_their_locals),
+        cmocka_unit_test(a_shallow_coroutine_saves_a_few_hundred_bytes),
+        cmocka_unit_test(free_of_the_occupant_and_of_another),
+        cmocka_unit_test(resume_of_a_sibling_is_ebusy),
+        cmocka_unit_test(free_of_a_sibling_from_the_same_stack),
+        cmocka_unit_test(shared_stack_coroutine_resumed_on_another_thread),
+        cmocka_unit_test(shared_stack_bad_arguments),
+        cmocka_unit_test(shared_stack_overflow_hits_its_guard),
+        cmocka_unit_test(freeing_a_shared_stack_in_use_aborts),
+        cmocka_unit_test(a_local_handed_to_another_task_aborts_in_debug),
         cmocka_unit_test(stack_overflow_hits_the_guard_page),
         cmocka_unit_test(other_faults_are_passed_on),
         cmocka_unit_test(hundred_thousand_alive_with_guard_regions),

@@ -24,7 +24,7 @@ extern "C" {
 
 typedef struct td_aio_event {
     bool value_;   /* private: the flag */
-    void *first_;  /* private: the waiters, oldest first (on their tasks' stacks) */
+    void *first_;  /* private: the waiters, oldest first (nodes on the heap) */
     void *last_;
     void *loop_;   /* private: the loop it is bound to */
 } td_aio_event_t;

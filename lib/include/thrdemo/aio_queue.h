@@ -3,7 +3,8 @@
  *
  * put() suspends the calling task while a bounded queue is full, get() while the
  * queue is empty; the longest-waiting getter (putter) is woken first. Items are the
- * caller's pointers, NULL included (it plays None): the queue never looks at them.
+ * caller's pointers, NULL included (it plays None): the queue never looks at them;
+ * they must not point to a task's local variables (task.h's pointer rule).
  * task_done() and join() count items processed, as in queue.h. As in CPython, a task
  * cancelled while it waits in put() or get() leaves the queue as it was (its item is
  * not put, no item is taken), and the wake-up it was given, if any, passes to the

@@ -84,7 +84,10 @@ TD_API void td_aio_server_free(td_aio_server_t *server);
 
 /* await reader.read(size): up to size bytes into buf as soon as some are there: how
  * many (> 0), 0 at end of file, -ETIMEDOUT when none came within timeout seconds
- * (TD_FOREVER: no limit), -ECANCELED, or the connection's error (-ECONNRESET, ...). */
+ * (TD_FOREVER: no limit), -ECANCELED, or the connection's error (-ECONNRESET, ...).
+ * buf may be a local of the calling task: on the loop's shared stack it is filled
+ * once the task runs again (from the stream's buffer: one copy more), elsewhere the
+ * bytes are read straight into it. Likewise data for write may be a local. */
 TD_API ssize_t td_aio_stream_read(td_aio_stream_t *stream, void *buf, size_t size,
                                   double timeout);
 /* writer.write(data) and await writer.drain(): 0 once all len bytes are handed to the

@@ -61,7 +61,8 @@ TD_API int td_loop_new(td_loop_t **loop);
 /* loop.close() and free: tasks still pending are closed (their coroutine's await
  * returns -ECANCELED, and the body must return) and marked cancelled; callbacks
  * not yet run are dropped. Futures of the loop may still be queried and freed, not
- * used. The loop must not be running. NULL is accepted. */
+ * used. The stack the loop's tasks shared (task.h) goes back to the pool. The loop
+ * must not be running. NULL is accepted. */
 TD_API void td_loop_free(td_loop_t *loop);
 
 /* asyncio.get_running_loop(): the loop running on the calling thread, or NULL (where

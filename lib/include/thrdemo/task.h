@@ -1,9 +1,33 @@
 /* SPDX-License-Identifier: MIT */
 /* task.h - asyncio's Future and Task, and the awaits: sleep, gather, wait, wait_for,
- * run. A coroutine here is a C function running on a stack of its own (coro.h),
+ * run. A coroutine here is a C function running as a stackful coroutine (coro.h),
  * driven by an event loop (loop.h) on one thread: it runs until it awaits something
  * that is not done, and the loop resumes it when that is done. Coroutines are not
  * threads: only one runs at a time, and only between awaits does another get a turn.
+ *
+ * Stacks, and the pointer rule. A loop's tasks take turns on one stack that the loop
+ * owns (a shared stack, coro.h): while a task waits, its frames are copied out into a
+ * buffer of its own, sized to fit (a few hundred bytes for a shallow coroutine), and
+ * copied back when it runs again. So a waiting task costs a few hundred bytes, and
+ * 100,000 of them fit in tens of megabytes. The price: while a task waits, its local
+ * variables are not where they were, and another task's frames use that memory. So
+ *
+ *   nothing may use a pointer to a task's local variables while that task waits:
+ *   not another task (a coroutine's argument, a queue item, a future's result), not
+ *   a callback (call_soon's argument, a done callback's), not another thread.
+ *
+ * Share static or heap memory instead. The library itself keeps to the rule: what it
+ * holds across an await (a stream's incoming bytes, waiters' nodes, gather's results)
+ * is on the heap, and it writes into a caller's buffer or array only while the
+ * caller runs (td_aio_stream_read, td_aio_wait's done, td_aio_gather_coros' results).
+ * A Debug build (NDEBUG not defined) checks the rule where a pointer handed to the
+ * library outlives the call (create_task's argument, set_result's result, a queue
+ * item, call_soon's and done callbacks' arguments, an Event waited on): a pointer
+ * into the shared stack aborts the process with one "libthrdemo: <call>: ..." line.
+ * A coroutine that must hand out pointers to its locals asks for a stack of its own
+ * (td_aio_coro_t.own_stack, or a stack_size of its own): its frames stay where they
+ * are, at the cost of a stack's pages. Generators (generator.h) always have stacks of
+ * their own.
  *
  *   Python                                     C
  *   async def work(arg): ... return r          int work(void *arg, void **result)
@@ -44,8 +68,8 @@
  * td_aio_create_task with a non-NULL out, td_aio_gather) frees it with
  * td_aio_future_free; the loop keeps a pending task alive on its own until it is
  * done, so a task whose handle nobody keeps still runs to its end (unlike Python,
- * where it may be garbage collected). A task's stack goes back to the pool as soon
- * as its coroutine returns. Everything here must be used on the loop's thread.
+ * where it may be garbage collected). A task's saved frames (or its own stack) are
+ * freed as soon as its coroutine returns; the loop's shared stack goes with the loop. Everything here must be used on the loop's thread.
  *
  * The functions that await are also macros that first note the caller's __FILE__ and
  * __LINE__ in the task (td_aio_where), so that a task's repr says where its coroutine
@@ -89,12 +113,21 @@ typedef struct td_aio_coro {
     const char *name;  /* the coroutine function's __name__ (NULL: "coro") */
     const char *file;  /* for its repr before it first runs (may be NULL) */
     int line;
-    size_t stack_size; /* 0: TD_CORO_STACK_DEFAULT */
+    /* 0: run on the loop's shared stack (TD_CORO_STACK_DEFAULT bytes); any other
+     * size: a stack of its own of that size. */
+    size_t stack_size;
+    /* A stack of its own even at the default size, so that pointers to its local
+     * variables stay valid while it waits (see the pointer rule above). */
+    bool own_stack;
 } td_aio_coro_t;
 
 /* work(arg) as a coroutine object, named after the function (a C11 compound
  * literal: in C++ fill in a td_aio_coro_t instead). */
-#define TD_AIO_CORO(fn, arg) ((td_aio_coro_t){ (fn), (arg), #fn, __FILE__, __LINE__, 0 })
+#define TD_AIO_CORO(fn, arg) ((td_aio_coro_t){ (fn), (arg), #fn, __FILE__, __LINE__, 0, false })
+/* The same with a stack of its own (own_stack): for a coroutine that hands out
+ * pointers to its local variables. */
+#define TD_AIO_CORO_OWN_STACK(fn, arg)                                                   \
+    ((td_aio_coro_t){ (fn), (arg), #fn, __FILE__, __LINE__, 0, true })
 
 /* ---- futures ------------------------------------------------------------------------ */
 
@@ -159,8 +192,9 @@ TD_API int td_aio_task_set_name(td_aio_task_t *task, const char *name);
 TD_API const char *td_aio_task_coro_name(const td_aio_task_t *task);
 /* task.cancelling(): cancellation requests not yet answered, 0 once done. */
 TD_API int td_aio_task_cancelling(const td_aio_task_t *task);
-/* Bytes of the task's stack that are resident (td_coro_stack_touched): what it costs
- * beyond its few hundred bytes of struct; 0 once its coroutine has returned. */
+/* What the task's stack costs it (td_coro_stack_touched): on the shared stack, the
+ * bytes of its buffer for its saved frames; with a stack of its own, the stack's
+ * resident bytes. 0 once its coroutine has returned. */
 TD_API size_t td_aio_task_stack_touched(const td_aio_task_t *task);
 /* Whether the future is a task. */
 TD_API bool td_aio_is_task(const td_aio_future_t *future);
@@ -201,8 +235,10 @@ TD_API int td_aio_gather(td_aio_future_t **outer, td_aio_future_t *const *futs, 
  * errors: 0, the code it raised, -ECANCELED). Returns 0 when all returned 0, TD_ETASK
  * when one raised (the first in order is re-raised by a body returning TD_ETASK),
  * -ECANCELED when the waiting task was cancelled: then so are the children, and
- * unlike gather it returns only once they are done, so they may use the caller's
- * local variables; -EPERM, -ENOMEM. */
+ * unlike gather it returns only once they are done; -EPERM, -ENOMEM. The children's
+ * arguments must not point to the caller's local variables (the pointer rule: the
+ * caller waits while they run) unless the caller has a stack of its own; coros,
+ * results and errors may be its locals. */
 TD_API int td_aio_gather_coros(const td_aio_coro_t *coros, size_t n, void **results,
                                int *errors);
 /* await asyncio.wait(futs, timeout=..., return_when=...): suspend until `when` holds

@@ -7,6 +7,7 @@
 #ifndef THRDEMO_AIO_INTERNAL_H
 #define THRDEMO_AIO_INTERNAL_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <uv.h>
 
@@ -86,6 +87,7 @@ struct td_loop {
     bool running, stopping, closing;
     bool polling;          /* inside libuv's wait for I/O (its callbacks run there) */
     td_aio_task_t *current; /* the task being stepped */
+    td_coro_stack_t *stack; /* the stack its tasks share (made for the first one) */
     td_aio_future_t *first, *last; /* every live future, oldest first */
     unsigned long long callbacks_run;
 };
@@ -137,29 +139,35 @@ struct td_aio_future {
     char *exc_message;
     char *cancel_message;
     struct callback *cbs;  /* the done callbacks, in the order added */
-    size_t n_cbs, cap_cbs;
+    uint32_t n_cbs, cap_cbs;
     struct callback inline_cbs[2];
     td_aio_future_t *prev, *next; /* the loop's list */
 };
 
+/* A task, with its coroutine inside it (coro_space: td__coro_size bytes), packed:
+ * 100,000 of them are a benchmark's whole memory. */
 struct aio_task {
-    struct td_aio_future base;
-    td_coro_t *coro;        /* NULL once its coroutine has returned */
-    td_aio_coro_t info;     /* fn, arg, name and where it was made */
-    unsigned long number;   /* N of Task-N */
-    char *name;             /* set_name's, or NULL for "Task-N" */
-    const char *where_file; /* where it last awaited (td_aio_where) */
+    struct td_aio_future base;  /* base.result holds the body's result until it ends */
+    td_coro_t *coro;        /* in coro_space; NULL once its coroutine has returned */
+    td_aio_fn fn;           /* the coroutine: function, argument, name, where made */
+    void *arg;
+    const char *coro_name;
+    const char *coro_file;
+    int coro_line;
     int where_line;
+    const char *where_file; /* where it last awaited (td_aio_where) */
+    char *name;             /* set_name's, or NULL for "Task-N" */
+    td_aio_future_t *fut_waiter; /* what it awaits (a reference) */
+    unsigned number;        /* N of Task-N (of the process: wraps after 4e9) */
+    int cancels_requested;
+    int body_rc;            /* what the coroutine returned */
+    int raise_code;         /* td_aio_raise's, for the exception it returns */
+    int last_code;          /* the last await that gave TD_ETASK: re-raised */
     bool started;
     bool must_cancel;
-    int cancels_requested;
-    td_aio_future_t *fut_waiter; /* what it awaits (a reference) */
-    int body_rc;            /* what the coroutine returned */
-    void *body_result;
-    int raise_code;         /* td_aio_raise's, for the exception it returns */
     char *raise_message;
-    int last_code;          /* the last await that gave TD_ETASK: re-raised */
     char *last_message;
+    max_align_t coro_space[];
 };
 
 struct aio_gather {
@@ -212,5 +220,36 @@ int td__await(td_aio_future_t *f, void **result);
 int td__yield_once(void);
 /* The running task, or NULL. */
 struct aio_task *td__current_task(void);
+
+/* ---- a waiter of an Event or a Queue --------------------------------------------------- */
+
+/* A task waiting in a list (an Event's, a Queue's getters or putters): on the heap, not
+ * in the task's frames, which are copied away while it waits (the pointer rule). */
+struct td__waiter {
+    td_aio_future_t *future; /* what the task awaits; whoever wakes it sets it */
+    struct td__waiter *prev, *next;
+    bool linked;
+};
+
+/* A new waiter with a pending future of loop's, unlinked: 0 or -ENOMEM. */
+int td__waiter_new(td_loop_t *loop, struct td__waiter **out);
+/* Free a waiter (unlinked) and its future. */
+void td__waiter_free(struct td__waiter *w);
+
+/* ---- the pointer rule (task.h) ----------------------------------------------------- */
+
+/* Whether p points into the stack the loop's tasks share: memory that belongs to
+ * whichever task occupies it, not to the task that handed p over. */
+bool td__aio_on_shared_stack(const td_loop_t *loop, const void *p);
+/* Abort with one line naming `call` and the rule when p points into loop's shared
+ * stack (NULL loop: the running one). What a Debug build checks wherever a pointer
+ * given to the library outlives the call. */
+void td__aio_check_pointer(const td_loop_t *loop, const void *p, const char *call,
+                           const char *what);
+#ifdef NDEBUG
+#define TD__AIO_CHECK_POINTER(loop, p, call, what) ((void)0)
+#else
+#define TD__AIO_CHECK_POINTER(loop, p, call, what) td__aio_check_pointer(loop, p, call, what)
+#endif
 
 #endif

@@ -1,20 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /* aio_event.c - asyncio.Event (aio_event.h), as locks.py writes it.
  *
- * DESIGN. The flag, and the waiters as a list of nodes that live in the frames of
- * the waiting coroutines (their stacks outlive the wait); each node holds a future of
- * its own that the waiter awaits. set() sets every waiter's future, oldest first, so
- * their tasks resume in that order at the loop's next turn; each waiter unlinks its
- * own node when its await returns, woken or cancelled, so set() only ever sees
- * waiters still in their frames. Everything is on the loop's thread.
+ * DESIGN. The flag, and the waiters as a list of nodes on the heap (not in the
+ * waiting coroutines' frames: those are copied away while a task waits, task.h's
+ * pointer rule); each node holds a future of its own that the waiter awaits. set()
+ * sets every waiter's future, oldest first, so their tasks resume in that order at
+ * the loop's next turn; each waiter unlinks and frees its own node when its await
+ * returns, woken or cancelled, so set() only ever sees waiters still waiting.
+ * Everything is on the loop's thread.
  */
 #include "aio.h"
 #include "thrdemo/aio_event.h"
-
-struct event_waiter {
-    td_aio_future_t *future;
-    struct event_waiter *prev, *next;
-};
 
 void td_aio_event_init(td_aio_event_t *event)
 {
@@ -34,7 +30,7 @@ void td_aio_event_set(td_aio_event_t *event)
     if (event->value_)
         return;
     event->value_ = true;
-    for (struct event_waiter *w = event->first_; w; w = w->next)
+    for (struct td__waiter *w = event->first_; w; w = w->next)
         if (!td_aio_future_done(w->future))
             td_aio_future_set_result(w->future, NULL);
 }
@@ -49,7 +45,7 @@ bool td_aio_event_is_set(const td_aio_event_t *event)
     return event->value_;
 }
 
-static void unlink_waiter(td_aio_event_t *event, struct event_waiter *w)
+static void unlink_waiter(td_aio_event_t *event, struct td__waiter *w)
 {
     if (w->prev)
         w->prev->next = w->next;
@@ -70,20 +66,22 @@ int td_aio_event_wait(td_aio_event_t *event)
         return -EPERM;
     if (event->loop_ && event->loop_ != t->base.loop)
         return -EINVAL; /* "is bound to a different event loop" */
-    event->loop_ = t->base.loop;
-    struct event_waiter w = { .prev = event->last_ };
-    int rc = td_aio_future_new(&w.future, t->base.loop);
+    TD__AIO_CHECK_POINTER(t->base.loop, event, "td_aio_event_wait", "the Event");
+    struct td__waiter *w;
+    int rc = td__waiter_new(t->base.loop, &w);
     if (rc != 0)
         return rc;
-    if (w.prev)
-        w.prev->next = &w;
+    event->loop_ = t->base.loop;
+    w->prev = event->last_;
+    if (w->prev)
+        w->prev->next = w;
     else
-        event->first_ = &w;
-    event->last_ = &w;
-    rc = td__await(w.future, NULL);
-    unlink_waiter(event, &w); /* finally: self._waiters.remove(fut) */
+        event->first_ = w;
+    event->last_ = w;
+    rc = td__await(w->future, NULL);
+    unlink_waiter(event, w); /* finally: self._waiters.remove(fut) */
     if (!event->first_)
         event->loop_ = NULL; /* no waiter left: the loop may be freed, another may wait */
-    td_aio_future_free(w.future);
+    td__waiter_free(w);
     return rc;
 }

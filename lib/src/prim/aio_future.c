@@ -117,7 +117,8 @@ static void drop_callbacks(td_aio_future_t *f)
 
 static void destroy_task(struct aio_task *t)
 {
-    td_coro_free(t->coro); /* only after its loop was freed can it still be here */
+    if (t->coro) /* only after its loop was freed can it still be here */
+        td__coro_destroy(t->coro);
     td_aio_future_free(t->fut_waiter);
     free(t->name);
     free(t->raise_message);
@@ -198,6 +199,7 @@ int td_aio_future_set_result(td_aio_future_t *f, void *result)
 {
     if (!f || f->kind == K_TASK || f->state != F_PENDING)
         return -EINVAL;
+    TD__AIO_CHECK_POINTER(f->loop, result, "td_aio_future_set_result", "the result");
     td__afut_finish(f, result, 0, NULL);
     return 0;
 }
@@ -274,7 +276,7 @@ int td__afut_add_callback(td_aio_future_t *f, td_aio_done_fn fn, void *arg,
         return td__loop_schedule(f->loop, H_DONE, fn, f, arg, release);
     }
     if (f->n_cbs == f->cap_cbs) {
-        size_t cap = f->cap_cbs * 2;
+        uint32_t cap = f->cap_cbs * 2;
         struct callback *cbs = malloc(cap * sizeof *cbs);
         if (!cbs)
             return -ENOMEM;
@@ -292,6 +294,7 @@ int td_aio_future_add_done_callback(td_aio_future_t *f, td_aio_done_fn fn, void 
 {
     if (!f || !fn)
         return -EINVAL;
+    TD__AIO_CHECK_POINTER(f->loop, arg, "td_aio_future_add_done_callback", "the argument");
     return td__afut_add_callback(f, fn, arg, NULL, NULL);
 }
 
@@ -337,9 +340,25 @@ static void *task_body(td_coro_t *co, void *arg)
     (void)co;
     struct aio_task *t = arg;
     void *result = NULL;
-    t->body_rc = t->info.fn(t->info.arg, &result);
-    t->body_result = result;
+    t->body_rc = t->fn(t->arg, &result);
+    t->base.result = result; /* the task's own result once it is finished */
     return NULL;
+}
+
+/* The stack a new task of the loop runs on: its shared one (made now if need be) unless
+ * the coroutine asks for a stack of its own or a size of its own. */
+static int task_stack(td_loop_t *loop, const td_aio_coro_t *coro, td_coro_attr_t *attr)
+{
+    *attr = (td_coro_attr_t){ .stack_size = coro->stack_size };
+    if (coro->own_stack || coro->stack_size != 0)
+        return 0;
+    if (!loop->stack) {
+        int rc = td_coro_stack_new(&loop->stack, 0);
+        if (rc != 0)
+            return rc;
+    }
+    attr->shared = loop->stack;
+    return 0;
 }
 
 int td_loop_create_task(td_loop_t *loop, td_aio_task_t **out, td_aio_coro_t coro)
@@ -348,14 +367,24 @@ int td_loop_create_task(td_loop_t *loop, td_aio_task_t **out, td_aio_coro_t coro
         return -EINVAL;
     if (loop->closing)
         return -ESHUTDOWN;
-    struct aio_task *t = (struct aio_task *)td__afut_alloc(loop, sizeof *t, K_TASK);
+    TD__AIO_CHECK_POINTER(loop, coro.arg, "td_aio_create_task",
+                          "the coroutine's argument");
+    td_coro_attr_t attr;
+    int rc = task_stack(loop, &coro, &attr);
+    if (rc != 0)
+        return rc;
+    struct aio_task *t = (struct aio_task *)td__afut_alloc(
+        loop, sizeof *t + td__coro_size(&attr), K_TASK);
     if (!t)
         return -ENOMEM;
-    t->info = coro;
-    if (!t->info.name)
-        t->info.name = "coro";
-    const td_coro_attr_t attr = { .stack_size = coro.stack_size };
-    int rc = td_coro_new(&t->coro, task_body, t, &attr);
+    t->fn = coro.fn;
+    t->arg = coro.arg;
+    t->coro_name = coro.name ? coro.name : "coro";
+    t->coro_file = coro.file;
+    t->coro_line = coro.line;
+    rc = td__coro_init(t->coro_space, task_body, t, &attr);
+    if (rc == 0)
+        t->coro = (td_coro_t *)t->coro_space;
     if (rc == 0)
         rc = td__loop_schedule(loop, H_TASK_STEP, NULL, &t->base, NULL, NULL);
     if (rc != 0) {
@@ -363,7 +392,7 @@ int td_loop_create_task(td_loop_t *loop, td_aio_task_t **out, td_aio_coro_t coro
         return rc;
     }
     td__coro_report_as(t->coro, "task", t);
-    t->number = atomic_fetch_add_explicit(&task_counter, 1, memory_order_relaxed) + 1;
+    t->number = (unsigned)atomic_fetch_add_explicit(&task_counter, 1, memory_order_relaxed) + 1;
     TD__OBSERVE(TD_OBS_AIO_TASK_NEW, "task", t, (int)t->number);
     /* refs: the loop's until the task is done, and the caller's */
     if (out)
@@ -381,13 +410,14 @@ int td_aio_create_task(td_aio_task_t **out, td_aio_coro_t coro)
 static void task_settle(struct aio_task *t)
 {
     td_aio_future_t *f = &t->base;
-    td_coro_free(t->coro); /* its stack goes back to the pool now */
+    td__coro_destroy(t->coro); /* its saved frames or stack go now */
     t->coro = NULL;
     if (t->must_cancel || t->body_rc == -ECANCELED) { /* with cancel()'s message */
         t->must_cancel = false;
         td__afut_cancel_plain(f, f->cancel_message);
     } else if (t->body_rc == 0) {
-        td__afut_finish(f, t->body_result, 0, NULL);
+        TD__AIO_CHECK_POINTER(f->loop, f->result, "a task's coroutine", "its result");
+        td__afut_finish(f, f->result, 0, NULL);
     } else if (t->body_rc == TD_ETASK && t->last_code != 0) {
         td__afut_finish(f, NULL, t->last_code, t->last_message); /* re-raised */
     } else {
@@ -473,7 +503,7 @@ void td__task_abandon(td_aio_future_t *f)
     if (t->coro) { /* closing it makes its pending await give -ECANCELED */
         td_loop_t *loop = f->loop;
         loop->current = f;
-        td_coro_free(t->coro);
+        td__coro_destroy(t->coro);
         loop->current = NULL;
         t->coro = NULL;
     }
@@ -555,6 +585,49 @@ int td_aio_raise(int code, const char *message)
     return code;
 }
 
+/* ---- waiters ------------------------------------------------------------------------ */
+
+int td__waiter_new(td_loop_t *loop, struct td__waiter **out)
+{
+    struct td__waiter *w = calloc(1, sizeof *w);
+    if (!w)
+        return -ENOMEM;
+    int rc = td_aio_future_new(&w->future, loop);
+    if (rc != 0) {
+        free(w);
+        return rc;
+    }
+    *out = w;
+    return 0;
+}
+
+void td__waiter_free(struct td__waiter *w)
+{
+    td_aio_future_free(w->future);
+    free(w);
+}
+
+/* ---- the pointer rule ------------------------------------------------------------------ */
+
+bool td__aio_on_shared_stack(const td_loop_t *loop, const void *p)
+{
+    return loop && td_coro_stack_holds(loop->stack, p);
+}
+
+void td__aio_check_pointer(const td_loop_t *loop, const void *p, const char *call,
+                           const char *what)
+{
+    const td_loop_t *running = td__running_loop();
+    if (!td__aio_on_shared_stack(loop, p) && !td__aio_on_shared_stack(running, p))
+        return;
+    fprintf(stderr,
+            "libthrdemo: %s: %s points into a task's stack, which other tasks' frames "
+            "overwrite while that task waits (the pointer rule, task.h): use static or "
+            "heap memory, or give the task a stack of its own (own_stack)\n",
+            call, what);
+    abort();
+}
+
 /* ---- task queries ---------------------------------------------------------------------- */
 
 size_t td_aio_task_get_name(const td_aio_task_t *f, char *buf, size_t size)
@@ -564,7 +637,7 @@ size_t td_aio_task_get_name(const td_aio_task_t *f, char *buf, size_t size)
     const struct aio_task *t = (const struct aio_task *)f;
     if (t->name)
         return (size_t)snprintf(buf, size, "%s", t->name);
-    return (size_t)snprintf(buf, size, "Task-%lu", t->number);
+    return (size_t)snprintf(buf, size, "Task-%u", t->number);
 }
 
 int td_aio_task_set_name(td_aio_task_t *f, const char *name)
@@ -582,7 +655,7 @@ int td_aio_task_set_name(td_aio_task_t *f, const char *name)
 
 const char *td_aio_task_coro_name(const td_aio_task_t *f)
 {
-    return td_aio_is_task(f) ? ((const struct aio_task *)f)->info.name : NULL;
+    return td_aio_is_task(f) ? ((const struct aio_task *)f)->coro_name : NULL;
 }
 
 size_t td_aio_task_stack_touched(const td_aio_task_t *f)
@@ -693,7 +766,7 @@ static void put_callbacks(struct text *o, const td_aio_future_t *f)
         put(o, ", ");
         put_callback(o, &f->cbs[1]);
     } else if (f->n_cbs > 2) {
-        put(o, ", <%zu more>, ", f->n_cbs - 2);
+        put(o, ", <%u more>, ", (unsigned)(f->n_cbs - 2));
         put_callback(o, &f->cbs[f->n_cbs - 1]);
     }
     put(o, "]");
@@ -701,14 +774,14 @@ static void put_callbacks(struct text *o, const td_aio_future_t *f)
 
 static void put_coro(struct text *o, const struct aio_task *t)
 {
-    put(o, " coro=<%s()", t->info.name);
+    put(o, " coro=<%s()", t->coro_name);
     bool done = !t->coro || td_coro_state(t->coro) == TD_CORO_CLOSED;
-    if (done && t->info.file)
-        put(o, " done, defined at %s:%d", t->info.file, t->info.line);
+    if (done && t->coro_file)
+        put(o, " done, defined at %s:%d", t->coro_file, t->coro_line);
     else if (!done && t->where_file)
         put(o, " running at %s:%d", t->where_file, t->where_line);
-    else if (!done && t->info.file)
-        put(o, " running at %s:%d", t->info.file, t->info.line);
+    else if (!done && t->coro_file)
+        put(o, " running at %s:%d", t->coro_file, t->coro_line);
     put(o, ">");
 }
 

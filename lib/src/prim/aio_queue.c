@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* aio_queue.c - asyncio.Queue (aio_queue.h), as queues.py writes it.
  *
- * DESIGN. The items in a FIFO container; getters and putters as lists of nodes in
- * the frames of the waiting coroutines, each with a future it awaits. put_nowait
+ * DESIGN. The items in a FIFO container; getters and putters as lists of nodes on
+ * the heap (a waiting task's frames are copied away while it waits: task.h's pointer
+ * rule), each with a future it awaits. put_nowait
  * wakes the oldest getter by taking its node off the list and setting its future
  * (_wakeup_next); get_nowait does the same for putters. A woken waiter loops and
  * checks again, as CPython's `while self.empty()` does. A waiter cancelled while in
@@ -16,14 +17,8 @@
 #include "thrdemo/aio_event.h"
 #include "thrdemo/aio_queue.h"
 
-struct queue_waiter {
-    td_aio_future_t *future;
-    struct queue_waiter *prev, *next;
-    bool linked;
-};
-
 struct waiters {
-    struct queue_waiter *first, *last;
+    struct td__waiter *first, *last;
 };
 
 struct td_aio_queue {
@@ -85,7 +80,7 @@ long td_aio_queue_maxsize(const td_aio_queue_t *q)
 
 /* ---- the waiter lists -------------------------------------------------------------- */
 
-static void append(struct waiters *ws, struct queue_waiter *w)
+static void append(struct waiters *ws, struct td__waiter *w)
 {
     w->prev = ws->last;
     w->next = NULL;
@@ -97,7 +92,7 @@ static void append(struct waiters *ws, struct queue_waiter *w)
     w->linked = true;
 }
 
-static void unlink_waiter(struct waiters *ws, struct queue_waiter *w)
+static void unlink_waiter(struct waiters *ws, struct td__waiter *w)
 {
     if (!w->linked)
         return;
@@ -116,7 +111,7 @@ static void unlink_waiter(struct waiters *ws, struct queue_waiter *w)
 static void wakeup_next(struct waiters *ws)
 {
     while (ws->first) {
-        struct queue_waiter *w = ws->first;
+        struct td__waiter *w = ws->first;
         unlink_waiter(ws, w);
         if (!td_aio_future_done(w->future)) {
             td_aio_future_set_result(w->future, NULL);
@@ -130,20 +125,20 @@ static void wakeup_next(struct waiters *ws)
 static int wait_in(struct waiters *ws, struct aio_task *t, td_aio_queue_t *q,
                    bool (*still_ready)(const td_aio_queue_t *q))
 {
-    struct queue_waiter w = { 0 };
-    int rc = td_aio_future_new(&w.future, t->base.loop);
+    struct td__waiter *w;
+    int rc = td__waiter_new(t->base.loop, &w);
     if (rc != 0)
         return rc;
-    append(ws, &w);
-    rc = td__await(w.future, NULL);
+    append(ws, w);
+    rc = td__await(w->future, NULL);
     if (rc != 0) { /* except: */
-        td_aio_future_cancel(w.future, NULL);
-        unlink_waiter(ws, &w);
-        if (still_ready(q) && !td_aio_future_cancelled(w.future))
+        td_aio_future_cancel(w->future, NULL);
+        unlink_waiter(ws, w);
+        if (still_ready(q) && !td_aio_future_cancelled(w->future))
             wakeup_next(ws); /* woken but cannot take the call: wake the next in line */
     }
-    unlink_waiter(ws, &w);
-    td_aio_future_free(w.future);
+    unlink_waiter(ws, w);
+    td__waiter_free(w);
     return rc;
 }
 
@@ -161,6 +156,7 @@ static bool has_items(const td_aio_queue_t *q)
 
 int td_aio_queue_put_nowait(td_aio_queue_t *q, void *item)
 {
+    TD__AIO_CHECK_POINTER(NULL, item, "td_aio_queue_put", "the item");
     if (td_aio_queue_full(q))
         return -ENOSPC;
     if (td__ring_push(&q->items, item) != 0)

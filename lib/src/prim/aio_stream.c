@@ -13,6 +13,13 @@
  * stream's buffer, and a cancelled or timed-out write closes the connection and
  * waits for libuv to let go of the buffer before returning.
  *
+ * The pointer rule (task.h): a caller's buffer on the loop's shared stack is not
+ * there while its task waits. Such a reader is not given to libuv (`want` stays
+ * NULL): the bytes go to the stream's buffer and the reader copies them out once it
+ * runs again; such a writer's unsent rest is copied to the heap (`write_copy`, freed
+ * when libuv is done with it) before uv_write. Buffers elsewhere (heap, static, a
+ * task with a stack of its own) are used in place, as before.
+ *
  * A server's connection is a task running the program's function; when it returns,
  * the handle is closed, and libuv's close callback unlinks and frees the stream and
  * drops the server's reference to the task. `done` (an Event) is set once the
@@ -58,6 +65,7 @@ struct td_aio_stream {
     size_t want_size, got;
     td_aio_future_t *writer;      /* the waiting writer's (or connector's) future */
     int write_status;
+    char *write_copy;             /* the rest of a write from the shared stack */
     uv_write_t write_req;
     uv_connect_t connect_req;
     struct slot_timer read_timer, write_timer;
@@ -175,6 +183,7 @@ static void stream_unref(td_aio_stream_t *s)
         return;
     disarm(&s->read_timer); /* they point at the stream */
     disarm(&s->write_timer);
+    free(s->write_copy);
     free(s->buf);
     free(s);
 }
@@ -216,11 +225,16 @@ static void wake_reader(td_aio_stream_t *s)
         td__loop_run_now(loop);
 }
 
-/* Hand the waiting reader what the buffer holds. */
+/* Hand the waiting reader what the buffer holds (one whose buffer is on the shared
+ * stack takes it itself once woken). */
 static void feed_reader(td_aio_stream_t *s)
 {
     if (!s->reader || s->len == 0)
         return;
+    if (!s->want) {
+        wake_reader(s);
+        return;
+    }
     size_t n = s->len < s->want_size ? s->len : s->want_size;
     memcpy(s->want, s->buf, n);
     memmove(s->buf, s->buf + n, s->len - n);
@@ -233,7 +247,7 @@ static void on_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *out)
 {
     (void)suggested;
     td_aio_stream_t *s = stream_of(handle);
-    if (s->reader && s->len == 0) { /* straight where it is wanted */
+    if (s->reader && s->want && s->len == 0) { /* straight where it is wanted */
         *out = uv_buf_init(s->want, (unsigned)s->want_size);
         return;
     }
@@ -263,7 +277,7 @@ static void on_read(uv_stream_t *handle, ssize_t n, const uv_buf_t *b)
         wake_reader(s);
         return;
     }
-    if (s->reader && b->base == s->want) {
+    if (s->reader && s->want && b->base == s->want) {
         s->got = (size_t)n;
         wake_reader(s);
         return;
@@ -329,7 +343,7 @@ ssize_t td_aio_stream_read(td_aio_stream_t *s, void *buf, size_t size, double ti
     int rc = start_reading(s);
     if (rc != 0)
         return rc;
-    s->want = buf;
+    s->want = td__aio_on_shared_stack(s->loop, buf) ? NULL : buf; /* see the design */
     s->want_size = size;
     s->got = 0;
     rc = await_slot(&s->read_timer, timeout);
@@ -341,6 +355,12 @@ ssize_t td_aio_stream_read(td_aio_stream_t *s, void *buf, size_t size, double ti
             give_back(s, buf, got); /* no byte is lost to a cancelled read */
         return rc;
     }
+    if (got == 0 && s->len > 0) { /* it came into the stream's buffer: take it now */
+        got = take_buffered(s, buf, size);
+        rc = start_reading(s);
+        if (rc != 0)
+            return rc;
+    }
     return got > 0 ? (ssize_t)got : s->error ? s->error : 0;
 }
 
@@ -350,6 +370,8 @@ static void on_written(uv_write_t *req, int status)
 {
     td_aio_stream_t *s = stream_of(req->handle);
     s->write_pending = false;
+    free(s->write_copy); /* libuv is done with it */
+    s->write_copy = NULL;
     s->write_status = status;
     if (status != 0 && !s->error)
         s->error = status;
@@ -370,8 +392,16 @@ static void abandon_write(td_aio_stream_t *s, int why)
 /* Queue what the kernel did not take, and wait for it to go: 0 or an error. */
 static int write_rest(td_aio_stream_t *s, uv_buf_t b, double timeout)
 {
+    if (td__aio_on_shared_stack(s->loop, b.base)) { /* gone while this task waits */
+        if (!(s->write_copy = malloc(b.len)))
+            return -ENOMEM;
+        memcpy(s->write_copy, b.base, b.len);
+        b.base = s->write_copy;
+    }
     int rc = uv_write(&s->write_req, (uv_stream_t *)&s->tcp, &b, 1, on_written);
     if (rc != 0) {
+        free(s->write_copy);
+        s->write_copy = NULL;
         s->error = rc;
         return rc;
     }
@@ -504,7 +534,7 @@ static void refuse(td_aio_server_t *server, td_aio_stream_t *s)
 static int start_connection(td_aio_server_t *server, td_aio_stream_t *s)
 {
     const td_aio_coro_t coro = { serve_connection, s, "client_connected_cb", NULL, 0,
-                                 server->attr.stack_size };
+                                 server->attr.stack_size, false };
     int rc = td_loop_create_task(server->loop, &s->task, coro);
     if (rc != 0)
         return rc;
@@ -585,6 +615,7 @@ int td_aio_start_server(td_aio_server_t **out, td_aio_client_fn fn, void *arg,
         return -EPERM;
     if (!out || !fn || !attr)
         return -EINVAL;
+    TD__AIO_CHECK_POINTER(loop, arg, "td_aio_start_server", "the argument");
     td_aio_server_t *server = calloc(1, sizeof *server);
     if (!server)
         return -ENOMEM;

@@ -32,9 +32,54 @@
  * Sanitizers: AddressSanitizer must know which stack is in use (for its stack checks
  * and fake stacks) and ThreadSanitizer which fiber (for happens-before): every switch
  * is announced to them (start/finish_switch_fiber, switch_to_fiber).
+ *
+ * Shared (copied) stacks, after libaco. Every coroutine points at a td_coro_stack:
+ * its own (allocated with the coroutine, right after its struct) or a shared one.
+ * A stack knows its `occupant`, the coroutine whose frames are on it; an own stack's
+ * occupant is always its coroutine. Resuming a coroutine that is not its stack's
+ * occupant first copies the occupant's live bytes [its saved sp, top) into the
+ * occupant's buffer (`saved`), then copies the resumed one's bytes back to where
+ * they were (or, at its first resume, lays out its first frame), and makes it the
+ * occupant (move_in). Saving is lazy, as libaco's: a coroutine that yields keeps its
+ * frames in place, so the loop stepping one task and then the same again copies
+ * nothing. The buffer grows to the exact size needed (16-byte multiples) and shrinks
+ * only below a quarter of its size, so a coroutine that alternates between a few
+ * depths does not realloc at each switch. A coroutine that returns leaves no frames:
+ * the stack has no occupant then. Freeing a suspended coroutine closes it (which moves
+ * it in); freeing the occupant just clears `occupant`. The cost grows with the bytes
+ * copied (libaco's README measures a resume at 33 ns with 8 live bytes, 59 ns with 232
+ * and 91 ns with 488), so what matters is the depth at which a coroutine yields, and
+ * libaco's warning is coro.h's pointer rule: a local's address handed to another
+ * coroutine of the stack points into that one's frames once it runs.
+ *
+ * Who may touch a shared stack: `busy` is claimed (compare-and-swap, acquire) by the
+ * resume that runs one of its coroutines, after that coroutine's own state CAS, and
+ * released (release) once the coroutine has switched back out; `occupant` and every
+ * coroutine's `saved` bytes are only read or written by the holder of `busy`. A resume
+ * that finds the stack busy undoes its state CAS and returns -EBUSY: the stack is in
+ * use by a running coroutine, perhaps its own resumer, whose frames cannot be moved.
+ * So a shared stack runs one coroutine at a time across threads. `users` counts the
+ * coroutines made on it, for td_coro_stack_free's check.
+ *
+ * Where the live bytes start: with the assembly switch, the saved stack pointer is
+ * exact (td__coro_switch pushed everything below the caller's frame). With ucontext,
+ * switch_out records the address of a local of a function it calls (stack_point):
+ * every frame of switch_out's callers lies above it, and swapcontext resumes with the
+ * stack pointer of its caller, so nothing live is below that address.
+ *
+ * Copying under the sanitizers: ASan poisons redzones inside the frames being copied
+ * and would report memcpy's read of them; the range is unpoisoned first, on both
+ * sides, so the stack holds no stale poison of another coroutine's frames (the
+ * resumed frames lose their redzones until their functions return, which only costs
+ * detection). The fiber announced to ASan for a coroutine on a shared stack has the
+ * shared stack's bounds. ucontext's swapcontext is intercepted by ASan, which
+ * unpoisons the target stack itself. TSan: the copy is made by the resumer before
+ * __tsan_switch_to_fiber, which orders it before the coroutine's own accesses; `busy`
+ * orders copies made on different threads.
  */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -76,6 +121,18 @@
 #include <sanitizer/tsan_interface.h>
 #endif
 
+/* A stack: a coroutine's own (right after its struct) or a shared one. */
+struct td_coro_stack {
+    struct stack_pool *pool; /* where the memory came from and goes back to */
+    char *guard;             /* the guard below the stack: [guard, base) */
+    char *base;              /* usable stack: [base, base + size) */
+    size_t size;
+    bool shared;             /* made by td_coro_stack_new */
+    atomic_bool busy;        /* shared: one of its coroutines is running */
+    td_coro_t *occupant;     /* whose frames are on it (NULL: none); under busy */
+    atomic_size_t users;     /* shared: coroutines made on it, not yet freed */
+};
+
 struct td_coro {
     _Atomic int state;  /* td_coro_state_t */
     bool closing;       /* this run was started by close(): the yield says -ECANCELED */
@@ -86,12 +143,12 @@ struct td_coro {
     const void *report_object;
     void *transfer;     /* the value handed over by the last switch, either way */
     td_coro_t *outer;   /* what was running on the resuming thread before */
-    struct stack_pool *pool; /* where the stack came from and goes back to */
-    char *guard;        /* the guard below the stack: [guard, stack) */
-    char *stack;        /* usable stack: [stack, stack + stack_size) */
-    size_t stack_size;
+    td_coro_stack_t *stack;
+    char *saved;        /* shared stack: its frames while another's occupy the stack */
+    uint32_t saved_len, saved_cap;
+    void *sp;           /* its saved stack pointer while it is not running (ucontext:
+                           the lowest address its frames may use) */
 #if CORO_ASM
-    void *sp;        /* the coroutine's saved stack pointer while it is not running */
     void *caller_sp; /* the resumer's, while the coroutine runs */
 #else
     ucontext_t context;
@@ -163,7 +220,7 @@ __asm__(".text\n"
  * backtraces end there, and rsp = 8 mod 16 as at any function's entry. */
 static void prepare_stack(td_coro_t *co)
 {
-    uintptr_t top = (uintptr_t)(co->stack + co->stack_size) & ~(uintptr_t)15;
+    uintptr_t top = (uintptr_t)(co->stack->base + co->stack->size) & ~(uintptr_t)15;
     void **sp = (void **)top;
     *--sp = NULL;               /* coro_entry's return address: none */
     void (*entry)(void) = coro_entry; /* where td__coro_switch's ret goes */
@@ -197,8 +254,8 @@ static void prepare_stack(td_coro_t *co)
 {
     if (getcontext(&co->context) != 0)
         die("libthrdemo: getcontext failed\n");
-    co->context.uc_stack.ss_sp = co->stack;
-    co->context.uc_stack.ss_size = co->stack_size;
+    co->context.uc_stack.ss_sp = co->stack->base;
+    co->context.uc_stack.ss_size = co->stack->size;
     co->context.uc_link = NULL; /* coro_entry never returns */
     makecontext(&co->context, coro_entry, 0);
 }
@@ -212,8 +269,18 @@ static void backend_switch_in(td_coro_t *co)
         die("libthrdemo: swapcontext failed\n");
 }
 
+/* An address below every frame of its caller (see the design note). */
+static __attribute__((noinline)) void *stack_point(void)
+{
+    char here;
+    void *p = &here;
+    __asm__ volatile("" : "+r"(p)); /* the address escapes: `here` has a stack slot */
+    return p;
+}
+
 static void backend_switch_out(td_coro_t *co)
 {
+    co->sp = (void *)((uintptr_t)stack_point() & ~(uintptr_t)15);
     if (swapcontext(&co->context, co->caller_context) != 0)
         die("libthrdemo: swapcontext failed\n");
 }
@@ -229,7 +296,7 @@ static void switch_in(td_coro_t *co)
 {
 #ifdef CORO_ASAN
     void *fake_stack = NULL;
-    __sanitizer_start_switch_fiber(&fake_stack, co->stack, co->stack_size);
+    __sanitizer_start_switch_fiber(&fake_stack, co->stack->base, co->stack->size);
 #endif
 #ifdef CORO_TSAN
     co->caller_fiber = __tsan_get_current_fiber();
@@ -329,15 +396,18 @@ static void put_text(char **p, const char *text)
 }
 
 /* In the signal handler: only async-signal-safe calls. */
-static void report_overflow(const td_coro_t *co, const void *addr)
+static void report_overflow(const td_coro_stack_t *stack, const void *addr)
 {
     char line[256], *p = line;
-    put_text(&p, "libthrdemo: coroutine stack overflow (stack of ");
-    put_number(&p, co->stack_size, 10);
+    put_text(&p, stack->shared ? "libthrdemo: coroutine stack overflow (shared stack of "
+                               : "libthrdemo: coroutine stack overflow (stack of ");
+    put_number(&p, stack->size, 10);
     put_text(&p, " bytes): fault at 0x");
     put_number(&p, (uintptr_t)addr, 16);
-    put_text(&p, " in the guard below it; give the coroutine a larger stack "
-                 "(td_coro_attr_t.stack_size)\n");
+    put_text(&p, stack->shared ? " in the guard below it; give the coroutine a larger stack "
+                                 "(td_coro_stack_new's size)\n"
+                               : " in the guard below it; give the coroutine a larger stack "
+                                 "(td_coro_attr_t.stack_size)\n");
     ssize_t ignored = write(STDERR_FILENO, line, (size_t)(p - line));
     (void)ignored;
     abort();
@@ -367,8 +437,8 @@ static void on_segv(int sig, siginfo_t *info, void *context)
 {
     const td_coro_t *co = get_current();
     const char *addr = info->si_addr;
-    if (co && addr >= co->guard && addr < co->stack)
-        report_overflow(co, addr);
+    if (co && addr >= co->stack->guard && addr < co->stack->base)
+        report_overflow(co->stack, addr);
     pass_on(sig, info, context);
 }
 
@@ -603,9 +673,9 @@ static int take_fresh(struct stack_pool *pool, char **slot)
     return 0;
 }
 
-/* Give co a stack of size usable bytes (whole pages): 0, -ENOMEM or -EAGAIN (the
+/* Give stack a region of size usable bytes (whole pages): 0, -ENOMEM or -EAGAIN (the
  * limit of mappings is met as ENOMEM). */
-static int stack_take(td_coro_t *co, size_t size)
+static int stack_take(td_coro_stack_t *stack, size_t size)
 {
     pthread_once(&probe_once, probe_guards);
     td__mutex_lock(&pools_lock);
@@ -617,16 +687,22 @@ static int stack_take(td_coro_t *co, size_t size)
     td__mutex_unlock(&pools_lock);
     if (rc != 0)
         return rc;
-    co->pool = pool;
-    co->guard = slot;
-    co->stack = slot + pool->guard;
-    co->stack_size = size;
+    stack->pool = pool;
+    stack->guard = slot;
+    stack->base = slot + pool->guard;
+    stack->size = size;
     return 0;
 }
 
 /* A stack whose coroutine is gone: back to its pool. */
-static void stack_give(struct stack_pool *pool, char *slot)
+static void stack_give(const td_coro_stack_t *stack)
 {
+    struct stack_pool *pool = stack->pool;
+    char *slot = stack->guard;
+#ifdef CORO_ASAN
+    /* Frames left on the stack are poisoned; the next coroutine here must not be. */
+    __asan_unpoison_memory_region(stack->base, stack->size);
+#endif
     td__mutex_lock(&pools_lock);
     if (!slots_push(&pool->dirty, slot))
         release(pool, &slot, 1, MADV_DONTNEED); /* no memory to list it: drop the slot */
@@ -656,23 +732,188 @@ const char *td_coro_guard_method(void)
     return guard_method == GUARD_MADVISE ? "guard regions (madvise)" : "mprotect";
 }
 
-/* ---- create, free ---------------------------------------------------------------------- */
+/* ---- shared stacks: moving frames in and out ---------------------------------------- */
 
-int td_coro_new(td_coro_t **co, td_coro_fn fn, void *arg, const td_coro_attr_t *attr)
+/* Usable bytes asked for (0: the default), checked and rounded: 0 when invalid. */
+static size_t usable_size(size_t size)
 {
-    if (!co || !fn)
-        return -EINVAL;
-    size_t size = attr && attr->stack_size ? attr->stack_size : TD_CORO_STACK_DEFAULT;
+    if (size == 0)
+        size = TD_CORO_STACK_DEFAULT;
     if (size < TD_CORO_STACK_MIN || size > SIZE_MAX / 2)
+        return 0;
+    return round_up(size, page_size());
+}
+
+int td_coro_stack_new(td_coro_stack_t **out, size_t size)
+{
+    size = usable_size(size);
+    if (!out || size == 0)
         return -EINVAL;
     pthread_once(&init_once, init);
-    td_coro_t *c = calloc(1, sizeof *c);
-    if (!c)
+    td_coro_stack_t *stack = calloc(1, sizeof *stack);
+    if (!stack)
         return -ENOMEM;
-    int rc = stack_take(c, round_up(size, page_size()));
+    int rc = stack_take(stack, size);
     if (rc != 0) {
-        free(c);
+        free(stack);
         return rc;
+    }
+    stack->shared = true;
+    atomic_init(&stack->busy, false);
+    atomic_init(&stack->users, 0);
+    *out = stack;
+    return 0;
+}
+
+void td_coro_stack_free(td_coro_stack_t *stack)
+{
+    if (!stack)
+        return;
+    if (atomic_load_explicit(&stack->users, memory_order_acquire) != 0)
+        die("libthrdemo: td_coro_stack_free of a shared stack that coroutines still use\n");
+    stack_give(stack);
+    free(stack);
+}
+
+bool td_coro_stack_holds(const td_coro_stack_t *stack, const void *p)
+{
+    const char *c = p;
+    return stack && c >= stack->base && c < stack->base + stack->size;
+}
+
+static char *stack_top(const td_coro_stack_t *stack)
+{
+    return stack->base + stack->size;
+}
+
+/* Make the range [p, p + n) of a stack plain memory for ASan (see the design note). */
+static void unpoison(const void *p, size_t n)
+{
+#ifdef CORO_ASAN
+    __asan_unpoison_memory_region(p, n);
+#else
+    (void)p, (void)n;
+#endif
+}
+
+/* Room for n saved bytes: grown to fit, shrunk below a quarter. false: no memory. */
+static bool saved_room(td_coro_t *co, size_t n)
+{
+    if (n > UINT32_MAX)
+        return false;
+    if (n <= co->saved_cap && n >= co->saved_cap / 4)
+        return true;
+    size_t cap = round_up(n ? n : 1, 16);
+    char *buf = realloc(co->saved, cap);
+    if (!buf)
+        return n <= co->saved_cap; /* keep the larger one */
+    co->saved = buf;
+    co->saved_cap = (uint32_t)cap;
+    return true;
+}
+
+/* Copy the occupant's live frames out of its shared stack: 0 or -ENOMEM. */
+static int save_occupant(td_coro_stack_t *stack)
+{
+    td_coro_t *occupant = stack->occupant;
+    size_t n = (size_t)(stack_top(stack) - (char *)occupant->sp);
+    if (!saved_room(occupant, n))
+        return -ENOMEM;
+    unpoison(occupant->sp, n);
+    memcpy(occupant->saved, occupant->sp, n);
+    occupant->saved_len = (uint32_t)n;
+    stack->occupant = NULL;
+    return 0;
+}
+
+/* Put co's frames on its stack (the caller holds it): 0 or -ENOMEM (nothing moved). */
+static int move_in(td_coro_t *co, int from)
+{
+    td_coro_stack_t *stack = co->stack;
+    if (stack->occupant) {
+        int rc = save_occupant(stack);
+        if (rc != 0)
+            return rc;
+    }
+    if (from == TD_CORO_CREATED) {
+        prepare_stack(co);
+    } else {
+        unpoison(co->sp, co->saved_len);
+        memcpy(co->sp, co->saved, co->saved_len);
+    }
+    stack->occupant = co;
+    return 0;
+}
+
+/* Take co's shared stack for one run: false when one of its coroutines is running. */
+static bool claim_stack(td_coro_stack_t *stack)
+{
+    bool idle = false;
+    return atomic_compare_exchange_strong_explicit(&stack->busy, &idle, true,
+                                                   memory_order_acquire, memory_order_relaxed);
+}
+
+static void unclaim_stack(td_coro_stack_t *stack)
+{
+    atomic_store_explicit(&stack->busy, false, memory_order_release);
+}
+
+/* Before co (just made RUNNING, from state `from`) runs: its stack ready, its frames
+ * on it. 0, or -EBUSY / -ENOMEM after which co must go back to `from`. */
+static int take_stack(td_coro_t *co, int from)
+{
+    td_coro_stack_t *stack = co->stack;
+    if (!stack->shared) {
+        if (from == TD_CORO_CREATED)
+            prepare_stack(co);
+        return 0; /* an own stack: nothing to move */
+    }
+    if (!claim_stack(stack))
+        return -EBUSY;
+    int rc = stack->occupant == co ? 0 : move_in(co, from);
+    if (rc != 0)
+        unclaim_stack(stack);
+    return rc;
+}
+
+/* After co switched back out: a returned coroutine leaves no frames; let the stack go. */
+static void leave_stack(td_coro_t *co)
+{
+    td_coro_stack_t *stack = co->stack;
+    if (!stack->shared)
+        return;
+    if (co->returned)
+        stack->occupant = NULL;
+    unclaim_stack(stack);
+}
+
+/* ---- create, free ---------------------------------------------------------------------- */
+
+size_t td__coro_size(const td_coro_attr_t *attr)
+{
+    /* An own stack's record lives right after the coroutine. */
+    return sizeof(struct td_coro) + (attr && attr->shared ? 0 : sizeof(td_coro_stack_t));
+}
+
+int td__coro_init(void *mem, td_coro_fn fn, void *arg, const td_coro_attr_t *attr)
+{
+    if (!fn)
+        return -EINVAL;
+    td_coro_stack_t *shared = attr ? attr->shared : NULL;
+    size_t size = usable_size(attr ? attr->stack_size : 0);
+    if (!shared && size == 0)
+        return -EINVAL;
+    pthread_once(&init_once, init);
+    td_coro_t *c = mem;
+    if (shared) {
+        c->stack = shared;
+        atomic_fetch_add_explicit(&shared->users, 1, memory_order_relaxed);
+    } else {
+        c->stack = (td_coro_stack_t *)(c + 1);
+        int rc = stack_take(c->stack, size);
+        if (rc != 0)
+            return rc;
+        c->stack->occupant = c;
     }
     c->fn = fn;
     c->arg = arg;
@@ -682,37 +923,103 @@ int td_coro_new(td_coro_t **co, td_coro_fn fn, void *arg, const td_coro_attr_t *
     c->fiber = __tsan_create_fiber(0);
 #endif
     atomic_init(&c->state, TD_CORO_CREATED);
-    *co = c;
     return 0;
+}
+
+int td_coro_new(td_coro_t **co, td_coro_fn fn, void *arg, const td_coro_attr_t *attr)
+{
+    if (!co || !fn)
+        return -EINVAL;
+    if (!(attr && attr->shared) && usable_size(attr ? attr->stack_size : 0) == 0)
+        return -EINVAL; /* before any allocation */
+    void *mem = calloc(1, td__coro_size(attr));
+    if (!mem)
+        return -ENOMEM;
+    int rc = td__coro_init(mem, fn, arg, attr);
+    if (rc != 0) {
+        free(mem);
+        return rc;
+    }
+    *co = mem;
+    return 0;
+}
+
+/* Whether a coroutine running on this thread (the current one or one it interrupted)
+ * is on the stack: then it is the stack's occupant, and the stack stays busy until
+ * this thread switches back into it. */
+static bool running_here(const td_coro_stack_t *stack)
+{
+    for (const td_coro_t *c = get_current(); c; c = c->outer)
+        if (c->stack == stack)
+            return true;
+    return false;
+}
+
+/* Take the stack, waiting while another thread runs one of its coroutines: false when
+ * a coroutine of this thread runs there (it would never be let go). */
+static bool claim_stack_waiting(td_coro_stack_t *stack)
+{
+    while (!claim_stack(stack)) {
+        if (running_here(stack))
+            return false;
+        sched_yield(); /* a switch of another thread's: a few hundred nanoseconds */
+    }
+    return true;
+}
+
+/* A shared stack's coroutine is going: if its frames occupy the stack, they are gone.
+ * When a coroutine of this thread runs there, co is not the occupant; when another
+ * thread's does, it may be moving co's frames: wait for it. */
+static void leave_shared(td_coro_t *co)
+{
+    td_coro_stack_t *stack = co->stack;
+    if (claim_stack_waiting(stack)) {
+        if (stack->occupant == co)
+            stack->occupant = NULL;
+        unclaim_stack(stack);
+    }
+    free(co->saved);
+    atomic_fetch_sub_explicit(&stack->users, 1, memory_order_release);
+}
+
+/* Close a suspended coroutine that is being freed; on a shared stack that another
+ * thread is using, wait for it rather than drop the frames unwound. */
+static void close_for_free(td_coro_t *co)
+{
+    while (td_coro_close(co) == -EBUSY && co->stack->shared && !running_here(co->stack))
+        sched_yield();
 }
 
 void td_coro_free(td_coro_t *co)
 {
     if (!co)
         return;
+    td__coro_destroy(co);
+    free(co);
+}
+
+void td__coro_destroy(td_coro_t *co)
+{
     int state = atomic_load_explicit(&co->state, memory_order_acquire);
     if (state == TD_CORO_RUNNING)
         die("libthrdemo: td_coro_free of a running coroutine\n");
     if (state == TD_CORO_SUSPENDED)
-        td_coro_close(co); /* -EPROTO: its frames go with the stack, as in Python */
+        close_for_free(co); /* -EPROTO, -EBUSY: its frames are dropped unwound, as in Python */
 #ifdef CORO_TSAN
     __tsan_destroy_fiber(co->fiber);
 #endif
-#ifdef CORO_ASAN
-    /* The frames left on the stack are poisoned; the next coroutine here must not be. */
-    __asan_unpoison_memory_region(co->stack, co->stack_size);
-#endif
-    stack_give(co->pool, co->guard);
-    free(co);
+    if (co->stack->shared)
+        leave_shared(co);
+    else
+        stack_give(co->stack);
 }
 
 /* ---- resume, yield, close --------------------------------------------------------------- */
 
-/* Run co, which the caller has just moved to RUNNING, until it yields or returns. */
-static int run(td_coro_t *co, int from, void *value, void **out, bool closing)
+/* Run co, which the caller has just moved to RUNNING (its stack taken), until it
+ * yields or returns. */
+static int run(td_coro_t *co, void *value, void **out, bool closing)
 {
-    if (from == TD_CORO_CREATED)
-        prepare_stack(co);
     co->closing = closing;
     co->transfer = value;
     co->outer = get_current();
@@ -723,12 +1030,24 @@ static int run(td_coro_t *co, int from, void *value, void **out, bool closing)
     void *got = co->transfer;
     int rc = co->returned ? TD_ESTOP : 0;
     TD__OBSERVE(TD_OBS_CORO_SUSPEND, co->report_kind, co->report_object, rc);
+    leave_stack(co);
     /* From here on another thread may resume it. */
     atomic_store_explicit(&co->state, rc == TD_ESTOP ? TD_CORO_CLOSED : TD_CORO_SUSPENDED,
                           memory_order_release);
     if (out)
         *out = got;
     return rc;
+}
+
+/* co was moved from `from` to RUNNING: take its stack and run it, or put it back. */
+static int start(td_coro_t *co, int from, void *value, void **out, bool closing)
+{
+    int rc = take_stack(co, from);
+    if (rc != 0) {
+        atomic_store_explicit(&co->state, from, memory_order_release);
+        return rc;
+    }
+    return run(co, value, out, closing);
 }
 
 int td_coro_resume(td_coro_t *co, void *value, void **out)
@@ -747,7 +1066,7 @@ int td_coro_resume(td_coro_t *co, void *value, void **out)
     } while (!atomic_compare_exchange_weak_explicit(&co->state, &state, TD_CORO_RUNNING,
                                                     memory_order_acq_rel,
                                                     memory_order_acquire));
-    return run(co, state, value, out, false);
+    return start(co, state, value, out, false);
 }
 
 int td_coro_yield(td_coro_t *co, void *value, void **sent)
@@ -788,7 +1107,8 @@ int td_coro_close(td_coro_t *co)
             break;
         }
     }
-    return run(co, TD_CORO_SUSPENDED, NULL, NULL, true) == TD_ESTOP ? 0 : -EPROTO;
+    rc = start(co, TD_CORO_SUSPENDED, NULL, NULL, true);
+    return rc == TD_ESTOP ? 0 : rc < 0 ? rc : -EPROTO;
 }
 
 /* ---- queries ---------------------------------------------------------------------------- */
@@ -822,18 +1142,26 @@ td_coro_t *td_coro_current(void)
 
 size_t td_coro_stack_size(const td_coro_t *co)
 {
-    return co->stack_size;
+    return co->stack->size;
+}
+
+td_coro_stack_t *td_coro_shared_stack(const td_coro_t *co)
+{
+    return co->stack->shared ? co->stack : NULL;
 }
 
 size_t td_coro_stack_touched(const td_coro_t *co)
 {
+    const td_coro_stack_t *stack = co->stack;
+    if (stack->shared)
+        return co->saved_cap;
     size_t page = page_size(), touched = 0;
     unsigned char resident[256];
-    for (size_t off = 0; off < co->stack_size; off += sizeof resident * page) {
-        size_t len = co->stack_size - off;
+    for (size_t off = 0; off < stack->size; off += sizeof resident * page) {
+        size_t len = stack->size - off;
         if (len > sizeof resident * page)
             len = sizeof resident * page;
-        if (mincore(co->stack + off, len, resident) != 0)
+        if (mincore(stack->base + off, len, resident) != 0)
             return 0;
         for (size_t i = 0; i < len / page; i++)
             touched += (resident[i] & 1) ? page : 0;

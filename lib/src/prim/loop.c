@@ -23,6 +23,11 @@
  *
  * Handles: `refs` counts the loop's reference (from scheduling until run or dropped)
  * and the caller's (when it asked for the handle). Spare handles are reused.
+ *
+ * A task's step needs no handle: nobody can cancel it or hold it, and a task has at
+ * most one step scheduled. So the ready queue holds the task itself, its address
+ * tagged with the low bit (futures are malloc'ed: aligned), with a reference to it;
+ * 100,000 ready tasks then cost the queue 8 bytes each, not a handle each.
  */
 #include <errno.h>
 #include <math.h>
@@ -98,7 +103,7 @@ static void handle_run(struct td_loop_handle *h)
     switch (h->kind) {
     case H_PLAIN: h->fn.plain(h->arg); break;
     case H_DONE: h->fn.done(h->future, h->arg); break;
-    case H_TASK_STEP: td__task_step(h->future); break;
+    case H_TASK_STEP: td__task_step(h->future); break; /* (queued as the task itself) */
     }
 }
 
@@ -220,11 +225,57 @@ static void make_ready(td_loop_t *loop, struct td_loop_handle *h)
         out_of_memory();
 }
 
+/* A ready queue entry: a handle, or a task to step (tagged: see the design note). */
+static bool is_task_step(const void *item)
+{
+    return (uintptr_t)item & 1;
+}
+
+static td_aio_future_t *step_task(void *item)
+{
+    return (td_aio_future_t *)((uintptr_t)item & ~(uintptr_t)1);
+}
+
+/* Run a ready entry, and let it go. */
+static void run_ready(td_loop_t *loop, void *item)
+{
+    if (is_task_step(item)) {
+        loop->callbacks_run++;
+        td__task_step(step_task(item));
+        td_aio_future_free(step_task(item));
+        return;
+    }
+    struct td_loop_handle *h = item;
+    if (!h->cancelled) {
+        loop->callbacks_run++;
+        h->release = NULL; /* the callback itself lets go of what arg holds */
+        handle_run(h);
+    }
+    loop_drop(h);
+}
+
+/* Let a ready entry go without running it. */
+static void drop_ready(void *item)
+{
+    if (is_task_step(item))
+        td_aio_future_free(step_task(item));
+    else
+        loop_drop(item);
+}
+
 int td__loop_schedule(td_loop_t *loop, enum handle_kind kind, td_aio_done_fn fn,
                       td_aio_future_t *future, void *arg, void (*release)(void *arg))
 {
     if (loop->closing)
         return -ESHUTDOWN;
+    if (kind == H_TASK_STEP) {
+        void *item = (void *)((uintptr_t)td_aio_future_ref(future) | 1);
+        if (td__ring_push(&loop->ready, item) != 0) {
+            td_aio_future_free(future);
+            return -ENOMEM;
+        }
+        return 0;
+    }
     struct td_loop_handle *h = handle_new(loop, kind);
     if (!h)
         return -ENOMEM;
@@ -258,6 +309,7 @@ static int plain_handle(td_loop_t *loop, td_loop_cb fn, void *arg, struct td_loo
     int rc = check_call(loop, fn);
     if (rc != 0)
         return rc;
+    TD__AIO_CHECK_POINTER(loop, arg, "td_loop_call_soon/call_later/call_at", "the argument");
     if (!(*h = handle_new(loop, H_PLAIN)))
         return -ENOMEM;
     (*h)->fn.plain = fn;
@@ -332,6 +384,7 @@ int td_loop_call_soon_threadsafe(td_loop_t *loop, td_loop_cb fn, void *arg)
 {
     if (!loop || !fn)
         return -EINVAL;
+    TD__AIO_CHECK_POINTER(loop, arg, "td_loop_call_soon_threadsafe", "the argument");
     struct td_loop_handle *h = calloc(1, sizeof *h); /* not the loop's spares: */
     if (!h)                                           /* those are its thread's */
         return -ENOMEM;
@@ -456,15 +509,8 @@ bool td__loop_may_run_now(const td_loop_t *loop)
 
 void td__loop_run_now(td_loop_t *loop)
 {
-    while (loop->ready.count > 0) {
-        struct td_loop_handle *h = td__ring_pop(&loop->ready);
-        if (!h->cancelled) {
-            loop->callbacks_run++;
-            h->release = NULL;
-            handle_run(h);
-        }
-        loop_drop(h);
-    }
+    while (loop->ready.count > 0)
+        run_ready(loop, td__ring_pop(&loop->ready));
 }
 
 /* ---- one turn, and running ---------------------------------------------------------- */
@@ -484,15 +530,8 @@ static void run_once(td_loop_t *loop)
     while (loop->heap_n > 0 && loop->heap[0]->when <= now)
         make_ready(loop, heap_pop(loop));
     /* Only what is ready now: callbacks these make ready wait for the next turn. */
-    for (size_t todo = loop->ready.count; todo > 0; todo--) {
-        struct td_loop_handle *h = td__ring_pop(&loop->ready);
-        if (!h->cancelled) {
-            loop->callbacks_run++;
-            h->release = NULL; /* the callback itself lets go of what arg holds */
-            handle_run(h);
-        }
-        loop_drop(h);
-    }
+    for (size_t todo = loop->ready.count; todo > 0; todo--)
+        run_ready(loop, td__ring_pop(&loop->ready));
 }
 
 void td__loop_run(td_loop_t *loop)
@@ -647,7 +686,7 @@ static void abandon_tasks(td_loop_t *loop)
 static void drop_scheduled(td_loop_t *loop)
 {
     while (loop->ready.count > 0)
-        loop_drop(td__ring_pop(&loop->ready));
+        drop_ready(td__ring_pop(&loop->ready));
     while (loop->heap_n > 0)
         loop_drop(heap_pop(loop));
     drain_inbox(loop);
@@ -677,6 +716,7 @@ void td_loop_free(td_loop_t *loop)
     }
     td__ring_destroy(&loop->ready);
     free(loop->heap);
+    td_coro_stack_free(loop->stack); /* after its tasks' coroutines (abandon_tasks) */
     if (thread_loop == loop)
         thread_loop = NULL;
     free(loop);

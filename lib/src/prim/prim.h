@@ -72,4 +72,12 @@ bool td__cond_wait_for_until(td_cond_t *cond, td_predicate_fn pred, void *ctx,
  * than of the coroutine itself (whose owner the observer could not know). */
 void td__coro_report_as(td_coro_t *co, const char *kind, const void *object);
 
+/* A coroutine inside memory of its owner's (a task embeds its own, saving a malloc
+ * and a pointer): the bytes it needs with attr (max_align_t-aligned), then init and
+ * destroy as td_coro_new and td_coro_free do, minus the allocation. mem is zeroed.
+ * td__coro_init returns as td_coro_new; the coroutine is `mem`. */
+size_t td__coro_size(const td_coro_attr_t *attr);
+int td__coro_init(void *mem, td_coro_fn fn, void *arg, const td_coro_attr_t *attr);
+void td__coro_destroy(td_coro_t *co);
+
 #endif
