@@ -229,6 +229,26 @@ static int try_once(td_queue_t *q, const attempt_t *a)
     return a->put ? try_put(q, a->item) : try_get(q, a->got, a->left);
 }
 
+/* How far apart a spinning put or get lets the other side get before it goes on:
+ * a consumer that takes each item as soon as it is written reads the very cache
+ * lines the producer is writing, and both slow down (on the project's VM, 1 producer
+ * and 1 consumer of a Queue(1024) move 24-37 M items a second that way, 60-68 M
+ * when they stay apart). So a spinning get waits for a few cache lines' worth of
+ * items, and a spinning put for as much room, as long as the other side keeps
+ * moving; when it stops, it goes on with what there is. Never while sleeping. */
+static size_t batch_of(td_queue_t *q)
+{
+    enum { BATCH = 16 };
+    return q->engine == RING && q->maxsize >= 4 * BATCH ? BATCH : 1;
+}
+
+/* What a spinning put (room) or get (items) would find now. */
+static size_t ready_for(td_queue_t *q, bool put)
+{
+    size_t n = count_of(q);
+    return put ? (n < q->maxsize ? q->maxsize - n : 0) : n;
+}
+
 /* Try a until it is no longer `busy` or the deadline passes, reporting the wait:
  * spin a few microseconds, then sleep on the side as the top of the file says. The
  * caller's first try failed. Returns the last try's result. */
@@ -238,9 +258,15 @@ static int wait_for(td_queue_t *q, side_t s, const attempt_t *a, td__deadline_t 
         TD__OBSERVE_WAIT(TD_OBS_WAIT_BEGIN, "queue", q, (int)s.waits_to,
                          td__seconds_left(deadline));
     int rc = s.busy;
+    size_t want = batch_of(q), seen_ready = SIZE_MAX;
     td__spin_t spin;
     td__spin_start(&spin, deadline);
     while (td__spin_again(&spin)) {
+        size_t ready = want > 1 ? ready_for(q, a->put) : want;
+        if (ready < want && ready != seen_ready) {
+            seen_ready = ready; /* the other side is still at it: let it get ahead */
+            continue;
+        }
         if ((rc = try_once(q, a)) != s.busy) {
             td__spin_won();
             return rc;
