@@ -609,26 +609,35 @@ typedef struct child {
     size_t first; /* its first row in rep->rows */
 } child_t;
 
+/* Cut line at its tabs into at most max fields: how many. */
+static size_t split_tabs(char *line, char *field[], size_t max)
+{
+    size_t n = 0;
+    field[n++] = line;
+    for (char *tab = line; n < max && (tab = strchr(tab, '\t')) != NULL; field[n++] = tab)
+        *tab++ = '\0';
+    return n;
+}
+
+enum { ROW_FIELDS = 13 };
+
 /* One line from the child: a row (kept as if measured here), or anything else,
  * which goes to stderr so that nothing it says is lost. */
 static void take_row_line(char *line, void *arg)
 {
     child_t *c = arg;
-    char *field[13];
-    size_t n = 0;
-    for (char *p = line; n < 13; p++) {
-        field[n++] = p;
-        p = n < 13 ? strchr(p, '\t') : NULL;
-        if (!p)
-            break;
-        *p = '\0';
-    }
-    size_t impl = (size_t)strtoul(n == 13 ? field[2] : "", NULL, 10);
-    if (n != 13 || strcmp(field[0], "row") != 0 || impl >= bench_n_impls ||
-        strcmp(field[1], c->workload->name) != 0 ||
-        strcmp(bench_impls[impl].workload, c->workload->name) != 0) {
+    char *field[ROW_FIELDS];
+    if (strncmp(line, "row\t", 4) != 0) {
         fprintf(stderr, "%s\n", line);
         return;
+    }
+    size_t n = split_tabs(line, field, ROW_FIELDS);
+    size_t impl = n == ROW_FIELDS ? (size_t)strtoul(field[2], NULL, 10) : bench_n_impls;
+    if (impl >= bench_n_impls || strcmp(field[1], c->workload->name) != 0 ||
+        strcmp(bench_impls[impl].workload, c->workload->name) != 0) {
+        fprintf(stderr, "thrdemo: bench %s: its process sent a row this binary cannot read\n",
+                c->workload->name);
+        return; /* its rows then count as not sent */
     }
     row_t row;
     start_row(&row, c->rep->o, &bench_impls[impl], c->workload, strtol(field[3], NULL, 10));
@@ -664,7 +673,8 @@ static void fail_missing(child_t *c, const char *why)
             snprintf(row.note, sizeof row.note, "%.*s", (int)sizeof row.note - 1, why);
             if (!said)
                 fprintf(stderr, "thrdemo: bench %s: %s\n", c->workload->name, row.note);
-            keep_row(rep, &row, said = true);
+            said = true;
+            keep_row(rep, &row, said);
         }
     }
 }

@@ -22,9 +22,13 @@ bool bench_channel_open(bench_channel_t *c, bool td, size_t capacity, bench_resu
         return false;
     }
     if (!td) {
+        pthread_condattr_t monotonic;
+        pthread_condattr_init(&monotonic);
+        pthread_condattr_setclock(&monotonic, CLOCK_MONOTONIC);
         pthread_mutex_init(&c->mutex, NULL);
-        pthread_cond_init(&c->not_empty, NULL);
-        pthread_cond_init(&c->not_full, NULL);
+        pthread_cond_init(&c->not_empty, &monotonic);
+        pthread_cond_init(&c->not_full, &monotonic);
+        pthread_condattr_destroy(&monotonic);
     }
     return true;
 }
