@@ -104,11 +104,8 @@ static void read_until_closed(pid_t pid, int fd[2], int stop_fd, reader_t *r)
         struct pollfd fds[3] = { { .fd = fd[0], .events = POLLIN },
                                  { .fd = fd[1], .events = POLLIN },
                                  { .fd = r->stopped ? -1 : stop_fd, .events = POLLIN } };
-        if (poll(fds, 3, -1) < 0) {
-            if (errno == EINTR)
-                continue;
-            break;
-        }
+        if (poll(fds, 3, -1) < 0 && errno != EINTR)
+            break; /* cannot happen with these arguments; waitpid still ends it */
         if (fds[2].revents) {
             kill(pid, SIGINT);
             r->stopped = true;
@@ -130,6 +127,9 @@ static void read_until_closed(pid_t pid, int fd[2], int stop_fd, reader_t *r)
             }
         }
     }
+    for (int k = 0; k < 2; k++)
+        if (fd[k] >= 0)
+            close(fd[k]);
 }
 
 int bench_run_child(char *const words[], char *const env[], int stop_fd,
