@@ -14,7 +14,7 @@
 # measured (figures)" (scripts/bench/report.py; a row this build lacks is "not
 # measured"); writes it all to bench-results.txt. A run that starts with a 1-minute
 # load average above 0.5 says in a WARNING line that its table is not a result. It
-# takes about 20 minutes on a 2-core machine, a third of it queue-mpmc's ring at
+# takes 10 to 20 minutes on a 2-core machine, a third of it queue-mpmc's ring at
 # capacity 1 (5M messages through a mutex, 8 threads).
 #
 # scripts/bench.sh --stability [RUNS]: whether `bench all` gives each workload the
