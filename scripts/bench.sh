@@ -21,9 +21,9 @@
 # figures it has alone, its memory rows counting only what that workload holds: three
 # rounds, each `thrdemo bench all --json --runs RUNS` (default 1) and then every
 # workload alone (`thrdemo bench WORKLOAD --json --runs RUNS`); each row's median over
-# the rounds in bench all against alone, judged within 20%. About 16 minutes with
-# RUNS 1 on a 2-core machine (RUNS + 1 times that: each run has its warm-up); writes
-# bench-stability.txt.
+# the rounds in bench all against alone, judged within 20%. About 25 minutes with
+# RUNS 1 on a 2-core machine, (RUNS + 1) / 2 times that with more (each run has its
+# warm-up); writes bench-stability.txt.
 #
 # scripts/bench.sh --plot [RUNS]: the scaling curves instead, as SVG in bench-plots/
 # (drawn with matplotlib, installed when missing), the measurements in

@@ -127,8 +127,8 @@ def stability():
     print(f"{'workload':<12} {'implementation':<28} {'metric':<22} {'all':>11} {'alone':>11} "
           f"{'diff':>7} {'alone varies':>13}")
     outside, compared, memory_out = [], 0, []
-    for k in values_alone:
-        if k not in values_all:
+    for k in values_all:  # in bench all's order
+        if k not in values_alone:
             continue
         a, b = statistics.median(values_all[k]), statistics.median(values_alone[k])
         diff = (a - b) / b if b else None  # bench all's figure against alone's
@@ -136,7 +136,8 @@ def stability():
         compared += 1
         name = f"{k[0]} {k[1]} {k[2]}"
         if diff is None or abs(diff) > 0.2:
-            outside.append(f"{name} {diff * 100:+.0f}%" if diff is not None else name)
+            noisy = f" (alone varies {noise * 100:.0f}%)" if noise is not None and noise > 0.2 else ""
+            outside.append((f"{name} {diff * 100:+.0f}%" if diff is not None else name) + noisy)
             unit = next(r["unit"] for d in alone for r in d["results"] if key(r) == k)
             if unit in ("MB", "B"):
                 memory_out.append(name)
