@@ -106,12 +106,9 @@ assert re.fullmatch(r'libthrdemo Queue\(64\) (is [0-9.]+x %s than|is as fast as)
 run bench queue-mpmc --messages 4000 --runs 1
 expect_status 0 "bench queue-mpmc"
 check "queue-mpmc: capacity 1 and 1024, the Queue beside the ring, each checked and compared" python3 -c "
-import re, sys
-rows = [l.split() for l in open('$work/out') if l.startswith('queue-mpmc ')]
-names = [' '.join(r[1:4]) for r in rows]
-assert names == ['libthrdemo Queue(1) 4000', 'mutex+2 condvar ring(1)', 'libthrdemo Queue(1024) 4000',
-                 'mutex+2 condvar ring(1024)'] or len(rows) == 4, rows
+import re
 text = open('$work/out').read()
+assert len([l for l in text.splitlines() if l.startswith('queue-mpmc ')]) == 4, text
 for cap in ('1', '1024'):
     assert re.search(r'^queue-mpmc +libthrdemo Queue\\(%s\\) +4k ints +msg/s .* ok$' % cap, text, re.M), text
     assert re.search(r'^queue-mpmc +mutex\\+2 condvar ring\\(%s\\) +4k ints +msg/s .* ok +libthrdemo Queue\\(%s\\) (is [0-9.]+x (faster|slower) than|is as fast as) mutex\\+2 condvar ring\\(%s\\)$' % (cap, cap, cap), text, re.M), text
