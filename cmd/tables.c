@@ -582,14 +582,17 @@ const cli_command_t tool_bench = {
     .no_trace = "measures what the library costs, which recording every event would change",
     .summary = "what a lock, a wake-up, a queue hand-off, a timer, a thread, a switch cost",
     .about = "What a lock, a wake-up, a queue hand-off, a timer, a thread and a coroutine "
-             "switch cost: libthrdemo beside pthreads, futexes, atomics and swapcontext, in "
-             "one process. Each "
-             "implementation runs once to warm up, then --runs times; the table shows the "
-             "median, min and max, each comparison said in words. Exit 1 if a self-check "
-             "fails (the reason on stderr). scripts/bench.sh adds the same work done by "
-             "CPython; scripts/bench.sh --plot draws the scaling curves.",
+             "switch cost: libthrdemo beside pthreads, futexes, atomics and swapcontext. "
+             "Each implementation runs once to warm up, then --runs times; the table shows "
+             "the median, min and max, each comparison said in words. Exit 1 if a "
+             "self-check fails (the reason on stderr). 'bench WORKLOAD' measures in one "
+             "process; 'bench all' runs each workload in a process of its own, so none "
+             "inherits another's memory, threads or caches, and a crash is a FAILED row. "
+             "scripts/bench.sh adds the same work done by CPython and judges the targets; "
+             "scripts/bench.sh --plot draws the scaling curves.",
     .variants = (const cli_variant_t[]){
-        { "all", "every workload below, one after the other", .example = "bench all --runs 3" },
+        { "all", "every workload below, one after the other, each in a process of its own",
+          .example = "bench all --workloads lock,queue --runs 3" },
         { "lock", "2 threads, 1M increments and 1M decrements under a lock",
           .example = "bench lock" },
         { "event", "a token passed back and forth through two Events, 100,000 times",
@@ -598,6 +601,8 @@ const cli_command_t tool_bench = {
           .example = "bench event-sleep" },
         { "queue", "1M integers from a producer to a consumer, capacity 10 and 1024",
           .example = "bench queue --capacity 1 --messages 20000" },
+        { "queue-mpmc", "4 producers and 4 consumers, 5M integers in all, capacity 1 and 1024",
+          .example = "bench queue-mpmc --capacity 16 --messages 200000" },
         { "queue-idle", "CPU time of a consumer waiting 1 s on an empty queue",
           .example = "bench queue-idle --runs 1" },
         { "timer", "200 one-shot 10 ms timers, 1 ms apart: lateness p50 and p99",
@@ -630,12 +635,25 @@ const cli_command_t tool_bench = {
         { "csv", OPT_FLAG, .help = "CSV, one row per figure, machine and date in every row" },
         { "count", OPT_INT, "10000", 1, 100000, .variants = "all threads",
           .help = "threads to start" },
-        { "capacity", OPT_INT, NULL, 1, 1048576, .variants = "all queue",
+        { "capacity", OPT_INT, NULL, 1, 1048576, .variants = "all",
+          .help = "the capacity of every queue (default: each workload's own)" },
+        { "capacity", OPT_INT, NULL, 1, 1048576, .variants = "queue",
           .help = "queue capacity (default: 10, then 1024)" },
-        { "messages", OPT_INT, "1000000", 1000, 100000000, .variants = "all queue",
-          .help = "integers sent through the queue" },
+        { "capacity", OPT_INT, NULL, 1, 1048576, .variants = "queue-mpmc",
+          .help = "queue capacity (default: 1, then 1024)" },
+        { "messages", OPT_INT, NULL, 1, 100000000, .variants = "all",
+          .help = "integers sent through every queue (default: 1000000 for queue, "
+                  "5000000 for queue-mpmc)" },
+        { "messages", OPT_INT, NULL, 1, 100000000, .variants = "queue",
+          .help = "integers sent through the queue (default: 1000000)" },
+        { "messages", OPT_INT, NULL, 1, 100000000, .variants = "queue-mpmc",
+          .help = "integers sent through the queue, a quarter by each producer (default: "
+                  "5000000)" },
         { "tasks", OPT_INT, "100000", 1, 10000000, .variants = "all async",
           .help = "tasks gathered" },
+        { "workloads", OPT_STRING, .variants = "all", .metavar = "LIST",
+          .help = "only these workloads, comma-separated, in the order above (default: "
+                  "every one)" },
         { 0 } },
 };
 

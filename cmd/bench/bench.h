@@ -36,7 +36,8 @@ typedef struct bench_result {
 typedef struct bench_impl {
     const char *workload;
     const char *impl;                  /* "%N" stands for the parameter's value */
-    const char *metric[BENCH_METRICS]; /* NULL when unused; "%N" as above, "%M" for
+    const char *metric[BENCH_METRICS]; /* NULL when unused; "%N" as above, "%S" the
+                                          same in short ("100k"), "%M" for
                                           the messages ("1M", "20k") */
     const char *unit[BENCH_METRICS];
     bench_kind_t kind[BENCH_METRICS];
@@ -48,8 +49,9 @@ typedef struct bench_impl {
  * line (the option called `param`), else each of its defaults. */
 typedef struct bench_workload {
     const char *name;
-    const char *param;  /* "count", "capacity"; NULL: none */
+    const char *param;  /* "count", "capacity", "tasks"; NULL: none */
     long defaults[3];   /* 0-terminated */
+    long messages;      /* items it sends unless --messages says; 0: it sends none */
 } bench_workload_t;
 
 /* Every workload, in the order `bench all` runs them, and every implementation. */
@@ -58,22 +60,50 @@ extern const size_t bench_n_workloads;
 extern const bench_impl_t bench_impls[];
 extern const size_t bench_n_impls;
 
-typedef enum bench_format { BENCH_TABLE, BENCH_JSON, BENCH_CSV } bench_format_t;
+/* BENCH_ROWS is what a workload run for `bench all` in a process of its own writes
+ * to its stdout, a pipe to the parent: one line per row, as soon as it is measured
+ * (bench_driver.c says the format). The parent asks for it with BENCH_ROWS_ENV=1 in
+ * the child's environment, or BENCH_ROWS_ENV=progress when the progress line is
+ * wanted too (the child's stderr is a pipe through the parent, not the terminal). */
+typedef enum bench_format { BENCH_TABLE, BENCH_JSON, BENCH_CSV, BENCH_ROWS } bench_format_t;
+#define BENCH_ROWS_ENV "THRDEMO_BENCH_ROWS"
+
+enum { BENCH_MAX_WORDS = 48 };
 
 typedef struct bench_options {
     const char *only;     /* one workload, NULL: every one */
+    const char *workloads; /* with only NULL: the comma-separated ones to run; NULL: all */
     int runs;             /* measured runs per implementation, after one warm-up */
     bench_format_t format;
     long count;           /* threads to start in `threads`; 0: its default */
     long capacity;        /* queue capacity in `queue`; 0: its defaults */
-    long messages;        /* items sent through the queue in `queue` */
+    long tasks;           /* tasks gathered in `async`; 0: its default */
+    long messages;        /* items sent through a queue; 0: the workload's default */
     bool progress;        /* one updating progress line on stderr */
     bool (*stopping)(void); /* whether Ctrl-C asked the run to stop */
+    int stop_fd;          /* readable for good once it did; -1: none */
+    /* Given (bench all), each workload runs in a process of its own: this binary with
+     * the words child_words writes into words (at most BENCH_MAX_WORDS - 1, after the
+     * program's name: "bench", the workload, its options), returning how many. */
+    size_t (*child_words)(void *ctx, const char *workload, const char **words);
+    void *child_ctx;
 } bench_options_t;
 
 /* Measure and report as asked: 0 when every self-check passed, else 1 (each failed
- * check said on stderr). Stops early, reporting what it has, once cli_stopping(). */
+ * check said on stderr). Stops early, reporting what it has, once o->stopping(). */
 int bench_main(const bench_options_t *options);
+
+/* Run words (words[0] the program, NULL-terminated) with the environment env in a
+ * process of its own (its own process group: the parent forwards one SIGINT once
+ * stop_fd, if >= 0, becomes readable; it is killed if the parent dies), calling
+ * on_line for each line it writes to its stdout (without the newline). Returns 0
+ * with its waitpid() status in *status, or a negative errno when it could not be
+ * started. */
+int bench_run_child(char *const words[], char *const env[], int stop_fd,
+                    void (*on_line)(char *line, void *arg), void *arg, int *status);
+/* How a child ended, from its waitpid() status: "exited with status 2", "was killed
+ * by signal 11 (Segmentation fault)". */
+void bench_child_ended(int status, char *buf, size_t size);
 
 /* The machine and the build, for the report. */
 typedef struct bench_machine {
@@ -113,7 +143,6 @@ void bench_join(void *thread);
 void bench_thread_failed(bench_result_t *r, long index, long total, int error);
 
 /* How many tasks `async` gathers (--tasks; 0 or less: its default, 100,000). */
-void bench_async_set_tasks(long n);
 
 /* The workloads, one file each. */
 void bench_lock_td(bench_result_t *r);
@@ -130,6 +159,8 @@ void bench_event_sleep_futex(bench_result_t *r);
 void bench_queue_td(bench_result_t *r);
 void bench_queue_ring(bench_result_t *r);
 void bench_queue_idle(bench_result_t *r);
+void bench_queue_mpmc_td(bench_result_t *r);
+void bench_queue_mpmc_ring(bench_result_t *r);
 void bench_timer_td(bench_result_t *r);
 void bench_timer_nanosleep(bench_result_t *r);
 void bench_timer_spin(bench_result_t *r);

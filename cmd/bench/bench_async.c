@@ -29,13 +29,6 @@
 
 enum { GATHERED = 100000, ASLEEP = 10000 };
 
-static long tasks_wanted = GATHERED; /* --tasks */
-
-void bench_async_set_tasks(long n)
-{
-    tasks_wanted = n > 0 ? n : GATHERED;
-}
-
 /* A field of /proc/self/status in bytes ("VmRSS:", "VmHWM:"). */
 static double status_bytes(const char *field)
 {
@@ -71,6 +64,7 @@ static int sleep0(void *arg, void **result)
  * the others have run to their sleep(0), when every task is alive and suspended. */
 struct peak {
     bool wanted; /* measure: off when the run is timed */
+    long tasks;  /* gathered: --tasks */
     size_t heap_before, heap, saved;
 };
 
@@ -87,7 +81,7 @@ static int measures_the_peak(void *arg, void **result)
     if (!p->wanted)
         return 0;
     p->heap = heap_in_use(); /* before the list below, which is the bench's own */
-    size_t max = (size_t)tasks_wanted + 2;
+    size_t max = (size_t)p->tasks + 2;
     td_aio_task_t **tasks = malloc(max * sizeof *tasks);
     size_t n = tasks ? td_aio_all_tasks(NULL, tasks, max) : 0;
     for (size_t i = 0; i < n && i < max; i++)
@@ -105,13 +99,13 @@ static int gather_all(void *arg, void **result)
 {
     (void)result;
     struct gathering *g = arg;
-    return td_aio_gather_coros(g->coros, (size_t)tasks_wanted + 1, NULL, NULL);
+    return td_aio_gather_coros(g->coros, (size_t)g->peak.tasks + 1, NULL, NULL);
 }
 
 /* asyncio.run(main()), main gathering the tasks: 0 or its error. */
 static int run_gathering(struct gathering *g, bench_result_t *r, double *ms)
 {
-    long n = tasks_wanted;
+    long n = g->peak.tasks = r->param > 0 ? r->param : GATHERED;
     g->coros = malloc(((size_t)n + 1) * sizeof *g->coros);
     if (!g->coros) {
         failed(r, "no memory for the coroutines", -ENOMEM);
@@ -152,8 +146,8 @@ void bench_async_per_task(bench_result_t *r)
     if (run_gathering(&g, r, &ms) != 0)
         return;
     /* The saved stack bytes are heap: counted once, in the first figure. */
-    r->value[0] = (double)(g.peak.heap - g.peak.heap_before) / (double)tasks_wanted;
-    r->value[1] = (double)g.peak.saved / (double)tasks_wanted;
+    r->value[0] = (double)(g.peak.heap - g.peak.heap_before) / (double)g.peak.tasks;
+    r->value[1] = (double)g.peak.saved / (double)g.peak.tasks;
 }
 
 /* ---- 10,000 asleep ----------------------------------------------------------------- */

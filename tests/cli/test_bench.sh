@@ -91,8 +91,9 @@ check "async --tasks: time, peak RSS, memory per live task and its saved stack, 
 import json
 rows = json.load(open('$work/out'))['results']
 assert [(r['metric'], r['unit']) for r in rows] == [
-    ('tasks gathered', 'ms'), ('peak RSS', 'MB'), ('memory per live task', 'B'),
+    ('2k tasks gathered', 'ms'), ('peak RSS', 'MB'), ('memory per live task', 'B'),
     ('stack saved each', 'B')], rows
+assert all(r['param'] == {'name': 'tasks', 'value': 2000} for r in rows), rows
 assert all(r['ok'] for r in rows) and rows[0]['median'] > 0 and rows[1]['median'] > 0, rows
 assert 0 < rows[3]['median'] < 4096, rows
 # (under a sanitizer's allocator mallinfo2 says nothing: 0 bytes of heap)
@@ -128,6 +129,120 @@ assert re.fullmatch(r'libthrdemo Queue\(64\) (is [0-9.]+x %s than|is as fast as)
                     r['comparison']), r
 "
 
+# ---- queue-mpmc (issue 20): 4 producers and 4 consumers, every message once and in order
+run bench queue-mpmc --messages 4000 --runs 1
+expect_status 0 "bench queue-mpmc"
+check "queue-mpmc: capacity 1 and 1024, the Queue beside the ring, each checked and compared" python3 -c "
+import re
+text = open('$work/out').read()
+assert len([l for l in text.splitlines() if l.startswith('queue-mpmc ')]) == 4, text
+for cap in ('1', '1024'):
+    assert re.search(r'^queue-mpmc +libthrdemo Queue\\(%s\\) +4k ints +msg/s .* ok$' % cap, text, re.M), text
+    assert re.search(r'^queue-mpmc +mutex\\+2 condvar ring\\(%s\\) +4k ints +msg/s .* ok +libthrdemo Queue\\(%s\\) (is [0-9.]+x (faster|slower) than|is as fast as) mutex\\+2 condvar ring\\(%s\\)$' % (cap, cap, cap), text, re.M), text
+"
+run bench queue-mpmc --capacity 4 --messages 20003 --runs 1 --json
+expect_status 0 "bench queue-mpmc --capacity 4 --messages 20003 --json"
+check "queue-mpmc --json: messages not a multiple of 4 all arrive, a rate each" python3 -c "
+import json
+rows = json.load(open('$work/out'))['results']
+assert [(r['implementation'], r['metric'], r['unit'], r['param']['value']) for r in rows] == [
+    ('libthrdemo Queue(4)', '20,003 ints', 'msg/s', 4), ('mutex+2 condvar ring(4)', '20,003 ints', 'msg/s', 4)], rows
+assert all(r['ok'] and r['median'] > 0 and r['kind'] == 'rate' for r in rows), rows
+"
+
+# ---- bench all: each workload in a process of its own (issue 20), the formats as before
+run bench all --workloads queue-mpmc,queue --capacity 8 --messages 2000 --runs 1 --json
+expect_status 0 "bench all --workloads queue-mpmc,queue --json"
+cp "$work/out" "$work/all.json"
+run bench queue --capacity 8 --messages 2000 --runs 1 --json
+cp "$work/out" "$work/queue.json"
+check "bench all --json: one document, the workloads in the table's order, the rows of each alone, compared" python3 -c "
+import json, re
+d = json.load(open('$work/all.json'))
+assert d['runs'] == 1 and d['machine']['cores'] >= 1, d
+rows = d['results']
+key = lambda r: (r['workload'], r['implementation'], r['metric'], r['unit'], r['param'])
+alone = [key(r) for r in json.load(open('$work/queue.json'))['results']]
+assert [key(r) for r in rows[:2]] == alone, (rows, alone)
+assert [(r['workload'], r['implementation'], r['metric']) for r in rows[2:]] == [
+    ('queue-mpmc', 'libthrdemo Queue(8)', '2k ints'), ('queue-mpmc', 'mutex+2 condvar ring(8)', '2k ints')], rows
+assert all(r['ok'] and r['runs'] == 1 and r['median'] > 0 for r in rows), rows
+for ref, other in ((rows[0], rows[1]), (rows[2], rows[3])):
+    assert ref['comparison'] is None and other['versus'] == ref['implementation'], other
+    words = 'faster' if ref['median'] > other['median'] else 'slower'
+    assert re.fullmatch(re.escape(ref['implementation']) + r' (is [0-9.]+x %s than|is as fast as) ' % words
+                        + re.escape(other['implementation']), other['comparison']), other
+"
+run bench all --workloads queue --capacity 8 --messages 2000 --runs 1 --csv
+expect_status 0 "bench all --workloads queue --csv"
+check "bench all --csv: a row per figure, the machine in each" python3 -c "
+import csv
+rows = list(csv.DictReader(open('$work/out')))
+assert [r['implementation'] for r in rows] == ['libthrdemo Queue(8)', 'mutex+2 condvar ring(8)'], rows
+assert all(r['cpu'] and r['ok'] == 'true' and float(r['median']) > 0 for r in rows), rows
+"
+run bench all --workloads queue --capacity 8 --messages 2000 --runs 1
+expect_status 0 "bench all --workloads queue"
+check "bench all's table: the machine, the header, a row each" test "$(grep -cE '^(# thrdemo .* bench, |workload +implementation|queue +.* ok)' "$work/out")" -eq 4
+
+# A workload whose process dies is FAILED, with how it died, and the run goes on:
+# here lock's process is killed when it passes 1 s of CPU time (RLIMIT_CPU), which
+# its 41 runs of 2 x 1M locked steps each take, while queue's, tiny, stay under it.
+if command -v prlimit >/dev/null; then
+    set +e
+    prlimit --cpu=1 --core=0 "$THRDEMO" bench all --workloads queue,lock --capacity 8 \
+        --messages 2000 --runs 40 --json >"$work/out" 2>"$work/err"
+    status=$?
+    set -e
+    no_sanitizer_report bench all under a CPU limit || true
+    expect_status 1 "bench all, lock's process killed"
+    check "a killed workload: its rows FAILED with the reason, no figures; the others measured" python3 -c "
+import json, re
+rows = json.load(open('$work/out'))['results']
+queue = [r for r in rows if r['workload'] == 'queue']
+lock = [r for r in rows if r['workload'] == 'lock']
+assert len(queue) == 2 and all(r['ok'] and r['runs'] == 40 for r in queue), queue
+assert [r['implementation'] for r in lock] == ['libthrdemo Lock', 'libthrdemo RLock', 'pthread_mutex',
+    'pthread spinlock', 'C11 atomic fetch_add', 'uncontended floor'], lock
+failed = [r for r in lock if not r['ok']]
+assert failed and failed == lock[len(lock) - len(failed):], lock
+for r in failed:
+    assert r['runs'] == 0 and r['median'] is None and r['min'] is None and r['comparison'] is None, r
+    assert re.fullmatch(r'its process \\(thrdemo bench lock --runs 40\\) was killed by signal (9|24) \\(.+\\) before measuring it', r['note']), r
+"
+    check "a killed workload: said once on stderr" test "$(grep -cE '^thrdemo: bench lock: its process \(thrdemo bench lock --runs 40\) was killed by signal (9|24) ' "$work/err")" -eq 1
+else
+    skip "a killed workload's rows: needs prlimit"
+fi
+
+# A stop (SIGTERM here: a shell starts a background command with SIGINT ignored; the
+# terminal's Ctrl-C reaches bench all alone, the workload's process having a group of
+# its own): the workload under way stops after its run, the next one never starts,
+# the stop is said once, and no process is left behind.
+"$THRDEMO" bench all --workloads queue-idle,timer --runs 50 >"$work/out" 2>"$work/err" &
+parent=$!
+child=""
+for _ in $(seq 1 400); do
+    child=$(pgrep -P "$parent" || true)
+    [ -z "$child" ] || break
+    sleep 0.05
+done
+kill -TERM "$parent"
+set +e
+wait "$parent"
+status=$?
+set -e
+no_sanitizer_report bench all, stopped || true
+expect_status 143 "bench all, stopped"
+check "stopped: queue-idle's process was seen, and is gone" sh -c "[ -n '$child' ] && ! kill -0 '$child' 2>/dev/null"
+check "stopped: queue-idle measured or not at all, timer never started, nothing FAILED" python3 -c "
+import re
+lines = open('$work/out').read().splitlines()
+assert lines[0].startswith('# thrdemo ') and lines[1].startswith('workload '), lines
+assert all(re.match(r'queue-idle +libthrdemo Queue .* ok$', l) for l in lines[2:]) and len(lines) <= 3, lines
+"
+check "stopped: said once" test "$(cat "$work/err")" = "thrdemo: interrupted by SIGTERM"
+
 # ---- when threads cannot start, say why (issue 12: exit 1 and nothing on stderr)
 if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null && command -v prlimit >/dev/null; then
     set +e
@@ -153,7 +268,11 @@ usage_error bench --json --csv
 usage_error bench threads --count 0
 usage_error bench threads --count 100001
 usage_error bench queue --capacity 0
-usage_error bench queue --messages 10
+usage_error bench queue --messages 0
+usage_error bench queue-mpmc --capacity 0
+usage_error bench all --workloads bogus
+usage_error bench all --workloads lock,
+usage_error bench lock --workloads lock
 usage_error bench lock --count 100
 usage_error bench threads --capacity 4
 finish

@@ -29,7 +29,8 @@ POLICY = ["", "FIFO", "fifo:1", "random", "random:", "random:x", "random:-1", "r
           "pct:1:3:9:9", "rr:1", "random: 1", "\n", LONG]
 BAD = {"S": NUMBER, "N": WHOLE, "WORD": WORD, "TEXT": TEXT, "HOST": TEXT,
        "ADDRESS": TEXT + REDIS, "F": NUMBER + ["0"], "LANG": ["ko", "", "EN", "en ", "\n"],
-       "POLICY": POLICY,
+       "POLICY": POLICY, "LIST": TEXT + ["bogus", "all", "lock,", ",lock", "lock,,queue",
+                                          "lock queue", "LOCK", LONG],
        "FILE": TEXT, "SIZE": ["abc", "-1", "1e400", "", "12x", "64Q", "1T", "0", "1K", "64G",
                               " 64M", "64M ", "0x10", "64MB ", "64mib", "1.5M", LONG]}
 cases = []

@@ -116,7 +116,7 @@ for command, table in sorted(man.items()):
                 continue  # a build without hiredis refuses it, as test_redis_gate.sh checks
             args = [command] + ([variant] if variant else [])
             # an option without default: a value of its kind
-            sample = {"ADDRESS": "127.0.0.1:6379", "N": "1", "S": "1"}.get(meta, "x")
+            sample = {"ADDRESS": "127.0.0.1:6379", "N": "1", "S": "1", "LIST": "lock"}.get(meta, "x")
             values = sorted(help_defaults.get(name, set())) or ([None] if meta is None else [sample])
             for value in values:
                 argv = args + [f"--{name}"] + ([value] if value is not None else []) + ["--help"]
