@@ -25,6 +25,9 @@
 #define TD__UNLIKELY(x) __builtin_expect(!!(x), 0)
 /* Kept out of line: a rare path that would otherwise bloat its caller's fast path. */
 #define TD__NOINLINE __attribute__((noinline))
+/* Inlined even where the compiler would not: a hot path of a few instructions whose
+ * call would cost as much as its work (a queue's put and get). */
+#define TD__ALWAYS_INLINE inline __attribute__((always_inline))
 /* Thread-locals of a shared library reached without a call to __tls_get_addr: the
  * library is linked into programs, not dlopen'ed late, so the static TLS block has
  * room for the few words it keeps. */

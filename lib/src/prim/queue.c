@@ -78,7 +78,7 @@ struct td_simplequeue {
 
 /* ---- the engine of each queue ------------------------------------------------------------- */
 
-static int try_put(td_queue_t *q, void *item)
+static TD__ALWAYS_INLINE int try_put(td_queue_t *q, void *item)
 {
     switch (q->engine) {
     case RING: return td__qring_try_put(&q->e.ring, item);
@@ -87,7 +87,7 @@ static int try_put(td_queue_t *q, void *item)
     }
 }
 
-static int try_get(td_queue_t *q, void **item, size_t *left)
+static TD__ALWAYS_INLINE int try_get(td_queue_t *q, void **item, size_t *left)
 {
     switch (q->engine) {
     case RING: return td__qring_try_get(&q->e.ring, item, left);
@@ -236,35 +236,32 @@ static int try_once(td_queue_t *q, const attempt_t *a)
  * when they stay apart). So a spinning get waits for a few cache lines' worth of
  * items, and a spinning put for as much room, as long as the other side keeps
  * moving; when it stops, it goes on with what there is. Never while sleeping. */
+enum { BATCH = 16, BATCH_LOOKS = 4 };
+
 static size_t batch_of(td_queue_t *q)
 {
-    enum { BATCH = 16 };
     return q->engine == RING && q->maxsize >= 4 * BATCH ? BATCH : 1;
-}
-
-/* What a spinning put (room) or get (items) would find now. */
-static size_t ready_for(td_queue_t *q, bool put)
-{
-    size_t n = count_of(q);
-    return put ? (n < q->maxsize ? q->maxsize - n : 0) : n;
 }
 
 /* Try a until it is no longer `busy` or the deadline passes, reporting the wait:
  * spin a few microseconds, then sleep on the side as the top of the file says. The
  * caller's first try failed. Returns the last try's result. */
-static int wait_for(td_queue_t *q, side_t s, const attempt_t *a, td__deadline_t deadline)
+static int wait_for(td_queue_t *q, side_t s, const attempt_t *a, double timeout)
 {
+    /* The deadline counts from here, as CPython's endtime does: the first try is
+     * made before it, and costs no reading of the clock. */
+    td__deadline_t deadline = td__deadline_in(timeout);
     if (TD__OBSERVING())
         TD__OBSERVE_WAIT(TD_OBS_WAIT_BEGIN, "queue", q, (int)s.waits_to,
                          td__seconds_left(deadline));
     int rc = s.busy;
-    size_t want = batch_of(q), seen_ready = SIZE_MAX;
+    size_t want = batch_of(q);
+    int looks = want > 1 ? BATCH_LOOKS : 0;
     td__spin_t spin;
     td__spin_start(&spin, deadline);
     while (td__spin_again(&spin)) {
-        size_t ready = want > 1 ? ready_for(q, a->put) : want;
-        if (ready < want && ready != seen_ready) {
-            seen_ready = ready; /* the other side is still at it: let it get ahead */
+        if (looks > 0 && !td__qring_ahead(&q->e.ring, a->put, want)) {
+            looks--; /* let the other side get ahead, for a few looks at most */
             continue;
         }
         if ((rc = try_once(q, a)) != s.busy) {
@@ -288,13 +285,13 @@ static int wait_for(td_queue_t *q, side_t s, const attempt_t *a, td__deadline_t 
 
 /* ---- put and get -------------------------------------------------------------------------- */
 
-static int put(td_queue_t *q, void *item, bool block, td__deadline_t deadline)
+static int put(td_queue_t *q, void *item, bool block, double timeout)
 {
     TD__POINT(TD__POINT_PUT, q);
     int rc = try_put(q, item);
     bool waited = rc == -ENOSPC && block;
     if (waited)
-        rc = wait_for(q, putters(q), &(attempt_t){ .put = true, .item = item }, deadline);
+        rc = wait_for(q, putters(q), &(attempt_t){ .put = true, .item = item }, timeout);
     if (TD__OBSERVING()) {
         if (rc == 0) /* before any wake-up it causes */
             TD__OBSERVE(TD_OBS_PUT, "queue", q, (int)count_of(q));
@@ -306,15 +303,14 @@ static int put(td_queue_t *q, void *item, bool block, td__deadline_t deadline)
     return rc;
 }
 
-static int get(td_queue_t *q, void **item, bool block, td__deadline_t deadline,
-               size_t *remaining)
+static int get(td_queue_t *q, void **item, bool block, double timeout, size_t *remaining)
 {
     TD__POINT(TD__POINT_GET, q);
     void *got = NULL;
     int rc = try_get(q, &got, remaining);
     bool waited = rc == -ENODATA && block;
     if (waited)
-        rc = wait_for(q, getters(q), &(attempt_t){ .got = &got, .left = remaining }, deadline);
+        rc = wait_for(q, getters(q), &(attempt_t){ .got = &got, .left = remaining }, timeout);
     if (TD__OBSERVING()) {
         if (rc == 0)
             TD__OBSERVE(TD_OBS_GET, "queue", q, (int)count_of(q));
@@ -395,14 +391,14 @@ int td_queue_put(td_queue_t *q, void *item, bool block, double timeout)
 {
     if (bad_timeout(block, timeout))
         return -EINVAL; /* Python: "'timeout' must be a non-negative number" */
-    return put(q, item, block, block ? td__deadline_in(timeout) : td__forever());
+    return put(q, item, block, timeout);
 }
 
 int td_queue_get(td_queue_t *q, void **item, bool block, double timeout, size_t *remaining)
 {
     if (bad_timeout(block, timeout))
         return -EINVAL;
-    return get(q, item, block, block ? td__deadline_in(timeout) : td__forever(), remaining);
+    return get(q, item, block, timeout, remaining);
 }
 
 size_t td_queue_qsize(td_queue_t *q)
@@ -533,15 +529,14 @@ void td_simplequeue_free(td_simplequeue_t *sq)
 
 int td_simplequeue_put(td_simplequeue_t *sq, void *item)
 {
-    return put(&sq->base, item, false, td__forever());
+    return put(&sq->base, item, false, TD_FOREVER);
 }
 
 int td_simplequeue_get(td_simplequeue_t *sq, void **item, bool block, double timeout)
 {
     if (bad_timeout(block, timeout))
         return -EINVAL;
-    return get(&sq->base, item, block, block ? td__deadline_in(timeout) : td__forever(),
-               NULL);
+    return get(&sq->base, item, block, timeout, NULL);
 }
 
 size_t td_simplequeue_qsize(td_simplequeue_t *sq)

@@ -41,35 +41,7 @@
 #include "prim.h"
 #include "thrdemo/queue.h"
 
-/* The largest maxsize a ring is made for (its slots are allocated at once, 16 bytes
- * each): a Queue bounded above this uses the list engine with a bound. */
-#define TD__RING_MAX ((size_t)1 << 16)
-
-/* ---- ring ------------------------------------------------------------------------------ */
-
-typedef struct td__qslot {
-    atomic_size_t stamp;
-    void *item;
-} td__qslot_t;
-
-typedef struct td__qring {
-    alignas(64) atomic_size_t head; /* the next get's position; mark: immediately shut down */
-    alignas(64) atomic_size_t tail; /* the next put's position; mark: shut down */
-    alignas(64) td__qslot_t *slots; /* cap slots; the fields below never change */
-    size_t cap;
-    size_t mark;    /* the mark bit: the power of two above cap */
-    size_t one_lap; /* 2 * mark: one lap added to a position */
-    unsigned lap_shift;
-} td__qring_t;
-
-int td__qring_init(td__qring_t *ring, size_t cap);
-void td__qring_destroy(td__qring_t *ring, td_queue_drop_fn drop);
-int td__qring_try_put(td__qring_t *ring, void *item);
-int td__qring_try_get(td__qring_t *ring, void **item, size_t *left);
-size_t td__qring_close(td__qring_t *ring, bool immediate, td_queue_drop_fn drop);
-bool td__qring_is_closed(td__qring_t *ring);
-size_t td__qring_len(td__qring_t *ring);
-size_t td__qring_puts(td__qring_t *ring);
+#include "queue_ring.h"
 
 /* ---- list ------------------------------------------------------------------------------ */
 

@@ -47,32 +47,8 @@
 
 #include "queue_engine.h"
 
-/* ---- positions --------------------------------------------------------------------------- */
-
-static size_t index_of(const td__qring_t *r, size_t pos)
-{
-    return pos & (r->mark - 1);
-}
-
-/* The position after pos (pos without the mark bit). */
-static size_t next_pos(const td__qring_t *r, size_t pos)
-{
-    if (index_of(r, pos) + 1 < r->cap)
-        return pos + 1;
-    return (pos & ~(r->one_lap - 1)) + r->one_lap;
-}
-
-/* How many positions come before pos: its lap times cap, plus its index (the mark
- * bit is ignored). */
-static size_t ordinal(const td__qring_t *r, size_t pos)
-{
-    return (pos >> r->lap_shift) * r->cap + index_of(r, pos);
-}
-
-static td__qslot_t *slot_at(const td__qring_t *r, size_t pos)
-{
-    return &r->slots[index_of(r, pos)];
-}
+/* try_put, try_get and the positions are in queue_ring.h, inlined where queue.c
+ * calls them: a put or a get makes no call into this file. */
 
 /* ---- making and freeing ------------------------------------------------------------------ */
 
@@ -102,53 +78,15 @@ void td__qring_destroy(td__qring_t *r, td_queue_drop_fn drop)
 {
     size_t head = atomic_load_explicit(&r->head, memory_order_acquire);
     size_t tail = atomic_load_explicit(&r->tail, memory_order_acquire) & ~r->mark;
-    for (size_t pos = head; drop && !(head & r->mark) && pos != tail; pos = next_pos(r, pos))
-        drop(slot_at(r, pos)->item);
+    for (size_t pos = head; drop && !(head & r->mark) && pos != tail; pos = td__qring_next_pos(r, pos))
+        drop(td__qring_slot_at(r, pos)->item);
     free(r->slots);
     r->slots = NULL;
 }
 
-/* ---- put and get -------------------------------------------------------------------------- */
-
-int td__qring_try_put(td__qring_t *r, void *item)
-{
-    td__backoff_t backoff = { 0 };
-    size_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
-    for (;;) {
-        if (tail & r->mark)
-            return -ESHUTDOWN;
-        td__qslot_t *slot = slot_at(r, tail);
-        size_t stamp = atomic_load_explicit(&slot->stamp, memory_order_acquire);
-        if (stamp == tail) {
-            if (atomic_compare_exchange_weak_explicit(&r->tail, &tail, next_pos(r, tail),
-                                                      memory_order_seq_cst,
-                                                      memory_order_relaxed)) {
-                slot->item = item;
-                atomic_store_explicit(&slot->stamp, tail + 1, memory_order_release);
-                return 0;
-            }
-            td__cpu_relax(); /* another put took tail: try the next position */
-        } else if (stamp + r->one_lap == tail + 1) {
-            /* The slot still holds the item put one lap ago: full, unless a get has
-             * claimed it already and is reading it. */
-            atomic_thread_fence(memory_order_seq_cst);
-            size_t head = atomic_load_explicit(&r->head, memory_order_relaxed) & ~r->mark;
-            if (head + r->one_lap == tail)
-                return -ENOSPC;
-            td__snooze(&backoff);
-            tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
-        } else {
-            /* tail is stale (another put claimed this slot), or the get of one lap
-             * ago has not finished reading it: look again. */
-            td__snooze(&backoff);
-            tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
-        }
-    }
-}
-
 /* An immediate shutdown has taken every item: once it has shut puts out too (it
  * sets the mark in tail right after the one in head), the queue is empty for good. */
-static int drained(td__qring_t *r)
+int td__qring_drained(td__qring_t *r)
 {
     td__backoff_t backoff = { 0 };
     while (!(atomic_load_explicit(&r->tail, memory_order_acquire) & r->mark))
@@ -156,49 +94,23 @@ static int drained(td__qring_t *r)
     return -ESHUTDOWN;
 }
 
-/* The items the get that claimed head leaves: what qsize() right after it would say,
- * but for puts that came since (at most cap - 1: its slot is not free yet). */
-static size_t left_after(td__qring_t *r, size_t head)
+/* ---- looking ahead ----------------------------------------------------------------------- */
+
+/* The position n past pos (n < cap). */
+static size_t pos_after(const td__qring_t *r, size_t pos, size_t n)
 {
-    size_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
-    size_t n = ordinal(r, tail) - ordinal(r, head) - 1;
-    return n < r->cap ? n : r->cap - 1;
+    size_t index = td__qring_index_of(r, pos) + n;
+    if (index < r->cap)
+        return pos + n;
+    return (pos & ~(r->one_lap - 1)) + r->one_lap + (index - r->cap);
 }
 
-int td__qring_try_get(td__qring_t *r, void **item, size_t *left)
+bool td__qring_ahead(td__qring_t *r, bool put, size_t n)
 {
-    td__backoff_t backoff = { 0 };
-    size_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
-    for (;;) {
-        if (head & r->mark)
-            return drained(r);
-        td__qslot_t *slot = slot_at(r, head);
-        size_t stamp = atomic_load_explicit(&slot->stamp, memory_order_acquire);
-        if (stamp == head + 1) {
-            if (atomic_compare_exchange_weak_explicit(&r->head, &head, next_pos(r, head),
-                                                      memory_order_seq_cst,
-                                                      memory_order_relaxed)) {
-                void *got = slot->item;
-                if (left)
-                    *left = left_after(r, head);
-                atomic_store_explicit(&slot->stamp, head + r->one_lap, memory_order_release);
-                *item = got;
-                return 0;
-            }
-            td__cpu_relax(); /* another get took head: try the next position */
-        } else if (stamp == head) {
-            /* Not written in this lap: empty, unless a put has claimed it already. */
-            atomic_thread_fence(memory_order_seq_cst);
-            size_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
-            if ((tail & ~r->mark) == head)
-                return tail & r->mark ? -ESHUTDOWN : -ENODATA;
-            td__snooze(&backoff); /* claimed, being written: no false Empty */
-            head = atomic_load_explicit(&r->head, memory_order_relaxed);
-        } else {
-            td__snooze(&backoff); /* head is stale: another get claimed this slot */
-            head = atomic_load_explicit(&r->head, memory_order_relaxed);
-        }
-    }
+    atomic_size_t *end = put ? &r->tail : &r->head;
+    size_t pos = pos_after(r, atomic_load_explicit(end, memory_order_relaxed) & ~r->mark, n);
+    size_t stamp = atomic_load_explicit(&td__qring_slot_at(r, pos)->stamp, memory_order_relaxed);
+    return stamp == (put ? pos : pos + 1);
 }
 
 /* ---- shutdown ----------------------------------------------------------------------------- */
@@ -208,8 +120,8 @@ int td__qring_try_get(td__qring_t *r, void **item, size_t *left)
 static size_t drain(td__qring_t *r, size_t head, size_t tail, td_queue_drop_fn drop)
 {
     size_t n = 0;
-    for (size_t pos = head; pos != tail; pos = next_pos(r, pos), n++) {
-        td__qslot_t *slot = slot_at(r, pos);
+    for (size_t pos = head; pos != tail; pos = td__qring_next_pos(r, pos), n++) {
+        td__qslot_t *slot = td__qring_slot_at(r, pos);
         td__backoff_t backoff = { 0 };
         while (atomic_load_explicit(&slot->stamp, memory_order_acquire) != pos + 1)
             td__snooze(&backoff);
@@ -227,7 +139,7 @@ size_t td__qring_close(td__qring_t *r, bool immediate, td_queue_drop_fn drop)
     if (immediate) {
         head = atomic_fetch_or_explicit(&r->head, r->mark, memory_order_seq_cst);
         if (head & r->mark) { /* another immediate shutdown took them */
-            drained(r);
+            td__qring_drained(r);
             return 0;
         }
     }
@@ -249,11 +161,11 @@ size_t td__qring_len(td__qring_t *r)
             continue; /* a put came between: look again, so head and tail are of one instant */
         if ((head & r->mark) && (tail & r->mark))
             return 0;
-        return ordinal(r, tail) - ordinal(r, head);
+        return td__qring_ordinal(r, tail) - td__qring_ordinal(r, head);
     }
 }
 
 size_t td__qring_puts(td__qring_t *r)
 {
-    return ordinal(r, atomic_load_explicit(&r->tail, memory_order_seq_cst));
+    return td__qring_ordinal(r, atomic_load_explicit(&r->tail, memory_order_seq_cst));
 }
