@@ -112,10 +112,10 @@ def attempt(argv, env=None):
         what = f"{env[0]}={env[1][:20]!r} " + what
     e = dict(os.environ, **({env[0]: env[1]} if env else {}))
     try:
-        p = subprocess.run([THRDEMO] + argv, capture_output=True, timeout=10,
+        p = subprocess.run([THRDEMO] + argv, capture_output=True, timeout=120,
                            stdin=subprocess.DEVNULL, env=e)
     except subprocess.TimeoutExpired:
-        return False, f"FAIL: {what}: no answer within 10 s"
+        return False, f"FAIL: {what}: no answer within 120 s"
     err = p.stderr
     lines = err.count(b"\n")
     problems = [p.returncode != 2 and f"exit status {p.returncode}",
@@ -129,16 +129,24 @@ def attempt(argv, env=None):
     return True, f"PASS: {what}"
 
 # A few at a time (each is its own process; under a sanitizer most of the time is
-# the process's start), reported in the cases' order.
+# the process's start), reported in the cases' order. The budget is work, not time:
+# under a sanitizer, where a process starts 20-50 times slower, one case in SAMPLE,
+# from an offset said on the first line so a failure can be run again; the plain
+# builds run them all. The 120 s per case only tells a hang from a loaded machine.
+import random
 from concurrent.futures import ThreadPoolExecutor
 jobs = [(argv, None) for argv in cases] + [(["list"], env) for env in envs]
+SAMPLE = 4 if os.environ.get("THRDEMO_SANITIZE") else 1
+offset = int(os.environ.get("THRDEMO_HOSTILE_OFFSET", random.randrange(SAMPLE)))
+print(f"THRDEMO_HOSTILE_OFFSET={offset}: 1 case in {SAMPLE} of {len(jobs)}")
+jobs = jobs[offset % SAMPLE::SAMPLE]
 with ThreadPoolExecutor(max_workers=min(8, 2 * (os.cpu_count() or 1))) as pool:
     results = list(pool.map(lambda job: attempt(*job), jobs))
 passed = sum(ok for ok, _ in results)
 failed = len(results) - passed
 for _, line in results:
     print(line)
-print(f"{len(cases) + len(envs)} command lines: {passed} passed, {failed} failed")
+print(f"{len(jobs)} command lines: {passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)
 EOF
 tap_from_report "$work/report" "$py_status"
