@@ -246,6 +246,129 @@ static void map_timeout(void **state)
     td_pool_free(pool); /* waits for the task still running */
 }
 
+struct idents {
+    td_event_t first_started, stop;
+    atomic_int ran[3]; /* first, second, third */
+};
+
+struct ident_arg {
+    struct idents *log;
+    int ident;
+};
+
+static int log_n_wait(void *arg, void **result)
+{
+    (void)result;
+    struct ident_arg *a = arg;
+    atomic_fetch_add(&a->log->ran[a->ident], 1);
+    if (a->ident == 0)
+        td_event_set(&a->log->first_started);
+    td_event_wait(&a->log->stop, TD_FOREVER);
+    return 0;
+}
+
+/* Issue 21, bug fixed: map cancelled the futures after the one it timed out on but
+ * not that one, so "second" ran after map had returned. CPython's test of this
+ * name: one worker, held by "first", so "second" and "third" cannot start before
+ * map gives up; neither may run afterwards. */
+static void test_executor_map_current_future_cancel(void **state)
+{
+    (void)state;
+    td_pool_t *pool;
+    assert_int_equal(td_pool_new(&pool, 1, NULL), 0);
+    struct idents log;
+    td_event_init(&log.first_started);
+    td_event_init(&log.stop);
+    for (int i = 0; i < 3; i++)
+        atomic_init(&log.ran[i], 0);
+    struct ident_arg first = { &log, 0 }, second = { &log, 1 }, third = { &log, 2 };
+    td_future_t *fut;
+    assert_int_equal(td_pool_submit(pool, log_n_wait, &first, &fut), 0);
+    td_event_wait(&log.first_started, TD_FOREVER);
+    void *args[2] = { &second, &third };
+    int errors[2];
+    assert_int_equal(td_pool_map(pool, log_n_wait, args, 2, 0, NULL, errors), -ETIMEDOUT);
+    td_event_set(&log.stop);
+    assert_int_equal(td_future_result(fut, TD_FOREVER, NULL), 0);
+    td_future_free(fut);
+    td_pool_shutdown(pool, true, false); /* every task that will ever run has run */
+    assert_int_equal(errors[0], -ETIMEDOUT);
+    assert_int_equal(errors[1], -ECANCELED);
+    assert_int_equal(atomic_load(&log.ran[0]), 1);
+    assert_int_equal(atomic_load(&log.ran[1]), 0); /* cancelled: it timed out */
+    assert_int_equal(atomic_load(&log.ran[2]), 0); /* cancelled: after it */
+    td_pool_free(pool);
+}
+
+/* Issue 21, bug fixed: when a submit failed, the results and codes of the arguments
+ * never submitted were left as they were (here: every one, the pool being shut). */
+static void map_submit_fails(void **state)
+{
+    (void)state;
+    enum { N = 3 };
+    td_pool_t *pool;
+    assert_int_equal(td_pool_new(&pool, 1, NULL), 0);
+    td_pool_shutdown(pool, true, false);
+    void *args[N] = { (void *)1, (void *)2, (void *)3 };
+    static int unwritten;
+    void *results[N] = { &unwritten, &unwritten, &unwritten };
+    int errors[N] = { 12345, 12345, 12345 };
+    assert_int_equal(td_pool_map(pool, square, args, N, TD_FOREVER, results, errors),
+                     -ESHUTDOWN);
+    for (int i = 0; i < N; i++) {
+        assert_int_equal(errors[i], -ESHUTDOWN);
+        assert_null(results[i]);
+    }
+    td_pool_free(pool);
+}
+
+struct wait_call {
+    td_future_t **futures;
+    size_t n;
+    int marked;
+};
+
+static void wait_all_forever(void *arg)
+{
+    struct wait_call *c = arg;
+    bool done[8];
+    c->marked = td_futures_wait(c->futures, c->n, TD_FOREVER, TD_ALL_COMPLETED, done);
+}
+
+/* Issue 21, bug fixed: shutdown(cancel_futures) left the queued futures cancelled
+ * but never noticed, so a wait() without timeout on them never returned. The wait
+ * runs in a thread joined with a generous limit: a hang fails, it does not hang. */
+static void wait_after_shutdown_cancel_futures(void **state)
+{
+    (void)state;
+    enum { N = 4 };
+    td_pool_t *pool;
+    assert_int_equal(td_pool_new(&pool, 1, NULL), 0);
+    static struct idents log; /* static: a wait that hangs outlives this frame */
+    td_event_init(&log.first_started);
+    td_event_init(&log.stop);
+    static struct ident_arg args[N];
+    static td_future_t *f[N];
+    for (int i = 0; i < N; i++) {
+        args[i] = (struct ident_arg){ &log, i ? 1 : 0 };
+        assert_int_equal(td_pool_submit(pool, log_n_wait, &args[i], &f[i]), 0);
+    }
+    td_event_wait(&log.first_started, TD_FOREVER); /* one worker: the rest queued */
+    td_pool_shutdown(pool, false, true);
+    static struct wait_call call = { f + 1, N - 1, -1 };
+    td_thread_t *t = test_start_daemon(wait_all_forever, &call);
+    int joined = td_thread_join(t, 30);
+    td_event_set(&log.stop);
+    td_pool_free(pool);
+    assert_int_equal(joined, 0);
+    td_thread_free(t);
+    assert_int_equal(call.marked, N - 1);
+    assert_int_equal(td_future_result(f[0], TD_FOREVER, NULL), 0);
+    for (int i = 1; i < N; i++)
+        assert_true(td_future_cancelled(f[i]));
+    free_all(f, N);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -256,6 +379,9 @@ int main(void)
         cmocka_unit_test(as_completed_timeout),
         cmocka_unit_test(map_in_order),
         cmocka_unit_test(map_timeout),
+        cmocka_unit_test(test_executor_map_current_future_cancel),
+        cmocka_unit_test(map_submit_fails),
+        cmocka_unit_test(wait_after_shutdown_cancel_futures),
     };
     return test_run_cases(tests);
 }

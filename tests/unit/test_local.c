@@ -117,11 +117,89 @@ static void free_while_threads_hold_values(void **state)
     assert_int_equal(td_local_new(&c, 0, NULL, NULL, NULL), -EINVAL);
 }
 
+/* The locals the destroy callbacks below use (a callback gets only the value). */
+static td_local_t *used_at_exit, *self_using;
+static atomic_int used_destroys, self_destroys;
+
+static void count_used_destroy(void *value)
+{
+    (void)value;
+    atomic_fetch_add(&used_destroys, 1);
+}
+
+/* Reads and writes another local while its own thread's values are destroyed. */
+static void destroy_using_other(void *value)
+{
+    (void)value;
+    int *other = td_local_get(used_at_exit);
+    *other += 1;
+}
+
+/* Uses its own local again each time: a value made anew at every round. */
+static void destroy_using_itself(void *value)
+{
+    (void)value;
+    atomic_fetch_add(&self_destroys, 1);
+    *(int *)td_local_get(self_using) = 42;
+}
+
+static void touch(void *arg)
+{
+    *(int *)td_local_get(arg) = 1;
+}
+
+/* Issue 21, bug fixed: a value a destroy callback made while its thread ended was
+ * filed in the table being freed; it was never destroyed with the thread, and
+ * td_local_free then wrote into the freed table (heap-use-after-free under ASan).
+ * Now it is destroyed in a further round, as POSIX does for thread-specific data;
+ * a callback that makes its own value again every time stops after 4 rounds. */
+static void destroy_uses_locals_while_thread_ends(void **state)
+{
+    (void)state;
+    atomic_store(&used_destroys, 0);
+    atomic_store(&self_destroys, 0);
+    td_local_t *uses_other;
+    assert_int_equal(td_local_new(&used_at_exit, sizeof(int), NULL, NULL, count_used_destroy),
+                     0);
+    assert_int_equal(td_local_new(&uses_other, sizeof(int), NULL, NULL, destroy_using_other),
+                     0);
+    assert_int_equal(td_local_new(&self_using, sizeof(int), NULL, NULL, destroy_using_itself),
+                     0);
+    test_join(test_start(touch, uses_other));
+    assert_int_equal(atomic_load(&used_destroys), 1); /* made at its end, gone with it */
+    test_join(test_start(touch, self_using));
+    assert_int_equal(atomic_load(&self_destroys), 4); /* then only freed */
+    td_local_free(used_at_exit); /* walked the freed table before the fix */
+    td_local_free(uses_other);
+    td_local_free(self_using);
+    assert_int_equal(atomic_load(&used_destroys), 1);
+}
+
+/* td_local_free runs the callbacks on the calling thread: one that uses the local
+ * being freed there makes a value in its slot, which must not outlive the local
+ * (before, a local made next took the slot and found that stale value). */
+static void destroy_uses_its_local_while_freed(void **state)
+{
+    (void)state;
+    atomic_store(&self_destroys, 0);
+    assert_int_equal(td_local_new(&self_using, sizeof(int), NULL, NULL, destroy_using_itself),
+                     0);
+    *(int *)td_local_get(self_using) = 1;
+    td_local_free(self_using);
+    assert_int_equal(atomic_load(&self_destroys), 4);
+    td_local_t *next;
+    assert_int_equal(td_local_new(&next, sizeof(int), NULL, NULL, NULL), 0);
+    assert_int_equal(*(int *)td_local_get(next), 0); /* a fresh value, not a stale 42 */
+    td_local_free(next);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(each_thread_its_own),
         cmocka_unit_test(free_while_threads_hold_values),
+        cmocka_unit_test(destroy_uses_locals_while_thread_ends),
+        cmocka_unit_test(destroy_uses_its_local_while_freed),
     };
     return test_run_cases(tests);
 }

@@ -24,7 +24,11 @@ typedef struct td_local td_local_t;
 
 /* Make a thread's value: value points to size zeroed bytes. */
 typedef void (*td_local_init_fn)(void *value, void *arg);
-/* Release what a value holds (not the value itself, which the library frees). */
+/* Release what a value holds (not the value itself, which the library frees).
+ * It runs on the thread that ends (or calls td_local_free) and may use any local
+ * there, its own included: a value it makes in a thread whose values are being
+ * destroyed is destroyed in turn, as POSIX does for thread-specific data, for up
+ * to 4 rounds; one still made in the last round is freed without its destroy. */
 typedef void (*td_local_destroy_fn)(void *value);
 
 /* Create a local of size bytes per thread (size > 0), with optional init (called

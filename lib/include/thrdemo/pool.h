@@ -45,16 +45,20 @@ TD_API int td_pool_submit(td_pool_t *pool, td_task_fn fn, void *arg, td_future_t
  * waiting at most timeout seconds in all from the last submit (TD_FOREVER: no
  * limit). At the first task that fails or is not done in time, the tasks not yet
  * started are cancelled (errors[i] = -ECANCELED), as Python's map does when it
- * raises; of the later ones already finished, errors and results say how, and one
- * still running has errors[i] = -EINPROGRESS. Returns 0 when every task returned 0,
- * else the first failure in order:
+ * raises; the one not done in time is cancelled too if it has not started (its
+ * errors[i] stays -ETIMEDOUT). Of the later ones already finished, errors and
+ * results say how, and one still running has errors[i] = -EINPROGRESS. If a submit
+ * fails, the tasks already submitted are given up in the same way, and every
+ * argument left without a task has errors[i] = the submit's code, results[i] = NULL.
+ * Returns 0 when every task returned 0, else the first failure in order:
  * TD_ETASK (errors[i] has the task's code), -ETIMEDOUT, -ECANCELED; or -ESHUTDOWN,
  * -ENOMEM, -EAGAIN from the submits, -EINVAL. Tasks that had started run on, so
  * args must outlive them (td_pool_shutdown with wait waits for them). */
 TD_API int td_pool_map(td_pool_t *pool, td_task_fn fn, void *const *args, size_t n,
                        double timeout, void **results, int *errors);
-/* Stop accepting tasks; cancel_futures cancels the queued ones; wait joins every
- * worker after the running tasks end. Safe to call more than once. */
+/* Stop accepting tasks; cancel_futures cancels the queued ones (done at once, for
+ * td_futures_wait and td_as_completed too); wait joins every worker after the
+ * running tasks end. Safe to call more than once. */
 TD_API void td_pool_shutdown(td_pool_t *pool, bool wait, bool cancel_futures);
 
 #ifdef __cplusplus

@@ -173,6 +173,12 @@ void td__future_finish(td_future_t *f, int rc, void *result)
     run_callbacks(f, c);
 }
 
+void td__future_drop(td_future_t *f)
+{
+    td_future_cancel(f); /* true: only a worker makes it RUNNING, and none took it */
+    td__future_start(f);
+}
+
 /* Wait for the future to be done or the deadline (lock held): its state. */
 static int wait_done(td_future_t *f, td__deadline_t deadline)
 {

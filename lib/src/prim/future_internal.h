@@ -15,6 +15,10 @@ td_future_t *td__future_new(void);
 bool td__future_start(td_future_t *future);
 /* The task returned rc with result: FINISHED, waiters told, callbacks run. */
 void td__future_finish(td_future_t *future, int rc, void *result);
+/* The executor drops the task unrun (shutdown with cancel_futures, a freed queue):
+ * cancel the future and notice it at once (CANCELLED_AND_NOTIFIED), as a worker
+ * dequeuing it would, so wait() and as_completed() count it done. */
+void td__future_drop(td_future_t *future);
 
 /* td_future_result against a deadline; error (may be NULL) gets the task's code
  * when it finished. */

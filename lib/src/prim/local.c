@@ -9,7 +9,9 @@
  * to a table (a slot set or cleared, the table grown). A thread reads its own table
  * without the mutex: only it grows its table, and another thread clears a slot only
  * in td_local_free, when that local may no longer be used. User callbacks (init,
- * destroy) never run under the mutex.
+ * destroy) never run under the mutex. A destroy callback may use locals, so a
+ * thread's end (and td_local_free) destroys its values in rounds: each takes out
+ * what the last one's callbacks made; the table is freed only after the last.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -59,16 +61,33 @@ static void unlink_entry(struct entry *e)
     e->table->slots[e->local->slot] = NULL;
 }
 
-static void destroy_entry(struct entry *e)
+/* A destroy callback may use locals, and so make values in the thread whose values
+ * are being destroyed: those are destroyed in a further round, as POSIX does for
+ * thread-specific data; after the last round what is left is only freed, so a
+ * callback that makes a value each time cannot keep a thread's end going forever. */
+enum { DESTROY_ROUNDS = 4 }; /* POSIX's PTHREAD_DESTRUCTOR_ITERATIONS */
+
+static void destroy_entry(struct entry *e, bool call_destroy)
 {
-    if (e->destroy)
+    if (e->destroy && call_destroy)
         e->destroy(e->value);
     free(e->value);
     free(e);
 }
 
-/* The thread ends: take its entries out under the mutex, destroy them outside. */
-static void table_exit(void *arg)
+/* Destroy (or only free) a list of entries taken out of every table and list. */
+static void destroy_list(struct entry *gone, bool call_destroy)
+{
+    while (gone) {
+        struct entry *next = gone->next;
+        destroy_entry(gone, call_destroy);
+        gone = next;
+    }
+}
+
+/* Take every entry out of the table (a thread ends) and out of its local's list:
+ * the entries, linked by next. */
+static struct entry *take_table_entries(void *arg)
 {
     struct table *t = arg;
     struct entry *gone = NULL;
@@ -83,11 +102,43 @@ static void table_exit(void *arg)
         gone = e;
     }
     td__mutex_unlock(&locals_mutex);
-    while (gone) {
-        struct entry *next = gone->next;
-        destroy_entry(gone);
-        gone = next;
+    return gone;
+}
+
+/* Take every thread's entry of the local (it is freed) out of its table: the
+ * local's list. */
+static struct entry *take_local_entries(void *arg)
+{
+    struct td_local *local = arg;
+    td__mutex_lock(&locals_mutex);
+    struct entry *gone = local->entries;
+    for (struct entry *e = gone; e; e = e->next) {
+        e->table->slots[local->slot] = NULL;
+        e->table = NULL;
     }
+    local->entries = NULL;
+    td__mutex_unlock(&locals_mutex);
+    return gone;
+}
+
+/* Destroy what take() finds, outside the mutex, round after round while the destroy
+ * callbacks make new values; whatever the last round made is only freed. */
+static void destroy_in_rounds(struct entry *(*take)(void *), void *from)
+{
+    struct entry *gone = take(from);
+    for (int round = 0; gone && round < DESTROY_ROUNDS; round++) {
+        destroy_list(gone, true);
+        gone = take(from);
+    }
+    destroy_list(gone, false);
+}
+
+/* The thread ends: destroy its values; the table stays until no callback can
+ * make a value in it any more. */
+static void table_exit(void *arg)
+{
+    struct table *t = arg;
+    destroy_in_rounds(take_table_entries, t);
     free(t->slots);
     free(t);
     my_table = NULL;
@@ -196,7 +247,7 @@ static void *first_use(struct td_local *local)
     }
     td__mutex_unlock(&locals_mutex);
     if (!t) {
-        destroy_entry(e);
+        destroy_entry(e, true);
         return NULL;
     }
     return value;
@@ -214,17 +265,11 @@ void td_local_free(td_local_t *local)
 {
     if (!local)
         return;
+    /* The slot stays the local's until its values are gone: a destroy callback
+     * that uses it files its value there, not in another local's slot. */
+    destroy_in_rounds(take_local_entries, local);
     td__mutex_lock(&locals_mutex);
-    struct entry *gone = local->entries;
-    for (struct entry *e = gone; e; e = e->next)
-        e->table->slots[local->slot] = NULL;
-    local->entries = NULL;
     slot_used[local->slot] = false;
     td__mutex_unlock(&locals_mutex);
-    while (gone) {
-        struct entry *next = gone->next;
-        destroy_entry(gone);
-        gone = next;
-    }
     free(local);
 }

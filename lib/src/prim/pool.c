@@ -58,12 +58,14 @@ static void run_item(struct work_item *w)
     td__future_finish(w->future, rc, result);
 }
 
+/* A work item dropped unrun: its future is cancelled and noticed, so neither
+ * td_future_result nor td_futures_wait on it hangs (issue 21). */
 static void free_item(void *item)
 {
     struct work_item *w = item;
     if (!w)
         return;
-    td_future_cancel(w->future); /* dropped unrun: the future must not hang */
+    td__future_drop(w->future);
     td_future_free(w->future);
     free(w);
 }
@@ -231,7 +233,7 @@ void td_pool_shutdown(td_pool_t *pool, bool wait, bool cancel_futures)
         void *item;
         while (td_queue_get(pool->work, &item, false, TD_FOREVER, NULL) == 0) {
             if (item)
-                free_item(item); /* cancels its future */
+                free_item(item); /* cancels its future, noticed */
         }
     }
     if (first || cancel_futures)
@@ -279,6 +281,17 @@ static void give_up_rest(td_future_t **futures, size_t from, size_t n, void **re
     }
 }
 
+/* A submit failed with rc: the arguments from `from` on never had a task. */
+static void never_submitted(size_t from, size_t n, int rc, void **results, int *errors)
+{
+    for (size_t i = from; i < n; i++) {
+        if (results)
+            results[i] = NULL;
+        if (errors)
+            errors[i] = rc;
+    }
+}
+
 int td_pool_map(td_pool_t *pool, td_task_fn fn, void *const *args, size_t n, double timeout,
                 void **results, int *errors)
 {
@@ -296,7 +309,7 @@ int td_pool_map(td_pool_t *pool, td_task_fn fn, void *const *args, size_t n, dou
     size_t i = 0;
     if (rc != 0) {
         give_up_rest(futures, 0, submitted, results, errors);
-        i = submitted;
+        never_submitted(submitted, n, rc, results, errors);
     }
     /* Python: the timeout counts from the end of the submits, for all the results. */
     td__deadline_t deadline = td__deadline_in(timeout);
@@ -310,6 +323,9 @@ int td_pool_map(td_pool_t *pool, td_task_fn fn, void *const *args, size_t n, dou
             errors[i] = got == TD_ETASK ? task_rc : got;
         if (got != 0) {
             rc = got;
+            /* CPython's _result_or_cancel: the future waited for is cancelled too,
+             * else a task that had not started would run after map returned. */
+            td_future_cancel(futures[i]);
             give_up_rest(futures, i + 1, n, results, errors);
         }
     }
