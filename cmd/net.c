@@ -58,10 +58,10 @@ void net_stop_close(net_stop_t *stop)
     close(stop->wr);
 }
 
-/* Milliseconds for poll() from seconds left (negative: -1, no limit). */
+/* Milliseconds for poll() from seconds left (negative or TD_FOREVER: -1, no limit). */
 static int poll_ms(double seconds)
 {
-    if (seconds < 0)
+    if (seconds < 0 || seconds == TD_FOREVER)
         return -1;
     double ms = seconds * 1000.0 + 0.999;
     return ms > 2e9 ? 2000000000 : (int)ms;
@@ -413,7 +413,7 @@ void net_limits_received(net_limits_t *l, const void *data, size_t n, double now
 double net_limits_wait(const net_limits_t *l, double now, int *which)
 {
     *which = -ETIMEDOUT;
-    if (l->line < 0 || l->line_began < 0)
+    if (l->line == TD_FOREVER || l->line_began < 0)
         return l->idle;
     double line_left = l->line_began + l->line - now;
     line_left = line_left < 0 ? 0 : line_left;

@@ -43,7 +43,8 @@ int net_listen(const char *host, int port, int *bound_port);
 int net_connect(const char *host, int port, double timeout, const net_stop_t *stop);
 
 /* Wait until fd is ready for events (POLLIN/POLLOUT), at most timeout seconds
- * (negative: no limit): 1 ready, 0 timed out, -ECANCELED when stopped, -errno. */
+ * (negative or TD_FOREVER: no limit): 1 ready, 0 timed out, -ECANCELED when stopped,
+ * -errno. */
 int net_wait(int fd, short events, double timeout, const net_stop_t *stop);
 /* Send all len bytes (short writes, EINTR, a full buffer; never SIGPIPE): 0 or
  * -errno (-ECANCELED when stopped, -ETIMEDOUT when the peer reads nothing for
@@ -83,7 +84,7 @@ void net_repeats_flush(net_repeats_t *r, bool all);
 /* The two limits a server puts on a connection: how long it may stay silent, and
  * how long a line may take from its first byte to its newline. The second stops a
  * client that sends a byte a second, each byte resetting the silence, from holding
- * a slot for ever. Times are td_monotonic() seconds; negative limits mean none. */
+ * a slot for ever. Times are td_monotonic() seconds; TD_FOREVER limits mean none. */
 typedef struct net_limits {
     double idle;       /* seconds of silence allowed */
     double line;       /* seconds a started line may take to end */
@@ -93,7 +94,7 @@ typedef struct net_limits {
 /* Limits for a new connection (no line started). */
 void net_limits_init(net_limits_t *l, double idle, double line);
 /* A limit as the user gives it (seconds, nominal; 0: none) as net_limits takes it:
- * scaled by --scale, or -1 (TD_FOREVER) for none. */
+ * scaled by --scale, or TD_FOREVER for none. */
 double net_limit(double given);
 /* Account for n bytes received at now: a newline ends the open line; bytes after the
  * last newline start one (or continue the one already open). */

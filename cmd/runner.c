@@ -44,7 +44,7 @@ static struct {
 
 double runner_seconds(double nominal)
 {
-    return nominal < 0 ? nominal : nominal * cli_globals.scale;
+    return nominal < 0 || nominal == TD_FOREVER ? nominal : nominal * cli_globals.scale;
 }
 
 double runner_clock(double nominal)

@@ -211,7 +211,10 @@ static int wait_body(void *arg, void **result)
     CHECK_INT(td_aio_wait(ts, 3, TD_FOREVER, TD_FIRST_EXCEPTION, done), 2);
     CHECK(!done[0] && done[1] && done[2]);
     CHECK_INT(td_aio_wait(ts, 0, TD_FOREVER, TD_ALL_COMPLETED, done), -EINVAL);
-    CHECK_INT(td_aio_wait(ts, 3, -1.5, TD_ALL_COMPLETED, done), -EINVAL);
+    /* Python's call_later(-1.5): no error, one turn of the loop (issue 21) */
+    CHECK_INT(td_aio_wait(ts, 3, -1.5, TD_ALL_COMPLETED, done), 2);
+    CHECK_INT(td_aio_wait(ts, 3, NAN, TD_ALL_COMPLETED, done), -EINVAL);
+    CHECK_INT(td_aio_wait(ts, 3, 1e100, TD_ALL_COMPLETED, done), -EOVERFLOW);
     CHECK_INT(td_aio_wait(ts, 3, TD_FOREVER, (td_return_when_t)7, done), -EINVAL);
     td_aio_future_set_result(gate, NULL);
     CHECK_INT(td_aio_wait(ts, 3, TD_FOREVER, TD_ALL_COMPLETED, done), 3);
@@ -266,6 +269,15 @@ static int wait_for_body(void *arg, void **result)
     CHECK_INT(td_aio_wait_for(t, 0, &r), -ETIMEDOUT); /* timeout 0: cancelled at once */
     CHECK(td_aio_future_cancelled(t));
     CHECK_INT(td_aio_wait_for(t, 0, &r), -ECANCELED); /* done: its outcome */
+    td_aio_future_free(t);
+    /* Issue 21: negative is Python's `timeout <= 0`; NaN and overflow are refused
+     * before the future is touched. */
+    t = nap(&slow);
+    CHECK_INT(td_aio_wait_for(t, NAN, &r), -EINVAL);
+    CHECK_INT(td_aio_wait_for(t, TD_TIMEOUT_MAX * 2, &r), -EOVERFLOW);
+    CHECK(!td_aio_future_cancelled(t));
+    CHECK_INT(td_aio_wait_for(t, -1.0, &r), -ETIMEDOUT);
+    CHECK(td_aio_future_cancelled(t));
     td_aio_future_free(t);
     return 0;
 }

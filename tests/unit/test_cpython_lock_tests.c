@@ -167,8 +167,8 @@ static void test_timeout(void **state)
     struct shared *s = shared_new(state);
     /* Can't set timeout if not blocking (Python: ValueError). */
     assert_int_equal(s->type->acquire(&s->l, false, 1), -EINVAL);
-    /* Invalid timeout values: ValueError, then OverflowError. (TD_FOREVER is -1.0,
-     * Python's None; other negative values are what Python rejects.) */
+    /* Invalid timeout values: ValueError, then OverflowError. (-1 is Python's "no
+     * limit", as TD_FOREVER; other negative values are what Python rejects.) */
     assert_int_equal(s->type->acquire(&s->l, true, -100), -EINVAL);
     assert_int_equal(s->type->acquire(&s->l, true, 1e100), -EOVERFLOW);
     assert_int_equal(s->type->acquire(&s->l, true, TD_TIMEOUT_MAX + 1), -EOVERFLOW);

@@ -16,7 +16,8 @@
  *   queue, a join that must return) is given a long timeout instead of none, so a
  *   broken queue fails the case instead of hanging ctest; threads that may be left
  *   blocked are daemons, joined with a deadline.
- * - TD_FOREVER is -1.0 (Python's None), so "timeout=-1" is written -2 here.
+ * - TD_FOREVER (INFINITY) is Python's None, so "timeout=-1" is -1 here too (it was
+ *   written -2 while TD_FOREVER was -1.0: issue 21).
  * - Not ported: test_shrinking_queue (maxsize cannot change after creation in C),
  *   FailingQueueTest (it overrides _put/_get in a subclass); the LifoQueue,
  *   PriorityQueue and SimpleQueue classes are test_queue.c's.
@@ -263,9 +264,9 @@ static void test_basic(void **state)
 static void test_negative_timeout_raises_exception(void **state)
 {
     td_queue_t *q = make_queue(maxsize_of(state));
-    assert_int_equal(td_queue_put(q, ITEM(1), true, -2), -EINVAL); /* ValueError */
+    assert_int_equal(td_queue_put(q, ITEM(1), true, -1), -EINVAL); /* ValueError */
     void *item;
-    assert_int_equal(td_queue_get(q, &item, true, -2, NULL), -EINVAL);
+    assert_int_equal(td_queue_get(q, &item, true, -1, NULL), -EINVAL);
     td_queue_free(q);
 }
 

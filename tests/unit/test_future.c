@@ -4,6 +4,7 @@
  * Tasks are gated by events the test opens, so every order asserted is causal. */
 #include "helpers.h"
 
+#include <math.h>
 #include <stdint.h>
 
 struct gate {
@@ -57,7 +58,9 @@ static void task_codes_are_not_wait_outcomes(void **state)
     assert_int_equal(td_future_exception(f1, TD_FOREVER, &err), 0);
     assert_int_equal(err, -ECANCELED);
     assert_false(td_future_cancelled(f1));
-    assert_int_equal(td_future_result(f1, -2, NULL), -EINVAL);
+    /* Issue 21: Python's result(-2) does not wait; it is not a ValueError. */
+    assert_int_equal(td_future_result(f1, -2, NULL), TD_ETASK);
+    assert_int_equal(td_future_result(f1, NAN, NULL), -EINVAL);
     td_future_free(f0);
     td_future_free(f1);
     td_pool_free(pool);

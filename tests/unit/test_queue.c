@@ -227,6 +227,40 @@ static void shutdown_immediate_drops_and_releases_join(void **state)
     assert_int_equal(dropped, 1);
 }
 
+/* Issue 21, item 6: an immediate shutdown of a PriorityQueue without a drop function
+ * popped its items one by one (a heap's pop compares log n times each: 1 M items took
+ * 0.24 s against 0.002 s for FIFO). The comparisons are the proof: forgetting the
+ * items makes none. */
+static atomic_size_t comparisons;
+
+static int counting_cmp(const void *a, const void *b)
+{
+    atomic_fetch_add_explicit(&comparisons, 1, memory_order_relaxed);
+    return (VALUE(a) > VALUE(b)) - (VALUE(a) < VALUE(b));
+}
+
+static void shutdown_immediate_priority_forgets_in_one_step(void **state)
+{
+    (void)state;
+    enum { N = 100000 };
+    td_queue_t *q;
+    assert_int_equal(td_priorityqueue_new(&q, 0, counting_cmp, NULL), 0);
+    for (uintptr_t i = 0; i < N; i++)
+        assert_int_equal(td_queue_put(q, ITEM((i * 7919) % N + 1), false, TD_FOREVER), 0);
+    struct joiner j = { .q = q, .rc = 1 };
+    td_thread_t *t = test_start(join_queue, &j);
+    atomic_store(&comparisons, 0);
+    td_queue_shutdown(q, true);
+    assert_int_equal(atomic_load(&comparisons), 0);
+    test_join(t);
+    assert_int_equal(j.rc, 0); /* the dropped items count as done */
+    assert_int_equal(td_queue_qsize(q), 0);
+    void *item;
+    assert_int_equal(td_queue_get(q, &item, true, TD_FOREVER, NULL), -ESHUTDOWN);
+    assert_int_equal(td_queue_join(q, 0), 0);
+    td_queue_free(q);
+}
+
 /* ---- stress: 4 producers, 4 consumers, maxsize 10 ---------------------------------- */
 
 #if defined(__SANITIZE_THREAD__)
@@ -409,6 +443,7 @@ int main(void)
         cmocka_unit_test(shutdown_wakes_blocked_getters),
         cmocka_unit_test(shutdown_drains_then_fails),
         cmocka_unit_test(shutdown_immediate_drops_and_releases_join),
+        cmocka_unit_test(shutdown_immediate_priority_forgets_in_one_step),
         cmocka_unit_test(four_by_four_stress),
         cmocka_unit_test(lifo_order),
         cmocka_unit_test(priority_order_and_ties),

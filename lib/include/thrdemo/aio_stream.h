@@ -84,7 +84,10 @@ TD_API void td_aio_server_free(td_aio_server_t *server);
 
 /* await reader.read(size): up to size bytes into buf as soon as some are there: how
  * many (> 0), 0 at end of file, -ETIMEDOUT when none came within timeout seconds
- * (TD_FOREVER: no limit), -ECANCELED, or the connection's error (-ECONNRESET, ...).
+ * (TD_FOREVER: no limit; zero or negative: none but those already there, as
+ * asyncio.wait_for around the read), -ECANCELED, -EINVAL (also a NaN timeout),
+ * -EOVERFLOW (finite timeout above TD_TIMEOUT_MAX), or the connection's error
+ * (-ECONNRESET, ...).
  * buf may be a local of the calling task: on the loop's shared stack it is filled
  * once the task runs again (from the stream's buffer: one copy more), elsewhere the
  * bytes are read straight into it. Likewise data for write may be a local. */
@@ -92,8 +95,8 @@ TD_API ssize_t td_aio_stream_read(td_aio_stream_t *stream, void *buf, size_t siz
                                   double timeout);
 /* writer.write(data) and await writer.drain(): 0 once all len bytes are handed to the
  * kernel, -ETIMEDOUT when the peer has not taken them within timeout seconds (the
- * connection is then unusable), -ECANCELED, or the connection's error (-EPIPE,
- * -ECONNRESET, ...). */
+ * connection is then unusable; timeouts as td_aio_stream_read), -ECANCELED, -EINVAL,
+ * -EOVERFLOW, or the connection's error (-EPIPE, -ECONNRESET, ...). */
 TD_API int td_aio_stream_write(td_aio_stream_t *stream, const void *data, size_t len,
                                double timeout);
 /* The peer's numeric address into host (size bytes) and its port: 0 or -errno. */
@@ -101,7 +104,9 @@ TD_API int td_aio_stream_peer(const td_aio_stream_t *stream, char *host, size_t 
 /* The peer's address as the kernel gives it (getpeername): 0 or -errno. */
 TD_API int td_aio_stream_peer_addr(const td_aio_stream_t *stream, struct sockaddr_storage *addr);
 /* asyncio.open_connection(host, port): connect within timeout seconds (TD_FOREVER:
- * the kernel's own) from a task: 0, -ETIMEDOUT, -ECONNREFUSED, -ECANCELED, -EPERM. */
+ * the kernel's own; zero or negative: as wait_for, no wait) from a task: 0,
+ * -ETIMEDOUT, -ECONNREFUSED, -ECANCELED, -EPERM, -EINVAL (a bad address, a NaN
+ * timeout), -EOVERFLOW (finite timeout above TD_TIMEOUT_MAX). */
 TD_API int td_aio_open_connection(td_aio_stream_t **out, const char *host, int port,
                                   double timeout);
 /* writer.close() of a stream from td_aio_open_connection, and free it. (A server's

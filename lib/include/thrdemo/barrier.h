@@ -36,14 +36,18 @@ typedef struct td_barrier {
 } td_barrier_t;
 
 /* Make a barrier for parties threads, with an optional action and a default
- * timeout for waits (TD_FOREVER: none): 0, or -EINVAL if parties is 0. */
+ * timeout for waits (TD_FOREVER: none; zero or negative: a wait that is not the last
+ * breaks the barrier at once): 0, -EINVAL if parties is 0 or the timeout NaN,
+ * -EOVERFLOW if it is finite above TD_TIMEOUT_MAX. */
 TD_API int td_barrier_init(td_barrier_t *barrier, size_t parties, td_barrier_action_fn action,
                            void *arg, double timeout);
 /* Release a barrier; no thread may wait on it. */
 TD_API void td_barrier_destroy(td_barrier_t *barrier);
 /* Wait until all parties have called wait: returns this thread's arrival index
  * (0 .. parties-1), or -EPIPE if the barrier is or becomes broken (a timeout here
- * breaks it). timeout TD_FOREVER uses the barrier's default. */
+ * breaks it; zero or negative times out at once, as Python's wait_for), -EINVAL (NaN)
+ * or -EOVERFLOW (finite above TD_TIMEOUT_MAX). timeout TD_FOREVER uses the barrier's
+ * default (Python's None). */
 TD_API int td_barrier_wait(td_barrier_t *barrier, double timeout);
 /* Back to the empty state; threads waiting now get -EPIPE. */
 TD_API void td_barrier_reset(td_barrier_t *barrier);

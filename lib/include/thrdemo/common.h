@@ -2,8 +2,16 @@
 /* common.h - what every libthrdemo header shares: the export macro, the timeout
  * convention and error decoding.
  *
- * Timeouts are relative seconds as double, as in Python. TD_FOREVER stands for
- * Python's None ("wait as long as it takes"). Functions that can fail return 0 or a
+ * Timeouts are relative seconds as double, as in Python. TD_FOREVER (INFINITY)
+ * stands for Python's None ("wait as long as it takes"), and every call takes it.
+ * Other values follow the Python call each function mirrors, as its header says:
+ *   Lock/RLock acquire: -1 also waits for ever, other negatives are -EINVAL;
+ *   Queue put/get/join: a negative timeout is -EINVAL (Python's ValueError);
+ *   every other wait (join, Condition/Event wait, Semaphore acquire, futures,
+ *   asyncio): a negative timeout is 0, it does not wait.
+ * Everywhere NaN is -EINVAL and a finite timeout above TD_TIMEOUT_MAX is -EOVERFLOW
+ * (Python's OverflowError), except where a function's result cannot say so (its
+ * header tells). Functions that can fail return 0 or a
  * negative errno (-ETIMEDOUT, -EINVAL, -EPERM, ...), like libuv; a timeout is a
  * result, not a failure. The library never prints and never sets errno.
  */
@@ -11,6 +19,7 @@
 #define THRDEMO_COMMON_H
 
 #include <errno.h>
+#include <math.h>
 
 #if defined(THRDEMO_BUILDING) && defined(__GNUC__)
 #define TD_API __attribute__((visibility("default")))
@@ -29,8 +38,9 @@
 extern "C" {
 #endif
 
-/* Wait without limit: Python's timeout=None (and Lock.acquire's timeout=-1). */
-#define TD_FOREVER (-1.0)
+/* Wait without limit: Python's timeout=None. Infinity, a value no caller computes
+ * by accident (it was -1.0 in 0.1.0, so a mistaken -1 waited for ever). */
+#define TD_FOREVER ((double)INFINITY)
 
 /* Largest timeout accepted, in seconds: Python's threading.TIMEOUT_MAX on Linux. */
 #define TD_TIMEOUT_MAX 9223372036.0

@@ -46,12 +46,14 @@ TD_API int td_cond_acquire(td_cond_t *cond, bool blocking, double timeout);
 /* Release the underlying lock: 0 or -EPERM. */
 TD_API int td_cond_release(td_cond_t *cond);
 /* Release the lock, sleep until notified or timeout seconds pass (TD_FOREVER: no
- * limit; zero or less: do not sleep), re-acquire the lock. Returns 0 notified (also
- * when the notify came as the timeout ran out, unlike CPython: see above),
- * -ETIMEDOUT, or -EPERM if the caller did not hold the lock. */
+ * limit; zero or less: do not sleep, as Python), re-acquire the lock. Returns 0
+ * notified (also when the notify came as the timeout ran out, unlike CPython: see
+ * above), -ETIMEDOUT, -EPERM if the caller did not hold the lock, -EINVAL (NaN) or
+ * -EOVERFLOW (finite above TD_TIMEOUT_MAX), the last two before anything else. */
 TD_API int td_cond_wait(td_cond_t *cond, double timeout);
-/* Wait until pred(ctx) is true or the timeout passes; stores pred's last value in
- * *result. Returns 0, or -EPERM if the caller did not hold the lock. */
+/* Wait until pred(ctx) is true or the timeout passes (timeouts as td_cond_wait);
+ * stores pred's last value in *result. Returns 0, -EPERM if the caller did not hold
+ * the lock, -EINVAL (NaN) or -EOVERFLOW. */
 TD_API int td_cond_wait_for(td_cond_t *cond, td_predicate_fn pred, void *ctx,
                             double timeout, bool *result);
 /* Wake at most n waiters, oldest first: 0, or -EPERM without the lock held. */

@@ -31,8 +31,10 @@ TD_API void td_event_set(td_event_t *event);
 TD_API void td_event_clear(td_event_t *event);
 /* Whether the flag is set (a snapshot). */
 TD_API bool td_event_is_set(td_event_t *event);
-/* Block until the flag is set or timeout seconds pass (TD_FOREVER: no limit; a
- * negative timeout does not wait). Returns true if set, false on timeout. */
+/* Block until the flag is set or timeout seconds pass (TD_FOREVER: no limit; zero or
+ * negative: do not wait, as Python). Returns true if set, false on timeout. The bool
+ * cannot say -EINVAL or -EOVERFLOW: NaN and a finite timeout above TD_TIMEOUT_MAX do
+ * not wait either. */
 TD_API bool td_event_wait(td_event_t *event, double timeout);
 
 #ifdef __cplusplus

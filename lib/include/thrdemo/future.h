@@ -29,13 +29,16 @@ typedef struct td_future td_future_t;
 /* Called once the future is done (finished or cancelled). */
 typedef void (*td_future_cb)(td_future_t *future, void *arg);
 
-/* Wait at most timeout seconds (TD_FOREVER: no limit) for the task, and give its
- * result in *result (may be NULL): 0 the task returned 0; TD_ETASK the task returned
- * an error (td_future_exception gives it); -ETIMEDOUT the task has not finished;
- * -ECANCELED the future was cancelled. Python's Future.result(timeout). */
+/* Wait at most timeout seconds (TD_FOREVER: no limit; zero or negative: do not wait,
+ * as Python) for the task, and give its result in *result (may be NULL): 0 the task
+ * returned 0; TD_ETASK the task returned an error (td_future_exception gives it);
+ * -ETIMEDOUT the task has not finished; -ECANCELED the future was cancelled; -EINVAL
+ * a NaN timeout, -EOVERFLOW a finite one above TD_TIMEOUT_MAX. Python's
+ * Future.result(timeout). */
 TD_API int td_future_result(td_future_t *future, double timeout, void **result);
 /* Wait as td_future_result, then give the task's own code in *error (0 if it
- * succeeded): 0, -ETIMEDOUT or -ECANCELED. Python's Future.exception(timeout). */
+ * succeeded): 0, -ETIMEDOUT, -ECANCELED, or -EINVAL / -EOVERFLOW for a bad timeout
+ * (as td_future_result). Python's Future.exception(timeout). */
 TD_API int td_future_exception(td_future_t *future, double timeout, int *error);
 /* Cancel the task if it has not started: true if the future is (now) cancelled,
  * false once it runs or has finished. */
@@ -61,10 +64,11 @@ typedef enum td_return_when {
     TD_ALL_COMPLETED    /* every future finishes or is cancelled */
 } td_return_when_t;
 
-/* Wait at most timeout seconds (TD_FOREVER: no limit) until `when` holds for the n
- * futures, then mark done[i] for each future that is done: the number marked, or
- * -EINVAL (NULL arrays with n > 0, an unknown when, a negative or NaN timeout) or
- * -ENOMEM. A timeout is not an error: fewer are done. concurrent.futures.wait. */
+/* Wait at most timeout seconds (TD_FOREVER: no limit; zero or negative: do not wait,
+ * as Python) until `when` holds for the n futures, then mark done[i] for each future
+ * that is done: the number marked, or -EINVAL (NULL arrays with n > 0, an unknown
+ * when, a NaN timeout), -EOVERFLOW (finite timeout above TD_TIMEOUT_MAX) or -ENOMEM.
+ * A timeout is not an error: fewer are done. concurrent.futures.wait. */
 TD_API int td_futures_wait(td_future_t *const *futures, size_t n, double timeout,
                            td_return_when_t when, bool *done);
 
@@ -72,7 +76,9 @@ TD_API int td_futures_wait(td_future_t *const *futures, size_t n, double timeout
 typedef struct td_as_completed td_as_completed_t;
 
 /* Start iterating over the n futures (duplicates are given once), with timeout
- * seconds for the whole iteration (TD_FOREVER: no limit): 0, -EINVAL or -ENOMEM. */
+ * seconds for the whole iteration (TD_FOREVER: no limit; zero or negative: only those
+ * already done, as Python): 0, -EINVAL (also a NaN timeout), -EOVERFLOW (finite
+ * timeout above TD_TIMEOUT_MAX) or -ENOMEM. */
 TD_API int td_as_completed_new(td_as_completed_t **out, td_future_t *const *futures,
                                size_t n, double timeout);
 /* The next future to complete (those already done first) in *future (borrowed from

@@ -37,9 +37,10 @@ typedef struct td_rlock {
 TD_API void td_lock_init(td_lock_t *lock);
 /* Release a Lock's resources; it must be unlocked and unused. */
 TD_API void td_lock_destroy(td_lock_t *lock);
-/* Acquire as Python's acquire(blocking, timeout): 0 acquired, -EBUSY held (blocking
- * false), -ETIMEDOUT, -EINVAL (timeout with blocking false, or negative timeout other
- * than TD_FOREVER), -EOVERFLOW (timeout over TD_TIMEOUT_MAX). */
+/* Acquire as Python's acquire(blocking, timeout): timeout TD_FOREVER or -1 waits as
+ * long as it takes. 0 acquired, -EBUSY held (blocking false), -ETIMEDOUT, -EINVAL
+ * (a timeout other than TD_FOREVER or -1 with blocking false, another negative
+ * timeout, NaN), -EOVERFLOW (finite timeout over TD_TIMEOUT_MAX). */
 TD_API int td_lock_acquire(td_lock_t *lock, bool blocking, double timeout);
 /* Release the lock from any thread: 0, or -EPERM if it was not locked. */
 TD_API int td_lock_release(td_lock_t *lock);

@@ -43,7 +43,8 @@ TD_API int td_pool_submit(td_pool_t *pool, td_task_fn fn, void *arg, td_future_t
 /* Executor.map: run fn(args[i]) for each of the n args, then collect the results in
  * order into results[i] and each task's code into errors[i] (either may be NULL),
  * waiting at most timeout seconds in all from the last submit (TD_FOREVER: no
- * limit). At the first task that fails or is not done in time, the tasks not yet
+ * limit; zero or negative: only tasks already finished, as Python's
+ * result(end_time - now)). At the first task that fails or is not done in time, the tasks not yet
  * started are cancelled (errors[i] = -ECANCELED), as Python's map does when it
  * raises; the one not done in time is cancelled too if it has not started (its
  * errors[i] stays -ETIMEDOUT). Of the later ones already finished, errors and
@@ -52,8 +53,9 @@ TD_API int td_pool_submit(td_pool_t *pool, td_task_fn fn, void *arg, td_future_t
  * argument left without a task has errors[i] = the submit's code, results[i] = NULL.
  * Returns 0 when every task returned 0, else the first failure in order:
  * TD_ETASK (errors[i] has the task's code), -ETIMEDOUT, -ECANCELED; or -ESHUTDOWN,
- * -ENOMEM, -EAGAIN from the submits, -EINVAL. Tasks that had started run on, so
- * args must outlive them (td_pool_shutdown with wait waits for them). */
+ * -ENOMEM, -EAGAIN from the submits, -EINVAL (no fn, NULL args with n > 0, a NaN
+ * timeout), -EOVERFLOW (finite timeout above TD_TIMEOUT_MAX). Tasks that had started
+ * run on, so args must outlive them (td_pool_shutdown with wait waits for them). */
 TD_API int td_pool_map(td_pool_t *pool, td_task_fn fn, void *const *args, size_t n,
                        double timeout, void **results, int *errors);
 /* Stop accepting tasks; cancel_futures cancels the queued ones (done at once, for

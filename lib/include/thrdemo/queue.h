@@ -63,13 +63,15 @@ TD_API int td_priorityqueue_new(td_queue_t **out, long maxsize, td_queue_cmp_fn 
                                 td_queue_drop_fn drop);
 /* Free the queue, dropping what it still holds; no thread may be using it. */
 TD_API void td_queue_free(td_queue_t *queue);
-/* Add item. block false: -ENOSPC at once when full. block true: wait for room,
- * at most timeout seconds (TD_FOREVER: no limit), then -ENOSPC. Also -ESHUTDOWN
- * after shutdown, -EINVAL for a negative or NaN timeout, -ENOMEM. 0 when queued. */
+/* Add item. block false: -ENOSPC at once when full (the timeout is ignored, as
+ * Python). block true: wait for room, at most timeout seconds (TD_FOREVER: no limit),
+ * then -ENOSPC. Also -ESHUTDOWN after shutdown, -EINVAL for a negative timeout
+ * (Python's ValueError, -1 included) or NaN, -EOVERFLOW for a finite one above
+ * TD_TIMEOUT_MAX, -ENOMEM. 0 when queued. */
 TD_API int td_queue_put(td_queue_t *queue, void *item, bool block, double timeout);
 /* Take the next item into *item (item may be NULL): 0, -ENODATA when empty (at once,
- * or after the timeout), -ESHUTDOWN once shut down and empty, -EINVAL for a bad
- * timeout. remaining (may be NULL) gets how many items were left right after this
+ * or after the timeout), -ESHUTDOWN once shut down and empty, -EINVAL or -EOVERFLOW
+ * for a bad timeout (as td_queue_put). remaining (may be NULL) gets how many items were left right after this
  * get, read as it returns: what qsize() called straight after would say, without a
  * second call (a snapshot, as qsize() is: puts that other threads finish meanwhile
  * may be counted; never more than maxsize - 1 in a bounded queue). */
@@ -87,7 +89,9 @@ TD_API long td_queue_maxsize(td_queue_t *queue);
  * were put (Python: "task_done() called too many times"). */
 TD_API int td_queue_task_done(td_queue_t *queue);
 /* Block until every item put has been marked done, at most timeout seconds
- * (TD_FOREVER: Python's join()): 0, -ETIMEDOUT, or -EINVAL (negative or NaN). */
+ * (TD_FOREVER: Python's join(), which has no timeout; this one follows put's rule):
+ * 0, -ETIMEDOUT, -EINVAL (negative or NaN) or -EOVERFLOW (finite above
+ * TD_TIMEOUT_MAX). */
 TD_API int td_queue_join(td_queue_t *queue, double timeout);
 /* Shut the queue down (Python 3.13's shutdown): puts fail from now on and blocked
  * putters and getters wake. immediate also drops the queued items, counts them as
@@ -103,7 +107,7 @@ TD_API int td_simplequeue_new(td_simplequeue_t **out, td_queue_drop_fn drop);
 TD_API void td_simplequeue_free(td_simplequeue_t *queue);
 /* Add item; never blocks: 0 or -ENOMEM. */
 TD_API int td_simplequeue_put(td_simplequeue_t *queue, void *item);
-/* Take the oldest item, as td_queue_get: 0, -ENODATA or -EINVAL. */
+/* Take the oldest item, as td_queue_get: 0, -ENODATA, -EINVAL or -EOVERFLOW. */
 TD_API int td_simplequeue_get(td_simplequeue_t *queue, void **item, bool block,
                               double timeout);
 /* How many items it holds (a snapshot). */

@@ -33,8 +33,10 @@ TD_API void td_sem_init(td_sem_t *sem, size_t value);
 TD_API void td_sem_init_bounded(td_sem_t *sem, size_t value);
 /* Release a semaphore; no thread may wait on it. */
 TD_API void td_sem_destroy(td_sem_t *sem);
-/* Take one unit: 0, -EBUSY (blocking false, none free), -ETIMEDOUT, or -EINVAL
- * (a timeout other than TD_FOREVER with blocking false). */
+/* Take one unit, waiting at most timeout seconds (TD_FOREVER: no limit; zero or
+ * negative: do not wait, as Python's acquire(timeout=...)): 0, -EBUSY (blocking false,
+ * none free), -ETIMEDOUT, -EINVAL (a timeout other than TD_FOREVER with blocking
+ * false, or NaN) or -EOVERFLOW (finite above TD_TIMEOUT_MAX). */
 TD_API int td_sem_acquire(td_sem_t *sem, bool blocking, double timeout);
 /* Give back n units and wake up to n waiters: 0, or -EINVAL if n is 0 or a bounded
  * semaphore would exceed its initial value (nothing is released then). */

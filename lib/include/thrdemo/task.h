@@ -242,15 +242,19 @@ TD_API int td_aio_gather(td_aio_future_t **outer, td_aio_future_t *const *futs, 
 TD_API int td_aio_gather_coros(const td_aio_coro_t *coros, size_t n, void **results,
                                int *errors);
 /* await asyncio.wait(futs, timeout=..., return_when=...): suspend until `when` holds
- * for the n futures or timeout seconds pass (TD_FOREVER: no limit), then set done[i]
- * for each one done. Returns how many are done, -ECANCELED, -EINVAL (n = 0, NULL
- * arrays, a bad timeout or when), -EPERM, -ENOMEM. The futures are not cancelled. */
+ * for the n futures or timeout seconds pass (TD_FOREVER: no limit; zero or negative:
+ * one turn of the loop, as Python's call_later), then set done[i] for each one done.
+ * Returns how many are done, -ECANCELED, -EINVAL (n = 0, NULL arrays, an unknown
+ * when, a NaN timeout), -EOVERFLOW (finite timeout above TD_TIMEOUT_MAX), -EPERM,
+ * -ENOMEM. The futures are not cancelled. */
 TD_API int td_aio_wait(td_aio_future_t *const *futs, size_t n, double timeout,
                        td_return_when_t when, bool *done);
 /* await asyncio.wait_for(future, timeout) as in Python 3.11: its result (0, *result),
  * TD_ETASK, or -ETIMEDOUT when it was not done in time, in which case it is cancelled
  * and waited for first; -ECANCELED when the caller was cancelled (the future is
- * cancelled too). TD_FOREVER: plain await. -EINVAL, -EPERM, -ENOMEM. */
+ * cancelled too). TD_FOREVER: plain await; zero or negative: its result if it is
+ * done now, else cancel it (Python 3.11's `timeout <= 0`). -EINVAL (also a NaN
+ * timeout), -EOVERFLOW (finite timeout above TD_TIMEOUT_MAX), -EPERM, -ENOMEM. */
 TD_API int td_aio_wait_for(td_aio_future_t *future, double timeout, void **result);
 
 /* ---- running -------------------------------------------------------------------------- */

@@ -60,8 +60,10 @@ TD_API td_thread_t *td_thread_ref(td_thread_t *thread);
  * its ident known when this returns; it may not have run a single line yet. */
 TD_API int td_thread_start(td_thread_t *thread);
 /* Wait for the thread to finish, at most timeout seconds (TD_FOREVER: no limit;
- * negative: do not wait). 0 finished, -ETIMEDOUT still running, -EDEADLK joining
- * the current thread, -EINVAL never started. Waits on CLOCK_MONOTONIC. */
+ * zero or negative: do not wait, Python's max(timeout, 0)). 0 finished, -ETIMEDOUT
+ * still running, -EDEADLK joining the current thread, -EINVAL never started or a
+ * NaN timeout, -EOVERFLOW a finite timeout above TD_TIMEOUT_MAX. Waits on
+ * CLOCK_MONOTONIC. */
 TD_API int td_thread_join(td_thread_t *thread, double timeout);
 /* Whether the thread has started and not yet finished. */
 TD_API bool td_thread_is_alive(td_thread_t *thread);

@@ -20,8 +20,10 @@ extern "C" {
 
 typedef struct td_timer td_timer_t;
 
-/* Create an unstarted timer that calls fn(arg) interval seconds after start:
- * 0, -ENOMEM, or -EINVAL (no fn, or an interval that is not a number). */
+/* Create an unstarted timer that calls fn(arg) interval seconds after start (zero or
+ * negative: at once; TD_FOREVER: never, until cancelled): 0, -ENOMEM, -EINVAL (no fn,
+ * or an interval that is not a number) or -EOVERFLOW (finite above TD_TIMEOUT_MAX,
+ * which Python's Timer raises in its thread). */
 TD_API int td_timer_new(td_timer_t **out, double interval, td_thread_fn fn, void *arg);
 /* Free the caller's handle; a started timer runs (or stays cancelled) on its own. */
 TD_API void td_timer_free(td_timer_t *timer);

@@ -61,15 +61,20 @@ bool td__deadline_passed(td__deadline_t d)
     return !td__deadline_is_never(d) && td__now() >= d.at;
 }
 
-int td__check_timeout(double timeout)
+int td__check_timeout(double *timeout, td__timeout_rule_t rule)
 {
-    if (timeout == TD_FOREVER)
+    double t = *timeout;
+    if (t == TD_FOREVER)
         return 0;
-    if (isnan(timeout) || timeout < 0)
-        return -EINVAL;
-    if (timeout > TD_TIMEOUT_MAX)
-        return -EOVERFLOW;
-    return 0;
+    if (isnan(t))
+        return -EINVAL; /* Python: "Invalid value NaN (not a number)" */
+    if (t < 0) {
+        if (rule == TD__TIMEOUT_QUEUE || (rule == TD__TIMEOUT_LOCK && t != -1))
+            return -EINVAL; /* Python: "timeout value must be a non-negative number" */
+        *timeout = rule == TD__TIMEOUT_LOCK ? TD_FOREVER : 0;
+        return 0;
+    }
+    return t > TD_TIMEOUT_MAX ? -EOVERFLOW : 0;
 }
 
 double td_monotonic(void)

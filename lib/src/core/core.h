@@ -57,9 +57,9 @@ typedef struct td__deadline {
 } td__deadline_t;
 
 /* The deadline timeout seconds from now: TD_FOREVER gives TD__NEVER; zero, negative
- * or NaN give "now" (callers reject bad timeouts before; this is a safety net); the
- * sum saturates below TD__NEVER, so TD_TIMEOUT_MAX cannot overflow. The one place a
- * public timeout in seconds becomes a deadline. */
+ * or NaN give "now" (callers judge timeouts with td__check_timeout first; this is a
+ * safety net); the sum saturates below TD__NEVER, so TD_TIMEOUT_MAX cannot overflow.
+ * The one place a public timeout in seconds becomes a deadline. */
 td__deadline_t td__deadline_in(double timeout);
 /* A deadline that never comes. */
 static inline td__deadline_t td__forever(void)
@@ -74,9 +74,23 @@ static inline bool td__deadline_is_never(td__deadline_t d)
 /* Whether a deadline has passed. */
 bool td__deadline_passed(td__deadline_t d);
 
-/* Whether a timeout is one the library accepts (TD_FOREVER, or 0..TIMEOUT_MAX):
- * 0, -EINVAL (NaN or negative), or -EOVERFLOW. */
-int td__check_timeout(double timeout);
+/* What a negative timeout means: CPython 3.11 has three rules, and each public call
+ * follows the one its Python namesake does. */
+typedef enum td__timeout_rule {
+    TD__TIMEOUT_LOCK,  /* Lock/RLock.acquire: -1 waits for ever, other negatives are
+                        * ValueError (-EINVAL) */
+    TD__TIMEOUT_QUEUE, /* Queue.put/get: any negative is ValueError (-EINVAL) */
+    TD__TIMEOUT_JOIN   /* Thread.join, Condition/Event.wait, Semaphore.acquire,
+                        * Future.result, wait, asyncio.wait_for, ...: a negative
+                        * timeout is 0, do not wait */
+} td__timeout_rule_t;
+
+/* Check a public timeout under the rule its call follows, and make *timeout the one
+ * to wait with (TD_FOREVER, or 0 .. TD_TIMEOUT_MAX): 0, -EINVAL (NaN, or a negative
+ * the rule rejects) or -EOVERFLOW (finite above TD_TIMEOUT_MAX, Python's
+ * OverflowError). TD_FOREVER (INFINITY) is accepted by every rule. The one place a
+ * public timeout is judged. */
+int td__check_timeout(double *timeout, td__timeout_rule_t rule);
 
 /* ---- the one wait path ------------------------------------------------------------ */
 

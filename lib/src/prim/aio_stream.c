@@ -137,6 +137,14 @@ static void disarm(struct slot_timer *st)
     st->timer = NULL;
 }
 
+/* A stream's timeout stands for asyncio.wait_for(..., timeout) around the call: a
+ * negative one is 0, it times out unless done at once. 0, -EINVAL (NaN) or
+ * -EOVERFLOW. */
+static int check_timeout(double *timeout)
+{
+    return td__check_timeout(timeout, TD__TIMEOUT_JOIN);
+}
+
 /* Await a new future in *st->slot, which the stream's callbacks wake, for at most
  * timeout seconds: 0, -ETIMEDOUT, -ECANCELED, -ENOMEM. The slot is empty afterwards. */
 static int await_slot(struct slot_timer *st, double timeout)
@@ -327,8 +335,11 @@ ssize_t td_aio_stream_read(td_aio_stream_t *s, void *buf, size_t size, double ti
 {
     if (!td__current_task())
         return -EPERM;
-    if (!s || (!buf && size) || (timeout != TD_FOREVER && td__check_timeout(timeout) != 0))
+    if (!s || (!buf && size))
         return -EINVAL;
+    int bad = check_timeout(&timeout);
+    if (bad != 0)
+        return bad;
     if (s->reader)
         return -EBUSY; /* one reader at a time */
     if (size == 0)
@@ -418,8 +429,11 @@ int td_aio_stream_write(td_aio_stream_t *s, const void *data, size_t len, double
 {
     if (!td__current_task())
         return -EPERM;
-    if (!s || (!data && len) || (timeout != TD_FOREVER && td__check_timeout(timeout) != 0))
+    if (!s || (!data && len))
         return -EINVAL;
+    int bad = check_timeout(&timeout);
+    if (bad != 0)
+        return bad;
     if (s->writer || s->write_pending)
         return -EBUSY; /* one writer at a time */
     const char *p = data;
@@ -728,9 +742,11 @@ int td_aio_open_connection(td_aio_stream_t **out, const char *host, int port, do
     if (!t)
         return -EPERM;
     struct sockaddr_storage addr;
-    if (!out || !host || parse_address(host, port, &addr) != 0 ||
-        (timeout != TD_FOREVER && td__check_timeout(timeout) != 0))
+    if (!out || !host || parse_address(host, port, &addr) != 0)
         return -EINVAL;
+    int bad = check_timeout(&timeout);
+    if (bad != 0)
+        return bad;
     td_aio_stream_t *s = stream_new(t->base.loop);
     if (!s)
         return -ENOMEM;

@@ -343,14 +343,16 @@ static void on_completion(td_aio_future_t *f, void *arg)
     waiting_release(w);
 }
 
-static int wait_args(td_aio_future_t *const *futs, size_t n, double timeout,
+static int wait_args(td_aio_future_t *const *futs, size_t n, double *timeout,
                      td_return_when_t when, bool *done, td_loop_t **loop)
 {
-    if (n == 0 || !done || (timeout != TD_FOREVER && td__check_timeout(timeout) != 0))
+    if (n == 0 || !done)
         return -EINVAL; /* ValueError('Set of Futures is empty.') */
     if (when != TD_FIRST_COMPLETED && when != TD_FIRST_EXCEPTION && when != TD_ALL_COMPLETED)
         return -EINVAL;
-    return check_futures(futs, n, loop);
+    /* Python: loop.call_later(timeout, ...): a negative timeout ends the wait at once. */
+    int rc = td__check_timeout(timeout, TD__TIMEOUT_JOIN);
+    return rc != 0 ? rc : check_futures(futs, n, loop);
 }
 
 /* Register on_completion on each distinct future: 0 or -ENOMEM. */
@@ -382,7 +384,7 @@ int td_aio_wait(td_aio_future_t *const *futs, size_t n, double timeout, td_retur
     td_loop_t *loop;
     if (!t)
         return -EPERM;
-    int rc = wait_args(futs, n, timeout, when, done, &loop);
+    int rc = wait_args(futs, n, &timeout, when, done, &loop);
     if (rc != 0)
         return rc;
     bool *first = malloc(n * sizeof *first);
@@ -487,8 +489,12 @@ int td_aio_wait_for(td_aio_future_t *fut, double timeout, void **result)
     struct aio_task *t = td__current_task();
     if (!t)
         return -EPERM;
-    if (!fut || fut->loop != t->base.loop || isnan(timeout) || fut == &t->base)
+    if (!fut || fut->loop != t->base.loop || fut == &t->base)
         return -EINVAL;
+    /* Python 3.11: `if timeout <= 0:` the future is done now or cancelled. */
+    int rc = td__check_timeout(&timeout, TD__TIMEOUT_JOIN);
+    if (rc != 0)
+        return rc;
     if (timeout == TD_FOREVER)
         return td__await(fut, result);
     if (timeout <= 0)
@@ -496,7 +502,7 @@ int td_aio_wait_for(td_aio_future_t *fut, double timeout, void **result)
     td_loop_t *loop = t->base.loop;
     td_aio_future_t *waiter;
     td_loop_handle_t *timer = NULL;
-    int rc = td_aio_future_new(&waiter, loop);
+    rc = td_aio_future_new(&waiter, loop);
     if (rc != 0)
         return rc;
     rc = td__loop_call_at_ns(loop, td__deadline_in(timeout).at, release_waiter, waiter, &timer);

@@ -21,6 +21,10 @@ int td_barrier_init(td_barrier_t *b, size_t parties, td_barrier_action_fn action
 {
     if (parties == 0)
         return -EINVAL; /* Python: "parties must be > 0" */
+    /* Python's waits use the default through wait_for: negative does not wait. */
+    int rc = td__check_timeout(&timeout, TD__TIMEOUT_JOIN);
+    if (rc != 0)
+        return rc;
     td_lock_init(&b->lock);
     td_cond_init(&b->cond, &b->lock);
     b->parties = parties;
@@ -79,7 +83,10 @@ int td_barrier_wait(td_barrier_t *b, double timeout)
 {
     TD__POINT(TD__POINT_WAIT, b);
     if (timeout == TD_FOREVER)
-        timeout = b->timeout;
+        timeout = b->timeout; /* Python: None */
+    int rc = td__check_timeout(&timeout, TD__TIMEOUT_JOIN);
+    if (rc != 0)
+        return rc;
     td_lock_acquire(&b->lock, true, TD_FOREVER);
     while (b->state == DRAINING || b->state == RESETTING) /* Python's _enter */
         td_cond_wait(&b->cond, TD_FOREVER);
@@ -88,7 +95,7 @@ int td_barrier_wait(td_barrier_t *b, double timeout)
         return -EPIPE;
     }
     size_t index = b->count++;
-    int rc = index + 1 == b->parties ? release(b) : wait_for_release(b, timeout);
+    rc = index + 1 == b->parties ? release(b) : wait_for_release(b, timeout);
     if (--b->count == 0 && (b->state == DRAINING || b->state == RESETTING)) {
         b->state = FILLING; /* Python's _exit: the last one out refills */
         td_cond_notify_all(&b->cond);

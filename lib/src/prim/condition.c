@@ -133,9 +133,10 @@ int td_cond_wait(td_cond_t *cond, double timeout)
 {
     TD__POINT(TD__POINT_WAIT, cond);
     /* Python: a timeout of zero or less polls (waiter.acquire(False)). */
-    td__deadline_t deadline = timeout == TD_FOREVER || timeout > 0 ? td__deadline_in(timeout)
-                                                                   : td__deadline_in(0);
-    return td__cond_wait_until(cond, deadline, (td__as_t){ "cond", cond });
+    int rc = td__check_timeout(&timeout, TD__TIMEOUT_JOIN);
+    if (rc != 0)
+        return rc;
+    return td__cond_wait_until(cond, td__deadline_in(timeout), (td__as_t){ "cond", cond });
 }
 
 bool td__cond_wait_for_until(td_cond_t *cond, td_predicate_fn pred, void *ctx,
@@ -157,6 +158,9 @@ int td_cond_wait_for(td_cond_t *cond, td_predicate_fn pred, void *ctx, double ti
     TD__POINT(TD__POINT_WAIT, cond);
     if (!is_owned(cond))
         return -EPERM;
+    int rc = td__check_timeout(&timeout, TD__TIMEOUT_JOIN);
+    if (rc != 0)
+        return rc;
     bool value = td__cond_wait_for_until(cond, pred, ctx, td__deadline_in(timeout),
                                          (td__as_t){ "cond", cond });
     if (result)

@@ -74,8 +74,10 @@ bool td_event_is_set(td_event_t *event)
 bool td_event_wait(td_event_t *event, double timeout)
 {
     TD__POINT(TD__POINT_WAIT, event);
-    if (timeout != TD_FOREVER && !(timeout > 0))
-        return td_event_is_set(event); /* Python: zero or negative does not wait */
+    /* Python: zero or negative does not wait. A bool has no room for -EINVAL or
+     * -EOVERFLOW: a timeout the others reject does not wait either. */
+    if (td__check_timeout(&timeout, TD__TIMEOUT_JOIN) != 0 || timeout == 0)
+        return td_event_is_set(event);
     return td__event_wait_until(event, td__deadline_in(timeout));
 }
 

@@ -187,16 +187,17 @@ static int wait_done(td_future_t *f, td__deadline_t deadline)
     return f->state;
 }
 
-static bool bad_timeout(double timeout)
+/* concurrent.futures waits with Condition.wait(timeout) or Event.wait(timeout): a
+ * negative timeout does not wait. 0, -EINVAL (NaN) or -EOVERFLOW. */
+static int check_timeout(double *timeout)
 {
-    return timeout != TD_FOREVER && (isnan(timeout) || timeout < 0);
+    return td__check_timeout(timeout, TD__TIMEOUT_JOIN);
 }
 
 int td_future_result(td_future_t *f, double timeout, void **result)
 {
-    if (bad_timeout(timeout))
-        return -EINVAL;
-    return td__future_result_until(f, td__deadline_in(timeout), result, NULL);
+    int rc = check_timeout(&timeout);
+    return rc != 0 ? rc : td__future_result_until(f, td__deadline_in(timeout), result, NULL);
 }
 
 int td__future_result_until(td_future_t *f, td__deadline_t deadline, void **result,
@@ -222,12 +223,13 @@ int td__future_result_until(td_future_t *f, td__deadline_t deadline, void **resu
 int td_future_exception(td_future_t *f, double timeout, int *error)
 {
     TD__POINT(TD__POINT_WAIT, f);
-    if (bad_timeout(timeout))
-        return -EINVAL;
+    int rc = check_timeout(&timeout);
+    if (rc != 0)
+        return rc;
     td__deadline_t deadline = td__deadline_in(timeout);
     td_lock_acquire(&f->lock, true, TD_FOREVER);
     int state = wait_done(f, deadline);
-    int rc = is_cancelled(state) ? -ECANCELED : state == FINISHED ? 0 : -ETIMEDOUT;
+    rc = is_cancelled(state) ? -ECANCELED : state == FINISHED ? 0 : -ETIMEDOUT;
     if (rc == 0 && error)
         *error = f->rc;
     td_lock_release(&f->lock);
@@ -355,9 +357,12 @@ static void waiter_free(struct waiter *w)
 int td_futures_wait(td_future_t *const *futures, size_t n, double timeout,
                     td_return_when_t when, bool *done)
 {
-    if ((n > 0 && (!futures || !done)) || bad_timeout(timeout) ||
+    if ((n > 0 && (!futures || !done)) ||
         (when != TD_FIRST_COMPLETED && when != TD_FIRST_EXCEPTION && when != TD_ALL_COMPLETED))
         return -EINVAL;
+    int rc = check_timeout(&timeout);
+    if (rc != 0)
+        return rc;
     int mode = when == TD_FIRST_COMPLETED   ? MODE_FIRST_COMPLETED
                : when == TD_FIRST_EXCEPTION ? MODE_FIRST_EXCEPTION
                                             : MODE_ALL_COMPLETED;
@@ -397,8 +402,11 @@ struct td_as_completed {
 int td_as_completed_new(td_as_completed_t **out, td_future_t *const *futures, size_t n,
                         double timeout)
 {
-    if (!out || (n > 0 && !futures) || bad_timeout(timeout))
+    if (!out || (n > 0 && !futures))
         return -EINVAL;
+    int rc = check_timeout(&timeout);
+    if (rc != 0)
+        return rc;
     td_as_completed_t *it = calloc(1, sizeof *it);
     if (!it || !(it->futures = malloc((n ? n : 1) * sizeof *it->futures))) {
         free(it);

@@ -32,12 +32,17 @@ void td_lock_destroy(td_lock_t *lock)
     (void)lock; /* nothing is allocated; kept so every primitive pairs init/destroy */
 }
 
-/* Check acquire's arguments as Python does: 0, -EINVAL or -EOVERFLOW. */
-int td__lock_check_args(bool blocking, double timeout)
+/* Whether an acquire waits for as long as it takes: -1 is Python's spelling. */
+static bool waits_forever(bool blocking, double timeout)
 {
-    if (!blocking && timeout != TD_FOREVER)
+    return blocking && (timeout == TD_FOREVER || timeout == -1);
+}
+
+int td__lock_check_args(bool blocking, double *timeout)
+{
+    if (!blocking && *timeout != TD_FOREVER && *timeout != -1)
         return -EINVAL; /* Python: "can't specify a timeout for a non-blocking call" */
-    return td__check_timeout(timeout);
+    return td__check_timeout(timeout, TD__TIMEOUT_LOCK);
 }
 
 static bool try_take(atomic_uint *state)
@@ -107,9 +112,9 @@ int td_lock_acquire(td_lock_t *lock, bool blocking, double timeout)
 {
     /* The kind is worked out only under a schedule: without one this stays one
      * predictable branch. The object is the state word, at the lock's own address. */
-    TD__POINT(blocking && timeout == TD_FOREVER ? TD__POINT_LOCK : TD__POINT_ACQUIRE,
+    TD__POINT(waits_forever(blocking, timeout) ? TD__POINT_LOCK : TD__POINT_ACQUIRE,
               TD__ATOMIC(lock->state_));
-    int rc = td__lock_check_args(blocking, timeout);
+    int rc = td__lock_check_args(blocking, &timeout);
     if (rc != 0)
         return rc;
     if (!try_take(TD__ATOMIC(lock->state_)))

@@ -295,12 +295,15 @@ static void never_submitted(size_t from, size_t n, int rc, void **results, int *
 int td_pool_map(td_pool_t *pool, td_task_fn fn, void *const *args, size_t n, double timeout,
                 void **results, int *errors)
 {
-    if (!fn || (n > 0 && !args) || (timeout != TD_FOREVER && !(timeout >= 0)))
+    if (!fn || (n > 0 && !args))
         return -EINVAL;
+    /* Python's map waits with result(end_time - now): a negative timeout does not. */
+    int rc = td__check_timeout(&timeout, TD__TIMEOUT_JOIN);
+    if (rc != 0)
+        return rc;
     td_future_t **futures = calloc(n ? n : 1, sizeof *futures);
     if (!futures)
         return -ENOMEM;
-    int rc = 0;
     size_t submitted = 0;
     while (rc == 0 && submitted < n) {
         rc = td_pool_submit(pool, fn, args[submitted], &futures[submitted]);

@@ -33,8 +33,9 @@ _Static_assert(sizeof(atomic_uintptr_t) == sizeof(uintptr_t) &&
  * the observer, and taken with a brief spin, since it guards a few instructions. */
 void td__lock_take(td_lock_t *lock);
 void td__lock_give(td_lock_t *lock);
-/* Python's argument checks of acquire(blocking, timeout): 0, -EINVAL, -EOVERFLOW. */
-int td__lock_check_args(bool blocking, double timeout);
+/* Python's argument checks of acquire(blocking, timeout): 0 (*timeout made the one
+ * to wait with: -1 becomes TD_FOREVER), -EINVAL, -EOVERFLOW. */
+int td__lock_check_args(bool blocking, double *timeout);
 /* One compare-and-swap: whether the lock was free and is now taken (unreported). */
 bool td__lock_try(td_lock_t *lock);
 /* Python's RLock._release_save: let go of every level the caller holds; returns the

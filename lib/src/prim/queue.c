@@ -382,23 +382,23 @@ void td_queue_free(td_queue_t *q)
 
 /* ---- the public calls --------------------------------------------------------------------- */
 
-static bool bad_timeout(bool block, double timeout)
+/* Python judges the timeout only when the call may block: 0, -EINVAL (negative:
+ * "'timeout' must be a non-negative number", or NaN) or -EOVERFLOW. */
+static int check_timeout(bool block, double *timeout)
 {
-    return block && timeout != TD_FOREVER && (isnan(timeout) || timeout < 0);
+    return block ? td__check_timeout(timeout, TD__TIMEOUT_QUEUE) : 0;
 }
 
 int td_queue_put(td_queue_t *q, void *item, bool block, double timeout)
 {
-    if (bad_timeout(block, timeout))
-        return -EINVAL; /* Python: "'timeout' must be a non-negative number" */
-    return put(q, item, block, timeout);
+    int rc = check_timeout(block, &timeout);
+    return rc != 0 ? rc : put(q, item, block, timeout);
 }
 
 int td_queue_get(td_queue_t *q, void **item, bool block, double timeout, size_t *remaining)
 {
-    if (bad_timeout(block, timeout))
-        return -EINVAL;
-    return get(q, item, block, timeout, remaining);
+    int rc = check_timeout(block, &timeout);
+    return rc != 0 ? rc : get(q, item, block, timeout, remaining);
 }
 
 size_t td_queue_qsize(td_queue_t *q)
@@ -446,12 +446,13 @@ static bool all_done(td_queue_t *q)
 
 int td_queue_join(td_queue_t *q, double timeout)
 {
-    if (timeout != TD_FOREVER && (isnan(timeout) || timeout < 0))
-        return -EINVAL;
+    /* Python's join takes no timeout; this one follows put and get's rule. */
+    int rc = check_timeout(true, &timeout);
+    if (rc != 0)
+        return rc;
     TD__POINT(TD__POINT_GET, q);
     td__deadline_t deadline = td__deadline_in(timeout);
     bool waiting = false;
-    int rc = 0;
     while (!all_done(q)) {
         if (td__deadline_passed(deadline)) {
             rc = -ETIMEDOUT;
@@ -534,9 +535,8 @@ int td_simplequeue_put(td_simplequeue_t *sq, void *item)
 
 int td_simplequeue_get(td_simplequeue_t *sq, void **item, bool block, double timeout)
 {
-    if (bad_timeout(block, timeout))
-        return -EINVAL;
-    return get(&sq->base, item, block, timeout, NULL);
+    int rc = check_timeout(block, &timeout);
+    return rc != 0 ? rc : get(&sq->base, item, block, timeout, NULL);
 }
 
 size_t td_simplequeue_qsize(td_simplequeue_t *sq)

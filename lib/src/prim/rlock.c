@@ -167,7 +167,7 @@ int td_rlock_acquire(td_rlock_t *rlock, bool blocking, double timeout)
 {
     TD__POINT(TD__POINT_ACQUIRE, rlock);
     /* The usual call, acquire(), needs no argument check. */
-    int rc = blocking && timeout == TD_FOREVER ? 0 : td__lock_check_args(blocking, timeout);
+    int rc = blocking && timeout == TD_FOREVER ? 0 : td__lock_check_args(blocking, &timeout);
     if (rc != 0)
         return rc;
     size_t *count = my_count(rlock);

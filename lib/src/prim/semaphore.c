@@ -41,10 +41,10 @@ int td_sem_acquire(td_sem_t *sem, bool blocking, double timeout)
     TD__POINT(TD__POINT_ACQUIRE, sem);
     if (!blocking && timeout != TD_FOREVER)
         return -EINVAL; /* Python: "can't specify timeout for non-blocking acquire" */
-    if (isnan(timeout))
-        return -EINVAL;
+    int rc = td__check_timeout(&timeout, TD__TIMEOUT_JOIN);
+    if (rc != 0)
+        return rc;
     td__deadline_t deadline = td__deadline_in(timeout);
-    int rc = 0;
     td_lock_acquire(&sem->lock, true, TD_FOREVER);
     while (sem->value == 0) { /* the loop always starts with the lock held */
         if (!blocking) {

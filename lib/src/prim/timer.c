@@ -84,20 +84,24 @@ static void run(void *self)
 
 int td_timer_new(td_timer_t **out, double interval, td_thread_fn fn, void *arg)
 {
-    if (!out || !fn || isnan(interval))
+    if (!out || !fn)
         return -EINVAL;
+    /* Python's Timer waits with finished.wait(interval): negative does not wait. */
+    int rc = td__check_timeout(&interval, TD__TIMEOUT_JOIN);
+    if (rc != 0)
+        return rc;
     struct td_timer *timer = calloc(1, sizeof *timer);
     if (!timer)
         return -ENOMEM;
     /* Python: Timer.__init__ calls Thread.__init__() with no target: "Thread-N". */
-    int rc = td_thread_new(&timer->thread, &(td_thread_attr_t){ .target = run,
+    rc = td_thread_new(&timer->thread, &(td_thread_attr_t){ .target = run,
                                                                 .arg = timer });
     if (rc != 0) {
         free(timer);
         return rc;
     }
     atomic_init(&timer->refs, 1);
-    timer->interval = interval > 0 ? interval : 0;
+    timer->interval = interval;
     timer->fn = fn;
     timer->arg = arg;
     td_event_init(&timer->finished);

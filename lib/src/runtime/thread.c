@@ -441,13 +441,14 @@ int td_thread_join(td_thread_t *thread, double timeout)
         return -EDEADLK; /* Python: "cannot join current thread" */
     if (atomic_load_explicit(&thread->state, memory_order_acquire) == NEW)
         return -EINVAL; /* Python: "cannot join thread before it is started" */
-    if (timeout != TD_FOREVER && !(timeout >= 0))
-        timeout = 0;    /* Python: max(timeout, 0); NaN too */
+    int rc = td__check_timeout(&timeout, TD__TIMEOUT_JOIN); /* Python: max(timeout, 0) */
+    if (rc != 0)
+        return rc;
     td__deadline_t deadline = td__deadline_in(timeout);
     bool blocks = atomic_load_explicit(&thread->done, memory_order_acquire) != 1;
     if (blocks)
         TD__OBSERVE(TD_OBS_WAIT_BEGIN, "thread", thread, 0);
-    int rc = wait_done(thread, deadline);
+    rc = wait_done(thread, deadline);
     /* Finished: the first joiner reaps the pthread (it is ending, so this is quick). */
     int unreaped = UNREAPED;
     if (rc == 0 && atomic_compare_exchange_strong(&thread->reap, &unreaped, JOINED))
