@@ -75,7 +75,8 @@ static void handle_release(struct td_loop_handle *h)
         return;
     td_aio_future_t *future = h->future;
     td_loop_t *loop = h->loop;
-    if (loop && !loop->closing && loop->spare_n < SPARE_MAX) {
+    /* A difference, as in td_aio_future_free: SPARE_MAX is 0 under a sanitizer. */
+    if (loop && !loop->closing && SPARE_MAX - loop->spare_n > 0) {
         h->next = loop->spare;
         loop->spare = h;
         loop->spare_n++;
