@@ -24,19 +24,37 @@ enum { FORKS = 200, NAMED = 8 };
  * loaded by others, and still ends a hung run. */
 #define CHILD_SECONDS 30.0
 
-/* ThreadSanitizer kills a child that starts a thread after a multi-threaded fork;
- * that is what this test must do. */
-const char *__tsan_default_options(void);
-const char *__tsan_default_options(void)
-{
-    return "die_after_fork=0";
-}
+/* The sanitizers' runtimes (clang 14, gcc 12) are not fork-safe themselves: under
+ * ThreadSanitizer a child of a multi-threaded fork cannot start a thread (it dies,
+ * or with die_after_fork=0 fails a CHECK), so there the child uses only what starts
+ * none; AddressSanitizer's allocator has no fork handler (LLVM added one in 18), so
+ * a child whose parent had a thread inside malloc hangs in ASan's own lock, and this
+ * test is skipped there. */
+#if defined(__SANITIZE_THREAD__)
+#define UNDER_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define UNDER_TSAN 1
+#endif
+#endif
+#ifndef UNDER_TSAN
+#define UNDER_TSAN 0
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UNDER_ASAN 1
+#endif
+#endif
+#ifndef UNDER_ASAN
+#define UNDER_ASAN 0
+#endif
 
 struct churn {
     atomic_bool stop;
     atomic_long rounds;
     atomic_int failures; /* recorded by the churners, asserted after the join */
-    td_trace_t *trace;
 };
 
 static void note(struct churn *c, bool ok)
@@ -143,7 +161,7 @@ static void churn_pools(void *arg)
     }
 }
 
-/* The primitives without a mutex of their own, and a trace that starts and stops. */
+/* The primitives without a mutex of their own. */
 static void churn_sync(void *arg)
 {
     struct churn *c = arg;
@@ -162,9 +180,7 @@ static void churn_sync(void *arg)
     td_cond_init(&cond, &lock);
     td_event_init(&event);
     td_sem_init(&sem, 1);
-    for (unsigned i = 0; !atomic_load(&c->stop); i++) {
-        if (i % 64 == 0)
-            note(c, td_trace_start(c->trace) == 0);
+    while (!atomic_load(&c->stop)) {
         note(c, td_cond_acquire(&cond, true, TD_FOREVER) == 0 && td_cond_notify_all(&cond) == 0 &&
                     td_cond_release(&cond) == 0);
         note(c, td_rlock_acquire(&rlock, true, TD_FOREVER) == 0 &&
@@ -177,10 +193,7 @@ static void churn_sync(void *arg)
         void *item = NULL;
         note(c, td_queue_put(queue, c, true, TD_FOREVER) == 0 &&
                     td_queue_get(queue, &item, true, TD_FOREVER, NULL) == 0 && item == c);
-        if (i % 64 == 32)
-            td_trace_stop(c->trace);
     }
-    td_trace_stop(c->trace);
     td_queue_free(queue);
     td_sem_destroy(&sem);
     td_event_destroy(&event);
@@ -191,25 +204,19 @@ static void churn_sync(void *arg)
 
 /* ---- what the child does ------------------------------------------------------------- */
 
-/* Use every primitive once: how many uses failed (a hang is the parent's to see). */
-static int use_everything(void)
+/* The primitives that start no thread, once each: how many uses failed. */
+static int use_without_threads(void)
 {
     int failed = 0;
     atomic_bool fired = false;
     td_timer_t *timer = NULL;
     char name[32];
     failed += td_timer_new(&timer, 0, set_flag, &fired) != 0 ||
-              td_object_set_name(timer, "forked-timer") != 0 || td_timer_start(timer) != 0 ||
-              td_timer_join(timer, TD_FOREVER) != 0 || !atomic_load(&fired) ||
+              td_object_set_name(timer, "forked-timer") != 0 ||
               td_object_get_name(timer, name, sizeof name) != 12;
     if (timer)
         td_object_forget(timer);
     td_timer_free(timer);
-
-    td_thread_t *t = NULL;
-    failed += td_thread_new(&t, &(td_thread_attr_t){ TD_TARGET(nothing), .name = "forked" }) != 0 ||
-              td_thread_start(t) != 0 || td_thread_join(t, TD_FOREVER) != 0;
-    td_thread_free(t);
 
     td_queue_t *queue = NULL;
     void *item = NULL;
@@ -228,21 +235,51 @@ static int use_everything(void)
     failed += td_local_new(&local, sizeof(int), NULL, NULL, NULL) != 0 || !td_local_get(local);
     td_local_free(local);
 
+    failed += td_print("child") != 0;
+    td_thread_t *live[4];
+    size_t n = td_enumerate(live, 4);
+    failed += n != 1; /* only the forking thread lives on */
+    for (size_t i = 0; i < n && i < 4; i++)
+        td_thread_free(live[i]);
+    return failed;
+}
+
+/* A named timer that fires, a thread, a pool: how many uses failed. */
+static int use_threads(void)
+{
+    int failed = 0;
+    atomic_bool fired = false;
+    td_timer_t *timer = NULL;
+    failed += td_timer_new(&timer, 0, set_flag, &fired) != 0 ||
+              td_object_set_name(timer, "forked-timer") != 0 || td_timer_start(timer) != 0 ||
+              td_timer_join(timer, TD_FOREVER) != 0 || !atomic_load(&fired);
+    if (timer)
+        td_object_forget(timer);
+    td_timer_free(timer);
+
+    td_thread_t *t = NULL;
+    failed += td_thread_new(&t, &(td_thread_attr_t){ TD_TARGET(nothing), .name = "forked" }) != 0 ||
+              td_thread_start(t) != 0 || td_thread_join(t, TD_FOREVER) != 0;
+    td_thread_free(t);
+
     td_pool_t *pool = NULL;
     td_future_t *future = NULL;
+    void *value = NULL;
     failed += td_pool_new(&pool, 1, NULL) != 0 || td_pool_submit(pool, echo, &fired, &future) != 0 ||
               td_future_result(future, TD_FOREVER, &value) != 0 || value != &fired;
     td_future_free(future);
     if (pool)
         td_pool_free(pool);
-
-    failed += td_print("child") != 0;
-    td_thread_t *live[4];
-    size_t n = td_enumerate(live, 4);
-    failed += n != 1;
-    for (size_t i = 0; i < n && i < 4; i++)
-        td_thread_free(live[i]);
     return failed;
+}
+
+/* The child's life: its exit status, 0 when every use worked. */
+static int child_main(void)
+{
+    int failed = use_without_threads();
+    if (!UNDER_TSAN)
+        failed += use_threads();
+    return failed == 0 ? 0 : 1;
 }
 
 /* ---- the parent ----------------------------------------------------------------------- */
@@ -271,11 +308,18 @@ static int wait_bounded(pid_t pid)
 static void children_use_the_library_while_the_parent_churns(void **state)
 {
     (void)state;
+    if (UNDER_ASAN) {
+        printf("# AddressSanitizer's allocator hangs children of fork() by itself\n");
+        skip();
+    }
     int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
     assert_true(devnull >= 0);
     int old_fd = td_log_set_fd(devnull);
     struct churn c = { .stop = false };
-    assert_int_equal(td_trace_new(&c.trace, TD_TRACE_MIN_LIMIT * 16), 0);
+    /* Recording: every thread seen for the first time takes the trace's mutex. */
+    td_trace_t *trace;
+    assert_int_equal(td_trace_new(&trace, 0), 0);
+    assert_int_equal(td_trace_start(trace), 0);
     void (*const churners[])(void *) = { churn_names, churn_stacks, churn_threads, churn_pools,
                                          churn_sync };
     enum { CHURNERS = sizeof churners / sizeof churners[0] };
@@ -288,7 +332,7 @@ static void children_use_the_library_while_the_parent_churns(void **state)
         pid_t pid = fork();
         assert_true(pid >= 0);
         if (pid == 0)
-            _exit(use_everything() == 0 ? 0 : 1);
+            _exit(child_main());
         int status = wait_bounded(pid);
         hangs += status == -1;
         failed += status != -1 && !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
@@ -297,7 +341,8 @@ static void children_use_the_library_while_the_parent_churns(void **state)
     atomic_store(&c.stop, true);
     for (size_t i = 0; i < CHURNERS; i++)
         test_join(threads[i]);
-    td_trace_free(c.trace);
+    td_trace_stop(trace);
+    td_trace_free(trace);
     td_log_set_fd(old_fd);
     close(devnull);
     printf("# %ld forks, %ld hung, %ld failed; %ld churn rounds\n", done, hangs, failed,
