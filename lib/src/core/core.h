@@ -164,12 +164,38 @@ void td__snooze(td__backoff_t *backoff);
 #endif
 void td__mutex_lock(pthread_mutex_t *mutex);
 void td__mutex_unlock(pthread_mutex_t *mutex);
-/* In a fork()ed child, a mutex its pthread_atfork prepare handler took: make it
+/* In a fork()ed child, a mutex the forking thread took before fork(): make it
  * free again (unlocked if it can be; an error-checking mutex records the owner's
  * kernel thread id, which the forking thread no longer has in the child). */
 void td__mutex_reset_in_child(pthread_mutex_t *mutex);
 /* Report a bug inside the library and abort: never returns. */
 _Noreturn void td__fatal(const char *what);
+
+/* ---- the library's mutexes across fork() ------------------------------------------ */
+
+/* Every process-wide mutex of the library has a slot here (fork.c). The thread that
+ * calls fork() takes them in this order, so a mutex that is ever taken while another
+ * is held must come after it: a recording trace names a new track under its mutex,
+ * reading the registry and the names. */
+typedef enum td__fork_slot {
+    TD__FORK_TRACE,    /* the recording trace's mutex, while it records */
+    TD__FORK_REGISTRY, /* the thread registry */
+    TD__FORK_NAMES,    /* object names */
+    TD__FORK_LOCALS,   /* thread-local slots */
+    TD__FORK_ATEXIT,   /* td_shutdown's callbacks */
+    TD__FORK_STACKS,   /* coroutine stack pools */
+    TD__FORK_OUTPUT,   /* the output lock */
+    TD__FORK_SLOTS
+} td__fork_slot_t;
+
+/* Keep mutex whole across fork(): the forking thread holds it while the process is
+ * copied, then the parent unlocks it and the child makes it free again, first
+ * running in_child (NULL: nothing) with every guarded mutex still held, to tidy the
+ * state they guard. Fills slot (mutex NULL empties it); never fails. */
+void td__fork_guard(td__fork_slot_t slot, pthread_mutex_t *mutex, void (*in_child)(void));
+/* Empty slot if it still guards mutex, before that mutex is destroyed (a slot
+ * another mutex took meanwhile stays as it is). */
+void td__fork_unguard(td__fork_slot_t slot, const pthread_mutex_t *mutex);
 
 /* ---- hooks for the floors above --------------------------------------------------- */
 

@@ -523,6 +523,13 @@ static struct stack_pool *pools;
 static pthread_once_t probe_once = PTHREAD_ONCE_INIT;
 static int guard_method; /* written once, by probe_guards */
 
+/* Issue 21: a fork while another thread took or gave back a stack left the child's
+ * pools locked for good, and its first coroutine or generator hung. */
+__attribute__((constructor)) static void pools_atfork(void)
+{
+    td__fork_guard(TD__FORK_STACKS, &pools_lock, NULL);
+}
+
 /* Whether this kernel has guard regions (MADV_GUARD_INSTALL, Linux 6.13): it says
  * EINVAL when it does not know the advice (or the mapping cannot have them). */
 static void probe_guards(void)

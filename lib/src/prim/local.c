@@ -144,25 +144,16 @@ static void table_exit(void *arg)
     my_table = NULL;
 }
 
-static void lock_for_fork(void)
-{
-    td__mutex_lock(&locals_mutex);
-}
-
-static void unlock_after_fork(void)
-{
-    td__mutex_unlock(&locals_mutex);
-}
-
-static void reset_in_child(void)
-{
-    td__mutex_reset_in_child(&locals_mutex);
-}
-
 static void make_key(void)
 {
     pthread_key_create(&table_key, table_exit);
-    pthread_atfork(lock_for_fork, unlock_after_fork, reset_in_child);
+}
+
+/* A fork while another thread files a value must not leave the child's slots
+ * locked by a thread that does not exist there. */
+__attribute__((constructor)) static void locals_atfork(void)
+{
+    td__fork_guard(TD__FORK_LOCALS, &locals_mutex, NULL);
 }
 
 int td_local_new(td_local_t **out, size_t size, td_local_init_fn init, void *arg,

@@ -26,26 +26,11 @@ static struct atexit_call *atexit_calls; /* newest first; guarded by atexit_mute
 static unsigned rounds;                  /* guarded by atexit_mutex */
 static atomic_uint finished;             /* bumped after each call returns */
 
-static void lock_for_fork(void)
-{
-    td__mutex_lock(&atexit_mutex);
-}
-
-static void unlock_after_fork(void)
-{
-    td__mutex_unlock(&atexit_mutex);
-}
-
-static void reset_in_child(void)
-{
-    td__mutex_reset_in_child(&atexit_mutex);
-}
-
 /* A fork while another thread registers a hook must not leave the child's list
  * locked by a thread that does not exist there. */
 __attribute__((constructor)) static void atexit_atfork(void)
 {
-    pthread_atfork(lock_for_fork, unlock_after_fork, reset_in_child);
+    td__fork_guard(TD__FORK_ATEXIT, &atexit_mutex, NULL);
 }
 
 int td__atexit_register(void (*fn)(void *), void *arg)

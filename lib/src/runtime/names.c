@@ -23,6 +23,13 @@ static size_t cap, used;   /* used counts tombstones too */
 static char tombstone;
 #define TOMBSTONE ((const void *)&tombstone)
 
+/* Issue 21: a fork while another thread named an object left the child's table
+ * locked for good, and its first td_timer_new (which names the timer) hung. */
+__attribute__((constructor)) static void names_atfork(void)
+{
+    td__fork_guard(TD__FORK_NAMES, &names_mutex, NULL);
+}
+
 static size_t hash(const void *object)
 {
     uint64_t x = (uint64_t)(uintptr_t)object;

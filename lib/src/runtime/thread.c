@@ -172,18 +172,9 @@ static void init_running(struct td_thread *t, char *name, bool daemon)
     atomic_init(&t->reap, FOREIGN);
 }
 
-static void fork_prepare(void)
-{
-    registry_lock();
-}
-
-static void fork_parent(void)
-{
-    registry_unlock();
-}
-
 /* In the child only the forking thread exists: it becomes the main thread, and every
- * other thread is finished (joins of it return at once) and never reaped here. */
+ * other thread is finished (joins of it return at once) and never reaped here. Runs
+ * with registry_mutex held by the forking thread (td__fork_guard). */
 static void fork_child(void)
 {
     struct td_thread *me = current;
@@ -202,7 +193,6 @@ static void fork_child(void)
         atomic_store_explicit(&me->reap, FOREIGN, memory_order_relaxed);
         atomic_store_explicit(&main_thread, me, memory_order_relaxed);
     }
-    td__mutex_reset_in_child(&registry_mutex);
 }
 
 __attribute__((constructor)) static void register_main_thread(void)
@@ -213,7 +203,7 @@ __attribute__((constructor)) static void register_main_thread(void)
     init_running(&first_main, name, false);
     first_main.is_static = true;
     pthread_key_create(&dummy_key, dummy_exit);
-    pthread_atfork(fork_prepare, fork_parent, fork_child);
+    td__fork_guard(TD__FORK_REGISTRY, &registry_mutex, fork_child);
     registry_lock();
     registry_add(&first_main);
     registry_unlock();

@@ -166,24 +166,9 @@ void td__log_freeze(void)
     td__mutex_lock(&output_mutex); /* never released: the process is ending */
 }
 
-static void lock_for_fork(void)
-{
-    td__mutex_lock(&output_mutex);
-}
-
-static void unlock_after_fork(void)
-{
-    td__mutex_unlock(&output_mutex);
-}
-
-static void reset_in_child(void)
-{
-    td__mutex_reset_in_child(&output_mutex);
-}
-
 /* A fork while another thread writes a line must not leave the child's output
  * lock held by a thread that does not exist there. */
 __attribute__((constructor)) static void log_atfork(void)
 {
-    pthread_atfork(lock_for_fork, unlock_after_fork, reset_in_child);
+    td__fork_guard(TD__FORK_OUTPUT, &output_mutex, NULL);
 }

@@ -513,6 +513,9 @@ int td_trace_start(td_trace_t *trace)
     trace->virtual_time = td_sched_active();
     /* The main thread first, as Python lists it, whenever it first reports. */
     track_of(trace, td_main_thread(), 0, UINT32_MAX, thread_name);
+    /* A fork while a thread is seen for the first time must not leave the child's
+     * recording locked by a thread that does not exist there. */
+    td__fork_guard(TD__FORK_TRACE, &trace->mutex, NULL);
     trace->before = td_observer_set(&trace->observer);
     return 0;
 }
@@ -523,6 +526,7 @@ void td_trace_stop(td_trace_t *trace)
     if (!atomic_compare_exchange_strong(&recording, &me, NULL))
         return; /* not recording */
     td_observer_set(trace->before);
+    td__fork_unguard(TD__FORK_TRACE, &trace->mutex);
 }
 
 void td_trace_free(td_trace_t *trace)
