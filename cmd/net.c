@@ -281,6 +281,12 @@ void net_say_accept_error(net_repeats_t *repeats, int err)
         net_say(repeats, "cannot accept: %s", strerror(err));
 }
 
+void net_say_refused(net_repeats_t *repeats, size_t max_clients)
+{
+    /* No peer in it: a flood of refusals must fold into one line, as accept errors do. */
+    net_say(repeats, "refusing connections: %zu clients connected (--max-clients)", max_clients);
+}
+
 int net_spare_fd(void)
 {
     return open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -593,7 +599,7 @@ int net_slots_init(net_slots_t *slots, size_t n)
     return slots->slot ? 0 : -ENOMEM;
 }
 
-/* A free slot marked active, its finished handler joined, or NULL. */
+/* A free slot marked active, or NULL. */
 static net_slot_t *take(net_slots_t *slots)
 {
     net_slot_t *found = NULL;
@@ -604,11 +610,6 @@ static net_slot_t *take(net_slots_t *slots)
     if (found)
         found->active = true;
     td_lock_release(&slots->lock);
-    if (found && found->thread) {
-        td_thread_join(found->thread, TD_FOREVER); /* finished: returns at once */
-        td_thread_free(found->thread);
-        found->thread = NULL;
-    }
     return found;
 }
 
@@ -626,8 +627,8 @@ net_slot_t *net_slots_accept(net_slots_t *slots, int listen_fd, const net_stop_t
             return slot;
         }
         if (fd >= 0) {
-            cli_error("refusing %s: %zu clients connected (--max-clients)", peer, slots->n);
             close(fd);
+            net_say_refused(&slots->repeats, slots->n);
         }
         if (fd >= 0 || fd == -EMFILE)
             slots->refused++;
@@ -654,12 +655,7 @@ void net_slots_wait_idle(net_slots_t *slots)
 
 void net_slots_free(net_slots_t *slots)
 {
-    for (size_t i = 0; i < slots->n; i++) {
-        if (slots->slot[i].thread) {
-            td_thread_join(slots->slot[i].thread, TD_FOREVER);
-            td_thread_free(slots->slot[i].thread);
-        }
-    }
+    net_slots_wait_idle(slots);
     free(slots->slot);
     slots->slot = NULL;
     slots->n = 0;

@@ -118,6 +118,10 @@ int net_spare_fd(void);
 /* Say through repeats why accept failed (err a positive errno): "cannot accept: Too
  * many open files; ulimit -n is N" for EMFILE. Both servers say it so. */
 void net_say_accept_error(net_repeats_t *repeats, int err);
+/* Say through repeats that a connection was closed at once, all max_clients slots
+ * busy: "refusing connections: N clients connected (--max-clients)", folded as any
+ * repeating line. Both servers say it so. */
+void net_say_refused(net_repeats_t *repeats, size_t max_clients);
 /* Receive what has come, waiting at most timeout seconds (negative: no limit): the
  * byte count, 0 at the end of the stream, or -ETIMEDOUT, -ECANCELED, -errno. */
 ssize_t net_recv(int fd, void *buf, size_t size, double timeout, const net_stop_t *stop);
@@ -152,12 +156,12 @@ int net_each_line(int fd, int (*fn)(void *arg, const unsigned char *line, size_t
  * it, one final newline (or CRLF) left out so a netcat line prints as one line. */
 void net_print_bytes(const char *prefix, const unsigned char *data, size_t len);
 
-/* A fixed number of connection slots, each with the thread that handles it: a
+/* A fixed number of connection slots, each used by the thread that handles it: a
  * server takes one per accepted connection and refuses connections when none is
- * free. */
+ * free. The handler threads are not kept (each is reaped as it ends): the slots
+ * say when they are done, a handler releasing its slot last. */
 typedef struct net_slot {
     void *owner;         /* the server, for its handler */
-    td_thread_t *thread; /* the handler, until joined */
     bool active;         /* the handler runs: guarded by the slots' lock */
     int fd;
     char peer[96];
@@ -175,17 +179,16 @@ typedef struct net_slots {
 
 /* n free slots: 0 or -ENOMEM. */
 int net_slots_init(net_slots_t *slots, size_t n);
-/* Accept the next connection on listen_fd into a free slot (a finished handler in
- * it joined first), marked active, with its fd and peer: the slot, or NULL when
- * stopped. A connection that finds every slot busy is closed at once, with a line
- * on stderr, and counted in refused. */
+/* Accept the next connection on listen_fd into a free slot, marked active, with its fd and peer: the slot, or NULL when
+ * stopped. A connection that finds every slot busy is closed at once, said on
+ * stderr (net_say_refused: folded when they come fast), and counted in refused. */
 net_slot_t *net_slots_accept(net_slots_t *slots, int listen_fd, const net_stop_t *stop);
 /* Close the slot's connection and mark it free again: its handler calls this last. */
 void net_slots_release(net_slots_t *slots, net_slot_t *slot);
 /* Block until no slot is active. */
 void net_slots_wait_idle(net_slots_t *slots);
-/* Join every handler (they end on the stop), print the folded messages left and
- * free the slots. */
+/* Wait until every handler has released its slot (they end on the stop), print the
+ * folded messages left and free the slots. */
 void net_slots_free(net_slots_t *slots);
 
 /* Python's repr of a peer address: ('127.0.0.1', 54321) or ('::1', 54321, 0, 0). */

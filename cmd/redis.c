@@ -79,6 +79,17 @@ static const char *credentials(const char *p, redis_server_t *s, const char **wh
     return at + 1;
 }
 
+/* A URL's path: "/" (database 0) or "/DB", DB 0 to 999999999, digits only, into
+ * s->db: 0, or -1. */
+static int parse_database(const char *path, redis_server_t *s)
+{
+    size_t len = strlen(path + 1);
+    if (path[0] != '/' || len > 9 || strspn(path + 1, "0123456789") < len)
+        return -1;
+    s->db = len ? atoi(path + 1) : 0;
+    return 0;
+}
+
 /* Whether a host name, or an IPv6 address with an optional %zone (bracketed), holds
  * only what one may. */
 static bool valid_host(const char *host, size_t len, bool bracketed)
@@ -141,8 +152,9 @@ int redis_parse_address(const char *text, redis_server_t *s, const char **why)
         *why = s->port == 0 ? "no port (HOST:PORT)" : "the port must be a number from 1 to 65535";
         return -1;
     }
-    if (*tail && !(url && strcmp(tail, "/") == 0)) {
-        *why = "unexpected text after the port";
+    if (*tail && !(url && parse_database(tail, s) == 0)) {
+        *why = url ? "after the host and port only /DB, a database number"
+                   : "unexpected text after the port";
         return -1;
     }
     snprintf(s->where, sizeof s->where, strchr(s->host, ':') ? "[%s]:%d" : "%s:%d", s->host,
@@ -174,7 +186,13 @@ static redisReply *exchange(redisContext *c, const redis_server_t *s, char *why,
             snprintf(why, size, "%s", c->errstr);
     }
     void *reply = NULL;
-    while (rc == REDIS_OK && (rc = redisGetReplyFromReader(c, &reply)) == REDIS_OK && !reply) {
+    while (rc == REDIS_OK) {
+        if (redisGetReplyFromReader(c, &reply) != REDIS_OK) { /* an HTTP server, say */
+            snprintf(why, size, "no Redis reply (%s)", c->errstr);
+            return NULL;
+        }
+        if (reply)
+            break;
         int ready = net_wait(c->fd, POLLIN, s->timeout, NULL);
         rc = ready == 1 ? redisBufferRead(c) : REDIS_ERR;
         if (ready == 0)
@@ -188,7 +206,20 @@ static redisReply *exchange(redisContext *c, const redis_server_t *s, char *why,
     return reply;
 }
 
-/* A connection (AUTH done when the address holds a password), or NULL with why. */
+/* The reply r (may be NULL: why is said) to a command that answers +OK, such as AUTH
+ * or SELECT: true if so, else false with why naming the command. Frees r. */
+static bool status_reply(redisReply *r, const char *command, char *why, size_t size)
+{
+    bool ok = r && r->type == REDIS_REPLY_STATUS;
+    if (r && !ok)
+        snprintf(why, size, "%s: the server answered: %s", command, r->str ? r->str : "?");
+    if (r)
+        freeReplyObject(r);
+    return ok;
+}
+
+/* A connection (AUTH done when the address holds a password, SELECT when it names a
+ * database), or NULL with why. */
 static redisContext *open_connection(const redis_server_t *s, char *why, size_t size)
 {
     /* hiredis writes with write(): to a server that has gone, that must give EPIPE,
@@ -214,15 +245,16 @@ static redisContext *open_connection(const redis_server_t *s, char *why, size_t 
         return NULL;
     }
     c->flags &= ~REDIS_BLOCK; /* our socket is non-blocking: net_wait says when to go */
-    if (!*s->password)
-        return c;
-    redisReply *r = *s->user ? exchange(c, s, why, size, "AUTH %s %s", s->user, s->password)
-                             : exchange(c, s, why, size, "AUTH %s", s->password);
-    bool ok = r && r->type == REDIS_REPLY_STATUS;
-    if (r && !ok)
-        snprintf(why, size, "AUTH: the server answered: %s", r->str ? r->str : "?");
-    if (r)
-        freeReplyObject(r);
+    bool ok = true;
+    if (*s->password)
+        ok = status_reply(*s->user ? exchange(c, s, why, size, "AUTH %s %s", s->user, s->password)
+                                   : exchange(c, s, why, size, "AUTH %s", s->password),
+                          "AUTH", why, size);
+    if (ok && s->db > 0) { /* 0 is where every connection starts */
+        char command[32];
+        snprintf(command, sizeof command, "SELECT %d", s->db);
+        ok = status_reply(exchange(c, s, why, size, "SELECT %d", s->db), command, why, size);
+    }
     if (!ok)
         redisFree(c);
     return ok ? c : NULL;

@@ -413,7 +413,7 @@ const cli_command_t scenario_redis_gate = {
         { "check-time", OPT_NUMBER, "3", .max = 1e9, .help = "seconds the simulated check takes" },
         { "redis", OPT_STRING, .metavar = "ADDRESS",
           .help = "check a real server: HOST:PORT, [IPV6]:PORT or "
-                  "redis://[[USER]:PASSWORD@]HOST[:PORT]",
+                  "redis://[[USER]:PASSWORD@]HOST[:PORT][/DB]",
           .no_schedule = "talks to a real server, which no schedule controls" },
         { "retry", OPT_NUMBER, "0.5", .min_open = true, .max = 1e9,
           .help = "seconds between PINGs (with --redis)" },

@@ -8,7 +8,8 @@
  * The check is simulated, as in the seed (main sleeps --check-time), unless --redis
  * names a server (redis.h): then main PINGs it every --retry seconds until PONG,
  * logging each failed attempt; each worker then does INCR on a key named after it.
- * No PONG within --give-up seconds: the workers leave without working, exit 1.
+ * No PONG within --give-up seconds: the workers leave without working, exit 1; an
+ * INCR that fails is exit 1 too, its reason on stderr.
  *
  * Trace (wait): "(t1        ) Waiting for redis ready...", t2 the same, "(MainThread)
  * first of all, check redis server, ...", each worker's "redis ready, ... [<ctime>]".
@@ -30,6 +31,7 @@ struct gate {
     td_event_t redis_ready; /* the seed's readis_ready */
     atomic_bool gave_up;    /* set before the event when the check failed */
     atomic_int failures;    /* workers whose work failed */
+    char failure[200];      /* the first one's reason: main reads it after the joins */
     bool real;              /* --redis given */
     redis_server_t server;
 };
@@ -45,7 +47,8 @@ static void do_some_work(struct gate *g)
         return;
     }
     td_log("INCR %s failed: %s", key, why);
-    atomic_fetch_add(&g->failures, 1);
+    if (atomic_fetch_add(&g->failures, 1) == 0)
+        snprintf(g->failure, sizeof g->failure, "%s", why);
 }
 
 static void released(struct gate *g)
@@ -107,6 +110,19 @@ static int check_redis(struct gate *g, double retry, double give_up)
     }
 }
 
+/* Whether a worker's INCR failed (an ACL user allowed PING only, a server gone since
+ * its PONG): said on stderr, as every exit 1 is, after the workers are joined. */
+static bool work_failed(struct gate *g)
+{
+    int failures = atomic_load(&g->failures);
+    if (failures == 0)
+        return false;
+    if (!runner_stopping()) /* a Ctrl-C's "stopped" is no failure to report */
+        cli_error("redis at %s: INCR failed for %d of 2 workers: %s", g->server.where, failures,
+                  g->failure);
+    return true;
+}
+
 int check_redis_gate(const cli_args_t *args)
 {
     const char *address = cli_text(args, "redis"), *why;
@@ -145,5 +161,5 @@ int run_redis_gate(const cli_args_t *args)
     td_event_set(&g.redis_ready); /* released: to work, or to leave */
     runner_join(t1);
     runner_join(t2);
-    return checked == 1 || atomic_load(&g.failures) > 0 ? EXIT_RUNTIME : EXIT_OK;
+    return checked == 1 || work_failed(&g) ? EXIT_RUNTIME : EXIT_OK;
 }

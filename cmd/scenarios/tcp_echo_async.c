@@ -8,8 +8,10 @@
  * "Server listening on ...", "Connected by (...)", "Received from (...): text",
  * "Disconnected (...)"; a connection past --max-clients is closed at once and
  * reported; one idle for --idle-timeout seconds, or slower than --line-timeout to
- * end a line it began, is dropped (net_limits, as the threaded server); a failing
- * accept is said at most once a second (net_repeats); Ctrl-C cancels the main
+ * end a line it began, is dropped (net_limits, as the threaded server); refusals and
+ * failing accepts are said at most once a second (net_repeats), and out of
+ * descriptors each waiting connection is closed at once and counted as refused, as
+ * the threaded server does; Ctrl-C cancels the main
  * task, which closes the server, cancels every connection and waits for them.
  * Things to try: `tcp-echo server --async --stats`, then many `nc 127.0.0.1 9999`;
  * scripts/bench-echo.sh, whose C10k row holds 10,000 connections open.
@@ -63,15 +65,6 @@ static int handle(td_aio_stream_t *stream, void *arg)
     return 0;
 }
 
-static void on_refused(const struct sockaddr_storage *addr, void *arg)
-{
-    struct async_server *s = arg;
-    char peer[96];
-    net_format_peer(addr, peer, sizeof peer);
-    cli_error("refusing %s: %zu clients connected (--max-clients)", peer, s->max_clients);
-    s->refused++;
-}
-
 static void flush_repeats(void *arg)
 {
     struct async_server *s = arg;
@@ -83,16 +76,32 @@ static void flush_repeats(void *arg)
         s->flush_armed = true;
 }
 
-/* Out of file descriptors, say: libuv closes the connections that wait and keeps
- * listening; say so once a second at most, the rest folded into a later line. */
-static void on_accept_error(int error, void *arg)
+/* A line was folded: have the loop print it when due, even if nothing else comes. */
+static void arm_flush(struct async_server *s)
 {
-    struct async_server *s = arg;
-    net_say_accept_error(&s->repeats, -error);
     double due = net_repeats_due(&s->repeats);
     if (due >= 0 && !s->flush_armed &&
         td_loop_call_later(td_aio_get_running_loop(), due, flush_repeats, s, NULL) == 0)
         s->flush_armed = true;
+}
+
+/* A connection past --max-clients: said as the threaded server says it, folded. */
+static void on_refused(const struct sockaddr_storage *addr, void *arg)
+{
+    struct async_server *s = arg;
+    (void)addr;
+    net_say_refused(&s->repeats, s->max_clients);
+    arm_flush(s);
+    s->refused++;
+}
+
+/* Out of file descriptors, say: each waiting connection is closed at once (counted by
+ * td_aio_server_dropped); said once a second at most, the rest folded. */
+static void on_accept_error(int error, void *arg)
+{
+    struct async_server *s = arg;
+    net_say_accept_error(&s->repeats, -error);
+    arm_flush(s);
 }
 
 /* async def main(): start_server(handle, host, port), then serve_forever. */
@@ -114,6 +123,7 @@ static int serve(void *arg, void **result)
     rc = td_aio_server_serve_forever(server); /* until Ctrl-C: then closed and waited for */
     net_repeats_flush(&s->repeats, true);
     s->served = td_aio_server_served(server);
+    s->refused += td_aio_server_dropped(server);
     td_aio_server_free(server);
     return rc;
 }

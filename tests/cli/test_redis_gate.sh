@@ -92,6 +92,36 @@ check "up: the keys are really there" test "$(redis-cli -p "$port" get thrdemo:r
 run redis-gate poll --redis "redis://localhost:$port/" --scale 0.1
 expect_status 0 "redis-gate poll --redis redis://"
 check "url: t1's second INCR" grep -q '^(t1        ) INCR thrdemo:redis-gate:t1 -> 2$' "$work/out"
+# A database number, as redis-cli and redis-py take it (issue 21: refused): SELECTed
+# on each connection; /0 is database 0, where every connection starts.
+run redis-gate --redis "redis://127.0.0.1:$port/0" --scale 0.1
+expect_status 0 "redis-gate --redis redis://HOST:PORT/0"
+check "/0: database 0, t1's third INCR" grep -q '^(t1        ) INCR thrdemo:redis-gate:t1 -> 3$' "$work/out"
+run redis-gate --redis "redis://127.0.0.1:$port/3" --scale 0.1
+expect_status 0 "redis-gate --redis redis://HOST:PORT/3"
+check "/3: a fresh key" grep -q '^(t1        ) INCR thrdemo:redis-gate:t1 -> 1$' "$work/out"
+check "/3: in database 3" test "$(redis-cli -p "$port" -n 3 get thrdemo:redis-gate:t1)" = "1"
+check "/3: not in database 0" test "$(redis-cli -p "$port" -n 0 get thrdemo:redis-gate:t1)" = "3"
+run redis-gate --redis "redis://127.0.0.1:$port/99" --give-up 0.2 --retry 0.1
+expect_status 1 "redis-gate --redis with a database the server lacks"
+check "/99: the server's answer to SELECT is the reason" grep -q "not ready (attempt 1): SELECT 99: the server answered: ERR DB index is out of range\$" "$work/out"
+stop_servers
+
+# ---- an ACL user allowed PING only (issue 21: INCR failed and it exited 1 with
+# nothing on stderr): PONG, then each INCR fails; one line on stderr says why.
+port=$(free_port)
+mkdir -p "$work/redis"
+redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --dir "$work/redis" \
+    --daemonize no --logfile "$work/redis/log" --user pinger on '>pw' '~*' '+ping' &
+redis_pid=$!
+i=0
+until redis-cli -p "$port" --user pinger --pass pw --no-auth-warning ping >/dev/null 2>&1 || [ $i -ge 600 ]; do sleep 0.05; i=$((i + 1)); done
+run redis-gate --redis "redis://pinger:pw@127.0.0.1:$port" --scale 0.1
+expect_status 1 "redis-gate --redis as a user allowed PING only"
+check "PING only: PONG first" grep -q "answered PONG (attempt 1)\$" "$work/out"
+check "PING only: each worker logs its failed INCR" test "$(worker_lines 'INCR thrdemo:redis-gate:t[12] failed: NOPERM')" -eq 2
+check "PING only: one line on stderr" test "$(wc -l <"$work/err")" -eq 1
+check "PING only: it says why" grep -q "^thrdemo: redis at 127.0.0.1:$port: INCR failed for 2 of 2 workers: NOPERM" "$work/err"
 stop_servers
 
 # ---- a server with a password: redis://:PASSWORD@HOST:PORT sends AUTH first.
@@ -208,6 +238,33 @@ check "loading: the LOADING reply is the reason" grep -q 'not ready (attempt 1):
 check "loading: and the last word on stderr" grep -q 'gave no PONG within 0.3 s: the server answered: LOADING' "$work/err"
 stop_servers
 
+# ---- a server that answers bytes that are no Redis reply (an HTTP server, say; issue
+# 21: the reason printed was uninitialised stack bytes): hiredis's protocol error.
+port=$(free_port)
+python3 -c '
+import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(16)
+while True:
+    c, _ = s.accept()
+    c.recv(1024)
+    c.sendall(b"HTTP/1.1 400 Bad Request\r\n\r\n")
+    c.close()
+' "$port" &
+fake_pid=$!
+i=0
+until python3 -c "import socket,sys; socket.create_connection(('127.0.0.1', $port), 1).close()" 2>/dev/null || [ $i -ge 600 ]; do sleep 0.05; i=$((i + 1)); done
+run redis-gate --redis "127.0.0.1:$port" --give-up 0.3 --retry 0.1
+expect_status 1 "redis-gate --redis (not a Redis server)"
+reason='no Redis reply (Protocol error, got "H" as reply type byte)'
+every_attempt_says() { ! grep 'not ready (attempt' "$work/out" | grep -vqF "$reason"; }
+check "not Redis: the protocol error is the reason" grep -qF "not ready (attempt 1): $reason" "$work/out"
+check "not Redis: every attempt says so" every_attempt_says
+check "not Redis: one line on stderr" test "$(wc -l <"$work/err")" -eq 1
+check "not Redis: the reason last on stderr" \
+    grep -qxF "thrdemo: redis at 127.0.0.1:$port gave no PONG within 0.3 s: $reason" "$work/err"
+stop_servers
+
 # ---- Ctrl-C while retrying.
 port=$(free_port)
 interrupt INT redis-gate --redis "127.0.0.1:$port" --retry 0.05
@@ -230,6 +287,10 @@ usage_error redis-gate --redis h:1:2
 usage_error redis-gate --redis 127.0.0.1:+1
 usage_error redis-gate --redis 'redis://:@127.0.0.1:6379'
 usage_error redis-gate --redis redis://127.0.0.1:6379/x
+usage_error redis-gate --redis redis://127.0.0.1:6379/-1
+usage_error redis-gate --redis redis://127.0.0.1:6379/1/
+usage_error redis-gate --redis redis://127.0.0.1:6379/1234567890
+usage_error redis-gate --redis 127.0.0.1:6379/0
 usage_error redis-gate --redis "$(printf '127.0.0.1:63\n79')"
 usage_error redis-gate --redis 'h x:6379'
 usage_error redis-gate --redis 'h@x:6379'

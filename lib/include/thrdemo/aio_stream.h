@@ -53,7 +53,9 @@ typedef struct td_aio_server_attr {
      * peer's address; may be NULL. */
     void (*on_refused)(const struct sockaddr_storage *peer, void *arg);
     /* Called when accepting fails (-EMFILE: out of file descriptors, say); the
-     * server goes on. May be NULL. */
+     * server goes on. Out of descriptors, it is called once per connection that
+     * waited, which the server closed at once unserved (td_aio_server_dropped
+     * counts them). May be NULL. */
     void (*on_accept_error)(int error, void *arg);
 } td_aio_server_attr_t;
 
@@ -67,6 +69,8 @@ TD_API int td_aio_server_port(const td_aio_server_t *server);
 /* How many connections it serves now, and has served in all. */
 TD_API size_t td_aio_server_clients(const td_aio_server_t *server);
 TD_API unsigned long long td_aio_server_served(const td_aio_server_t *server);
+/* How many connections it closed unserved for lack of file descriptors. */
+TD_API unsigned long long td_aio_server_dropped(const td_aio_server_t *server);
 /* await server.serve_forever(): until the calling task is cancelled (-ECANCELED) or
  * the server closed (0). On cancellation the server is closed, its connections'
  * tasks cancelled, and all of them waited for. */

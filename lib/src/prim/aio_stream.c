@@ -24,16 +24,25 @@
  * the handle is closed, and libuv's close callback unlinks and frees the stream and
  * drops the server's reference to the task. `done` (an Event) is set once the
  * listener is closed and no connection is left: wait_closed waits for it.
+ *
+ * The server accepts by itself (a uv_poll on its own listening socket) rather than
+ * through uv_listen: out of file descriptors, libuv accepts and closes every waiting
+ * connection and tells its caller nothing (uv__emfile_trick), so they could be
+ * neither counted nor reported. Here each is closed through the server's spare
+ * descriptor, counted in `dropped` and reported through on_accept_error.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "aio.h"
 #include "thrdemo/aio_event.h"
 #include "thrdemo/aio_stream.h"
 
-enum { BUFFER_LIMIT = 64 * 1024, READ_ROOM = 16 * 1024 };
+enum { BUFFER_LIMIT = 64 * 1024, READ_ROOM = 16 * 1024, ACCEPT_BATCH = 128 };
 
 struct td_aio_stream;
 
@@ -72,7 +81,10 @@ struct td_aio_stream {
 };
 
 struct td_aio_server {
-    uv_tcp_t listener;
+    uv_poll_t listener;           /* listen_fd readable: connections wait */
+    int listen_fd;                /* ours, not libuv's: see on_acceptable */
+    int spare_fd;                 /* given up to accept-and-close when out of fds */
+    unsigned long long dropped;   /* connections closed so */
     td_loop_t *loop;
     td_aio_client_fn fn;
     void *arg;
@@ -565,17 +577,22 @@ static int start_connection(td_aio_server_t *server, td_aio_stream_t *s)
     return rc;
 }
 
-static void on_connection(uv_stream_t *listener, int status)
+static void accept_error(td_aio_server_t *server, int error)
 {
-    td_aio_server_t *server = listener->data;
-    td_aio_stream_t *s = status == 0 ? stream_new(server->loop) : NULL;
-    if (status == 0 && !s)
-        status = -ENOMEM;
-    if (s && (status = uv_accept(listener, (uv_stream_t *)&s->tcp)) != 0)
-        close_handle(s);
-    if (status != 0) {
-        if (server->attr.on_accept_error)
-            server->attr.on_accept_error(status, server->arg);
+    if (server->attr.on_accept_error)
+        server->attr.on_accept_error(error, server->arg);
+}
+
+/* A connection accepted as fd: served by a task of its own, or refused at max_clients. */
+static void take_connection(td_aio_server_t *server, int fd)
+{
+    td_aio_stream_t *s = stream_new(server->loop);
+    int rc = s ? uv_tcp_open(&s->tcp, fd) : -ENOMEM;
+    if (rc != 0) {
+        close(fd); /* never the handle's: opening it failed */
+        if (s)
+            close_handle(s);
+        accept_error(server, rc);
         return;
     }
     if (server->attr.max_clients && server->clients >= server->attr.max_clients) {
@@ -584,36 +601,102 @@ static void on_connection(uv_stream_t *listener, int status)
     }
     uv_tcp_nodelay(&s->tcp, 1); /* as asyncio: an echo is not held back by Nagle */
     if (start_connection(server, s) != 0) {
-        if (server->attr.on_accept_error)
-            server->attr.on_accept_error(-ENOMEM, server->arg);
+        accept_error(server, -ENOMEM);
         if (!s->task)
             close_handle(s);
     }
 }
 
+/* Out of descriptors: give up the spare one to accept the connection that waits and
+ * close it, so its client learns at once and the backlog cannot spin the loop. 1 when
+ * one was closed so (counted), 0 when none was waiting (accept says EMFILE before it
+ * looks), -1 when there was nothing to do it with. */
+static int drop_for_lack_of_fds(td_aio_server_t *server)
+{
+    if (server->spare_fd < 0 && (server->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0)
+        return -1;
+    close(server->spare_fd);
+    int fd = accept4(server->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+    int error = errno;
+    if (fd >= 0)
+        close(fd);
+    server->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return error == EAGAIN || error == EWOULDBLOCK ? 0 : -1;
+    server->dropped++;
+    return 1;
+}
+
+/* The listening socket is readable: accept what waits, a batch at a time so that the
+ * connections already served get their turn under a flood. */
+static void on_acceptable(uv_poll_t *listener, int status, int events)
+{
+    (void)events;
+    td_aio_server_t *server = listener->data;
+    if (status != 0) {
+        accept_error(server, status);
+        return;
+    }
+    for (int i = 0; i < ACCEPT_BATCH && !server->closed; i++) {
+        int fd = accept4(server->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd >= 0) {
+            take_connection(server, fd);
+            continue;
+        }
+        int error = errno;
+        if (error == EAGAIN || error == EWOULDBLOCK)
+            return;
+        if (error == EINTR || error == ECONNABORTED)
+            continue;
+        int dropped = error == EMFILE || error == ENFILE ? drop_for_lack_of_fds(server) : -1;
+        if (dropped == 0)
+            return; /* nobody was refused: nothing to say */
+        accept_error(server, -error);
+        if (dropped < 0)
+            return; /* nothing more to do now: the next turn tries again */
+    }
+}
+
+/* Listen on attr's address with a socket of our own: 0 with listen_fd and port set, or
+ * -errno. */
 static int listen_on(td_aio_server_t *server)
 {
     struct sockaddr_storage addr;
     const char *host = server->attr.host ? server->attr.host : "127.0.0.1";
     int rc = parse_address(host, server->attr.port, &addr);
-    if (rc == 0)
-        rc = uv_tcp_bind(&server->listener, (const struct sockaddr *)&addr, 0);
-    if (rc == 0)
-        rc = uv_listen((uv_stream_t *)&server->listener,
-                       server->attr.backlog > 0 ? server->attr.backlog : SOMAXCONN, on_connection);
-    int len = sizeof addr;
+    if (rc != 0)
+        return rc;
+    int fd = socket(addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -errno;
+    int one = 1;
+    socklen_t len = addr.ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+                                               : sizeof(struct sockaddr_in);
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one); /* as libuv does */
+    if (bind(fd, (const struct sockaddr *)&addr, len) != 0 ||
+        listen(fd, server->attr.backlog > 0 ? server->attr.backlog : SOMAXCONN) != 0 ||
+        getsockname(fd, (struct sockaddr *)&addr, &(socklen_t){ sizeof addr }) != 0) {
+        rc = -errno;
+        close(fd);
+        return rc;
+    }
     char name[64];
-    if (rc == 0)
-        rc = uv_tcp_getsockname(&server->listener, (struct sockaddr *)&addr, &len);
-    if (rc == 0)
-        rc = name_of(&addr, name, sizeof name, &server->port);
-    return rc;
+    if ((rc = name_of(&addr, name, sizeof name, &server->port)) != 0) {
+        close(fd);
+        return rc;
+    }
+    server->listen_fd = fd;
+    return 0;
 }
 
 static void on_listener_closed(uv_handle_t *handle)
 {
     td_aio_server_t *server = handle->data;
+    close(server->listen_fd); /* the poll has let go of it */
+    server->listen_fd = -1;
     if (server->orphan) {
+        if (server->spare_fd >= 0)
+            close(server->spare_fd);
         free(server);
         return;
     }
@@ -638,13 +721,17 @@ int td_aio_start_server(td_aio_server_t **out, td_aio_client_fn fn, void *arg,
     server->arg = arg;
     server->attr = *attr;
     td_aio_event_init(&server->done);
-    int rc = uv_tcp_init(&loop->uv, &server->listener);
+    int rc = listen_on(server);
+    if (rc == 0 && (rc = uv_poll_init_socket(&loop->uv, &server->listener, server->listen_fd)) != 0)
+        close(server->listen_fd);
     if (rc != 0) {
+        td_aio_event_destroy(&server->done);
         free(server);
         return rc;
     }
     server->listener.data = server;
-    rc = listen_on(server);
+    server->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC); /* -1: tried again when needed */
+    rc = uv_poll_start(&server->listener, UV_READABLE, on_acceptable);
     if (rc != 0) {
         server->orphan = true;
         uv_close((uv_handle_t *)&server->listener, on_listener_closed);
@@ -667,6 +754,11 @@ size_t td_aio_server_clients(const td_aio_server_t *server)
 unsigned long long td_aio_server_served(const td_aio_server_t *server)
 {
     return server->served;
+}
+
+unsigned long long td_aio_server_dropped(const td_aio_server_t *server)
+{
+    return server->dropped;
 }
 
 void td_aio_server_close(td_aio_server_t *server)
@@ -724,6 +816,8 @@ void td_aio_server_free(td_aio_server_t *server)
     if (!server->listener_gone || server->clients > 0)
         td__fatal("libthrdemo: td_aio_server_free of a server not closed (wait_closed first)");
     td_aio_event_destroy(&server->done);
+    if (server->spare_fd >= 0)
+        close(server->spare_fd);
     free(server);
 }
 
