@@ -114,7 +114,8 @@ int td_lock_acquire(td_lock_t *lock, bool blocking, double timeout)
      * predictable branch. The object is the state word, at the lock's own address. */
     TD__POINT(waits_forever(blocking, timeout) ? TD__POINT_LOCK : TD__POINT_ACQUIRE,
               TD__ATOMIC(lock->state_));
-    int rc = td__lock_check_args(blocking, &timeout);
+    /* acquire() with no arguments needs no checking: keep it off the fast path. */
+    int rc = timeout == TD_FOREVER && blocking ? 0 : td__lock_check_args(blocking, &timeout);
     if (rc != 0)
         return rc;
     if (!try_take(TD__ATOMIC(lock->state_)))
