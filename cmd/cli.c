@@ -16,6 +16,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -318,6 +319,25 @@ static const cli_variant_t *find_variant(const cli_command_t *cmd, const char *w
     return NULL;
 }
 
+/* A double bound as a whole number, saturated: as doubles, 10^18 + 1 is 10^18. */
+static long long whole_bound(double bound)
+{
+    return bound >= (double)LLONG_MAX ? LLONG_MAX : bound <= (double)LLONG_MIN ? LLONG_MIN
+                                                                             : (long long)bound;
+}
+
+/* Whether n lies in opt's range, compared as whole numbers (issue 21). */
+static bool int_in_range(const cli_option_t *opt, long long n)
+{
+    long long min = whole_bound(opt->min);
+    return (opt->min_open ? n > min : n >= min) && n <= whole_bound(opt->max);
+}
+
+static bool number_in_range(const cli_option_t *opt, double v)
+{
+    return (opt->min_open ? v > opt->min : v >= opt->min) && v <= opt->max;
+}
+
 /* Check value against opt's type and range; label names it in the error ("--x" or
  * an environment variable). 0, or EXIT_USAGE after the error. */
 static int check_value(const char *command, const cli_option_t *opt, const char *label,
@@ -326,16 +346,18 @@ static int check_value(const char *command, const cli_option_t *opt, const char 
     char q[CLI_QUOTE_SIZE], hint[96];
     double v;
     long long n;
+    bool in_range;
     switch (opt->type) {
     case OPT_NUMBER:
         if (cli_parse_double(value, &v) != 0)
             return cli_usage_error(command, "%s: '%s' is not a number", label, cli_quote(value, q));
+        in_range = number_in_range(opt, v);
         break;
     case OPT_INT:
         if (cli_parse_int(value, &n) != 0)
             return cli_usage_error(command, "%s: '%s' is not a whole number", label,
                                    cli_quote(value, q));
-        v = (double)n;
+        in_range = int_in_range(opt, n);
         break;
     case OPT_CHOICE: {
         if (word_in(value, opt->choices))
@@ -361,7 +383,7 @@ static int check_value(const char *command, const cli_option_t *opt, const char 
     default:
         return 0;
     }
-    if ((opt->min_open ? v <= opt->min : v < opt->min) || v > opt->max)
+    if (!in_range)
         return cli_usage_error(command, "%s: %s is out of range (%s %.15g .. %.15g)", label,
                                cli_quote(value, q), opt->min_open ? "over" : "from", opt->min,
                                opt->max);
@@ -427,7 +449,12 @@ static int apply_max_steps(const char *value, const char **why)
 
 static int apply_trace(const char *value, const char **why)
 {
-    (void)why; /* a non-empty string without control characters, as the row says */
+    /* "-" is stdout to git and curl; here stdout is the trace lines, which JSON would
+     * garble, so it is refused rather than taken as a file named "-" (issue 21). */
+    *why = "(stdout) would mix the JSON into the trace lines on stdout: name a file "
+           "('./-' for one called -)";
+    if (strcmp(value, "-") == 0)
+        return -1;
     cli_globals.trace_file = value;
     return 0;
 }
@@ -468,8 +495,11 @@ static int apply_trace_limit(const char *value, const char **why)
 }
 
 const cli_global_t cli_global_options[] = {
-    { { .name = "scale", .type = OPT_NUMBER, .def = "1", .min = 0, .min_open = true,
-        .max = 1e6, .metavar = "F",
+    /* At most a thousand times faster (1 s as 1 ms): beyond that durations shrink
+     * under the tens of microseconds a thread takes to wake, and the trace's order is
+     * the machine's, not the seed's; 1e-300 made every duration zero (issue 21). */
+    { { .name = "scale", .type = OPT_NUMBER, .def = "1", .min = 0.001, .max = 1e6,
+        .metavar = "F",
         .help = "multiply every duration (sleep, timeout, interval, delay) by F; printed "
                 "durations stay nominal, so the trace is the same at any scale" },
       "THRDEMO_SCALE", apply_scale },
@@ -540,6 +570,13 @@ const cli_option_t cli_command_actions[] = {
       .help = "print the Python program the variant re-creates and exit" },
     { 0 },
 };
+
+/* git's and curl's rule, which scripts rely on to override a default they were given
+ * (issue 21). */
+const char cli_repeated_about[] =
+    "An option given twice counts once, as in git and curl: the last one given wins, for "
+    "global and scenario options alike ('--scale 2 --scale 0.1' is '--scale 0.1'); "
+    "an option on the command line wins over its environment variable.";
 
 const char cli_schedules_about[] =
     "One thread runs at a time. At every scheduling point (a thread starting or ending, "

@@ -154,6 +154,8 @@ extern const cli_global_t cli_global_options[];
 extern const cli_option_t cli_top_actions[];
 /* The actions any command takes (--help) and a scenario takes (--python). */
 extern const cli_option_t cli_command_actions[];
+/* What an option given twice does, for the help and the man page. */
+extern const char cli_repeated_about[];
 /* What --schedule does, for the help and the man page (which add who refuses it). */
 extern const char cli_schedules_about[];
 /* The exit statuses and what each means, ending with a NULL meaning. */

@@ -74,6 +74,8 @@ typedef struct tally {
     value_t *values;
     size_t n_values, cap_values;
     uint64_t done, problems;
+    uint64_t lowest_seed, highest_seed; /* of the runs counted: a stop leaves gaps */
+    uint64_t cut_short; /* runs ended by the stop, not counted */
 } tally_t;
 
 static double now(void)
@@ -231,11 +233,10 @@ static void take_bytes(const explore_options_t *o, run_t *r, int which, const ch
     }
 }
 
-/* Read what fd has: false once it is closed (at end of file). */
-static bool drain(const explore_options_t *o, run_t *r, int which)
+/* Read what fd has into buf: false once it is closed (at end of file). */
+static bool drain(const explore_options_t *o, run_t *r, int which, char *buf, size_t size)
 {
-    char buf[65536];
-    ssize_t n = read(r->fd[which], buf, sizeof buf);
+    ssize_t n = read(r->fd[which], buf, size);
     if (n < 0 && (errno == EINTR || errno == EAGAIN))
         return true;
     if (n <= 0) {
@@ -295,6 +296,10 @@ static void count_run(const explore_options_t *o, tally_t *t, const run_t *r, in
         key.ended = ENDED_STEPS;
     else if (WEXITSTATUS(status) != 0)
         key = (row_t){ .ended = ENDED_EXIT, .code = WEXITSTATUS(status), .hash = r->hash };
+    if (t->done == 0 || r->seed < t->lowest_seed)
+        t->lowest_seed = r->seed;
+    if (t->done == 0 || r->seed > t->highest_seed)
+        t->highest_seed = r->seed;
     t->done++;
     t->problems += key.ended != ENDED_OK;
     if (o->outcome && key.ended == ENDED_OK)
@@ -369,17 +374,33 @@ static const char *ended_text(const row_t *row, char *buf, size_t size)
     }
 }
 
+/* The title: the command, how many schedules were counted and the seeds they span,
+ * which a stop may leave short of --runs and with gaps (the runs it cut short). */
+static void report_title(const explore_options_t *o, const tally_t *t, uint64_t steps)
+{
+    char command[2048], first[64], last[64], runs[32], span[160] = "", cut[96] = "";
+    schedrun_shell_words(command, sizeof command, (int)o->n_words, o->words);
+    if (t->done > 0) {
+        policy_text(o, steps, t->lowest_seed, first, sizeof first);
+        policy_text(o, steps, t->highest_seed, last, sizeof last);
+        snprintf(span, sizeof span, t->done > 1 ? ", %s .. %s" : ", %s", first, last);
+    }
+    if (o->stopping() && t->cut_short > 0)
+        snprintf(cut, sizeof cut, "; stopped, %llu run%s cut short and not counted",
+                 (unsigned long long)t->cut_short, t->cut_short == 1 ? "" : "s");
+    else if (o->stopping())
+        snprintf(cut, sizeof cut, "; stopped");
+    td_print("explore %s: %s schedule%s%s%s", command, schedrun_grouped(t->done, runs),
+             t->done == 1 ? "" : "s", span, cut);
+}
+
 static void report(const explore_options_t *o, tally_t *t, uint64_t steps)
 {
-    char policy[64], replay[4096], what[48], seed[32];
-    qsort(t->rows, t->n_rows, sizeof *t->rows, by_importance);
+    char policy[64], replay[4096], what[48], seed[32], runs[32];
+    if (t->n_rows > 1) /* rows is NULL while there are none: qsort wants an array */
+        qsort(t->rows, t->n_rows, sizeof *t->rows, by_importance);
     size_t shown = 0, ordinary = 0;
-    char command[2048], first[64], last[64], runs[32];
-    schedrun_shell_words(command, sizeof command, (int)o->n_words, o->words);
-    policy_text(o, steps, o->first_seed, first, sizeof first);
-    policy_text(o, steps, o->first_seed + (t->done ? t->done - 1 : 0), last, sizeof last);
-    td_print("explore %s: %s schedules, %s .. %s", command, schedrun_grouped(t->done, runs),
-             first, last);
+    report_title(o, t, steps);
     td_print("%-12s %8s  %-22s %s", "stdout", "runs", "first schedule", "replay");
     for (size_t i = 0; i < t->n_rows; i++) {
         const row_t *row = &t->rows[i];
@@ -415,6 +436,8 @@ typedef struct pool {
     bool busy[MAX_JOBS];
     unsigned cpus[MAX_JOBS];
     unsigned n_cpus, jobs, running;
+    char read_buf[65536]; /* one read of a pipe: here, on the heap, for the stack may be
+                             as small as 64 KiB (ulimit -s; issue 21) */
 } pool_t;
 
 static void init_pool(pool_t *p, unsigned jobs)
@@ -430,10 +453,22 @@ static void init_pool(pool_t *p, unsigned jobs)
     p->jobs = jobs < MAX_JOBS ? jobs : MAX_JOBS;
 }
 
-/* Wait for the runs' output (or the stop, or the next timeout check); collect every
- * run whose two pipes have closed. */
-static void step(const explore_options_t *o, pool_t *p, tally_t *t, bool count)
+/* After the stop, every run still going is told to stop too (again at each step: a
+ * second SIGTERM ends it at once, as a second Ctrl-C does). */
+static void stop_runs(const explore_options_t *o, pool_t *p)
 {
+    if (!o->stopping())
+        return;
+    for (unsigned i = 0; i < p->jobs; i++)
+        if (p->busy[i])
+            kill(p->runs[i].pid, SIGTERM);
+}
+
+/* Wait for the runs' output (or the stop, or the next timeout check); collect every
+ * run whose two pipes have closed, counting it in t (if any) unless the stop ended it. */
+static void step(const explore_options_t *o, pool_t *p, tally_t *t)
+{
+    stop_runs(o, p);
     struct pollfd fds[2 * MAX_JOBS + 1];
     int owner[2 * MAX_JOBS];
     nfds_t n = 0;
@@ -450,7 +485,7 @@ static void step(const explore_options_t *o, pool_t *p, tally_t *t, bool count)
         return;
     for (nfds_t k = 0; k < n_runs; k++)
         if (fds[k].revents)
-            drain(o, &p->runs[owner[k] / 2], owner[k] % 2);
+            drain(o, &p->runs[owner[k] / 2], owner[k] % 2, p->read_buf, sizeof p->read_buf);
     for (unsigned i = 0; i < p->jobs; i++) {
         run_t *r = &p->runs[i];
         if (!p->busy[i])
@@ -461,12 +496,17 @@ static void step(const explore_options_t *o, pool_t *p, tally_t *t, bool count)
         }
         if (r->fd[0] >= 0 || r->fd[1] >= 0)
             continue;
+        /* Read before the run is reaped: one reaped before the stop came counts, which
+         * whoever sees it gone (a test) may rely on. */
+        bool stopped = o->stopping();
         int status;
         while (waitpid(r->pid, &status, 0) < 0 && errno == EINTR)
             ;
         p->busy[i] = false;
         p->running--;
-        if (count)
+        if (t && stopped)
+            t->cut_short++;
+        else if (t)
             count_run(o, t, r, status);
     }
 }
@@ -488,7 +528,6 @@ static void progress(const explore_options_t *o, const tally_t *t, bool last)
 static uint64_t calibrate(const explore_options_t *o, char **env)
 {
     pool_t *p = calloc(1, sizeof *p);
-    tally_t t = { 0 };
     if (!p)
         return 0;
     init_pool(p, 1);
@@ -501,7 +540,7 @@ static uint64_t calibrate(const explore_options_t *o, char **env)
         p->busy[0] = true;
         p->running = 1;
         while (p->running > 0)
-            step(o, p, &t, false);
+            step(o, p, NULL); /* which the stop cuts short too (issue 21) */
         const char *at = strstr(p->runs[0].err_last, " scheduling points)");
         const char *open = at ? at : NULL;
         while (open && open > p->runs[0].err_last && open[-1] != '(')
@@ -546,11 +585,7 @@ int explore_main(const explore_options_t *o)
             p->running++;
             next++;
         }
-        if (o->stopping())
-            for (unsigned i = 0; i < p->jobs; i++)
-                if (p->busy[i])
-                    kill(p->runs[i].pid, SIGTERM);
-        step(o, p, &t, !o->stopping());
+        step(o, p, &t);
         progress(o, &t, false);
     }
     progress(o, &t, true);

@@ -262,6 +262,8 @@ void help_top(help_commands_t cmds)
         print_option(&g->option, 2, g->env);
     for (const cli_option_t *a = cli_top_actions; a->name; a++)
         print_option(a, 2, NULL);
+    printf("\nOptions given twice:\n  ");
+    wrap(cli_repeated_about, 2, 2);
     printf("\nSchedules (--schedule POLICY):\n  ");
     char text[1200];
     wrap(schedules_text(cmds, text, sizeof text), 2, 2);
@@ -406,7 +408,9 @@ int help_man(help_commands_t cmds)
     printf(".PP\nEvery scenario also takes:\n.RS\n");
     for (const cli_option_t *a = cli_command_actions; a->name; a++)
         man_option(a, NULL);
-    printf(".RE\n.SH SCHEDULES\n");
+    printf(".RE\n.PP\n");
+    roff(cli_repeated_about);
+    printf("\n.SH SCHEDULES\n");
     char text[1200];
     roff(schedules_text(cmds, text, sizeof text));
     printf("\n.SH EXIT STATUS\n");

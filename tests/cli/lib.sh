@@ -211,3 +211,34 @@ timed_run() {
 
 # Every stdout line ends with a newline (nothing torn at the end).
 last_line_whole() { [ ! -s "$work/out" ] || [ "$(tail -c1 "$work/out" | od -An -tx1 | tr -d ' ')" = "0a" ]; }
+
+# interrupt_when READY SIGNAL ARGS...: as interrupt, for a run that prints nothing
+# before its end: SIGNAL goes once the shell command READY succeeds (it may read $pid,
+# thrdemo's process id; tasks_at_least and has_child below), polled, never after a
+# fixed sleep. A thrdemo still running 120 s after the signal gets it again (a second
+# Ctrl-C ends it at once) and $insisted is 1: the run did not stop.
+alive() { grep -q '^State:[[:space:]]*[^Z]' "/proc/$1/status" 2>/dev/null; }
+tasks_at_least() { [ "$(ls "/proc/$pid/task" 2>/dev/null | wc -l)" -ge "$1" ]; }
+has_child() { [ -n "$(cat "/proc/$pid/task/$pid/children" 2>/dev/null)" ]; }
+interrupt_when() {
+    ready=$1
+    sig=$2
+    shift 2
+    env --default-signal=INT,TERM "$THRDEMO" "$@" >"$work/out" 2>"$work/err" &
+    pid=$!
+    i=0
+    while alive $pid && ! eval "$ready" && [ $i -lt 1500 ]; do sleep 0.02; i=$((i + 1)); done
+    kill -"$sig" $pid 2>/dev/null || true
+    i=0
+    while alive $pid && [ $i -lt 6000 ]; do sleep 0.02; i=$((i + 1)); done
+    insisted=0
+    if alive $pid; then
+        insisted=1
+        kill -"$sig" $pid
+    fi
+    set +e
+    wait $pid
+    status=$?
+    set -e
+    no_sanitizer_report "$@" || true
+}

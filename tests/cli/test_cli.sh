@@ -112,4 +112,40 @@ check "tcp-echo demo --lang en: the second message" grep -q '^Client received: H
 check "tcp-echo demo --lang en: ASCII only" sh -c "! LC_ALL=C grep -q '[^ -~]' '$work/out'"
 usage_error --lang ko monitor
 usage_error monitor --lang
+
+# ---- issue 21: values the parser took and should not have, and options given twice.
+# --max-steps past its documented 10^18: as a double 10^18 + 1 was 10^18.
+usage_error --schedule fifo --max-steps 1000000000000000001 threads
+check "--max-steps 10^18 + 1: says the range" grep -q -- '--max-steps: 1000000000000000001 is out of range (from 1 .. 1e+18)' "$work/err"
+run --schedule fifo --max-steps 1000000000000000000 threads
+expect_status 0 "--max-steps 10^18, the maximum"
+# --scale below a thousandth (1e-300 made every duration zero), also from the environment.
+usage_error --scale 1e-300 generator
+check "--scale 1e-300: says the range" grep -q -- '--scale: 1e-300 is out of range (from 0.001 .. 1000000)' "$work/err"
+usage_error generator --scale 0.0009
+export THRDEMO_SCALE=1e-300
+usage_error generator
+unset THRDEMO_SCALE
+run --scale 0.001 generator
+expect_status 0 "--scale 0.001, the minimum"
+# --trace -: stdout to git and curl, but stdout is the trace here: refused, where it
+# wrote a file named "-"; ./- names that file.
+here_before=$(pwd)
+cd "$work"
+usage_error --trace - threads
+check "--trace -: says why and what to write instead" grep -q "^thrdemo: --trace: '-' (stdout) would mix the JSON into the trace lines on stdout: name a file ('./-' for one called -)" "$work/err"
+check "--trace -: no file named -" test ! -e "$work/-"
+run --schedule fifo --trace ./- threads
+expect_status 0 "--trace ./-"
+check "--trace ./-: the file named -" test -s "$work/-"
+cd "$here_before"
+# An option given twice: the last one counts, as in git and curl, and --help says so.
+run --stats lock-counter --iterations 1000 --iterations 10
+expect_status 0 "lock-counter --iterations 1000 --iterations 10"
+check "--iterations given twice: the last counts" grep -q '^  increments: 10$' "$work/err"
+run --schedule random:3 threads --schedule random:5
+check "--schedule given twice: the last counts" grep -q '^thrdemo: schedule random:5 (' "$work/err"
+run --help
+check "--help: options given twice, the last counts" \
+    sh -c "grep -A1 '^Options given twice:$' '$work/out' | grep -q '^  An option given twice counts once, as in git and curl: the last'"
 finish

@@ -62,6 +62,20 @@ check "stats: threads started" grep -q '^  threads started: 2$' "$work/err"
 check "stats: increments" grep -q '^  increments: 1000$' "$work/err"
 check "stats: decrements" grep -q '^  decrements: 1000$' "$work/err"
 
+# Ctrl-C stops the counting (issue 21: the loop never looked at the stop, so
+# --iterations 300000000 ran its 23 s to the end and printed a final value). A
+# thousand million steps take minutes: a run that stops at once is one that looked.
+# The signal goes once main, the signal thread and both workers exist.
+for schedule in "" "--schedule random:1 --max-steps 1000000000000000000"; do
+    what="lock-counter --iterations 1000000000${schedule:+ $schedule}, Ctrl-C"
+    # shellcheck disable=SC2086 # $schedule is two words or none
+    interrupt_when 'tasks_at_least 4' INT $schedule lock-counter --iterations 1000000000
+    expect_status 130 "$what"
+    check "$what: it stopped, not counting on" test "$insisted" -eq 0
+    check "$what: no final value of part of the steps" test ! -s "$work/out"
+    check "$what: says it was interrupted" grep -q '^thrdemo: interrupted by Ctrl-C$' "$work/err"
+done
+
 usage_error lock-counter --threads 3
 usage_error lock-counter --threads 0
 usage_error lock-counter --iterations 12x

@@ -162,4 +162,61 @@ check "explore: the deadlock's first line" grep -q '^ *thrdemo: deadlock: every 
 run explore threads --runs 20 --seed 100 --lang en
 check "explore: --seed is the first seed" grep -qE '  random:10[0-9] ' "$work/out"
 check "explore: global options go to every run" grep -q 'thrdemo --schedule random:1[01][0-9] --lang en threads$' "$work/out"
+
+# ---- explore stopped (issue 21). Runs of a thousand million steps, which only a stop
+# ends; explore prints nothing before its report, so the signal goes once its runs
+# are there, seen in /proc.
+long="lock-counter --iterations 1000000000"
+huge="--max-steps 1000000000000000000"
+title_is() { # WHAT TITLE: the report's first line is TITLE
+    if [ "$(head -n1 "$work/out")" = "$2" ]; then pass "$1"; else fail "$1"; diag "$work/out"; fi
+}
+# pct's calibration run: the stop ended it only at its end (here --timeout's 60 s),
+# and the title named the seed range of no run ("0 schedules, pct:1:3:2 .. pct:1:3:2").
+# shellcheck disable=SC2086 # $long and $huge are words
+interrupt_when has_child INT explore $long --policy pct --runs 4 --timeout 60 $huge
+expect_status 130 "explore --policy pct, Ctrl-C while it calibrates"
+check "explore --policy pct, Ctrl-C while it calibrates: stopped at once" test "$insisted" -eq 0
+title_is "explore --policy pct, Ctrl-C while it calibrates: the title counts no schedule" \
+    "explore $long: 0 schedules; stopped"
+check "explore --policy pct, Ctrl-C while it calibrates: no run" \
+    grep -qx '0 distinct outputs in 0 runs; none ended in a deadlock, the step limit, a crash or a failure' "$work/out"
+# Stopped before a run ended: no row, so qsort was given NULL (undefined behaviour,
+# which UBSan reports in the ASan build), and the title named random:1 .. random:1.
+# shellcheck disable=SC2086
+interrupt_when has_child INT explore $long --runs 4 --jobs 1 --timeout 60 $huge
+expect_status 130 "explore, Ctrl-C before a run ended"
+title_is "explore, Ctrl-C before a run ended: the title says the run was not counted" \
+    "explore $long: 0 schedules; stopped, 1 run cut short and not counted"
+# The title spans the seeds of the runs counted: random:2 ended (killed here, so a
+# crash) while random:1, cut short by the stop, was not counted; the title said "1
+# schedules, random:1 .. random:1" above random:2's row.
+killed=
+second_run_counted() { # READY for interrupt_when: kill random:2's run, then see it reaped
+    kids=$(cat "/proc/$pid/task/$pid/children" 2>/dev/null || true)
+    if [ -n "$killed" ]; then
+        case " $kids " in *" $killed "*) return 1 ;; *) return 0 ;; esac
+    fi
+    for kid in $kids; do
+        if tr '\0' ' ' <"/proc/$kid/cmdline" 2>/dev/null | grep -q ' random:2 '; then
+            kill -KILL "$kid" && killed=$kid
+        fi
+    done
+    return 1
+}
+# shellcheck disable=SC2086
+interrupt_when second_run_counted INT explore $long --runs 2 --jobs 2 --timeout 60 $huge
+expect_status 130 "explore, Ctrl-C after random:2 ended"
+title_is "explore, Ctrl-C after random:2 ended: the title names random:2 only" \
+    "explore $long: 1 schedule, random:2; stopped, 1 run cut short and not counted"
+check "explore, Ctrl-C after random:2 ended: its row" \
+    grep -qE '^crash \(SIGKILL\) +1  random:2 ' "$work/out"
+# A 64 KiB stack (ulimit -s 64) is enough: explore read its runs' pipes into a 64 KiB
+# buffer on the stack, which overflowed it.
+set +e
+(ulimit -s 64 && exec "$THRDEMO" explore threads basic --runs 4) >"$work/out" 2>"$work/err"
+status=$?
+set -e
+expect_status 0 "explore under ulimit -s 64"
+title_is "explore under ulimit -s 64: the title" "explore threads basic: 4 schedules, random:1 .. random:4"
 finish
