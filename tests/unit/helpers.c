@@ -77,17 +77,7 @@ void test_nap(double seconds)
 
 bool test_under_sanitizer(void)
 {
-#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
-    return true;
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer) || __has_feature(address_sanitizer)
-    return true;
-#else
-    return false;
-#endif
-#else
-    return false;
-#endif
+    return TD__TSAN || TD__ASAN;
 }
 
 double test_stress_scale(void)

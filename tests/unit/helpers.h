@@ -16,6 +16,8 @@
 
 #include <thrdemo/thrdemo.h>
 
+#include "core/sanitizer.h" /* TD__ASAN, TD__TSAN: the library's one test of it */
+
 /* Seconds on CLOCK_MONOTONIC. */
 double test_now(void);
 /* Create and start a thread running fn(arg); the test fails if that fails. */

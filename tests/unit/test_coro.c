@@ -12,12 +12,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
+#if TD__TSAN || TD__ASAN
 #define UNDER_SANITIZER 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer) || __has_feature(address_sanitizer)
-#define UNDER_SANITIZER 1
-#endif
 #endif
 
 #define PTR(n) ((void *)(intptr_t)(n))
@@ -356,17 +352,7 @@ static void nested_coroutines_yield_to_their_resumer(void **state)
 
 /* ---- many at once ------------------------------------------------------------------------ */
 
-#if defined(__SANITIZE_THREAD__)
-enum { MANY = 1000 }; /* every TSan fiber carries a large state of its own */
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-enum { MANY = 1000 };
-#else
-enum { MANY = 10000 };
-#endif
-#else
-enum { MANY = 10000 };
-#endif
+enum { MANY = TD__TSAN ? 1000 : 10000 }; /* every TSan fiber carries a large state */
 enum { ROUNDS = 5 };
 
 /* Yields its index, then index+1, ...: the count lives in this frame, on this stack. */
@@ -982,7 +968,7 @@ static void freeing_a_shared_stack_in_use_aborts(void **state)
     struct child c;
     run_child(&c, "stack-in-use", NULL);
     assert_true(WIFSIGNALED(c.status) && WTERMSIG(c.status) == SIGABRT);
-    assert_non_null(strstr(c.err, "libthrdemo: td_coro_stack_free of a shared stack that "
+    assert_non_null(strstr(c.err, "libthrdemo: misuse: td_coro_stack_free of a shared stack that "
                                   "coroutines still use"));
 }
 
@@ -1007,10 +993,10 @@ static void pointer_rule_broken(const char *what, const char *message)
 static void a_local_handed_to_another_task_aborts_in_debug(void **state)
 {
     (void)state;
-    pointer_rule_broken("task", "libthrdemo: td_aio_create_task: the coroutine's argument "
-                                "points into a task's stack");
-    pointer_rule_broken("queue", "libthrdemo: td_aio_queue_put: the item points into a "
-                                 "task's stack");
+    pointer_rule_broken("task", "libthrdemo: misuse: td_aio_create_task: the coroutine's "
+                                "argument points into a task's stack");
+    pointer_rule_broken("queue", "libthrdemo: misuse: td_aio_queue_put: the item points "
+                                 "into a task's stack");
 }
 
 static void other_faults_are_passed_on(void **state)

@@ -30,26 +30,8 @@ enum { FORKS = 200, NAMED = 8 };
  * none; AddressSanitizer's allocator has no fork handler (later LLVMs add one), so
  * a child whose parent had a thread inside malloc hangs in ASan's own lock, and this
  * test is skipped there. */
-#if defined(__SANITIZE_THREAD__)
-#define UNDER_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define UNDER_TSAN 1
-#endif
-#endif
-#ifndef UNDER_TSAN
-#define UNDER_TSAN 0
-#endif
-#if defined(__SANITIZE_ADDRESS__)
-#define UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define UNDER_ASAN 1
-#endif
-#endif
-#ifndef UNDER_ASAN
-#define UNDER_ASAN 0
-#endif
+#define UNDER_TSAN TD__TSAN
+#define UNDER_ASAN TD__ASAN
 
 struct churn {
     atomic_bool stop;

@@ -263,16 +263,7 @@ static void shutdown_immediate_priority_forgets_in_one_step(void **state)
 
 /* ---- stress: 4 producers, 4 consumers, maxsize 10 ---------------------------------- */
 
-#if defined(__SANITIZE_THREAD__)
-#define STRESS_MESSAGES 40000
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define STRESS_MESSAGES 40000
-#endif
-#endif
-#ifndef STRESS_MESSAGES
-#define STRESS_MESSAGES 1000000
-#endif
+#define STRESS_MESSAGES (TD__TSAN ? 40000 : 1000000)
 enum { SIDES = 4 };
 
 struct stress {

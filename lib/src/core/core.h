@@ -168,8 +168,19 @@ void td__mutex_unlock(pthread_mutex_t *mutex);
  * free again (unlocked if it can be; an error-checking mutex records the owner's
  * kernel thread id, which the forking thread no longer has in the child). */
 void td__mutex_reset_in_child(pthread_mutex_t *mutex);
-/* Report a bug inside the library and abort: never returns. */
-_Noreturn void td__fatal(const char *what);
+#if defined(__GNUC__) || defined(__clang__)
+#define TD__PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define TD__PRINTF(a, b)
+#endif
+/* The three ways to stop (fail.c): each writes "libthrdemo: KIND: message" once on
+ * stderr and aborts; the message carries no prefix of its own. */
+/* The library's own bug: "internal error". Never returns. */
+_Noreturn void td__fatal(const char *fmt, ...) TD__PRINTF(1, 2);
+/* A caller's mistake a void function cannot return: "misuse". Never returns. */
+_Noreturn void td__misuse(const char *fmt, ...) TD__PRINTF(1, 2);
+/* No memory where no error can be returned: "out of memory". Never returns. */
+_Noreturn void td__out_of_memory(const char *fmt, ...) TD__PRINTF(1, 2);
 
 /* ---- the library's mutexes across fork() ------------------------------------------ */
 

@@ -59,7 +59,7 @@ static void free_in_child(void)
 static void install_handler(void)
 {
     if (pthread_atfork(take_all, release_in_parent, free_in_child) != 0)
-        td__fatal("pthread_atfork: no memory for the library's fork handler");
+        td__out_of_memory("pthread_atfork, for the library's fork handler");
 }
 
 void td__fork_guard(td__fork_slot_t slot, pthread_mutex_t *mutex, void (*in_child)(void))

@@ -9,17 +9,9 @@
 
 _Atomic(td__report_fn) td__reporter;
 
-_Noreturn void td__fatal(const char *what)
-{
-    fprintf(stderr, "libthrdemo: internal error: %s\n", what);
-    abort();
-}
-
 static _Noreturn void mutex_failed(const char *what, int rc)
 {
-    char msg[128];
-    snprintf(msg, sizeof msg, "pthread_mutex_%s: %s", what, strerror(rc));
-    td__fatal(msg);
+    td__fatal("pthread_mutex_%s: %s", what, strerror(rc));
 }
 
 void td__mutex_lock(pthread_mutex_t *mutex)

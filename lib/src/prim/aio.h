@@ -17,16 +17,8 @@
 
 /* Freed handles and futures are kept for reuse, except under AddressSanitizer, which
  * could then not see a use after free. */
-#if defined(__SANITIZE_ADDRESS__)
-#define TD__AIO_REUSE 0
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define TD__AIO_REUSE 0
-#endif
-#endif
-#ifndef TD__AIO_REUSE
-#define TD__AIO_REUSE 1
-#endif
+#include "core/sanitizer.h"
+#define TD__AIO_REUSE (!TD__ASAN)
 
 /* ---- a FIFO of pointers, growing by doubling (the ready queue, asyncio.Queue) ------- */
 

@@ -22,7 +22,7 @@ void td_aio_event_init(td_aio_event_t *event)
 void td_aio_event_destroy(td_aio_event_t *event)
 {
     if (event->first_)
-        td__fatal("libthrdemo: td_aio_event_destroy while tasks wait on it");
+        td__misuse("td_aio_event_destroy while tasks wait on it");
 }
 
 void td_aio_event_set(td_aio_event_t *event)

@@ -51,11 +51,6 @@ static void set_text(char **slot, const char *text)
     *slot = copy;
 }
 
-static void out_of_memory(void)
-{
-    td__fatal("libthrdemo: out of memory in the event loop");
-}
-
 /* ---- futures ----------------------------------------------------------------------- */
 
 enum { SPARE_FUTURES = TD__AIO_REUSE ? 1024 : 0 };
@@ -183,7 +178,7 @@ static void schedule_callbacks(td_aio_future_t *f)
         int rc = f->loop ? td__loop_schedule(f->loop, H_DONE, cb->fn, f, cb->arg, cb->release)
                          : -ESHUTDOWN;
         if (rc == -ENOMEM)
-            out_of_memory();
+            td__out_of_memory("in the event loop");
         if (rc != 0 && cb->release)
             cb->release(cb->arg); /* the loop is gone: nobody will call it */
     }
@@ -443,7 +438,7 @@ static void task_wakeup(td_aio_future_t *awaited, void *task)
 static void task_waits(struct aio_task *t, td_aio_future_t *awaited)
 {
     if (td__afut_add_callback(awaited, task_wakeup, &t->base, "Task.task_wakeup()", NULL) != 0)
-        out_of_memory();
+        td__out_of_memory("in the event loop");
     t->fut_waiter = td_aio_future_ref(awaited);
     if (t->must_cancel && td_aio_future_cancel(awaited, t->base.cancel_message))
         t->must_cancel = false;
@@ -478,7 +473,7 @@ void td__task_step(td_aio_future_t *f)
         task_settle(t);
     } else if (!awaited) { /* a bare yield: run again at the next turn */
         if (td__loop_schedule(loop, H_TASK_STEP, NULL, f, NULL, NULL) != 0)
-            out_of_memory();
+            td__out_of_memory("in the event loop");
     } else {
         task_waits(t, awaited);
     }
@@ -624,12 +619,9 @@ void td__aio_check_pointer(const td_loop_t *loop, const void *p, const char *cal
     const td_loop_t *running = td__running_loop();
     if (!td__aio_on_shared_stack(loop, p) && !td__aio_on_shared_stack(running, p))
         return;
-    fprintf(stderr,
-            "libthrdemo: %s: %s points into a task's stack, which other tasks' frames "
-            "overwrite while that task waits (the pointer rule, task.h): use static or "
-            "heap memory, or give the task a stack of its own (own_stack)\n",
-            call, what);
-    abort();
+    td__misuse("%s: %s points into a task's stack, which other tasks' frames overwrite "
+               "while that task waits (the pointer rule, task.h): use static or heap "
+               "memory, or give the task a stack of its own (own_stack)", call, what);
 }
 
 /* ---- task queries ---------------------------------------------------------------------- */

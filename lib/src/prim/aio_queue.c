@@ -52,7 +52,7 @@ void td_aio_queue_free(td_aio_queue_t *q)
     if (!q)
         return;
     if (q->getters.first || q->putters.first)
-        td__fatal("libthrdemo: td_aio_queue_free while tasks wait on it");
+        td__misuse("td_aio_queue_free while tasks wait on it");
     td_aio_event_destroy(&q->finished);
     td__ring_destroy(&q->items);
     free(q);

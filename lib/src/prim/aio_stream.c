@@ -814,7 +814,7 @@ void td_aio_server_free(td_aio_server_t *server)
     if (!server)
         return;
     if (!server->listener_gone || server->clients > 0)
-        td__fatal("libthrdemo: td_aio_server_free of a server not closed (wait_closed first)");
+        td__misuse("td_aio_server_free of a server not closed (wait_closed first)");
     td_aio_event_destroy(&server->done);
     if (server->spare_fd >= 0)
         close(server->spare_fd);
@@ -866,7 +866,7 @@ void td_aio_stream_close(td_aio_stream_t *s)
     if (!s)
         return;
     if (s->server)
-        td__fatal("libthrdemo: td_aio_stream_close of a server's stream (it closes itself)");
+        td__misuse("td_aio_stream_close of a server's stream (it closes itself)");
     close_handle(s);
     stream_unref(s);
 }

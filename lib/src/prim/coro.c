@@ -99,25 +99,12 @@
 #include <ucontext.h>
 #endif
 
-#if defined(__SANITIZE_ADDRESS__)
-#define CORO_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define CORO_ASAN 1
-#endif
-#endif
-#if defined(__SANITIZE_THREAD__)
-#define CORO_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define CORO_TSAN 1
-#endif
-#endif
-#ifdef CORO_ASAN
+#include "core/sanitizer.h"
+#if TD__ASAN
 #include <sanitizer/asan_interface.h>
 #include <sanitizer/common_interface_defs.h>
 #endif
-#ifdef CORO_TSAN
+#if TD__TSAN
 #include <sanitizer/tsan_interface.h>
 #endif
 
@@ -154,12 +141,12 @@ struct td_coro {
     ucontext_t context;
     ucontext_t *caller_context;
 #endif
-#ifdef CORO_ASAN
+#if TD__ASAN
     void *fake_stack;          /* ASan's fake frames of the coroutine, while suspended */
     const void *caller_bottom; /* the resumer's stack, to switch back to */
     size_t caller_size;
 #endif
-#ifdef CORO_TSAN
+#if TD__TSAN
     void *fiber;
     void *caller_fiber;
 #endif
@@ -182,14 +169,6 @@ static td_coro_t *get_current(void)
 static void set_current(td_coro_t *co)
 {
     current = co;
-}
-
-/* A bug in the caller, for a void function: say so and abort (libuv's rule). */
-static void die(const char *message)
-{
-    ssize_t ignored = write(STDERR_FILENO, message, strlen(message));
-    (void)ignored;
-    abort();
 }
 
 /* ---- the switch ------------------------------------------------------------------------ */
@@ -253,7 +232,7 @@ const char *td_coro_switch_method(void)
 static void prepare_stack(td_coro_t *co)
 {
     if (getcontext(&co->context) != 0)
-        die("libthrdemo: getcontext failed\n");
+        td__fatal("getcontext failed");
     co->context.uc_stack.ss_sp = co->stack->base;
     co->context.uc_stack.ss_size = co->stack->size;
     co->context.uc_link = NULL; /* coro_entry never returns */
@@ -266,7 +245,7 @@ static void backend_switch_in(td_coro_t *co)
     caller.uc_stack = (stack_t){ 0 }; /* ASan's swapcontext reads it on the way back */
     co->caller_context = &caller;
     if (swapcontext(&caller, &co->context) != 0)
-        die("libthrdemo: swapcontext failed\n");
+        td__fatal("swapcontext failed");
 }
 
 /* An address below every frame of its caller (see the design note). */
@@ -282,7 +261,7 @@ static void backend_switch_out(td_coro_t *co)
 {
     co->sp = (void *)((uintptr_t)stack_point() & ~(uintptr_t)15);
     if (swapcontext(&co->context, co->caller_context) != 0)
-        die("libthrdemo: swapcontext failed\n");
+        td__fatal("swapcontext failed");
 }
 
 const char *td_coro_switch_method(void)
@@ -294,16 +273,16 @@ const char *td_coro_switch_method(void)
 /* Into the coroutine, from its resumer; returns when it yields or returns. */
 static void switch_in(td_coro_t *co)
 {
-#ifdef CORO_ASAN
+#if TD__ASAN
     void *fake_stack = NULL;
     __sanitizer_start_switch_fiber(&fake_stack, co->stack->base, co->stack->size);
 #endif
-#ifdef CORO_TSAN
+#if TD__TSAN
     co->caller_fiber = __tsan_get_current_fiber();
     __tsan_switch_to_fiber(co->fiber, 0);
 #endif
     backend_switch_in(co);
-#ifdef CORO_ASAN
+#if TD__ASAN
     __sanitizer_finish_switch_fiber(fake_stack, NULL, NULL);
 #endif
 }
@@ -311,7 +290,7 @@ static void switch_in(td_coro_t *co)
 /* Runs first on the coroutine's stack after each switch in. */
 static void arrived(td_coro_t *co)
 {
-#ifdef CORO_ASAN
+#if TD__ASAN
     __sanitizer_finish_switch_fiber(co->fake_stack, &co->caller_bottom, &co->caller_size);
 #else
     (void)co;
@@ -321,12 +300,12 @@ static void arrived(td_coro_t *co)
 /* Back to the resumer; returns at the next resume (perhaps on another thread). */
 static void switch_out(td_coro_t *co)
 {
-#ifdef CORO_ASAN
+#if TD__ASAN
     /* After the return there is no next time: ASan may drop the fake frames. */
     __sanitizer_start_switch_fiber(co->returned ? NULL : &co->fake_stack, co->caller_bottom,
                                    co->caller_size);
 #endif
-#ifdef CORO_TSAN
+#if TD__TSAN
     __tsan_switch_to_fiber(co->caller_fiber, 0);
 #endif
     backend_switch_out(co);
@@ -341,7 +320,7 @@ static void coro_entry(void)
     co->transfer = co->fn(co, co->arg);
     co->returned = true;
     switch_out(co);
-    die("libthrdemo: a coroutine that had returned was switched into\n");
+    td__fatal("a coroutine that had returned was switched into");
 }
 
 /* ---- stack overflow: the guard, the handler, the signal stacks ------------------------- */
@@ -455,7 +434,7 @@ static void drop_altstack(void *stack)
 static void init(void)
 {
     if (pthread_key_create(&altstack_key, drop_altstack) != 0)
-        die("libthrdemo: no thread-specific key left for coroutines\n");
+        td__out_of_memory("no thread-specific key left for coroutines");
     struct sigaction sa = { .sa_sigaction = on_segv, .sa_flags = SA_SIGINFO | SA_ONSTACK };
     sigemptyset(&sa.sa_mask);
     sigaction(SIGSEGV, &sa, &previous_segv);
@@ -706,7 +685,7 @@ static void stack_give(const td_coro_stack_t *stack)
 {
     struct stack_pool *pool = stack->pool;
     char *slot = stack->guard;
-#ifdef CORO_ASAN
+#if TD__ASAN
     /* Frames left on the stack are poisoned; the next coroutine here must not be. */
     __asan_unpoison_memory_region(stack->base, stack->size);
 #endif
@@ -777,7 +756,7 @@ void td_coro_stack_free(td_coro_stack_t *stack)
     if (!stack)
         return;
     if (atomic_load_explicit(&stack->users, memory_order_acquire) != 0)
-        die("libthrdemo: td_coro_stack_free of a shared stack that coroutines still use\n");
+        td__misuse("td_coro_stack_free of a shared stack that coroutines still use");
     stack_give(stack);
     free(stack);
 }
@@ -796,7 +775,7 @@ static char *stack_top(const td_coro_stack_t *stack)
 /* Make the range [p, p + n) of a stack plain memory for ASan (see the design note). */
 static void unpoison(const void *p, size_t n)
 {
-#ifdef CORO_ASAN
+#if TD__ASAN
     __asan_unpoison_memory_region(p, n);
 #else
     (void)p, (void)n;
@@ -926,7 +905,7 @@ int td__coro_init(void *mem, td_coro_fn fn, void *arg, const td_coro_attr_t *att
     c->arg = arg;
     c->report_kind = "coro";
     c->report_object = c;
-#ifdef CORO_TSAN
+#if TD__TSAN
     c->fiber = __tsan_create_fiber(0);
 #endif
     atomic_init(&c->state, TD_CORO_CREATED);
@@ -1009,10 +988,10 @@ void td__coro_destroy(td_coro_t *co)
 {
     int state = atomic_load_explicit(&co->state, memory_order_acquire);
     if (state == TD_CORO_RUNNING)
-        die("libthrdemo: td_coro_free of a running coroutine\n");
+        td__misuse("td_coro_free of a running coroutine");
     if (state == TD_CORO_SUSPENDED)
         close_for_free(co); /* -EPROTO, -EBUSY: its frames are dropped unwound, as in Python */
-#ifdef CORO_TSAN
+#if TD__TSAN
     __tsan_destroy_fiber(co->fiber);
 #endif
     if (co->stack->shared)

@@ -46,12 +46,6 @@ td_loop_t *td__running_loop(void)
     return running;
 }
 
-static void out_of_memory(void)
-{
-    /* A callback the loop cannot queue would leave a task waiting forever. */
-    td__fatal("libthrdemo: out of memory in the event loop");
-}
-
 /* ---- handles ------------------------------------------------------------------------ */
 
 static struct td_loop_handle *handle_new(td_loop_t *loop, enum handle_kind kind)
@@ -223,7 +217,7 @@ static void prune_cancelled(td_loop_t *loop)
 static void make_ready(td_loop_t *loop, struct td_loop_handle *h)
 {
     if (td__ring_push(&loop->ready, h) != 0)
-        out_of_memory();
+        td__out_of_memory("in the event loop"); /* or a task would wait for ever */
 }
 
 /* A ready queue entry: a handle, or a task to step (tagged: see the design note). */
@@ -672,7 +666,7 @@ static void abandon_tasks(td_loop_t *loop)
         n += f->kind == K_TASK && f->state == F_PENDING;
     td_aio_future_t **tasks = n ? malloc(n * sizeof *tasks) : NULL;
     if (n && !tasks)
-        out_of_memory();
+        td__out_of_memory("in the event loop"); /* or a task would wait for ever */
     size_t i = 0;
     for (td_aio_future_t *f = loop->first; f; f = f->next)
         if (f->kind == K_TASK && f->state == F_PENDING)
@@ -698,7 +692,7 @@ void td_loop_free(td_loop_t *loop)
     if (!loop)
         return;
     if (loop->running)
-        td__fatal("libthrdemo: td_loop_free of a running loop");
+        td__misuse("td_loop_free of a running loop");
     loop->closing = true;
     abandon_tasks(loop);
     drop_scheduled(loop);

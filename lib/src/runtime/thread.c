@@ -239,7 +239,7 @@ static struct td_thread *make_dummy(void)
     struct td_thread *t = calloc(1, sizeof *t);
     char *name = t ? format_name("Dummy", next_number(&dummy_counter), NULL) : NULL;
     if (!name)
-        td__fatal("out of memory describing a thread the library did not start");
+        td__out_of_memory("describing a thread the library did not start");
     init_running(t, name, true);
     registry_lock();
     registry_add(t);
