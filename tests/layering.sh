@@ -1,14 +1,14 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # tests/layering.sh SRC_DIR - libthrdemo's floors use only the floors below them:
-# core < runtime < prim < services. A file that includes a header of its own floor
+# core < runtime < prim < aio < services. A file that includes a header of its own floor
 # or a lower one is fine; one that includes a higher floor's header (an upward call,
 # a cycle in waiting) fails the test, and so does a floor reaching the CLI (cmd/).
 set -eu
 src=${1:?usage: layering.sh lib/src}
 rank() {
     case $1 in
-        core) echo 0 ;; runtime) echo 1 ;; prim) echo 2 ;; services) echo 3 ;; *) echo 9 ;;
+        core) echo 0 ;; runtime) echo 1 ;; prim) echo 2 ;; aio) echo 3 ;; services) echo 4 ;; *) echo 9 ;;
     esac
 }
 status=0

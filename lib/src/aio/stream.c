@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* aio_stream.c - asyncio's TCP streams (aio_stream.h) on the loop's libuv.
+/* stream.c - asyncio's TCP streams (aio_stream.h) on the loop's libuv.
  *
  * DESIGN. A stream is a uv_tcp_t and two waiting slots, one reader and one writer,
  * each a future its task awaits. Reading stays on once started (stopping and

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* aio_future.c - asyncio.Future and asyncio.Task (task.h): futures.py and tasks.py's
+/* future.c - asyncio.Future and asyncio.Task (task.h): futures.py and tasks.py's
  * Task.__step / __wakeup on stackful coroutines.
  *
  * DESIGN. A future goes PENDING -> FINISHED (a result, or an exception code) or

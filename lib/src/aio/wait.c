@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* aio_wait.c - the awaits of tasks.py (task.h): sleep, gather, wait, wait_for, and
+/* wait.c - the awaits of tasks.py (task.h): sleep, gather, wait, wait_for, and
  * the runners: run_until_complete, asyncio.run.
  *
  * DESIGN. Each is CPython 3.11's own construction, kept step for step because the

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* aio.h - what the asyncio layer's files share: the loop (loop.c), futures and tasks
- * (aio_future.c), the awaits (aio_wait.c), Event and Queue. Everything here runs on
+ * (future.c), the awaits (wait.c), Event and Queue. Everything here runs on
  * the loop's thread, so nothing but the loop's inbox (call_soon_threadsafe) is
  * locked or atomic.
  */
@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <uv.h>
 
-#include "prim.h"
+#include "prim/prim.h"
 #include "thrdemo/coro.h"
 #include "thrdemo/task.h"
 
