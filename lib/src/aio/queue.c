@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* aio_queue.c - asyncio.Queue (aio_queue.h), as queues.py writes it.
+/* queue.c - asyncio.Queue (aio_queue.h), as queues.py writes it.
  *
  * DESIGN. The items in a FIFO container; getters and putters as lists of nodes on
  * the heap (a waiting task's frames are copied away while it waits: task.h's pointer

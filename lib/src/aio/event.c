@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* aio_event.c - asyncio.Event (aio_event.h), as locks.py writes it.
+/* event.c - asyncio.Event (aio_event.h), as locks.py writes it.
  *
  * DESIGN. The flag, and the waiters as a list of nodes on the heap (not in the
  * waiting coroutines' frames: those are copied away while a task waits, task.h's
