@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* services.h - the top floor (log, exit, errors) shares this among its files. */
+/* services.h - the top floor (log, exit, trace export, schedules) shares this among its files. */
 #ifndef THRDEMO_SERVICES_H
 #define THRDEMO_SERVICES_H
 
