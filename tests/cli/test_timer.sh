@@ -69,11 +69,12 @@ lines=$(wc -l <"$work/out")
 check "interval: 2 to $((elapsed_ms / 200)) lines ($lines in $elapsed_ms ms)" \
     test "$lines" -ge 2 -a "$lines" -le $((elapsed_ms / 200))
 check "interval: '<second> hello'" sh -c "! grep -vqE '^([0-9]|[1-5][0-9]) hello\$' '$work/out'"
-# The second printed is nominal (issue 12): at --scale 0.1 it still advances by 2 a line.
+# The second printed is nominal (issue 12): at --scale 0.1 it still advances by 2 a line
+# (however many lines the load allowed: the count is checked above).
 seconds=$(cut -d' ' -f1 "$work/out" | tr '\n' ' ')
 check "interval: nominal seconds, 2 apart ($seconds)" python3 -c "
 s = [int(x) for x in '$seconds'.split()]
-assert len(s) == 5 and all((b - a) % 60 == 2 for a, b in zip(s, s[1:])), s"
+assert len(s) >= 2 and all((b - a) % 60 == 2 for a, b in zip(s, s[1:])), s"
 if have_python; then
     # The seed's loop waits a full interval after each line, so it drifts: four lines
     # or five, fewer on a loaded machine; each as thrdemo prints it.
