@@ -14,11 +14,11 @@
 #include <thrdemo/log.h>
 #include <thrdemo/thread.h>
 
-#include "cli.h"
-#include "help.h"
-#include "python.h"
-#include "runner.h"
-#include "schedrun.h"
+#include "cli/cli.h"
+#include "cli/help.h"
+#include "cli/python.h"
+#include "run/runner.h"
+#include "run/schedrun.h"
 #include "scenarios/scenarios.h"
 
 static int run_list(const cli_args_t *args);

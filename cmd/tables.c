@@ -8,7 +8,7 @@
  * main.c's commands[] and its programs in examples/python/.
  */
 #include "scenarios/scenarios.h"
-#include "race.h"
+#include "support/race.h"
 
 const cli_command_t scenario_event = {
     .name = "event", .kind = CMD_SCENARIO, .seed = "002",

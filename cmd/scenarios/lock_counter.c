@@ -22,7 +22,7 @@
 #include <thrdemo/schedule.h>
 #include <thrdemo/thread.h>
 
-#include "race.h"
+#include "support/race.h"
 #include "scenarios.h"
 
 struct counter {

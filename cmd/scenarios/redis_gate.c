@@ -23,8 +23,8 @@
 #include <thrdemo/log.h>
 #include <thrdemo/thread.h>
 
-#include "redis.h"
-#include "redis_support.h"
+#include "support/redis.h"
+#include "support/redis_support.h"
 #include "scenarios.h"
 
 struct gate {

@@ -12,11 +12,11 @@
 #include <thrdemo/observer.h> /* td_object_set_name: objects named as in Python */
 #include <thrdemo/task.h>
 
-#include "cli.h"
-#include "lang.h"
-#include "pylike.h"
-#include "runner.h"
-#include "stats.h"
+#include "cli/cli.h"
+#include "cli/lang.h"
+#include "support/pylike.h"
+#include "run/runner.h"
+#include "run/stats.h"
 
 /* The most threads a scenario's option may ask for (arrays are this long). */
 enum { MAX_THREADS = 64, MAX_RUNS = 101 };

@@ -28,7 +28,7 @@
 #include <thrdemo/log.h>
 #include <thrdemo/thread.h>
 
-#include "net.h"
+#include "support/net.h"
 #include "scenarios.h"
 
 struct server {

@@ -24,7 +24,7 @@
 #include <thrdemo/loop.h>
 #include <thrdemo/log.h>
 
-#include "net.h"
+#include "support/net.h"
 #include "scenarios.h"
 
 struct async_server {

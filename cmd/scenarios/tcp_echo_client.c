@@ -17,7 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "net.h"
+#include "support/net.h"
 #include "scenarios.h"
 
 struct client {

@@ -4,7 +4,7 @@
  * .. BASE+N-1), each in a fresh process, and a table of the distinct outputs they
  * print, with the first schedule that printed each and the command that replays
  * it; deadlocks, step-limit stops and crashes first (exit 1 if any). For
- * lock-counter, the final values too. The machinery lives in cmd/explore.c.
+ * lock-counter, the final values too. The machinery lives in engine.c.
  *
  * Things to try: `explore threads basic`; `explore lock-counter --lock none
  * --iterations 3 --runs 2000`; `--policy pct`; then replay a row's command.
@@ -13,8 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../explore.h"
-#include "scenarios.h"
+#include "engine.h"
+#include "scenarios/scenarios.h"
 
 /* The command explored, checked as its own command line would be under --schedule:
  * 0, or EXIT_USAGE after the error. */

@@ -13,7 +13,7 @@
  * each workload in a process of its own (this binary again, with the options that
  * apply to it and THRDEMO_BENCH_ROWS=1 or =progress, which makes it hand its rows
  * back on its stdout), so that no workload's memory, threads or caches weigh on
- * another's figures. The workloads and the driver live in cmd/bench/.
+ * another's figures. The workloads and the driver live beside it.
  *
  * Things to try: `bench lock`; `bench queue --capacity 1 --messages 20000`;
  * `bench queue-mpmc --messages 200000`; `bench all --workloads lock,queue --runs 3`;
@@ -27,8 +27,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../bench/bench.h"
-#include "scenarios.h"
+#include "bench.h"
+#include "scenarios/scenarios.h"
 
 /* The workload a word of --workloads names: 0, or the usage error said. */
 static int check_workload(const cli_args_t *args, const char *word, size_t len)

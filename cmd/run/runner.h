@@ -19,7 +19,7 @@
 #include <thrdemo/thread.h>
 #include <thrdemo/timer.h>
 
-#include "cli.h"
+#include "cli/cli.h"
 
 /* Run a parsed scenario (or tool) to its end: its exit status, 128 + the signal
  * after Ctrl-C or SIGTERM. */

@@ -25,7 +25,7 @@
 #include <thrdemo/schedule.h>
 #include <thrdemo/thread.h>
 
-#include "cli.h"
+#include "cli/cli.h"
 
 enum { MAX_ENTRIES = 256, NAME_LEN = 64 };
 

@@ -13,7 +13,7 @@
 #include <thrdemo/observer.h>
 #include <thrdemo/thread.h>
 
-#include "scenarios.h"
+#include "scenarios/scenarios.h"
 
 static td_lock_t lock_a, lock_b;
 

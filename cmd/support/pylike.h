@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "cli.h"
+#include "cli/cli.h"
 
 /* Python's repr of a float ("5.0", "0.1", "1e-05") into buf: returns buf. */
 const char *py_float(double value, char buf[32]);

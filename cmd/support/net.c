@@ -25,8 +25,8 @@
 #include <thrdemo/common.h>
 #include <thrdemo/log.h>
 
-#include "cli.h"
-#include "runner.h"
+#include "cli/cli.h"
+#include "run/runner.h"
 
 int net_stop_init(net_stop_t *stop)
 {

@@ -5,7 +5,7 @@
 #ifndef THRDEMO_TRACING_H
 #define THRDEMO_TRACING_H
 
-#include "cli.h"
+#include "cli/cli.h"
 
 /* Before the scenario starts a thread: open --trace's file (so a bad path fails
  * before anything runs) and start recording. 0, or EXIT_RUNTIME after saying why.

@@ -20,7 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "cli/cli.h"
 #include "net.h"
 
 /* ---- the address ---------------------------------------------------------------------- */

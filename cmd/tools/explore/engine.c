@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* explore.c - many schedules of one command, each run in a process of its own.
+/* engine.c - many schedules of one command, each run in a process of its own.
  *
  * Each run is this very binary (/proc/self/exe) with --schedule POLICY:SEED put
  * before the command, so its Thread-N counters, its random values and its virtual
@@ -13,7 +13,7 @@
  * outcome are one row. pct needs to know how many choices a run makes (its STEPS):
  * one calibration run under pct:BASE:DEPTH counts the scheduling points first.
  */
-#include "explore.h"
+#include "engine.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -29,8 +29,8 @@
 
 #include <thrdemo/log.h>
 
-#include "cli.h"
-#include "schedrun.h"
+#include "cli/cli.h"
+#include "run/schedrun.h"
 
 extern char **environ;
 

@@ -2,7 +2,7 @@
 /* redis_support.c - the one answer to "can this build talk to Redis?". */
 #include "redis_support.h"
 
-#include "cli.h"
+#include "cli/cli.h"
 
 bool redis_support_available(void)
 {

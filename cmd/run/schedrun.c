@@ -17,7 +17,7 @@
 
 #include <thrdemo/schedule.h>
 
-#include "cli.h"
+#include "cli/cli.h"
 
 static int saved_argc;
 static char **saved_argv;

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* explore.h - `thrdemo explore`: one command run under many schedules, each in a
- * fresh process (this binary again, with --schedule), several at a time; the
+/* engine.h - the engine of `thrdemo explore`: one command run under many schedules,
+ * each in a fresh process (this binary again, with --schedule), several at a time; the
  * distinct outputs counted, with the first seed of each and the command that
  * replays it; deadlocks, step-limit stops and crashes first. */
-#ifndef THRDEMO_EXPLORE_H
-#define THRDEMO_EXPLORE_H
+#ifndef THRDEMO_EXPLORE_ENGINE_H
+#define THRDEMO_EXPLORE_ENGINE_H
 
 #include <stdbool.h>
 #include <stddef.h>
