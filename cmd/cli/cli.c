@@ -914,8 +914,23 @@ int cli_parse(const cli_command_t *cmd, int argc, char **argv, cli_args_t *args)
 
 /* ---- reading the parsed values -------------------------------------------------------- */
 
-static size_t option_index(const cli_args_t *args, const char *name)
+/* The name of the option row designates: rows the table does not have are a story's
+ * bug. */
+static const char *option_name(const cli_args_t *args, cli_opt_t option)
 {
+    const cli_option_t *rows = args->command->options;
+    for (size_t i = 0; rows && rows[i].name; i++)
+        if (i == option)
+            return rows[i].name;
+    fprintf(stderr, "thrdemo: internal error: %s has no option row %zu\n", args->command->name,
+            option);
+    abort();
+}
+
+/* The index of the chosen variant's row of the option. */
+static size_t option_index(const cli_args_t *args, cli_opt_t option)
+{
+    const char *name = option_name(args, option);
     size_t i;
     const cli_option_t *o = find_option(args->command, args->variant, name, strlen(name), &i);
     if (o && cli_applies_to(o, args->variant))
@@ -924,40 +939,41 @@ static size_t option_index(const cli_args_t *args, const char *name)
     abort();
 }
 
-double cli_number(const cli_args_t *args, const char *name)
+double cli_number(const cli_args_t *args, cli_opt_t option)
 {
     double v = 0;
-    cli_parse_double(args->text[option_index(args, name)], &v);
+    cli_parse_double(args->text[option_index(args, option)], &v);
     return v;
 }
 
-long long cli_int(const cli_args_t *args, const char *name)
+long long cli_int(const cli_args_t *args, cli_opt_t option)
 {
     long long v = 0;
-    cli_parse_int(args->text[option_index(args, name)], &v);
+    cli_parse_int(args->text[option_index(args, option)], &v);
     return v;
 }
 
-bool cli_flag(const cli_args_t *args, const char *name)
+bool cli_flag(const cli_args_t *args, cli_opt_t option)
 {
-    return cli_given(args, name);
+    return cli_given(args, option);
 }
 
-const char *cli_text(const cli_args_t *args, const char *name)
+const char *cli_text(const cli_args_t *args, cli_opt_t option)
 {
-    return args->text[option_index(args, name)];
+    return args->text[option_index(args, option)];
 }
 
-bool cli_has(const cli_args_t *args, const char *name)
+bool cli_has(const cli_args_t *args, cli_opt_t option)
 {
+    const char *name = option_name(args, option);
     size_t i;
     const cli_option_t *o = find_option(args->command, args->variant, name, strlen(name), &i);
     return o && cli_applies_to(o, args->variant);
 }
 
-bool cli_given(const cli_args_t *args, const char *name)
+bool cli_given(const cli_args_t *args, cli_opt_t option)
 {
-    return args->given[option_index(args, name)];
+    return args->given[option_index(args, option)];
 }
 
 bool cli_variant_is(const cli_args_t *args, const char *variant)

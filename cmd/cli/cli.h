@@ -3,7 +3,8 @@
  * options with type, range, default and help, the lesson, the Python calls it
  * re-creates), the strict parser that reads them, the global options, and the
  * error lines. help.c turns the same tables into --help, the man page and the shell
- * completions, so none of them can disagree with what the parser accepts.
+ * completions, so none of them can disagree with what the parser accepts. Each
+ * scenario's table sits beside its story (cmd/scenarios/NAME.c).
  * Nothing here knows a particular scenario.
  */
 #ifndef THRDEMO_CLI_H
@@ -16,7 +17,7 @@
 #include <thrdemo/schedule.h>
 #include <thrdemo/thread.h>
 
-/* Exit statuses of SCENARIOS.md; cli_exit_statuses[] describes each for the help. */
+/* The exit statuses; cli_exit_statuses[] (cli.c) says what each means, for the help. */
 enum {
     EXIT_OK = 0,
     EXIT_RUNTIME = 1,
@@ -178,15 +179,25 @@ int cli_global_option(const char *command, int argc, char **argv, int *i);
  * checked even when --help or --python is given. */
 int cli_parse(const cli_command_t *cmd, int argc, char **argv, cli_args_t *args);
 
-/* The option's value (it must exist for the variant: a typo is a bug and aborts). */
-double cli_number(const cli_args_t *args, const char *name);
-long long cli_int(const cli_args_t *args, const char *name);
-bool cli_flag(const cli_args_t *args, const char *name);
-const char *cli_text(const cli_args_t *args, const char *name);
+/* An option a story reads is named by its row in the command's table, through an
+ * enumerator that designates the row ([EVENT_DELAY] = { "delay", ... }), so a name
+ * mistyped does not compile. Rows that share a name for different variants are one
+ * option: reading any of them reads the row of the chosen variant. */
+typedef size_t cli_opt_t;
+
+/* The option's value as parsed (or defaulted); the option must be one of the chosen
+ * variant's, else the story is wrong and thrdemo aborts saying so. */
+double cli_number(const cli_args_t *args, cli_opt_t option);
+/* The integer option's value, as cli_number. */
+long long cli_int(const cli_args_t *args, cli_opt_t option);
+/* Whether the flag was given. */
+bool cli_flag(const cli_args_t *args, cli_opt_t option);
+/* The option's value as text, as given or defaulted (NULL: no default). */
+const char *cli_text(const cli_args_t *args, cli_opt_t option);
 /* Whether the chosen variant has the option at all. */
-bool cli_has(const cli_args_t *args, const char *name);
+bool cli_has(const cli_args_t *args, cli_opt_t option);
 /* Whether the option was given on the command line. */
-bool cli_given(const cli_args_t *args, const char *name);
+bool cli_given(const cli_args_t *args, cli_opt_t option);
 /* Whether the run is of that variant. */
 bool cli_variant_is(const cli_args_t *args, const char *variant);
 

@@ -62,12 +62,12 @@ const char *py_float(double value, char buf[32])
     return buf;
 }
 
-const char *py_number(const cli_args_t *args, const char *name, char buf[32])
+const char *py_number(const cli_args_t *args, cli_opt_t option, char buf[32])
 {
-    const char *text = cli_text(args, name);
+    const char *text = cli_text(args, option);
     if (strpbrk(text, ".eE"))
-        return py_float(cli_number(args, name), buf);
-    snprintf(buf, 32, "%lld", (long long)cli_number(args, name));
+        return py_float(cli_number(args, option), buf);
+    snprintf(buf, 32, "%lld", (long long)cli_number(args, option));
     return buf;
 }
 

@@ -14,7 +14,7 @@ const char *py_float(double value, char buf[32]);
 /* An option's value as a Python program prints the number it parses from the same
  * text: an int when written without '.' or an exponent ("1", "007" -> "7"), else a
  * float ("1.0", "5e-1" -> "0.5"). Returns buf. */
-const char *py_number(const cli_args_t *args, const char *name, char buf[32]);
+const char *py_number(const cli_args_t *args, cli_opt_t option, char buf[32]);
 
 /* Python's print(text, end=end): the library writes whole lines, so text that does
  * not end one waits here until a print that does; stdout gets the bytes Python's

@@ -14,6 +14,7 @@
 #include <thrdemo/thread.h>
 
 #include "scenarios/scenarios.h"
+#include "tools/tools.h"
 
 static td_lock_t lock_a, lock_b;
 

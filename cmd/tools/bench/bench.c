@@ -29,6 +29,24 @@
 
 #include "bench.h"
 #include "scenarios/scenarios.h"
+#include "tools/tools.h"
+
+/* Its options, one enumerator per row of the table at the end, by which the story
+ * reads them: a name mistyped does not compile. */
+enum {
+    BENCH_OPT_RUNS,
+    BENCH_OPT_JSON,
+    BENCH_OPT_CSV,
+    BENCH_OPT_COUNT,
+    BENCH_OPT_CAPACITY,
+    BENCH_OPT_CAPACITY_QUEUE,
+    BENCH_OPT_CAPACITY_QUEUE_MPMC,
+    BENCH_OPT_MESSAGES,
+    BENCH_OPT_MESSAGES_QUEUE,
+    BENCH_OPT_MESSAGES_QUEUE_MPMC,
+    BENCH_OPT_TASKS,
+    BENCH_OPT_WORKLOADS,
+};
 
 /* The workload a word of --workloads names: 0, or the usage error said. */
 static int check_workload(const cli_args_t *args, const char *word, size_t len)
@@ -51,13 +69,13 @@ static int check_workload(const cli_args_t *args, const char *word, size_t len)
     return cli_usage_error("bench", "--workloads: no workload '%s'", name);
 }
 
-int check_bench(const cli_args_t *args)
+static int check_bench(const cli_args_t *args)
 {
-    if (cli_flag(args, "json") && cli_flag(args, "csv"))
+    if (cli_flag(args, BENCH_OPT_JSON) && cli_flag(args, BENCH_OPT_CSV))
         return cli_usage_error("bench", "--json and --csv cannot be used together");
-    if (!cli_has(args, "workloads") || !cli_given(args, "workloads"))
+    if (!cli_has(args, BENCH_OPT_WORKLOADS) || !cli_given(args, BENCH_OPT_WORKLOADS))
         return 0;
-    const char *list = cli_text(args, "workloads");
+    const char *list = cli_text(args, BENCH_OPT_WORKLOADS);
     for (const char *p = list;; p++) {
         size_t len = strcspn(p, ",");
         int rc = check_workload(args, p, len);
@@ -71,9 +89,9 @@ int check_bench(const cli_args_t *args)
 
 /* An integer option of the chosen workload, or 0 (the workload's default) when the
  * workload has no such option or it was not given. */
-static long given(const cli_args_t *args, const char *name)
+static long given(const cli_args_t *args, cli_opt_t option)
 {
-    return cli_has(args, name) && cli_given(args, name) ? (long)cli_int(args, name) : 0;
+    return cli_has(args, option) && cli_given(args, option) ? (long)cli_int(args, option) : 0;
 }
 
 /* What child_words needs: the parsed command line, room for "--name" words. */
@@ -104,7 +122,7 @@ static size_t child_words(void *ctx, const char *workload, const char **words)
     words[n++] = "bench";
     words[n++] = workload;
     words[n++] = "--runs";
-    words[n++] = cli_text(f->args, "runs");
+    words[n++] = cli_text(f->args, BENCH_OPT_RUNS);
     for (size_t i = 0; cmd->options[i].name && n + 2 < BENCH_MAX_WORDS; i++) {
         const char *name = cmd->options[i].name;
         if (!f->args->given[i] || strcmp(name, "runs") == 0 || strcmp(name, "json") == 0 ||
@@ -129,10 +147,12 @@ static bool for_parent(bool *progress)
 
 static bench_format_t format(const cli_args_t *args)
 {
-    return cli_flag(args, "json") ? BENCH_JSON : cli_flag(args, "csv") ? BENCH_CSV : BENCH_TABLE;
+    return cli_flag(args, BENCH_OPT_JSON)  ? BENCH_JSON
+           : cli_flag(args, BENCH_OPT_CSV) ? BENCH_CSV
+                                           : BENCH_TABLE;
 }
 
-int run_bench(const cli_args_t *args)
+static int run_bench(const cli_args_t *args)
 {
     static forwarding_t forwarding;
     forwarding.args = args;
@@ -140,13 +160,15 @@ int run_bench(const cli_args_t *args)
     bool child = for_parent(&progress);
     bench_options_t options = {
         .only = all ? NULL : args->variant->name,
-        .workloads = all && cli_given(args, "workloads") ? cli_text(args, "workloads") : NULL,
-        .runs = (int)cli_int(args, "runs"),
+        .workloads = all && cli_given(args, BENCH_OPT_WORKLOADS)
+                         ? cli_text(args, BENCH_OPT_WORKLOADS)
+                         : NULL,
+        .runs = (int)cli_int(args, BENCH_OPT_RUNS),
         .format = child ? BENCH_ROWS : format(args),
-        .count = given(args, "count"),
-        .capacity = given(args, "capacity"),
-        .tasks = given(args, "tasks"),
-        .messages = given(args, "messages"),
+        .count = given(args, BENCH_OPT_COUNT),
+        .capacity = given(args, BENCH_OPT_CAPACITY),
+        .tasks = given(args, BENCH_OPT_TASKS),
+        .messages = given(args, BENCH_OPT_MESSAGES),
         .progress = child ? progress : isatty(STDERR_FILENO),
         .stopping = runner_stopping,
         .stop_fd = runner_stop_fd(),
@@ -155,3 +177,91 @@ int run_bench(const cli_args_t *args)
     };
     return bench_main(&options) == 0 ? EXIT_OK : EXIT_RUNTIME;
 }
+
+/* `thrdemo bench`: its variants, options, lesson and Python calls, which the parser,
+ * the help and `list` read (cli.h). */
+const cli_command_t tool_bench = {
+    .name = "bench", .kind = CMD_TOOL, .run = run_bench, .check = check_bench,
+    .no_schedule = "measures real time ('bench schedule' measures the scheduler)",
+    .no_trace = "measures what the library costs, which recording every event would change",
+    .summary = "what a lock, a wake-up, a queue hand-off, a timer, a thread, a switch cost",
+    .about = "What a lock, a wake-up, a queue hand-off, a timer, a thread and a coroutine "
+             "switch cost: libthrdemo beside pthreads, futexes, atomics and swapcontext. "
+             "Each implementation runs once to warm up, then --runs times; the table shows "
+             "the median, min and max, each comparison said in words. Exit 1 if a "
+             "self-check fails (the reason on stderr). 'bench WORKLOAD' measures in one "
+             "process; 'bench all' runs each workload in a process of its own, so none "
+             "inherits another's memory, threads or caches, and a crash is a FAILED row. "
+             "scripts/bench.sh adds the same work done by CPython and judges the targets; "
+             "scripts/bench.sh --plot draws the scaling curves.",
+    .variants = (const cli_variant_t[]){
+        { "all", "every workload below, one after the other, each in a process of its own",
+          .example = "bench all --workloads lock,queue --runs 3" },
+        { "lock", "2 threads, 1M increments and 1M decrements under a lock",
+          .example = "bench lock" },
+        { "event", "a token passed back and forth through two Events, 100,000 times",
+          .example = "bench event --json" },
+        { "event-sleep", "the same with 50 us of work per hand-off: the waiter sleeps",
+          .example = "bench event-sleep" },
+        { "queue", "1M integers from a producer to a consumer, capacity 10 and 1024",
+          .example = "bench queue --capacity 1 --messages 20000" },
+        { "queue-mpmc", "4 producers and 4 consumers, 5M integers in all, capacity 1 and 1024",
+          .example = "bench queue-mpmc --capacity 16 --messages 200000" },
+        { "queue-idle", "CPU time of a consumer waiting 1 s on an empty queue",
+          .example = "bench queue-idle --runs 1" },
+        { "timer", "200 one-shot 10 ms timers, 1 ms apart: lateness p50 and p99",
+          .example = "bench timer" },
+        { "threads", "10,000 threads wait on one Event, are released and joined",
+          .example = "bench threads --count 1000 --json" },
+        { "coro", "1M coroutine switches (resume + yield) and generator next() calls",
+          .example = "bench coro --runs 3" },
+        { "coro-sleep", "10,000 coroutines suspended at once: RSS and stack bytes touched",
+          .example = "bench coro-sleep" },
+        { "async-switch", "a task's resume+suspend on the loop's shared (copied) stack",
+          .example = "bench async-switch" },
+        { "async", "asyncio.run: 100,000 tasks (--tasks) gathered, each sleep(0): time, RSS "
+                   "and memory per task",
+          .example = "bench async --tasks 1000000 --runs 1" },
+        { "async-sleep", "10,000 asyncio tasks asleep at once: peak RSS and stack bytes saved",
+          .example = "bench async-sleep" },
+        { "schedule", "--schedule's cost: a scheduling point, a switch, a futex hand-off",
+          .example = "bench schedule --runs 3" },
+        { "schedule-lock", "lock-counter's 2 x 1M Lock steps under --schedule random:1",
+          .example = "bench schedule-lock --runs 1" },
+        { "trace", "what recording costs (--trace): 2x200k Lock inc/dec with a recorder or not",
+          .example = "bench trace --runs 3" },
+        { 0 } },
+    .options = (const cli_option_t[]){
+        [BENCH_OPT_RUNS] = { "runs", OPT_INT, "5", 1, MAX_RUNS,
+          .help = "measured runs per implementation (after one warm-up)" },
+        [BENCH_OPT_JSON] = { "json", OPT_FLAG,
+          .help = "one JSON document (machine, date, results) instead of the table" },
+        [BENCH_OPT_CSV] = { "csv", OPT_FLAG,
+          .help = "CSV, one row per figure, machine and date in every row" },
+        [BENCH_OPT_COUNT] = { "count", OPT_INT, "10000", 1, 100000, .variants = "all threads",
+          .help = "threads to start" },
+        [BENCH_OPT_CAPACITY] = { "capacity", OPT_INT, NULL, 1, 1048576, .variants = "all",
+          .help = "the capacity of every queue (default: each workload's own)" },
+        [BENCH_OPT_CAPACITY_QUEUE] = { "capacity", OPT_INT, NULL, 1, 1048576,
+          .variants = "queue",
+          .help = "queue capacity (default: 10, then 1024)" },
+        [BENCH_OPT_CAPACITY_QUEUE_MPMC] = { "capacity", OPT_INT, NULL, 1, 1048576,
+          .variants = "queue-mpmc",
+          .help = "queue capacity (default: 1, then 1024)" },
+        [BENCH_OPT_MESSAGES] = { "messages", OPT_INT, NULL, 1, 100000000, .variants = "all",
+          .help = "integers sent through every queue (default: 1000000 for queue, "
+                  "5000000 for queue-mpmc)" },
+        [BENCH_OPT_MESSAGES_QUEUE] = { "messages", OPT_INT, NULL, 1, 100000000,
+          .variants = "queue",
+          .help = "integers sent through the queue (default: 1000000)" },
+        [BENCH_OPT_MESSAGES_QUEUE_MPMC] = { "messages", OPT_INT, NULL, 1, 100000000,
+          .variants = "queue-mpmc",
+          .help = "integers sent through the queue, a quarter by each producer (default: "
+                  "5000000)" },
+        [BENCH_OPT_TASKS] = { "tasks", OPT_INT, "100000", 1, 10000000, .variants = "all async",
+          .help = "tasks gathered" },
+        [BENCH_OPT_WORKLOADS] = { "workloads", OPT_STRING, .variants = "all", .metavar = "LIST",
+          .help = "only these workloads, comma-separated, in the order above (default: "
+                  "every one)" },
+        { 0 } },
+};
