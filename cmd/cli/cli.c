@@ -26,22 +26,11 @@
 #include <thrdemo/trace.h>
 
 #include "python.h"
+#include "support/text.h"
 
 cli_globals_t cli_globals = { .scale = 1.0 };
 
 /* ---- errors --------------------------------------------------------------------------- */
-
-/* Length of the valid UTF-8 sequence at s, or 0 if the byte there starts none. */
-static size_t utf8_length(const unsigned char *s)
-{
-    size_t len = s[0] < 0x80 ? 1 : s[0] >= 0xc2 && s[0] <= 0xdf ? 2
-                                 : s[0] >= 0xe0 && s[0] <= 0xef ? 3
-                                 : s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : 0;
-    for (size_t i = 1; i < len; i++)
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-    return len;
-}
 
 /* Copy text into out (size bytes), escaping what would break or colour a line;
  * stop before limit visible bytes. Returns whether all of text fitted. */
@@ -52,7 +41,9 @@ static bool escape(const char *text, char *out, size_t size, size_t limit)
     size_t o = 0;
     while (*s) {
         char piece[8];
-        size_t n = utf8_length(s), plen;
+        /* 4 bytes may be read: the check stops at the first byte that continues no
+         * sequence, the terminating NUL among them. */
+        size_t n = text_utf8_length(s, 4), plen;
         if (n == 1 && *s < sizeof names && names[*s]) {
             plen = (size_t)snprintf(piece, sizeof piece, "\\%c", names[*s]);
         } else if (n == 0 || *s < 0x20 || *s == 0x7f) {

@@ -27,6 +27,7 @@
 
 #include "cli/cli.h"
 #include "run/runner.h"
+#include "text.h"
 
 int net_stop_init(net_stop_t *stop)
 {
@@ -680,42 +681,11 @@ void net_format_peer(const struct sockaddr_storage *addr, char *buf, size_t size
     }
 }
 
-/* Length of the valid UTF-8 sequence at s (n bytes left), or 0 if invalid there. */
-static size_t utf8_sequence(const unsigned char *s, size_t n)
-{
-    if (s[0] < 0x80)
-        return 1;
-    size_t len;
-    uint32_t cp;
-    if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-        len = 2;
-        cp = s[0] & 0x1f;
-    } else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-        len = 3;
-        cp = s[0] & 0x0f;
-    } else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-        len = 4;
-        cp = s[0] & 0x07;
-    } else {
-        return 0;
-    }
-    if (n < len)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-        cp = cp << 6 | (s[i] & 0x3f);
-    }
-    bool overlong = (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000);
-    bool surrogate = cp >= 0xd800 && cp <= 0xdfff;
-    return overlong || surrogate || cp > 0x10ffff ? 0 : len;
-}
-
 size_t net_backslashreplace(const unsigned char *data, size_t len, char *out)
 {
     size_t o = 0;
     for (size_t i = 0; i < len;) {
-        size_t n = utf8_sequence(data + i, len - i);
+        size_t n = text_utf8_length(data + i, len - i);
         if (n == 0) {
             o += (size_t)sprintf(out + o, "\\x%02x", data[i]);
             i++;
