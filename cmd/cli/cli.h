@@ -2,9 +2,9 @@
 /* cli.h - the command line as data: one declarative table per command (variants,
  * options with type, range, default and help, the lesson, the Python calls it
  * re-creates), the strict parser that reads them, the global options, and the
- * error lines. help.c turns the same tables into --help, the man page and the shell
- * completions, so none of them can disagree with what the parser accepts. Each
- * scenario's table sits beside its story (cmd/scenarios/NAME.c).
+ * error lines. help.c, man.c and completion.c turn the same tables into --help, the
+ * man page and the shell completions, so none of them can disagree with what the
+ * parser accepts. Each scenario's table sits beside its story (cmd/scenarios/NAME.c).
  * Nothing here knows a particular scenario.
  */
 #ifndef THRDEMO_CLI_H
@@ -17,7 +17,7 @@
 #include <thrdemo/schedule.h>
 #include <thrdemo/thread.h>
 
-/* The exit statuses; cli_exit_statuses[] (cli.c) says what each means, for the help. */
+/* The exit statuses; cli_exit_statuses[] (globals.c) says what each means, for the help. */
 enum {
     EXIT_OK = 0,
     EXIT_RUNTIME = 1,

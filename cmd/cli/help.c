@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* help.c - `list`, --help, the man page and the shell completions, each a walk over
- * the same tables the parser reads (cli.h). The man page and the completions are
- * written by the binary itself at build time (thrdemo --man, --completion SHELL),
- * after cli_check_table() has passed every table, so an inconsistent table fails
- * the build rather than mislead a reader.
+/* help.c - `list` and --help, each a walk over the same tables the parser reads
+ * (cli.h); man.c and completion.c write the man page and the shell completions from
+ * them too. Those two are written by the binary itself at build time (thrdemo --man,
+ * --completion SHELL), after cli_check_table() has passed every table, so an
+ * inconsistent table fails the build rather than mislead a reader.
  */
 #include "help.h"
 
@@ -50,7 +50,7 @@ static void wrap(const char *text, int col, int indent)
 }
 
 /* "(default 1; over 0)" and such: what a reader must know besides the help. */
-static const char *detail(const cli_option_t *o, char *buf, size_t size)
+const char *help_option_detail(const cli_option_t *o, char *buf, size_t size)
 {
     char range[96] = "";
     bool upper = o->max < 1e6;
@@ -79,8 +79,8 @@ static void print_option(const cli_option_t *o, int indent, const char *env)
     char left[64], more[160], text[400];
     snprintf(left, sizeof left, "--%s%s%s", o->name, o->type == OPT_FLAG ? "" : " ",
              cli_metavar(o));
-    snprintf(text, sizeof text, "%s%s%s%s", o->help, detail(o, more, sizeof more),
-             env ? "; env " : "", env ? env : "");
+    snprintf(text, sizeof text, "%s%s%s%s", o->help,
+             help_option_detail(o, more, sizeof more), env ? "; env " : "", env ? env : "");
     int col = printf("%*s%-*s", indent, "", LEFT - 2, left);
     if (col > indent + LEFT - 2) {
         printf("\n%*s", indent + LEFT - 2, "");
@@ -225,7 +225,7 @@ static void print_commands(help_commands_t cmds, bool scenarios)
 
 /* What --schedule does, ending with the commands and options that refuse it, from
  * the tables. Returns buf. */
-static const char *schedules_text(help_commands_t cmds, char *buf, size_t size)
+const char *help_schedules_text(help_commands_t cmds, char *buf, size_t size)
 {
     int n = 0;
     size_t len = (size_t)snprintf(buf, size, "%s", cli_schedules_about);
@@ -266,7 +266,7 @@ void help_top(help_commands_t cmds)
     wrap(cli_repeated_about, 2, 2);
     printf("\nSchedules (--schedule POLICY):\n  ");
     char text[1200];
-    wrap(schedules_text(cmds, text, sizeof text), 2, 2);
+    wrap(help_schedules_text(cmds, text, sizeof text), 2, 2);
     printf("\nExit status:\n");
     for (const cli_exit_status_t *e = cli_exit_statuses; e->meaning; e++) {
         int col = printf("  %-4d ", e->status);
@@ -274,294 +274,10 @@ void help_top(help_commands_t cmds)
     }
 }
 
-/* ---- the man page --------------------------------------------------------------------- */
-
-/* text in roff: backslashes and dashes escaped, no line starting with a control
- * character, '\n' as a line break. */
-static void roff(const char *text)
-{
-    bool line_start = true;
-    for (const char *p = text; *p; p++) {
-        if (line_start && (*p == '.' || *p == '\''))
-            fputs("\\&", stdout);
-        line_start = false;
-        if (*p == '\\')
-            fputs("\\e", stdout);
-        else if (*p == '-')
-            fputs("\\-", stdout);
-        else if (*p == '\n') {
-            fputs("\n.br\n", stdout);
-            line_start = true;
-        } else
-            putchar(*p);
-    }
-}
-
-/* A .TP tag: bold word, then (if any) an italic argument, on one line. */
-static void man_tag(const char *bold_prefix, const char *bold, const char *italic)
-{
-    printf(".TP\n.%s \"%s", italic ? "BI" : "B", bold_prefix);
-    roff(bold);
-    printf("\"");
-    if (italic) {
-        printf(" \" ");
-        roff(italic);
-        printf("\"");
-    }
-    printf("\n");
-}
-
-static void man_option(const cli_option_t *o, const char *env)
-{
-    char more[160];
-    man_tag("\\-\\-", o->name, o->type == OPT_FLAG ? NULL : cli_metavar(o));
-    roff(o->help);
-    roff(detail(o, more, sizeof more));
-    if (env) {
-        printf("; environment variable ");
-        roff(env);
-    }
-    printf(".\n");
-}
-
-static void man_command(const cli_command_t *cmd)
-{
-    printf(".SS %s", cmd->name);
-    if (cmd->seed)
-        printf(" (seed %s)", cmd->seed);
-    printf("\n");
-    roff(cmd->about);
-    printf("\n");
-    if (cmd->lesson) {
-        printf(".PP\n.I The lesson:\n");
-        roff(cmd->lesson);
-        printf("\n");
-    }
-    for (const cli_variant_t *v = cmd->variants; v->summary && cmd->kind != CMD_BUILTIN; v++) {
-        man_tag("", v->name ? v->name : cmd->name, v->positional);
-        roff(v->summary);
-        const char *seed = cli_variant_seed(cmd, v);
-        if (seed && seed != cmd->seed)
-            printf(" (seed %s)", seed);
-        printf(".\n.RS\n");
-        for (const cli_option_t *o = cmd->options; o && o->name; o++)
-            if (cli_applies_to(o, v))
-                man_option(o, NULL);
-        if (v->example) {
-            printf(".PP\nExample: \\fBthrdemo ");
-            roff(v->example);
-            printf("\\fR\n");
-        }
-        printf(".RE\n");
-    }
-    if (cmd->python) {
-        printf(".PP\nPython \\(-> libthrdemo:\n.RS\n");
-        for (const cli_pycall_t *p = cmd->python; p->python; p++) {
-            man_tag("", p->python, NULL);
-            roff(p->td);
-            printf("\n");
-        }
-        printf(".RE\n");
-    }
-}
-
-static int check_all(help_commands_t cmds)
+int help_check_all(help_commands_t cmds)
 {
     for (size_t i = 0; i < cmds.n; i++)
         if (cli_check_table(cmds.all[i]) != 0)
             return -1;
-    return 0;
-}
-
-int help_man(help_commands_t cmds)
-{
-    if (check_all(cmds) != 0)
-        return -1;
-    printf(".\\\" Generated by 'thrdemo --man' from the command tables: do not edit.\n");
-    printf(".TH THRDEMO 1 \"\" \"thrdemo %s\" \"User Commands\"\n", td_version());
-    printf(".SH NAME\nthrdemo \\- Python's threading tutorials, re\\-created in C on POSIX "
-           "threads\n");
-    printf(".SH SYNOPSIS\n.B thrdemo\n[\\fIGLOBAL OPTIONS\\fR] \\fISCENARIO\\fR "
-           "[\\fIVARIANT\\fR] [\\fIOPTIONS\\fR] [\\fB\\-\\-\\fR \\fIWORD\\fR...]\n.br\n"
-           ".B thrdemo\n\\fBlist\\fR | \\fBhelp\\fR [\\fICOMMAND\\fR] | \\fBbench\\fR "
-           "[\\fIWORKLOAD\\fR] | \\fB\\-\\-help\\fR | \\fB\\-\\-version\\fR\n");
-    printf(".SH DESCRIPTION\n");
-    roff("Each scenario re-creates a Python threading tutorial and prints the trace its "
-         "Python program prints; --python shows that program. Trace lines go to stdout, "
-         "whole and flushed; errors and --stats go to stderr. Every duration is nominal "
-         "and multiplied by --scale. A scenario's options follow its variant; global "
-         "options may stand before or after the scenario; -- ends the options, so every "
-         "word after it is an argument.");
-    printf("\n.SH GLOBAL OPTIONS\n");
-    for (const cli_global_t *g = cli_global_options; g->option.name; g++)
-        man_option(&g->option, g->env);
-    for (const cli_option_t *a = cli_top_actions; a->name; a++)
-        man_option(a, NULL);
-    printf(".SH COMMANDS\n");
-    for (size_t i = 0; i < cmds.n; i++)
-        if (cmds.all[i]->kind != CMD_SCENARIO)
-            man_command(cmds.all[i]);
-    printf(".SH SCENARIOS\n");
-    for (size_t i = 0; i < cmds.n; i++)
-        if (cmds.all[i]->kind == CMD_SCENARIO)
-            man_command(cmds.all[i]);
-    printf(".PP\nEvery scenario also takes:\n.RS\n");
-    for (const cli_option_t *a = cli_command_actions; a->name; a++)
-        man_option(a, NULL);
-    printf(".RE\n.PP\n");
-    roff(cli_repeated_about);
-    printf("\n.SH SCHEDULES\n");
-    char text[1200];
-    roff(schedules_text(cmds, text, sizeof text));
-    printf("\n.SH EXIT STATUS\n");
-    for (const cli_exit_status_t *e = cli_exit_statuses; e->meaning; e++) {
-        printf(".TP\n.B %d\n", e->status);
-        roff(e->meaning);
-        printf(".\n");
-    }
-    printf(".SH ENVIRONMENT\n");
-    for (const cli_global_t *g = cli_global_options; g->option.name; g++) {
-        if (g->env) {
-            printf(".TP\n.B %s\nThe default of \\fB\\-\\-%s\\fR.\n", g->env, g->option.name);
-        }
-    }
-    printf(".SH SEE ALSO\n\\fBpython3\\fR(1), \\fBpthreads\\fR(7)\n");
-    return 0;
-}
-
-/* ---- shell completions ---------------------------------------------------------------- */
-
-/* Whether a global option, or a command's row before o, is called as o is. */
-static bool seen_before(help_commands_t cmds, const cli_option_t *o)
-{
-    for (const cli_global_t *g = cli_global_options; g->option.name; g++)
-        if (strcmp(g->option.name, o->name) == 0)
-            return true;
-    for (size_t i = 0; i < cmds.n; i++)
-        for (const cli_option_t *p = cmds.all[i]->options; p && p->name; p++) {
-            if (p == o)
-                return false;
-            if (strcmp(p->name, o->name) == 0)
-                return true;
-        }
-    return false;
-}
-
-/* Every option that takes a value, once each, separated by sep. */
-static void value_options(help_commands_t cmds, const char *sep)
-{
-    const char *s = "";
-    for (const cli_global_t *g = cli_global_options; g->option.name; g++, s = sep)
-        if (g->option.type != OPT_FLAG)
-            printf("%s--%s", s, g->option.name);
-    for (size_t i = 0; i < cmds.n; i++)
-        for (const cli_option_t *o = cmds.all[i]->options; o && o->name; o++)
-            if (o->type != OPT_FLAG && !seen_before(cmds, o))
-                printf("%s--%s", sep, o->name);
-}
-
-static void completion_choices(help_commands_t cmds)
-{
-    for (const cli_global_t *g = cli_global_options; g->option.name; g++)
-        if (g->option.type == OPT_CHOICE)
-            printf("        --%s) _thrdemo_offer %s; return 0;;\n", g->option.name,
-                   g->option.choices);
-    for (size_t i = 0; i < cmds.n; i++)
-        for (const cli_option_t *o = cmds.all[i]->options; o && o->name; o++)
-            if (o->type == OPT_CHOICE && !seen_before(cmds, o))
-                printf("        --%s) _thrdemo_offer %s; return 0;;\n", o->name, o->choices);
-}
-
-/* One arm of "case $variant": the options of variant v. */
-static void completion_variant(const cli_command_t *cmd, const cli_variant_t *v,
-                               const char *pattern)
-{
-    printf("        %s) _thrdemo_offer", pattern);
-    for (const cli_option_t *o = cmd->options; o && o->name; o++)
-        if (cli_applies_to(o, v))
-            printf(" --%s", o->name);
-    for (const cli_option_t *a = cli_command_actions; a->name; a++)
-        if (cmd->kind == CMD_SCENARIO || strcmp(a->name, "python") != 0)
-            printf(" --%s", a->name);
-    printf(" $globals;;\n");
-}
-
-static void completion_command(const cli_command_t *cmd)
-{
-    printf("    %s)\n", cmd->name);
-    if (cmd->kind == CMD_BUILTIN && cmd->variants[0].positional) { /* help COMMAND */
-        printf("        [[ -z $variant && $cur != -* ]] && _thrdemo_offer $commands\n");
-        printf("        _thrdemo_offer --help\n        ;;\n");
-        return;
-    }
-    if (cli_has_variants(cmd)) {
-        printf("        if [[ -z $variant && $cur != -* ]]; then _thrdemo_offer");
-        for (const cli_variant_t *v = cmd->variants; v->summary; v++)
-            printf(" %s", v->name);
-        printf("; return 0; fi\n");
-    }
-    printf("        case $variant in\n");
-    for (const cli_variant_t *v = cmd->variants + 1; v->summary; v++)
-        completion_variant(cmd, v, v->name);
-    completion_variant(cmd, cmd->variants, "*"); /* the default, or no variant yet */
-    printf("        esac\n        ;;\n");
-}
-
-/* The body both shells share: bash and zsh (with ksharrays) read it alike. It sees
- * w (the words, w[0] = thrdemo) and cword (the index of the word being completed),
- * and offers candidates through _thrdemo_offer WORD... */
-static void completion_body(help_commands_t cmds)
-{
-    printf("    local cur=${w[cword]} prev= cmd= variant= i\n");
-    printf("    (( cword > 0 )) && prev=${w[cword - 1]}\n");
-    printf("    local globals='");
-    for (const cli_global_t *g = cli_global_options; g->option.name; g++)
-        printf("%s--%s", g == cli_global_options ? "" : " ", g->option.name);
-    printf("'\n    local commands='");
-    for (size_t i = 0; i < cmds.n; i++)
-        printf("%s%s", i ? " " : "", cmds.all[i]->name);
-    printf("'\n    case $prev in\n");
-    completion_choices(cmds);
-    printf("        ");
-    value_options(cmds, "|");
-    printf(") return 0;;\n    esac\n");
-    printf("    for ((i = 1; i < cword; i++)); do\n        case ${w[i]} in\n        ");
-    value_options(cmds, "|");
-    printf(") ((i++));;\n"
-           "        --) return 0;; # every word after it is an argument\n"
-           "        -*) ;;\n"
-           "        *) if [[ -z $cmd ]]; then cmd=${w[i]}; elif [[ -z $variant ]]; then "
-           "variant=${w[i]}; fi;;\n"
-           "        esac\n    done\n");
-    printf("    case $cmd in\n    '')\n        if [[ $cur == -* ]]; then _thrdemo_offer "
-           "$globals --help --version; else _thrdemo_offer $commands; fi\n        ;;\n");
-    for (size_t i = 0; i < cmds.n; i++)
-        completion_command(cmds.all[i]);
-    printf("    esac\n    return 0\n");
-}
-
-int help_completion(help_commands_t cmds, const char *shell)
-{
-    if (check_all(cmds) != 0)
-        return -1;
-    bool zsh = strcmp(shell, "zsh") == 0;
-    if (zsh)
-        printf("#compdef thrdemo\n");
-    printf("# %s completion for thrdemo %s: scenarios, variants, options and choices.\n"
-           "# Generated by 'thrdemo --completion %s' from the command tables: do not edit.\n\n",
-           shell, td_version(), shell);
-    if (zsh) {
-        printf("_thrdemo_offer() { compadd -- \"$@\"; }\n\n_thrdemo() {\n"
-               "    setopt localoptions ksharrays\n"
-               "    local -a w=(\"${words[@]}\")\n    local cword=$((CURRENT - 1))\n");
-    } else {
-        printf("_thrdemo_offer() {\n    local IFS=$' \\t\\n'\n"
-               "    COMPREPLY+=($(compgen -W \"$*\" -- \"$cur\"))\n}\n\n_thrdemo() {\n"
-               "    local -a w=(\"${COMP_WORDS[@]}\")\n    local cword=$COMP_CWORD\n"
-               "    COMPREPLY=()\n");
-    }
-    completion_body(cmds);
-    printf("}\n\n");
-    printf(zsh ? "_thrdemo \"$@\"\n" : "complete -F _thrdemo thrdemo\n");
     return 0;
 }

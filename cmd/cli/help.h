@@ -28,4 +28,14 @@ int help_man(help_commands_t cmds);
  * inconsistent (said). */
 int help_completion(help_commands_t cmds, const char *shell);
 
+/* Shared by help.c, man.c and completion.c. */
+/* " (default 1; over 0)" and such, what a reader must know of o besides its help,
+ * into buf ("" when nothing): returns buf. */
+const char *help_option_detail(const cli_option_t *o, char *buf, size_t size);
+/* What --schedule does, ending with the commands and options that refuse it, into
+ * buf: returns buf. */
+const char *help_schedules_text(help_commands_t cmds, char *buf, size_t size);
+/* Run cli_check_table() over every command: 0, or -1 after saying what is wrong. */
+int help_check_all(help_commands_t cmds);
+
 #endif
