@@ -2,10 +2,11 @@
 /* main.c - the thrdemo binary: the table of commands, the words before a command's
  * name, dispatch, and the exit through libthrdemo's interpreter-exit rule.
  *
- * Like git's commands[], one table lists every command; `list`, `help`, the man
- * page, the completions and dispatch all read it. Work common to every command
- * happens here once: parsing before (nothing runs on a usage error), and after the
- * run the check that stdout was written without error.
+ * Like git's commands[], one table lists every command (the scenarios from their one
+ * list, scenarios/registry.def); `list`, `help`, the man page, the completions and
+ * dispatch all read it. Work common to every command happens here once: parsing
+ * before (nothing runs on a usage error), and after the run the check that stdout was
+ * written without error.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,12 +15,13 @@
 #include <thrdemo/log.h>
 #include <thrdemo/thread.h>
 
-#include "cli.h"
-#include "help.h"
-#include "python.h"
-#include "runner.h"
-#include "schedrun.h"
+#include "cli/cli.h"
+#include "cli/help.h"
+#include "cli/python.h"
+#include "run/runner.h"
+#include "run/schedrun.h"
 #include "scenarios/scenarios.h"
+#include "tools/tools.h"
 
 static int run_list(const cli_args_t *args);
 static int run_help(const cli_args_t *args);
@@ -48,21 +50,9 @@ static const cli_command_t command_help = {
 };
 
 static const cli_command_t *const commands[] = {
-    &scenario_event,
-    &scenario_monitor,
-    &scenario_lock_counter,
-    &scenario_threads,
-    &scenario_timer,
-    &scenario_daemon,
-    &scenario_join_timeout,
-    &scenario_enumerate,
-    &scenario_prodcons,
-    &scenario_condition,
-    &scenario_barrier,
-    &scenario_redis_gate,
-    &scenario_tcp_echo,
-    &scenario_generator,
-    &scenario_async,
+#define SCENARIO(id) &scenario_##id,
+#include "scenarios/registry.def"
+#undef SCENARIO
     &command_list,
     &command_help,
     &tool_bench,

@@ -9,7 +9,7 @@
 #include <thrdemo/log.h>
 #include <thrdemo/task.h>
 
-#include "scenarios.h"
+#include "async.h"
 
 /* ---- future, exception, create-future ----------------------------------------------- */
 

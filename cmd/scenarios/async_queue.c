@@ -18,7 +18,7 @@
 #include <thrdemo/log.h>
 #include <thrdemo/task.h>
 
-#include "scenarios.h"
+#include "async.h"
 
 static bool fixed; /* queue-fixed: the producer puts the None */
 
@@ -119,7 +119,7 @@ static int bounded(void *arg, void **result)
 
 int run_async_queue(const cli_args_t *args)
 {
-    hang_after = cli_number(args, "hang-after");
+    hang_after = cli_number(args, ASYNC_HANG_AFTER);
     return async_run(TD_AIO_CORO(bounded, NULL));
 }
 

@@ -11,7 +11,7 @@
 #include <thrdemo/log.h>
 #include <thrdemo/task.h>
 
-#include "scenarios.h"
+#include "async.h"
 
 static int task1(void *arg, void **result)
 {

@@ -26,6 +26,15 @@
 
 #include "scenarios.h"
 
+/* Its options, one enumerator per row of the table at the end, by which the story
+ * reads them: a name mistyped does not compile. */
+enum {
+    BARRIER_RUNNERS,
+    BARRIER_STEP,
+    BARRIER_TIMEOUT,
+    BARRIER_LATE,
+};
+
 struct race {
     td_barrier_t *barrier;
     atomic_llong running; /* runners not yet finished */
@@ -92,11 +101,11 @@ static int race(td_barrier_t *barrier, long long n, const double *delays)
     return rc;
 }
 
-int run_barrier(const cli_args_t *args)
+static int run_barrier(const cli_args_t *args)
 {
     static long long n; /* the action's argument, alive while the runners are */
-    n = cli_int(args, "runners");
-    double step = cli_number(args, "step"), delays[MAX_THREADS];
+    n = cli_int(args, BARRIER_RUNNERS);
+    double step = cli_number(args, BARRIER_STEP), delays[MAX_THREADS];
     for (long long i = 0; i < n; i++)
         delays[i] = step * (double)(i + 1);
     td_barrier_t start_line;
@@ -108,13 +117,52 @@ int run_barrier(const cli_args_t *args)
         return rc;
     char shown[32];
     td_print("Race 2: Barrier(%lld, timeout=%s), the last runner is late", n,
-             py_number(args, "timeout", shown));
+             py_number(args, BARRIER_TIMEOUT, shown));
     td_barrier_t late;
-    delays[n - 1] = cli_number(args, "late");
-    td_barrier_init(&late, (size_t)n, go, &n, runner_seconds(cli_number(args, "timeout")));
+    delays[n - 1] = cli_number(args, BARRIER_LATE);
+    td_barrier_init(&late, (size_t)n, go, &n,
+                    runner_seconds(cli_number(args, BARRIER_TIMEOUT)));
     rc = race(&late, n, delays);
     if (rc == 0 && !runner_stopping())
         td_print("barrier.broken = %s", td_barrier_broken(&late) ? "True" : "False");
     td_barrier_destroy(&late);
     return rc;
 }
+
+/* `thrdemo barrier`: its variants, options, lesson and Python calls, which the parser,
+ * the help and `list` read (cli.h). */
+const cli_command_t scenario_barrier = {
+    .name = "barrier", .kind = CMD_SCENARIO, .seed = "001",
+    .summary = "runners start together at a Barrier; a late one and a timeout break it",
+    .about = "threading.Barrier, beside seed 001's tour of the threading module (not "
+             "in the seeds: teachers asked for it). Runners get ready one by one and "
+             "wait at a Barrier; the last runs the action and all start at once. In "
+             "a second race one runner is late and the others' timeout breaks the "
+             "barrier.",
+    .lesson = "A Barrier holds every thread until the last one arrives, then releases "
+              "them together; the action runs once, in the last thread, before any goes "
+              "on. One wait that times out breaks the barrier for every thread, the "
+              "ones still to come included: BrokenBarrierError, not a hang.",
+    .variants = (const cli_variant_t[]){
+        { NULL, "runners start together at a Barrier; a late one and a timeout break it",
+          .example = "barrier --runners 5 --scale 0.2", .run = run_barrier },
+        { 0 } },
+    .options = (const cli_option_t[]){
+        [BARRIER_RUNNERS] = { "runners", OPT_INT, "3", 2, MAX_THREADS,
+          .help = "the barrier's parties" },
+        [BARRIER_STEP] = { "step", OPT_NUMBER, "1", .max = 1e6,
+          .help = "seconds between one runner being ready and the next" },
+        [BARRIER_TIMEOUT] = { "timeout", OPT_NUMBER, "2", .max = 1e6,
+          .help = "the second barrier's timeout for each wait, in seconds" },
+        [BARRIER_LATE] = { "late", OPT_NUMBER, "5", .max = 1e6,
+          .help = "seconds the late runner of the second race takes to get ready" },
+        { 0 } },
+    .python = (const cli_pycall_t[]){
+        { "threading.Barrier(n, action=go)", "td_barrier_init(&b, n, go, arg, TD_FOREVER)" },
+        { "threading.Barrier(n, timeout=t)", "td_barrier_init(&b, n, go, arg, t)" },
+        { "barrier.wait()", "td_barrier_wait: the arrival index, or -EPIPE" },
+        { "threading.BrokenBarrierError", "-EPIPE from td_barrier_wait" },
+        { "barrier.broken", "td_barrier_broken" },
+        { "barrier.abort()", "td_barrier_abort (on Ctrl-C)" },
+        { 0 } },
+};

@@ -25,6 +25,14 @@
 
 #include "scenarios.h"
 
+/* Its options, one enumerator per row of the table at the end, by which the story
+ * reads them: a name mistyped does not compile. */
+enum {
+    CONDITION_ITEMS,
+    CONDITION_CONSUMERS,
+    CONDITION_DELAY,
+};
+
 struct shop {
     td_lock_t lock;
     td_cond_t cond;      /* over lock: guards made, taken and done */
@@ -80,15 +88,15 @@ static void producer(void *arg)
     td_cond_release(&s->cond);
 }
 
-int run_condition(const cli_args_t *args)
+static int run_condition(const cli_args_t *args)
 {
     static struct shop s; /* the threads use it until they are joined */
     td_lock_init(&s.lock);
     td_cond_init(&s.cond, &s.lock);
-    s.items = cli_int(args, "items");
-    s.delay = cli_number(args, "delay");
+    s.items = cli_int(args, CONDITION_ITEMS);
+    s.delay = cli_number(args, CONDITION_DELAY);
     td_thread_t *consumers[MAX_THREADS] = { 0 }, *maker = NULL;
-    long long n = cli_int(args, "consumers");
+    long long n = cli_int(args, CONDITION_CONSUMERS);
     int rc = 0;
     for (long long i = 0; i < n && rc == 0; i++)
         rc = runner_start(&consumers[i], &(td_thread_attr_t){ TD_TARGET(consumer), .arg = &s });
@@ -107,3 +115,40 @@ int run_condition(const cli_args_t *args)
         td_print("All threads have finished.");
     return rc;
 }
+
+/* `thrdemo condition`: its variants, options, lesson and Python calls, which the
+ * parser, the help and `list` read (cli.h). */
+const cli_command_t scenario_condition = {
+    .name = "condition", .kind = CMD_SCENARIO, .seed = "001",
+    .summary = "a producer and consumers on a Condition: wait_for(), notify(), notify_all()",
+    .about = "threading.Condition, which seed 001 lists among the threading module's "
+             "objects, doing seed 004's producer/consumer: the consumers wait_for() an "
+             "item or the end, the producer notify()s one per item and notify_all()s "
+             "at the end.",
+    .lesson = "Wait for a state, not for a notify: with the Condition's lock held, "
+              "wait_for(predicate) checks the shared state first and again after every "
+              "wake-up, so an item made before anyone waited is not missed and a "
+              "wake-up with nothing to take just waits again. notify() wakes one "
+              "waiter, notify_all() every one.",
+    .variants = (const cli_variant_t[]){
+        { NULL, "a producer and consumers on a Condition: wait_for(), notify(), notify_all()",
+          .example = "condition --consumers 3 --items 9 --scale 0.2", .run = run_condition },
+        { 0 } },
+    .options = (const cli_option_t[]){
+        [CONDITION_ITEMS] = { "items", OPT_INT, "5", .max = 1e6,
+          .help = "items the producer makes" },
+        [CONDITION_CONSUMERS] = { "consumers", OPT_INT, "2", 1, MAX_THREADS,
+          .help = "consumer threads" },
+        [CONDITION_DELAY] = { "delay", OPT_NUMBER, "1", .max = 1e9,
+          .help = "seconds the producer takes to make the next item" },
+        { 0 } },
+    .python = (const cli_pycall_t[]){
+        { "threading.Condition()", "td_cond_init (over a td_lock_t)" },
+        { "with cond:", "td_cond_acquire, td_cond_release" },
+        { "cond.wait_for(predicate)", "td_cond_wait_for(&cond, pred, ctx, TD_FOREVER, &ok)" },
+        { "cond.notify()", "td_cond_notify(&cond, 1)" },
+        { "cond.notify_all()", "td_cond_notify_all" },
+        { "threading.Thread(target=...).start", "td_thread_new, td_thread_start" },
+        { "threading.Thread.join", "td_thread_join" },
+        { 0 } },
+};

@@ -16,6 +16,16 @@
 
 #include "scenarios.h"
 
+/* Its options, one enumerator per row of the table at the end, by which the story
+ * reads them: a name mistyped does not compile. */
+enum {
+    DAEMON_NO_DAEMON,
+    DAEMON_JOIN,
+    DAEMON_COUNT,
+    DAEMON_STEP,
+    DAEMON_MAIN_SLEEP,
+};
+
 struct counting {
     long long count;
     double step;
@@ -32,22 +42,55 @@ static void thread_test(void *arg)
     }
 }
 
-int run_daemon(const cli_args_t *args)
+static int run_daemon(const cli_args_t *args)
 {
     static struct counting c; /* a daemon thread may use it until the process ends */
-    c.count = cli_int(args, "count");
-    c.step = cli_number(args, "step");
-    bool daemon = !cli_flag(args, "no-daemon");
+    c.count = cli_int(args, DAEMON_COUNT);
+    c.step = cli_number(args, DAEMON_STEP);
+    bool daemon = !cli_flag(args, DAEMON_NO_DAEMON);
     td_thread_t *t;
     if (runner_start(&t, &(td_thread_attr_t){
             TD_TARGET(thread_test), .arg = &c,
             .daemon = daemon ? TD_DAEMON_YES : TD_DAEMON_NO }) != 0) /* the lesson */
         return EXIT_RUNTIME;
-    if (cli_flag(args, "join"))
+    if (cli_flag(args, DAEMON_JOIN))
         td_thread_join(t, TD_FOREVER);
     td_thread_free(t);
-    if (runner_sleep(cli_number(args, "main-sleep")))
+    if (runner_sleep(cli_number(args, DAEMON_MAIN_SLEEP)))
         return EXIT_OK;
     td_print("Main thread finished");
     return EXIT_OK; /* ...and main.c's td_exit decides the thread's fate */
 }
+
+/* `thrdemo daemon`: its variants, options, lesson and Python calls, which the parser,
+ * the help and `list` read (cli.h). */
+const cli_command_t scenario_daemon = {
+    .name = "daemon", .kind = CMD_SCENARIO, .seed = "001",
+    .summary = "a daemon thread's count stops when the main thread ends",
+    .about = "\"Daemon threads\" and \"join\": daemon threads die with the main thread; "
+             "non-daemon threads keep the process alive; join() waits first.",
+    .lesson = "When the main thread ends, Python waits for every non-daemon thread and "
+              "then exits, killing the daemon threads wherever they are. A daemon thread "
+              "is for work nobody needs to see finished.",
+    .variants = (const cli_variant_t[]){
+        { NULL, "a daemon thread's count stops when the main thread ends",
+          .example = "daemon --no-daemon", .run = run_daemon },
+        { 0 } },
+    .options = (const cli_option_t[]){
+        [DAEMON_NO_DAEMON] = { "no-daemon", OPT_FLAG,
+          .help = "make the thread non-daemon: the process waits for it" },
+        [DAEMON_JOIN] = { "join", OPT_FLAG,
+          .help = "main joins the thread before its own last line" },
+        [DAEMON_COUNT] = { "count", OPT_INT, "100", .max = 1e9,
+          .help = "numbers the thread prints" },
+        [DAEMON_STEP] = { "step", OPT_NUMBER, "0.01", .max = 1e6,
+          .help = "seconds between numbers" },
+        [DAEMON_MAIN_SLEEP] = { "main-sleep", OPT_NUMBER, "0.05", .max = 1e6,
+          .help = "seconds main sleeps before it ends" },
+        { 0 } },
+    .python = (const cli_pycall_t[]){
+        { "threading.Thread(daemon=True)", "td_thread_attr_t .daemon = TD_DAEMON_YES" },
+        { "threading.Thread.join", "td_thread_join" },
+        { "the interpreter's exit", "td_exit: joins non-daemon threads, then exits" },
+        { 0 } },
+};

@@ -21,6 +21,13 @@
 
 #include "scenarios.h"
 
+/* Its options, one enumerator per row of the table at the end, by which the story
+ * reads them: a name mistyped does not compile. */
+enum {
+    ENUMERATE_WORKERS,
+    ENUMERATE_INFO,
+};
+
 struct enumeration {
     td_sem_t sleeping; /* released by each worker once it has said so */
     td_event_t shown;  /* main has listed the threads (and printed --info) */
@@ -84,7 +91,7 @@ static void print_info(void)
     }
 }
 
-int run_enumerate(const cli_args_t *args)
+static int run_enumerate(const cli_args_t *args)
 {
     td_log_set_format(TD_LOG_THREADNAME);
     static struct enumeration e; /* daemon workers may outlive run() */
@@ -92,7 +99,7 @@ int run_enumerate(const cli_args_t *args)
     td_event_init(&e.shown);
     td_object_set_name(&e.sleeping, "sleeping");
     td_object_set_name(&e.shown, "shown");
-    long long n = cli_int(args, "workers");
+    long long n = cli_int(args, ENUMERATE_WORKERS);
     for (long long i = 0; i < n; i++) {
         e.workers[i] = (struct worker){ &e, (double)py_randint(1, 5) / 10 }; /* randint / 10 */
         td_thread_t *t;
@@ -101,7 +108,7 @@ int run_enumerate(const cli_args_t *args)
             return EXIT_RUNTIME;
         td_thread_free(t);
     }
-    if (cli_flag(args, "info")) {
+    if (cli_flag(args, ENUMERATE_INFO)) {
         for (long long i = 0; i < n; i++)
             td_sem_acquire(&e.sleeping, true, TD_FOREVER);
         print_info();
@@ -120,3 +127,33 @@ int run_enumerate(const cli_args_t *args)
     }
     return EXIT_OK;
 }
+
+/* `thrdemo enumerate`: its variants, options, lesson and Python calls, which the
+ * parser, the help and `list` read (cli.h). */
+const cli_command_t scenario_enumerate = {
+    .name = "enumerate", .kind = CMD_SCENARIO, .seed = "001",
+    .summary = "walk threading.enumerate(), skip the main thread, join the rest",
+    .about = "\"threading.enumerate()\": list the live threads and join each.",
+    .lesson = "enumerate() lists the threads alive right now, the main thread among "
+              "them; a thread cannot join itself, so the loop skips main_thread(). Each "
+              "join waits for that thread, whatever order the others end in.",
+    .variants = (const cli_variant_t[]){
+        { NULL, "walk threading.enumerate(), skip the main thread, join the rest",
+          .example = "enumerate --seed 7 --info", .run = run_enumerate },
+        { 0 } },
+    .options = (const cli_option_t[]){
+        [ENUMERATE_WORKERS] = { "workers", OPT_INT, "3", 1, MAX_THREADS,
+          .help = "worker threads, each sleeping 0.1-0.5 s" },
+        [ENUMERATE_INFO] = { "info", OPT_FLAG,
+          .help = "while the workers sleep, print what the module functions return" },
+        { 0 } },
+    .python = (const cli_pycall_t[]){
+        { "threading.enumerate", "td_enumerate" },
+        { "threading.main_thread", "td_main_thread" },
+        { "threading.active_count", "td_active_count" },
+        { "threading.current_thread", "td_current_thread" },
+        { "threading.get_ident, get_native_id", "td_get_ident, td_get_native_id" },
+        { "threading.stack_size", "td_get_stack_size" },
+        { "logging '(%(threadName)-10s) ...'", "td_log_set_format(TD_LOG_THREADNAME), td_log" },
+        { 0 } },
+};

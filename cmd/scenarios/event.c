@@ -17,7 +17,7 @@
 #include <thrdemo/log.h>
 #include <thrdemo/thread.h>
 
-#include "scenarios.h"
+#include "event.h"
 
 struct wait_demo {
     td_event_t event1, event2;
@@ -52,11 +52,11 @@ static void wait_for_event_timeout(void *arg)
     }
 }
 
-int run_event_wait(const cli_args_t *args)
+static int run_event_wait(const cli_args_t *args)
 {
     char shown[32];
-    struct wait_demo d = { .wait_timeout = cli_number(args, "wait-timeout"),
-                           .shown = py_number(args, "wait-timeout", shown) };
+    struct wait_demo d = { .wait_timeout = cli_number(args, EVENT_WAIT_TIMEOUT),
+                           .shown = py_number(args, EVENT_WAIT_TIMEOUT, shown) };
     td_event_init(&d.event1);
     td_event_init(&d.event2);
     td_object_set_name(&d.event1, "event1"); /* as the Python program calls them */
@@ -66,10 +66,10 @@ int run_event_wait(const cli_args_t *args)
     if (rc == 0)
         rc = runner_start(&thread2, &(td_thread_attr_t){ TD_TARGET(wait_for_event_timeout),
                                                          .arg = &d });
-    if (rc == 0 && !runner_sleep(cli_number(args, "first-delay"))) {
+    if (rc == 0 && !runner_sleep(cli_number(args, EVENT_FIRST_DELAY))) {
         td_event_set(&d.event1);
         td_print("event1 setting complete");
-        if (!runner_sleep(cli_number(args, "second-delay"))) {
+        if (!runner_sleep(cli_number(args, EVENT_SECOND_DELAY))) {
             td_event_set(&d.event2);
             td_print("event2 setting complete");
         }
@@ -103,13 +103,13 @@ static void my_thread_run(void *arg)
     }
 }
 
-int run_event_subclass(const cli_args_t *args)
+static int run_event_subclass(const cli_args_t *args)
 {
-    struct subclass_demo d = { .count = cli_int(args, "count") };
+    struct subclass_demo d = { .count = cli_int(args, EVENT_COUNT) };
     td_event_init(&d.event);
     td_object_set_name(&d.event, "event");
     td_thread_t *threads[MAX_THREADS] = { 0 };
-    long long n = cli_int(args, "threads");
+    long long n = cli_int(args, EVENT_THREADS);
     int rc = 0;
     for (long long i = 0; i < n && rc == 0; i++) {
         char name[32]; /* super().__init__() takes a "Thread-N" first, then self.name = */
@@ -136,12 +136,12 @@ static void set_event(void *event)
     td_event_set(event);
 }
 
-int run_event_timer(const cli_args_t *args)
+static int run_event_timer(const cli_args_t *args)
 {
     td_event_t event;
     td_event_init(&event);
     td_object_set_name(&event, "event");
-    double delay = cli_number(args, "delay");
+    double delay = cli_number(args, EVENT_DELAY);
     td_timer_t *timer = runner_timer(delay, set_event, &event); /* Timer(5.0, set_event) */
     if (!timer)
         return EXIT_RUNTIME;
@@ -153,3 +153,59 @@ int run_event_timer(const cli_args_t *args)
     runner_timer_finish(timer);
     return EXIT_OK;
 }
+
+/* `thrdemo event`: its variants, options, lesson and Python calls, which the parser,
+ * the help and `list` read (cli.h). */
+const cli_command_t scenario_event = {
+    .name = "event", .kind = CMD_SCENARIO, .seed = "002",
+    .summary = "threading.Event: threads wait until another thread sets it",
+    .about = "\"Event\": threading.Event releases the threads that wait on it.",
+    .lesson = "A thread blocked in wait() uses no CPU and resumes the moment another "
+              "thread calls set(). wait(timeout) returns False when the time runs out, "
+              "so a thread can do something else and check again. The flag stays set "
+              "until clear(): only then does wait() block again.",
+    .variants = (const cli_variant_t[]){
+        { "wait", "one thread waits forever, one polls with wait(timeout)",
+          .example = "event wait --scale 0.1 --wait-timeout 0.3", .run = run_event_wait },
+        { "subclass", "Thread subclasses gated by one Event",
+          .example = "event subclass --threads 4 --scale 0.2", .run = run_event_subclass },
+        { "timer", "a Timer sets the Event main waits on",
+          .example = "event timer --delay 1", .run = run_event_timer },
+        { "reuse", "clear() and a second round of waiters; wait() on a set event returns at once",
+          "001", .example = "event reuse --waiters 4 --scale 0.2", .run = run_event_reuse },
+        { 0 } },
+    .options = (const cli_option_t[]){
+        [EVENT_WAIT_TIMEOUT] = { "wait-timeout", OPT_NUMBER, "1", .min_open = true,
+          .max = 1e9, .variants = "wait",
+          .help = "seconds thread2 waits per check" },
+        [EVENT_FIRST_DELAY] = { "first-delay", OPT_NUMBER, "5", .max = 1e9, .variants = "wait",
+          .help = "seconds before main sets event1" },
+        [EVENT_SECOND_DELAY] = { "second-delay", OPT_NUMBER, "5", .max = 1e9,
+          .variants = "wait",
+          .help = "seconds before main sets event2" },
+        [EVENT_THREADS] = { "threads", OPT_INT, "2", 1, MAX_THREADS, .variants = "subclass",
+          .help = "how many Thread subclasses wait" },
+        [EVENT_COUNT] = { "count", OPT_INT, "5", .max = 1e6, .variants = "subclass",
+          .help = "numbers each thread prints, one a second" },
+        [EVENT_DELAY] = { "delay", OPT_NUMBER, "5.0", .max = 1e9, .variants = "timer",
+          .help = "seconds before the Timer sets the event" },
+        [EVENT_WAITERS] = { "waiters", OPT_INT, "2", 1, MAX_THREADS, .variants = "reuse",
+          .help = "threads that wait in each round" },
+        [EVENT_DELAY_REUSE] = { "delay", OPT_NUMBER, "1", .max = 1e9, .variants = "reuse",
+          .help = "seconds before main sets the event, in each round" },
+        [EVENT_WAIT_TIMEOUT_REUSE] = { "wait-timeout", OPT_NUMBER, "1", .max = 1e9,
+          .variants = "reuse",
+          .help = "seconds main's wait() blocks after clear()" },
+        { 0 } },
+    .python = (const cli_pycall_t[]){
+        { "threading.Event()", "td_event_init" },
+        { "threading.Event.wait", "td_event_wait (timeout None: TD_FOREVER)" },
+        { "threading.Event.set", "td_event_set" },
+        { "threading.Event.is_set", "td_event_is_set" },
+        { "threading.Event.clear", "td_event_clear" },
+        { "threading.Thread(target=...).start", "td_thread_new, td_thread_start" },
+        { "threading.Thread.name = ...", "td_thread_set_name" },
+        { "threading.Thread.join", "td_thread_join" },
+        { "threading.Timer(5.0, f, [event])", "td_timer_new, td_timer_start" },
+        { 0 } },
+};

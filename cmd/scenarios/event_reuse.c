@@ -19,7 +19,7 @@
 #include <thrdemo/log.h>
 #include <thrdemo/thread.h>
 
-#include "scenarios.h"
+#include "event.h"
 
 struct reuse {
     td_event_t event;
@@ -63,8 +63,9 @@ int run_event_reuse(const cli_args_t *args)
 {
     struct reuse r;
     td_event_init(&r.event);
-    long long waiters = cli_int(args, "waiters");
-    double delay = cli_number(args, "delay"), timeout = cli_number(args, "wait-timeout");
+    long long waiters = cli_int(args, EVENT_WAITERS);
+    double delay = cli_number(args, EVENT_DELAY_REUSE),
+           timeout = cli_number(args, EVENT_WAIT_TIMEOUT_REUSE);
     char shown[32];
     int rc = round_of_waiters(&r, 1, waiters, delay);
     if (rc != 0 || runner_stopping())
@@ -79,7 +80,7 @@ int run_event_reuse(const cli_args_t *args)
     if (runner_stopping())
         return EXIT_OK;
     td_print("Main: wait(%s) returned %s: no set() since clear()",
-             py_number(args, "wait-timeout", shown), py_bool(flag));
+             py_number(args, EVENT_WAIT_TIMEOUT_REUSE, shown), py_bool(flag));
     rc = round_of_waiters(&r, 2, waiters, delay);
     if (rc == 0 && !runner_stopping())
         td_print("All threads have finished.");

@@ -21,7 +21,7 @@
 
 #include <thrdemo/generator.h>
 
-#include "scenarios.h"
+#include "generator.h"
 
 /* inspect.isgeneratorfunction: in C the type tells, since a generator function is
  * handed the generator it runs in (td_gen_fn). */
@@ -37,7 +37,7 @@ static void *simple_generator(td_gen_t *gen, void *arg)
     return NULL;
 }
 
-int run_generator_simple(const cli_args_t *args)
+static int run_generator_simple(const cli_args_t *args)
 {
     (void)args;
     td_gen_t *gen;
@@ -62,7 +62,7 @@ static void *generator(td_gen_t *gen, void *arg)
     return NULL;
 }
 
-int run_generator_range(const cli_args_t *args)
+static int run_generator_range(const cli_args_t *args)
 {
     (void)args;
     for (int value = 0; value < 10000000; value++) {
@@ -127,7 +127,7 @@ static int print_all(const struct genexpr *expr)
     return EXIT_OK;
 }
 
-int run_generator_comprehension(const cli_args_t *args)
+static int run_generator_comprehension(const cli_args_t *args)
 {
     (void)args;
     const struct genexpr all = { 0, 10, NULL, NULL };          /* (i for i in range(0, 10)) */
@@ -138,3 +138,37 @@ int run_generator_comprehension(const cli_args_t *args)
     py_print("", "\n"); /* print() */
     return EXIT_OK;
 }
+
+/* `thrdemo generator`: its variants, options, lesson and Python calls, which the
+ * parser, the help and `list` read (cli.h). */
+const cli_command_t scenario_generator = {
+    .name = "generator", .kind = CMD_SCENARIO, .seed = "002",
+    .summary = "generators: yield, next, send, close, on the main thread",
+    .about = "\"generator\": yield, next, send, close and the generator states. Each "
+             "generator runs on a stack of its own but on the main thread, only while "
+             "next() or send() runs it: no thread is started ('--stats' says 0). Nothing "
+             "here waits, so --scale changes nothing.",
+    .lesson = "A coroutine is not a thread: it runs when asked, up to its next yield, and "
+              "nothing runs beside it. Its frame survives between the calls on a stack of "
+              "its own.",
+    .variants = (const cli_variant_t[]){
+        { "simple", "yield 1, 2, 3 to a for loop; isgeneratorfunction, getgeneratorstate",
+          .example = "generator simple --stats", .run = run_generator_simple },
+        { "range", "stop a 10-million range at 50000, then the same over a generator",
+          .example = "generator range", .run = run_generator_range },
+        { "comprehension", "two generator expressions: (i for i in ...), (i * 2 ... if ...)",
+          .example = "generator comprehension", .run = run_generator_comprehension },
+        { "next", "next() runs the body up to each yield",
+          .example = "generator next", .run = run_generator_next },
+        { "send", "a running total fed by send(): 0, 10, 30, 25",
+          .example = "generator send --stats", .run = run_generator_send },
+        { 0 } },
+    .python = (const cli_pycall_t[]){
+        { "def f(): ... yield x", "td_gen_new(&gen, f, arg, NULL); td_gen_yield" },
+        { "for value in gen:", "TD_GEN_FOREACH(value, gen)" },
+        { "next(gen)", "td_gen_next" },
+        { "gen.send(x)", "td_gen_send" },
+        { "gen.close()", "td_gen_close" },
+        { "inspect.getgeneratorstate", "td_gen_state, td_gen_state_name" },
+        { 0 } },
+};

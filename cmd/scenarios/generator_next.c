@@ -15,7 +15,7 @@
 
 #include <thrdemo/generator.h>
 
-#include "scenarios.h"
+#include "generator.h"
 
 /* type(x).__name__, decided by the compiler from x's type. */
 #define type_name(x) _Generic((x), td_gen_t *: "generator", default: "object")

@@ -15,6 +15,14 @@
 
 #include "scenarios.h"
 
+/* Its options, one enumerator per row of the table at the end, by which the story
+ * reads them: a name mistyped does not compile. */
+enum {
+    JOIN_TIMEOUT_TIMEOUT,
+    JOIN_TIMEOUT_COUNT,
+    JOIN_TIMEOUT_STEP,
+};
+
 struct counting {
     long long count;
     double step;
@@ -31,12 +39,12 @@ static void count(void *arg)
     }
 }
 
-int run_join_timeout(const cli_args_t *args)
+static int run_join_timeout(const cli_args_t *args)
 {
     static struct counting c; /* the daemon thread may use it until the process ends */
-    c.count = cli_int(args, "count");
-    c.step = cli_number(args, "step");
-    double timeout = cli_number(args, "timeout");
+    c.count = cli_int(args, JOIN_TIMEOUT_COUNT);
+    c.step = cli_number(args, JOIN_TIMEOUT_STEP);
+    double timeout = cli_number(args, JOIN_TIMEOUT_TIMEOUT);
     td_thread_t *t;
     if (runner_start(&t, &(td_thread_attr_t){ TD_TARGET(count), .arg = &c,
                                                   .daemon = TD_DAEMON_YES }) != 0)
@@ -52,3 +60,30 @@ int run_join_timeout(const cli_args_t *args)
     td_thread_free(t);
     return EXIT_OK; /* the daemon thread dies with the process */
 }
+
+/* `thrdemo join-timeout`: its variants, options, lesson and Python calls, which the
+ * parser, the help and `list` read (cli.h). */
+const cli_command_t scenario_join_timeout = {
+    .name = "join-timeout", .kind = CMD_SCENARIO, .seed = "001",
+    .summary = "join(timeout) returns while the thread still runs; is_alive() says so",
+    .about = "\"join(timeout)\": join with a timeout, then is_alive().",
+    .lesson = "join(timeout) gives up after the timeout without telling you whether the "
+              "thread ended: it returns None either way. Ask is_alive() afterwards.",
+    .variants = (const cli_variant_t[]){
+        { NULL, "join(timeout) returns while the thread still runs; is_alive() says so",
+          .example = "join-timeout --count 100 --timeout 5", .run = run_join_timeout },
+        { 0 } },
+    .options = (const cli_option_t[]){
+        [JOIN_TIMEOUT_TIMEOUT] = { "timeout", OPT_NUMBER, "0.25", .max = 1e9,
+          .help = "seconds join() waits" },
+        [JOIN_TIMEOUT_COUNT] = { "count", OPT_INT, "10000", .max = 1e9,
+          .help = "numbers the thread prints" },
+        [JOIN_TIMEOUT_STEP] = { "step", OPT_NUMBER, "0.001", .max = 1e6,
+          .help = "seconds between numbers" },
+        { 0 } },
+    .python = (const cli_pycall_t[]){
+        { "threading.Thread.join(timeout)", "td_thread_join (-ETIMEDOUT: still running)" },
+        { "threading.Thread.is_alive", "td_thread_is_alive" },
+        { "threading.Thread(daemon=True)", "td_thread_attr_t .daemon = TD_DAEMON_YES" },
+        { 0 } },
+};

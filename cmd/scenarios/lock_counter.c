@@ -22,8 +22,17 @@
 #include <thrdemo/schedule.h>
 #include <thrdemo/thread.h>
 
-#include "race.h"
+#include "support/race.h"
 #include "scenarios.h"
+
+/* Its options, one enumerator per row of the table at the end, by which the story
+ * reads them: a name mistyped does not compile. */
+enum {
+    LOCK_COUNTER_ITERATIONS,
+    LOCK_COUNTER_THREADS,
+    LOCK_COUNTER_LOCK,
+    LOCK_COUNTER_EXPLAIN,
+};
 
 struct counter {
     guard_t guard;
@@ -94,24 +103,25 @@ static void decrement(void *arg)
     stats_count("decrements", (uint64_t)count(r, -1));
 }
 
-int check_lock_counter(const cli_args_t *args)
+static int check_lock_counter(const cli_args_t *args)
 {
-    if (cli_int(args, "threads") % 2 != 0)
+    if (cli_int(args, LOCK_COUNTER_THREADS) % 2 != 0)
         return cli_usage_error("lock-counter", "--threads must be even (half add, half subtract)");
     return 0;
 }
 
-int run_lock_counter(const cli_args_t *args)
+static int run_lock_counter(const cli_args_t *args)
 {
-    long long n = cli_int(args, "threads");
+    long long n = cli_int(args, LOCK_COUNTER_THREADS);
     static struct counter c; /* static: workers may outlive a failed run() */
     static struct racer racers[MAX_THREADS];
-    guard_init(&c.guard, cli_text(args, "lock"));
+    guard_init(&c.guard, cli_text(args, LOCK_COUNTER_LOCK));
     gate_init(&c.gate, n);
-    c.iterations = cli_int(args, "iterations");
+    c.iterations = cli_int(args, LOCK_COUNTER_ITERATIONS);
     c.sample_every = c.iterations / 100 > 0 ? c.iterations / 100 : 1;
     bool unguarded = c.guard.kind == GUARD_NONE;
-    race_counter_init(&c.shared_resource, unguarded && td_sched_active(), cli_flag(args, "explain"));
+    race_counter_init(&c.shared_resource, unguarded && td_sched_active(),
+                      cli_flag(args, LOCK_COUNTER_EXPLAIN));
     td_object_set_name(&c.shared_resource, "shared_resource");
 
     td_thread_t *threads[MAX_THREADS] = { 0 };
@@ -137,7 +147,45 @@ int run_lock_counter(const cli_args_t *args)
     else if (unguarded)
         td_print("No update was lost this time, by luck: without a lock nothing "
                  "guarantees 0; %s", td_sched_active() ? "try another seed" : "run it again");
-    if (cli_flag(args, "explain"))
+    if (cli_flag(args, LOCK_COUNTER_EXPLAIN))
         race_counter_explain(&c.shared_resource, !unguarded);
     return EXIT_OK;
 }
+
+/* `thrdemo lock-counter`: its variants, options, lesson and Python calls, which the
+ * parser, the help and `list` read (cli.h). */
+const cli_command_t scenario_lock_counter = {
+    .name = "lock-counter", .kind = CMD_SCENARIO, .seed = "002", .check = check_lock_counter,
+    .outcome = "Final value of shared_resource: ",
+    .summary = "+1 and -1 a million times each under a Lock; the result is 0",
+    .about = "\"threading.Lock\": two threads update one counter, each step under a lock. "
+             "--lock none shows lost updates on a multi-core machine.",
+    .lesson = "shared_resource += 1 is a read, an add and a write: two threads can both "
+              "read 5 and both write their result, and one update is lost. A lock makes "
+              "the three one step that no other thread can interleave.",
+    .variants = (const cli_variant_t[]){
+        { NULL, "+1 and -1 a million times each under a Lock; the result is 0",
+          .example = "lock-counter --lock none", .run = run_lock_counter },
+        { 0 } },
+    .options = (const cli_option_t[]){
+        [LOCK_COUNTER_ITERATIONS] = { "iterations", OPT_INT, "1000000", .max = 1e12,
+          .help = "increments (or decrements) per thread" },
+        [LOCK_COUNTER_THREADS] = { "threads", OPT_INT, "2", 2, MAX_THREADS,
+          .help = "threads, half adding and half subtracting (even)" },
+        [LOCK_COUNTER_LOCK] = { "lock", OPT_CHOICE, "mutex", .choices = GUARD_NAMES,
+          .help = "the guard: Lock, RLock, Semaphore(1), a spinlock, an atomic add, or none" },
+        [LOCK_COUNTER_EXPLAIN] = { "explain", OPT_FLAG,
+          .help = "after the trace, the steps that lost the first update (exact under "
+                  "--schedule, where an unguarded += has a scheduling point between its "
+                  "load, add and store)" },
+        { 0 } },
+    .python = (const cli_pycall_t[]){
+        { "threading.Lock()", "td_lock_init" },
+        { "with lock: (acquire)", "td_lock_acquire(&lock, true, TD_FOREVER)" },
+        { "with lock: (release)", "td_lock_release" },
+        { "threading.RLock()", "td_rlock_init, td_rlock_acquire, td_rlock_release" },
+        { "threading.Semaphore(1)", "td_sem_init, td_sem_acquire, td_sem_release" },
+        { "threading.Thread(target=...).start", "td_thread_new, td_thread_start" },
+        { "threading.Thread.join", "td_thread_join" },
+        { 0 } },
+};

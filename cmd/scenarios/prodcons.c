@@ -31,7 +31,7 @@
 #include <thrdemo/pool.h>
 #include <thrdemo/queue.h>
 
-#include "scenarios.h"
+#include "prodcons.h"
 
 /* What one side saw: how many messages, their sum and an order-sensitive hash. */
 struct tally {
@@ -102,24 +102,24 @@ static void report(const struct pipeline *p)
                (unsigned long long)p->consumed.sum, (unsigned long long)p->consumed.hash);
 }
 
-int run_prodcons(const cli_args_t *args)
+static int run_prodcons(const cli_args_t *args)
 {
     td_log_set_format(TD_LOG_ASCTIME);
     static struct pipeline p;
     td_event_init(&p.event);
     td_object_set_name(&p.event, "event");
     td_pool_t *executor = NULL;
-    int rc = td_queue_new(&p.queue, (long)cli_int(args, "maxsize"), NULL);
+    int rc = td_queue_new(&p.queue, (long)cli_int(args, PRODCONS_MAXSIZE), NULL);
     if (rc == 0)
         td_object_set_name(p.queue, "queue"); /* producer(queue, event), consumer(...) */
     if (rc == 0)
-        rc = td_pool_new(&executor, (size_t)cli_int(args, "workers"), NULL);
-    if (rc == 0 && cli_flag(args, "seed-consumer")) {
+        rc = td_pool_new(&executor, (size_t)cli_int(args, PRODCONS_WORKERS), NULL);
+    if (rc == 0 && cli_flag(args, PRODCONS_SEED_CONSUMER)) {
         rc = run_prodcons_seed(args, executor, p.queue); /* frees the executor */
         td_queue_free(p.queue);
         return rc;
     }
-    p.rate = cli_number(args, "rate");
+    p.rate = cli_number(args, PRODCONS_RATE);
     if (rc == 0)
         rc = td_pool_submit(executor, producer, &p, NULL);
     if (rc == 0)
@@ -133,7 +133,7 @@ int run_prodcons(const cli_args_t *args)
         td_queue_free(p.queue);
         return EXIT_RUNTIME;
     }
-    if (!runner_sleep(cli_number(args, "duration")))
+    if (!runner_sleep(cli_number(args, PRODCONS_DURATION)))
         td_log("Main: about to set event");
     td_event_set(&p.event);
     td_pool_free(executor); /* leaving `with`: shutdown(wait=True) */
@@ -142,10 +142,57 @@ int run_prodcons(const cli_args_t *args)
     return EXIT_OK;
 }
 
-int check_prodcons(const cli_args_t *args)
+static int check_prodcons(const cli_args_t *args)
 {
-    if (cli_given(args, "hang-after") && !cli_flag(args, "seed-consumer"))
+    if (cli_given(args, PRODCONS_HANG_AFTER) && !cli_flag(args, PRODCONS_SEED_CONSUMER))
         return cli_usage_error("prodcons", "--hang-after watches the seed's consumer: it "
                                            "needs --seed-consumer");
     return 0;
 }
+
+/* `thrdemo prodcons`: its variants, options, lesson and Python calls, which the parser,
+ * the help and `list` read (cli.h). */
+const cli_command_t scenario_prodcons = {
+    .name = "prodcons", .kind = CMD_SCENARIO, .seed = "004", .check = check_prodcons,
+    .summary = "producer/consumer over a bounded queue in a thread pool, stopped by an Event",
+    .about = "A producer and a consumer over queue.Queue(maxsize=10) in a "
+             "ThreadPoolExecutor, stopped by an Event; no message is lost, nothing hangs.",
+    .lesson = "A bounded queue hands work from one thread to another and makes a fast "
+              "producer wait for a slow consumer. The seed's consumer can hang in get() "
+              "once the producer is gone (see it with --seed-consumer --rate 5); shutting "
+              "the queue down ends it cleanly.",
+    .variants = (const cli_variant_t[]){
+        { NULL, "producer/consumer over a bounded queue in a thread pool, stopped by an Event",
+          .example = "prodcons --seed-consumer --rate 5 --duration 2", .run = run_prodcons },
+        { 0 } },
+    .options = (const cli_option_t[]){
+        [PRODCONS_DURATION] = { "duration", OPT_NUMBER, "0.1", .max = 1e9,
+          .help = "seconds before main sets the event" },
+        [PRODCONS_MAXSIZE] = { "maxsize", OPT_INT, "10", .max = 1e7,
+          .help = "the queue's maxsize (0: unbounded)" },
+        [PRODCONS_WORKERS] = { "workers", OPT_INT, "2", 2, 64,
+          .help = "the executor's max_workers (producer and consumer run at once: 2 or more)" },
+        [PRODCONS_RATE] = { "rate", OPT_NUMBER, "0", .max = 1e9,
+          .help = "messages the producer makes a second, slow enough to read (0: as fast as "
+                  "it can)" },
+        [PRODCONS_SEED_CONSUMER] = { "seed-consumer", OPT_FLAG,
+          .help = "the seed's own producer and consumer, which can hang; a watchdog says so "
+                  "and ends the run (exit 0), or counts the messages they left behind" },
+        [PRODCONS_HANG_AFTER] = { "hang-after", OPT_NUMBER, "2", .min_open = true, .max = 1e9,
+          .help = "with --seed-consumer: seconds without progress, the queue empty and the "
+                  "producer gone, before the watchdog calls it a hang" },
+        { 0 } },
+    .python = (const cli_pycall_t[]){
+        { "queue.Queue(maxsize=10)", "td_queue_new" },
+        { "queue.Queue.put / get", "td_queue_put, td_queue_get" },
+        { "queue.Queue.task_done / join", "td_queue_task_done, td_queue_join" },
+        { "queue.Queue.shutdown (3.13)", "td_queue_shutdown" },
+        { "queue.Queue.empty / qsize", "td_queue_empty, td_queue_qsize" },
+        { "event.wait(1 / rate)", "td_event_wait (--rate)" },
+        { "ThreadPoolExecutor(max_workers=2)", "td_pool_new" },
+        { "executor.submit(f, ...)", "td_pool_submit" },
+        { "leaving `with executor:`", "td_pool_free (shutdown(wait=True))" },
+        { "threading.Event set / is_set", "td_event_set, td_event_is_set" },
+        { "logging '%(asctime)s: %(message)s'", "td_log_set_format(TD_LOG_ASCTIME), td_log" },
+        { 0 } },
+};

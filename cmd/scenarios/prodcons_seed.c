@@ -30,7 +30,7 @@
 #include <thrdemo/pool.h>
 #include <thrdemo/queue.h>
 
-#include "scenarios.h"
+#include "prodcons.h"
 
 struct seed_pipeline {
     td_queue_t *queue;
@@ -115,7 +115,7 @@ int run_prodcons_seed(const cli_args_t *args, td_pool_t *executor, td_queue_t *q
 {
     static struct seed_pipeline p; /* the tasks use it until the pool is freed */
     p.queue = queue;
-    p.rate = cli_number(args, "rate");
+    p.rate = cli_number(args, PRODCONS_RATE);
     td_event_init(&p.event);
     td_event_init(&p.producer_done);
     td_event_init(&p.consumer_done);
@@ -124,11 +124,11 @@ int run_prodcons_seed(const cli_args_t *args, td_pool_t *executor, td_queue_t *q
         rc = td_pool_submit(executor, seed_consumer, &p, NULL);
     if (rc != 0)
         cli_error("cannot start the pipeline: %s", td_strerror(rc));
-    if (rc == 0 && !runner_sleep(cli_number(args, "duration")))
+    if (rc == 0 && !runner_sleep(cli_number(args, PRODCONS_DURATION)))
         td_log("Main: about to set event");
     td_event_set(&p.event);
     if (rc == 0)
-        watchdog(&p, cli_number(args, "hang-after"));
+        watchdog(&p, cli_number(args, PRODCONS_HANG_AFTER));
     if (rc != 0 || runner_stopping())
         td_queue_shutdown(queue, true); /* whoever waits in put() or get() ends */
     td_pool_free(executor); /* joins the tasks */

@@ -23,9 +23,19 @@
 #include <thrdemo/log.h>
 #include <thrdemo/thread.h>
 
-#include "redis.h"
-#include "redis_support.h"
+#include "support/redis.h"
+#include "support/redis_support.h"
 #include "scenarios.h"
+
+/* Its options, one enumerator per row of the table at the end, by which the story
+ * reads them: a name mistyped does not compile. */
+enum {
+    REDIS_GATE_CHECK_TIME,
+    REDIS_GATE_REDIS,
+    REDIS_GATE_RETRY,
+    REDIS_GATE_GIVE_UP,
+    REDIS_GATE_TIMEOUT,
+};
 
 struct gate {
     td_event_t redis_ready; /* the seed's readis_ready */
@@ -123,9 +133,9 @@ static bool work_failed(struct gate *g)
     return true;
 }
 
-int check_redis_gate(const cli_args_t *args)
+static int check_redis_gate(const cli_args_t *args)
 {
-    const char *address = cli_text(args, "redis"), *why;
+    const char *address = cli_text(args, REDIS_GATE_REDIS), *why;
     redis_server_t server;
     char q[CLI_QUOTE_SIZE];
     if (address && !redis_support_available())
@@ -135,14 +145,14 @@ int check_redis_gate(const cli_args_t *args)
     return 0;
 }
 
-int run_redis_gate(const cli_args_t *args)
+static int run_redis_gate(const cli_args_t *args)
 {
     static struct gate g; /* the workers use it until they are joined */
     td_event_init(&g.redis_ready);
     td_object_set_name(&g.redis_ready, "readis_ready"); /* the seed's spelling */
-    const char *address = cli_text(args, "redis"), *why;
+    const char *address = cli_text(args, REDIS_GATE_REDIS), *why;
     g.real = address && redis_parse_address(address, &g.server, &why) == 0; /* checked */
-    g.server.timeout_shown = cli_number(args, "timeout");
+    g.server.timeout_shown = cli_number(args, REDIS_GATE_TIMEOUT);
     g.server.timeout = runner_seconds(g.server.timeout_shown);
     td_log_set_format(TD_LOG_THREADNAME);
     td_thread_fn target = cli_variant_is(args, "poll") ? worker_poll : worker;
@@ -154,8 +164,9 @@ int run_redis_gate(const cli_args_t *args)
     if (rc == 0) {
         td_log("first of all, check redis server, make sure it is OK, and then trigger "
                "the redis ready event");
-        checked = g.real ? check_redis(&g, cli_number(args, "retry"), cli_number(args, "give-up"))
-                         : (runner_sleep(cli_number(args, "check-time")) ? -1 : 0);
+        checked = g.real ? check_redis(&g, cli_number(args, REDIS_GATE_RETRY),
+                                       cli_number(args, REDIS_GATE_GIVE_UP))
+                         : (runner_sleep(cli_number(args, REDIS_GATE_CHECK_TIME)) ? -1 : 0);
     }
     atomic_store(&g.gave_up, checked == 1);
     td_event_set(&g.redis_ready); /* released: to work, or to leave */
@@ -163,3 +174,44 @@ int run_redis_gate(const cli_args_t *args)
     runner_join(t2);
     return checked == 1 || work_failed(&g) ? EXIT_RUNTIME : EXIT_OK;
 }
+
+/* `thrdemo redis-gate`: its variants, options, lesson and Python calls, which the
+ * parser, the help and `list` read (cli.h). */
+const cli_command_t scenario_redis_gate = {
+    .name = "redis-gate", .kind = CMD_SCENARIO, .seed = "003", .check = check_redis_gate,
+    .summary = "worker threads gated by an Event until Redis is ready",
+    .about = "Worker threads gated by an Event until Redis is ready. The check is simulated "
+             "unless --redis names a real server: then main PINGs it until PONG and each "
+             "worker does INCR thrdemo:redis-gate:<thread> on its own connection. Exit 1 "
+             "when the server gave no PONG within --give-up seconds.",
+    .lesson = "One Event lets any number of threads wait for one condition that only the "
+              "main thread can check; wait(timeout) lets a waiter report that it is still "
+              "waiting.",
+    .variants = (const cli_variant_t[]){
+        { "wait", "workers block on the Event until main has checked Redis",
+          .example = "redis-gate wait --scale 0.3", .run = run_redis_gate },
+        { "poll", "workers wake every 2 s to log that Redis is not ready yet",
+          .example = "redis-gate poll --check-time 5 --scale 0.5", .run = run_redis_gate },
+        { 0 } },
+    .options = (const cli_option_t[]){
+        [REDIS_GATE_CHECK_TIME] = { "check-time", OPT_NUMBER, "3", .max = 1e9,
+          .help = "seconds the simulated check takes" },
+        [REDIS_GATE_REDIS] = { "redis", OPT_STRING, .metavar = "ADDRESS",
+          .help = "check a real server: HOST:PORT, [IPV6]:PORT or "
+                  "redis://[[USER]:PASSWORD@]HOST[:PORT][/DB]",
+          .no_schedule = "talks to a real server, which no schedule controls" },
+        [REDIS_GATE_RETRY] = { "retry", OPT_NUMBER, "0.5", .min_open = true, .max = 1e9,
+          .help = "seconds between PINGs (with --redis)" },
+        [REDIS_GATE_GIVE_UP] = { "give-up", OPT_NUMBER, "30", .max = 1e9,
+          .help = "seconds without PONG before exit 1 (with --redis)" },
+        [REDIS_GATE_TIMEOUT] = { "timeout", OPT_NUMBER, "2", .min_open = true, .max = 1e6,
+          .help = "connect and reply timeout of each connection (with --redis)" },
+        { 0 } },
+    .python = (const cli_pycall_t[]){
+        { "threading.Event()", "td_event_init" },
+        { "threading.Event.wait / wait(2)", "td_event_wait" },
+        { "threading.Event.set", "td_event_set" },
+        { "threading.Thread(name='t1')", "td_thread_attr_t .name" },
+        { "logging '(%(threadName)-10s) ...'", "td_log_set_format(TD_LOG_THREADNAME), td_log" },
+        { 0 } },
+};

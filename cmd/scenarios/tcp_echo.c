@@ -28,8 +28,8 @@
 #include <thrdemo/log.h>
 #include <thrdemo/thread.h>
 
-#include "net.h"
-#include "scenarios.h"
+#include "support/net.h"
+#include "tcp_echo.h"
 
 struct server {
     const char *host;
@@ -102,14 +102,14 @@ static void server_close(struct server *s)
 /* Listen as --host, --port and --max-clients say: 0, or EXIT_RUNTIME after saying why. */
 static int server_open(struct server *s, const cli_args_t *args, int port)
 {
-    s->host = cli_text(args, "host");
-    s->args_idle = cli_number(args, "idle-timeout");
-    s->args_line = cli_number(args, "line-timeout");
+    s->host = cli_text(args, TCP_ECHO_HOST);
+    s->args_idle = cli_number(args, TCP_ECHO_IDLE_TIMEOUT);
+    s->args_line = cli_number(args, TCP_ECHO_LINE_TIMEOUT);
     net_limits_init(&s->limits, net_limit(s->args_idle), net_limit(s->args_line));
     td_event_init(&s->ready);
     td_object_set_name(&s->ready, "ready");
     s->stop.rd = s->stop.wr = -1;
-    int rc = net_slots_init(&s->slots, (size_t)cli_int(args, "max-clients"));
+    int rc = net_slots_init(&s->slots, (size_t)cli_int(args, TCP_ECHO_MAX_CLIENTS));
     if (rc == 0 && (rc = net_stop_init(&s->stop)) == 0 &&
         (rc = s->listen_fd = net_listen(s->host, port, &s->port)) >= 0)
         return 0;
@@ -121,12 +121,12 @@ static int server_open(struct server *s, const cli_args_t *args, int port)
     return EXIT_RUNTIME;
 }
 
-int run_tcp_echo_server(const cli_args_t *args)
+static int run_tcp_echo_server(const cli_args_t *args)
 {
-    if (cli_flag(args, "async"))
+    if (cli_flag(args, TCP_ECHO_ASYNC))
         return run_tcp_echo_async(args); /* tcp_echo_async.c */
     static struct server s; /* handlers use it until they are joined */
-    if (server_open(&s, args, (int)cli_int(args, "port")) != 0)
+    if (server_open(&s, args, (int)cli_int(args, TCP_ECHO_PORT)) != 0)
         return EXIT_RUNTIME;
     serve(&s); /* until Ctrl-C or SIGTERM */
     server_close(&s);
@@ -134,10 +134,11 @@ int run_tcp_echo_server(const cli_args_t *args)
     return EXIT_OK;
 }
 
-int run_tcp_echo_demo(const cli_args_t *args)
+static int run_tcp_echo_demo(const cli_args_t *args)
 {
     static struct server s;
-    if (server_open(&s, args, cli_given(args, "port") ? (int)cli_int(args, "port") : 0) != 0)
+    int port = cli_given(args, TCP_ECHO_PORT) ? (int)cli_int(args, TCP_ECHO_PORT) : 0;
+    if (server_open(&s, args, port) != 0)
         return EXIT_RUNTIME;
     td_thread_t *t; /* threading.Thread(target=serve, daemon=True).start() */
     int status = runner_start(&t, &(td_thread_attr_t){ TD_TARGET(serve), .arg = &s,
@@ -155,3 +156,63 @@ int run_tcp_echo_demo(const cli_args_t *args)
     server_close(&s);
     return status;
 }
+
+/* `thrdemo tcp-echo`: its variants, options, lesson and Python calls, which the parser,
+ * the help and `list` read (cli.h). */
+const cli_command_t scenario_tcp_echo = {
+    .name = "tcp-echo", .kind = CMD_SCENARIO, .seed = "001",
+    .no_schedule = "does real network I/O, which no schedule controls",
+    .summary = "a TCP echo server with a thread per connection, and its client",
+    .about = "\"TCP communication in Python\": a TCP echo server with one thread per "
+             "connection, and its client. Binds 127.0.0.1 unless --host says otherwise "
+             "(--host ::1 for IPv6). Every byte comes back unchanged. Ctrl-C stops the "
+             "server in order.",
+    .lesson = "A thread per connection lets one slow client wait in recv() without "
+              "holding up the others; the server caps how many it serves at once and "
+              "drops idle ones and ones too slow to end a line, or a few clients could "
+              "hold every thread.",
+    .variants = (const cli_variant_t[]){
+        { "demo", "a server thread and a client in one process",
+          .example = "tcp-echo demo", .run = run_tcp_echo_demo },
+        { "server", "a threaded echo server, one thread per connection, until Ctrl-C",
+          .example = "tcp-echo server --port 9999 --max-clients 8", .run = run_tcp_echo_server },
+        { "client", "send each MESSAGE (or stdin's lines) and print the echo",
+          .positional = "[MESSAGE...]", .example = "tcp-echo client hi there",
+          .run = run_tcp_echo_client },
+        { 0 } },
+    .options = (const cli_option_t[]){
+        [TCP_ECHO_HOST] = { "host", OPT_STRING, "127.0.0.1", .metavar = "HOST",
+          .help = "address to listen on or connect to" },
+        [TCP_ECHO_PORT] = { "port", OPT_INT, "9999", 0, 65535,
+          .help = "port (demo: one the kernel picks unless given; server: 0 = any)" },
+        [TCP_ECHO_MAX_CLIENTS] = { "max-clients", OPT_INT, "64", 1, 100000,
+          .variants = "server demo",
+          .help = "connections served at once; more are refused (--async: 10000)" },
+        [TCP_ECHO_IDLE_TIMEOUT] = { "idle-timeout", OPT_NUMBER, "60", .max = 1e9,
+          .variants = "server demo",
+          .help = "seconds before an idle connection is dropped (0: never)" },
+        [TCP_ECHO_LINE_TIMEOUT] = { "line-timeout", OPT_NUMBER, "10", .max = 1e9,
+          .variants = "server demo",
+          .help = "seconds a line may take from its first byte to its newline; a slower "
+                  "sender is dropped (0: never)" },
+        [TCP_ECHO_CONNECT_TIMEOUT] = { "connect-timeout", OPT_NUMBER, "5", .min_open = true,
+          .max = 1e6,
+          .variants = "client demo", .help = "seconds to connect" },
+        [TCP_ECHO_REPLY_TIMEOUT] = { "reply-timeout", OPT_NUMBER, "5", .min_open = true,
+          .max = 1e6,
+          .variants = "client demo", .help = "seconds to wait for the echo" },
+        [TCP_ECHO_ASYNC] = { "async", OPT_FLAG, .variants = "server",
+          .help = "serve with coroutines on one thread (asyncio.start_server), not a thread "
+                  "per connection" },
+        { 0 } },
+    .python = (const cli_pycall_t[]){
+        { "socket.socket, bind, listen", "socket, bind, listen (net_listen)" },
+        { "socket.accept", "accept4 (net_accept)" },
+        { "threading.Thread(target=handle, daemon=True)", "td_thread_new, td_thread_start" },
+        { "conn.recv / conn.sendall", "recv, send (net_recv, net_send_all)" },
+        { "socket.create_connection", "getaddrinfo, connect (net_connect)" },
+        { "asyncio.start_server(handle, host, port) (--async)", "td_aio_start_server" },
+        { "await reader.read(n) / writer.write; drain (--async)",
+          "td_aio_stream_read / td_aio_stream_write" },
+        { 0 } },
+};

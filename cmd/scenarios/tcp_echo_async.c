@@ -24,8 +24,8 @@
 #include <thrdemo/loop.h>
 #include <thrdemo/log.h>
 
-#include "net.h"
-#include "scenarios.h"
+#include "support/net.h"
+#include "tcp_echo.h"
 
 struct async_server {
     const char *host;
@@ -131,11 +131,13 @@ static int serve(void *arg, void **result)
 int run_tcp_echo_async(const cli_args_t *args)
 {
     static struct async_server s; /* the tasks use it until the loop is gone */
-    s.host = cli_text(args, "host");
-    s.port = (int)cli_int(args, "port");
-    s.max_clients = cli_given(args, "max-clients") ? (size_t)cli_int(args, "max-clients") : 10000;
-    s.args_idle = cli_number(args, "idle-timeout");
-    s.args_line = cli_number(args, "line-timeout");
+    s.host = cli_text(args, TCP_ECHO_HOST);
+    s.port = (int)cli_int(args, TCP_ECHO_PORT);
+    s.max_clients = cli_given(args, TCP_ECHO_MAX_CLIENTS)
+                        ? (size_t)cli_int(args, TCP_ECHO_MAX_CLIENTS)
+                        : 10000;
+    s.args_idle = cli_number(args, TCP_ECHO_IDLE_TIMEOUT);
+    s.args_line = cli_number(args, TCP_ECHO_LINE_TIMEOUT);
     net_limits_init(&s.limits, net_limit(s.args_idle), net_limit(s.args_line));
     net_repeats_init(&s.repeats);
     net_raise_open_files(s.max_clients);

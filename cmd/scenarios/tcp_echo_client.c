@@ -17,8 +17,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "net.h"
-#include "scenarios.h"
+#include "support/net.h"
+#include "tcp_echo.h"
 
 struct client {
     const char *host;
@@ -48,8 +48,9 @@ static int echo_message(void *arg, const unsigned char *msg, size_t len)
 int tcp_echo_client(const cli_args_t *args, const char *host, int port,
                     const char *const *messages, size_t n)
 {
-    struct client c = { host, port, -1, runner_seconds(cli_number(args, "reply-timeout")) };
-    c.fd = net_connect(host, port, runner_seconds(cli_number(args, "connect-timeout")), NULL);
+    double connect_timeout = runner_seconds(cli_number(args, TCP_ECHO_CONNECT_TIMEOUT));
+    struct client c = { host, port, -1, runner_seconds(cli_number(args, TCP_ECHO_REPLY_TIMEOUT)) };
+    c.fd = net_connect(host, port, connect_timeout, NULL);
     if (c.fd < 0 && c.fd != -ECANCELED)
         cli_error("cannot connect to %s:%d: %s", host, port,
                   c.fd == -EADDRNOTAVAIL ? "no such address" : strerror(-c.fd));
@@ -66,6 +67,7 @@ int tcp_echo_client(const cli_args_t *args, const char *host, int port,
 
 int run_tcp_echo_client(const cli_args_t *args)
 {
-    return tcp_echo_client(args, cli_text(args, "host"), (int)cli_int(args, "port"),
+    return tcp_echo_client(args, cli_text(args, TCP_ECHO_HOST),
+                           (int)cli_int(args, TCP_ECHO_PORT),
                            args->positional, args->n_positional);
 }

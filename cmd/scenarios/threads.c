@@ -33,7 +33,7 @@ static void print_letters(void *arg)
         td_print("Letter: %c", *letter);
 }
 
-int run_threads_basic(const cli_args_t *args)
+static int run_threads_basic(const cli_args_t *args)
 {
     (void)args;
     td_thread_t *thread1, *thread2 = NULL;
@@ -81,7 +81,7 @@ static void worker(void *arg)
 
 enum { WORKERS = 3 };
 
-int run_threads_ways(const cli_args_t *options)
+static int run_threads_ways(const cli_args_t *options)
 {
     (void)options;
     td_thread_t *t;
@@ -108,3 +108,29 @@ int run_threads_ways(const cli_args_t *options)
         td_print("All threads have finished.");
     return rc;
 }
+
+/* `thrdemo threads`: its variants, options, lesson and Python calls, which the parser,
+ * the help and `list` read (cli.h). */
+const cli_command_t scenario_threads = {
+    .name = "threads", .kind = CMD_SCENARIO, .seed = "002",
+    .summary = "start threads three ways, let them run at once, join them",
+    .about = "\"threading.Thread\" (seed 002) and \"creating threads\" (seed 001): "
+             "starting and joining threads.",
+    .lesson = "start() returns at once and the new thread runs beside the old one, in an "
+              "order the scheduler picks; join() waits for it to end. A thread runs a "
+              "target function or a subclass's run(), and has a name.",
+    .variants = (const cli_variant_t[]){
+        { "basic", "two threads print numbers and letters concurrently",
+          .example = "threads basic", .run = run_threads_basic },
+        { "ways", "three ways to create a thread: target, subclass, named with args", "001",
+          .example = "threads ways --scale 10", .run = run_threads_ways },
+        { 0 } },
+    .python = (const cli_pycall_t[]){
+        { "threading.Thread(target=f)", "td_thread_new (TD_TARGET(f))" },
+        { "class MyThread(Thread): run()", "td_thread_new (.target, no target name)" },
+        { "Thread(name=..., args=(...))", "td_thread_attr_t .name and .arg" },
+        { "threading.Thread.start", "td_thread_start" },
+        { "threading.Thread.join", "td_thread_join" },
+        { "threading.current_thread().name", "td_thread_get_name(td_current_thread(), ...)" },
+        { 0 } },
+};

@@ -15,7 +15,7 @@
 #include <thrdemo/thread.h>
 #include <thrdemo/timer.h>
 
-#include "scenarios.h"
+#include "timer.h"
 
 static void thread_test(void *arg)
 {
@@ -24,19 +24,19 @@ static void thread_test(void *arg)
 }
 
 /* Python's Timer(5, Thread_Test).start(), and cancel() after --cancel-after. */
-int run_timer_once_or_cancel(const cli_args_t *args)
+static int run_timer_once_or_cancel(const cli_args_t *args)
 {
     bool cancel = cli_variant_is(args, "cancel");
-    td_timer_t *t = runner_timer(cli_number(args, "delay"), thread_test, NULL);
+    td_timer_t *t = runner_timer(cli_number(args, TIMER_DELAY), thread_test, NULL);
     if (!t)
         return EXIT_RUNTIME;
     td_object_set_name(t, "t"); /* t = threading.Timer(5, Thread_Test) */
     char d[32];
-    td_print("Timer started: Thread_Test runs in %s seconds", py_number(args, "delay", d));
-    if (cancel && !runner_sleep(cli_number(args, "cancel-after"))) {
+    td_print("Timer started: Thread_Test runs in %s seconds", py_number(args, TIMER_DELAY, d));
+    if (cancel && !runner_sleep(cli_number(args, TIMER_CANCEL_AFTER))) {
         td_timer_cancel(t); /* the lesson: before it fires, the function never runs */
         td_print("Timer cancelled after %s seconds: Thread_Test never runs",
-                 py_number(args, "cancel-after", d));
+                 py_number(args, TIMER_CANCEL_AFTER, d));
     }
     runner_timer_finish(t);
     return EXIT_OK;
@@ -79,15 +79,15 @@ static void repeat_test(void *arg)
     td_timer_free(self); /* its thread keeps its own reference until it ends */
 }
 
-int run_timer_repeat(const cli_args_t *args)
+static int run_timer_repeat(const cli_args_t *args)
 {
     static struct repeat r; /* timer threads may still be ending when run() returns */
     td_lock_init(&r.lock);
     td_event_init(&r.done);
     td_object_set_name(&r.lock, "lock");
     td_object_set_name(&r.done, "done");
-    r.count = cli_int(args, "count");
-    r.every = runner_seconds(cli_number(args, "every"));
+    r.count = cli_int(args, TIMER_COUNT);
+    r.every = runner_seconds(cli_number(args, TIMER_EVERY));
     r.start = td_monotonic();
     td_lock_acquire(&r.lock, true, TD_FOREVER);
     bool armed = (r.next = arm(&r, r.start + r.every)) != NULL; /* it may fire at once */
@@ -107,3 +107,53 @@ int run_timer_repeat(const cli_args_t *args)
     stats_count("timer firings", (uint64_t)r.runs);
     return EXIT_OK;
 }
+
+/* `thrdemo timer`: its variants, options, lesson and Python calls, which the parser,
+ * the help and `list` read (cli.h). */
+const cli_command_t scenario_timer = {
+    .name = "timer", .kind = CMD_SCENARIO, .seed = "001",
+    .summary = "threading.Timer: run a function later, cancel it, repeat it",
+    .about = "\"threading.Timer\" (seed 001) and set_interval (seed 002): run a function "
+             "later, cancel it, repeat it without drift. 'timer repeat --count 0' never ends: "
+             "under --schedule it runs until --max-steps and exits 4, as in 'thrdemo timer "
+             "repeat --count 0 --schedule fifo --max-steps 1000'.",
+    .lesson = "A Timer is a thread that waits, then calls the function, unless cancel() "
+              "comes first. To repeat, arm the next timer for a due time, not for a full "
+              "interval after the last run, or the runs drift later and later.",
+    .variants = (const cli_variant_t[]){
+        { "once", "Timer(5, Thread_Test) runs it after 5 seconds",
+          .example = "timer once --delay 1", .run = run_timer_once_or_cancel },
+        { "cancel", "the timer is cancelled after 2 seconds: Thread_Test never runs",
+          .example = "timer cancel", .run = run_timer_once_or_cancel },
+        { "repeat", "Thread_Test re-arms a 1 s Timer for itself, without drift",
+          .example = "timer repeat --every 0.01 --count 500 --stats", .run = run_timer_repeat },
+        { "interval", "set_interval: a daemon loop on Event.wait, stopped by a Timer", "002",
+          .example = "timer interval --every 0.5", .run = run_timer_interval },
+        { 0 } },
+    .options = (const cli_option_t[]){
+        [TIMER_DELAY] = { "delay", OPT_NUMBER, "5", .max = 1e9, .variants = "once cancel",
+          .help = "seconds before Thread_Test runs" },
+        [TIMER_CANCEL_AFTER] = { "cancel-after", OPT_NUMBER, "2", .max = 1e9,
+          .variants = "cancel",
+          .help = "seconds before cancel()" },
+        [TIMER_EVERY] = { "every", OPT_NUMBER, "1", .min_open = true, .max = 1e9,
+          .variants = "repeat",
+          .help = "seconds between runs" },
+        [TIMER_EVERY_INTERVAL] = { "every", OPT_NUMBER, "2", .min_open = true, .max = 1e9,
+          .variants = "interval",
+          .help = "seconds between runs" },
+        [TIMER_COUNT] = { "count", OPT_INT, "0", .max = 1e12, .variants = "repeat",
+          .help = "runs before stopping (0: until Ctrl-C)" },
+        [TIMER_STOP_AFTER] = { "stop-after", OPT_NUMBER, "11", .max = 1e9,
+          .variants = "interval",
+          .help = "seconds before the Timer stops the loop" },
+        { 0 } },
+    .python = (const cli_pycall_t[]){
+        { "threading.Timer(5, f)", "td_timer_new" },
+        { "threading.Timer.start", "td_timer_start" },
+        { "threading.Timer.cancel", "td_timer_cancel" },
+        { "threading.Timer.join", "td_timer_join" },
+        { "threading.Event.wait(sec)", "td_event_wait" },
+        { "threading.Thread(daemon=True)", "td_thread_attr_t .daemon = TD_DAEMON_YES" },
+        { 0 } },
+};

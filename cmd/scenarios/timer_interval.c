@@ -17,7 +17,7 @@
 #include <thrdemo/thread.h>
 #include <thrdemo/timer.h>
 
-#include "scenarios.h"
+#include "timer.h"
 
 struct interval {
     td_event_t stopped; /* set_interval's `stopped`, set by the Timer */
@@ -54,13 +54,13 @@ int run_timer_interval(const cli_args_t *args)
     static struct interval iv; /* the daemon loop may use it until the process ends */
     td_event_init(&iv.stopped);
     td_object_set_name(&iv.stopped, "stopped");
-    iv.every = cli_number(args, "every");
+    iv.every = cli_number(args, TIMER_EVERY_INTERVAL);
     td_thread_t *t; /* threading.Thread(target=loop, daemon=True).start() */
     int rc = runner_start(&t, &(td_thread_attr_t){ TD_TARGET(loop), .arg = &iv,
                                                    .daemon = TD_DAEMON_YES });
     td_thread_free(t);
-    td_timer_t *timer = rc ? NULL : runner_timer(cli_number(args, "stop-after"), set_stopped,
-                                                 &iv.stopped);
+    td_timer_t *timer =
+        rc ? NULL : runner_timer(cli_number(args, TIMER_STOP_AFTER), set_stopped, &iv.stopped);
     if (!timer)
         return EXIT_RUNTIME;
     runner_wait(&iv.stopped, TD_FOREVER); /* Python's main ends; the Timer keeps it alive */

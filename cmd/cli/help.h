@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MIT */
+/* help.h - every view of the command tables a person reads: `list`, the top-level
+ * and per-command --help, the man page, the bash and zsh completions. All are
+ * generated here from the tables the parser reads, so none can disagree with it. */
+#ifndef THRDEMO_HELP_H
+#define THRDEMO_HELP_H
+
+#include <stddef.h>
+
+#include "cli.h"
+
+/* The commands main.c's table holds, for the views that list them all. */
+typedef struct help_commands {
+    const cli_command_t *const *all;
+    size_t n;
+} help_commands_t;
+
+/* `thrdemo list`: one line per scenario variant: name, variant, seed, summary. */
+void help_list(help_commands_t cmds);
+/* `thrdemo --help`: usage, scenarios, commands, global options, exit statuses. */
+void help_top(help_commands_t cmds);
+/* `thrdemo COMMAND --help`: every variant with its options, defaults and example,
+ * the lesson, the Python calls and the libthrdemo functions behind them. */
+void help_command(const cli_command_t *cmd);
+/* The man page thrdemo.1, in roff: 0, or -1 if a table is inconsistent (said). */
+int help_man(help_commands_t cmds);
+/* A completion script for shell ("bash" or "zsh"): 0, or -1 if a table is
+ * inconsistent (said). */
+int help_completion(help_commands_t cmds, const char *shell);
+
+/* Shared by help.c, man.c and completion.c. */
+/* " (default 1; over 0)" and such, what a reader must know of o besides its help,
+ * into buf ("" when nothing): returns buf. */
+const char *help_option_detail(const cli_option_t *o, char *buf, size_t size);
+/* What --schedule does, ending with the commands and options that refuse it, into
+ * buf: returns buf. */
+const char *help_schedules_text(help_commands_t cmds, char *buf, size_t size);
+/* Run cli_check_table() over every command: 0, or -1 after saying what is wrong. */
+int help_check_all(help_commands_t cmds);
+
+#endif

@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: MIT */
+/* explore.c - `thrdemo explore SCENARIO [VARIANT] [OPTIONS] [--runs N] [--policy
+ * random|pct] [--seed BASE] [--jobs J]`: the scenario under N schedules (seeds BASE
+ * .. BASE+N-1), each in a fresh process, and a table of the distinct outputs they
+ * print, with the first schedule that printed each and the command that replays
+ * it; deadlocks, step-limit stops and crashes first (exit 1 if any). For
+ * lock-counter, the final values too. The machinery lives in engine.c.
+ *
+ * Things to try: `explore threads basic`; `explore lock-counter --lock none
+ * --iterations 3 --runs 2000`; `--policy pct`; then replay a row's command.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine.h"
+#include "scenarios/scenarios.h"
+#include "tools/tools.h"
+
+/* Its options, one enumerator per row of the table at the end, by which the story
+ * reads them: a name mistyped does not compile. */
+enum {
+    EXPLORE_RUNS,
+    EXPLORE_POLICY,
+    EXPLORE_DEPTH,
+    EXPLORE_JOBS,
+    EXPLORE_TIMEOUT,
+    EXPLORE_SHOW,
+};
+
+/* The command explored, checked as its own command line would be under --schedule:
+ * 0, or EXIT_USAGE after the error. */
+static int check_explore(const cli_args_t *args)
+{
+    if (args->n_positional == 0 && args->help)
+        return 0; /* the help asks for no scenario */
+    if (args->n_positional == 0)
+        return cli_usage_error("explore", "which scenario? e.g. 'thrdemo explore lock-counter "
+                                          "--lock none --iterations 3'");
+    const char *name = args->positional[0];
+    const cli_command_t *cmd = cli_find_command(name);
+    char q[CLI_QUOTE_SIZE];
+    if (!cmd || cmd->kind == CMD_BUILTIN || cmd->pass_through)
+        return cli_usage_error("explore", "'%s' is not a scenario ('thrdemo list' shows them)",
+                               cli_quote(name, q));
+    cli_globals_t saved = cli_globals;
+    cli_globals.scheduled = true; /* as each run will be: refusals and all */
+    cli_args_t run;
+    int rc = cli_parse(cmd, (int)args->n_positional - 1, (char **)args->positional + 1, &run);
+    cli_globals = saved;
+    if (rc == 0 && (run.help || run.python))
+        return cli_usage_error("explore", "%s: explore runs the scenario; ask it for its help "
+                                          "or program directly", run.help ? "--help" : "--python");
+    return rc;
+}
+
+static int run_explore(const cli_args_t *args)
+{
+    char max_steps[32];
+    char *globals[8];
+    size_t n = 0;
+    if (cli_globals.lang == LANG_EN) {
+        globals[n++] = "--lang";
+        globals[n++] = "en";
+    }
+    if (cli_globals.quiet)
+        globals[n++] = "--quiet";
+    if (cli_globals.max_steps) {
+        snprintf(max_steps, sizeof max_steps, "%llu", (unsigned long long)cli_globals.max_steps);
+        globals[n++] = "--max-steps";
+        globals[n++] = max_steps;
+    }
+    const cli_command_t *cmd = cli_find_command(args->positional[0]);
+    explore_options_t options = {
+        .words = (char *const *)args->positional,
+        .n_words = args->n_positional,
+        .globals = globals,
+        .n_globals = n,
+        .policy = strcmp(cli_text(args, EXPLORE_POLICY), "pct") == 0 ? TD_POLICY_PCT
+                                                                       : TD_POLICY_RANDOM,
+        .depth = (unsigned)cli_int(args, EXPLORE_DEPTH),
+        .first_seed = cli_globals.seed_given ? cli_globals.seed : 1,
+        .runs = (uint64_t)cli_int(args, EXPLORE_RUNS),
+        .jobs = cli_given(args, EXPLORE_JOBS) ? (unsigned)cli_int(args, EXPLORE_JOBS)
+                                              : explore_cpus(),
+        .timeout = cli_number(args, EXPLORE_TIMEOUT),
+        .show = (unsigned)cli_int(args, EXPLORE_SHOW),
+        .outcome = cmd ? cmd->outcome : NULL,
+        .progress = isatty(STDERR_FILENO),
+        .stopping = runner_stopping,
+        .stop_fd = runner_stop_fd(),
+    };
+    int rc = explore_main(&options);
+    return rc < 0 ? EXIT_RUNTIME : rc == 0 ? EXIT_OK : EXIT_RUNTIME;
+}
+
+/* `thrdemo explore`: its variants, options, lesson and Python calls, which the parser,
+ * the help and `list` read (cli.h). */
+const cli_command_t tool_explore = {
+    .name = "explore", .kind = CMD_TOOL, .run = run_explore, .check = check_explore,
+    .no_schedule = "runs schedules of its own: --policy and --seed choose them",
+    .no_trace = "runs the scenario in many processes: trace the one a row names, with the "
+                "command it shows and --trace",
+    .pass_through = true,
+    .summary = "run a scenario under many schedules and count its distinct outputs",
+    .about = "Run SCENARIO [VARIANT] [OPTIONS] under --runs schedules (--policy with seeds "
+             "--seed BASE, BASE+1, ...), each in a fresh process, --jobs at a time, and print "
+             "one row per distinct stdout: its hash, how many runs printed it, the first "
+             "schedule that did and the command that replays it. Deadlocks, step-limit stops, "
+             "crashes and failures come first, with their first line on stderr, and make the "
+             "exit status 1. For lock-counter the final values are counted too. pct's STEPS "
+             "is measured by one run first. Global options (--lang, --quiet, --max-steps) go to "
+             "every run; explore's options and the scenario's may come in any order after "
+             "SCENARIO.",
+    .variants = (const cli_variant_t[]){
+        { NULL, "run a scenario under many schedules and count its distinct outputs",
+          .positional = "SCENARIO [VARIANT] [OPTIONS]",
+          .example = "explore lock-counter --lock none --iterations 3 --runs 2000" },
+        { 0 } },
+    .options = (const cli_option_t[]){
+        [EXPLORE_RUNS] = { "runs", OPT_INT, "1000", 1, 1e8,
+          .help = "schedules to run: seeds BASE .. BASE+N-1" },
+        [EXPLORE_POLICY] = { "policy", OPT_CHOICE, "random", .choices = "random pct",
+          .help = "random:SEED, or pct:SEED:DEPTH:STEPS (probabilistic concurrency testing)" },
+        [EXPLORE_DEPTH] = { "depth", OPT_INT, "3", 1, 64,
+          .help = "pct's DEPTH: its changes of priority + 1" },
+        [EXPLORE_JOBS] = { "jobs", OPT_INT, NULL, 1, 256,
+          .help = "runs at once (default: the number of CPUs)" },
+        [EXPLORE_TIMEOUT] = { "timeout", OPT_NUMBER, "60", .max = 1e6,
+          .help = "real seconds a run may take before it is killed and listed as hung (0: "
+                  "no limit)" },
+        [EXPLORE_SHOW] = { "show", OPT_INT, "20", .max = 1e9,
+          .help = "rows of ordinary outputs to show, most frequent first (0: all)" },
+        { 0 } },
+};

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: MIT */
+/* tools.h - the commands that run scenarios rather than tell one: bench (bench/),
+ * explore (explore/), and lock-order, a command for the tests that nothing lists. */
+#ifndef THRDEMO_TOOLS_H
+#define THRDEMO_TOOLS_H
+
+#include "cli/cli.h"
+
+/* `thrdemo bench`: what the primitives cost (bench/bench.c). */
+extern const cli_command_t tool_bench;
+/* `thrdemo explore`: a scenario under many schedules (explore/explore.c). */
+extern const cli_command_t tool_explore;
+/* `thrdemo lock-order`, for the tests only: found by name, shown nowhere (lock_order.c). */
+extern const cli_command_t hidden_lock_order;
+
+#endif
