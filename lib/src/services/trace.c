@@ -21,7 +21,7 @@
  * coroutine to its track; a thread's entry goes at its THREAD_EXIT and a coroutine's
  * when it returns, so a new one at the same address gets a track of its own. The
  * main thread is registered when recording starts, first in start order.
- * Guarded by mutex: tracks, n_tracks, cap_tracks, owners, cap_owners, used_owners,
+ * Guarded by mutex: tracks, n_tracks, cap_tracks, owners (a core/ptrmap.h map),
  * pthreads, prim_names, n_prims (keys are published before n_keys and read lock-free).
  */
 #include <errno.h>
@@ -40,8 +40,6 @@ enum { MIN_COST = 64 };     /* the least a report is charged, in bytes (>= a rec
 
 static _Atomic(td_trace_t *) recording; /* the one recorder that records, or NULL */
 static atomic_uint_fast64_t last_gen;
-static char gone;
-#define TD__TRACE_GONE ((const void *)&gone)
 
 /* This thread's place in the recording `gen`. */
 static TD__TLS struct {
@@ -207,62 +205,10 @@ static uint8_t prim_of(td_trace_t *trace, const char *primitive)
 
 /* ---- tracks ----------------------------------------------------------------------- */
 
-static size_t owner_slot(const void *owner, size_t cap)
-{
-    uint64_t x = (uint64_t)(uintptr_t)owner;
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
-    return (size_t)(x ^ (x >> 29)) & (cap - 1);
-}
-
-/* The owners entry of owner (mutex held), or NULL. */
-static struct td__trace_owner *find_owner(td_trace_t *trace, const void *owner)
-{
-    if (!owner || trace->cap_owners == 0)
-        return NULL;
-    for (size_t i = owner_slot(owner, trace->cap_owners), n = 0; n < trace->cap_owners;
-         i = (i + 1) & (trace->cap_owners - 1), n++) {
-        if (trace->owners[i].owner == NULL)
-            return NULL;
-        if (trace->owners[i].owner == owner)
-            return &trace->owners[i];
-    }
-    return NULL;
-}
-
-/* Room for one more owner (mutex held): 0 or -ENOMEM. */
-static int owners_room(td_trace_t *trace)
-{
-    if ((trace->used_owners + 1) * 2 <= trace->cap_owners)
-        return 0;
-    size_t cap = trace->cap_owners ? trace->cap_owners * 2 : 64;
-    struct td__trace_owner *table = calloc(cap, sizeof *table);
-    if (!table)
-        return -ENOMEM;
-    size_t live = 0;
-    for (size_t i = 0; i < trace->cap_owners; i++) {
-        const void *o = trace->owners[i].owner;
-        if (o == NULL || o == TD__TRACE_GONE)
-            continue;
-        size_t j = owner_slot(o, cap);
-        while (table[j].owner)
-            j = (j + 1) & (cap - 1);
-        table[j] = trace->owners[i];
-        live++;
-    }
-    free(trace->owners);
-    trace->owners = table;
-    trace->cap_owners = cap;
-    trace->used_owners = live;
-    return 0;
-}
-
 static void forget_owner(td_trace_t *trace, const void *owner)
 {
     td__mutex_lock(&trace->mutex);
-    struct td__trace_owner *o = find_owner(trace, owner);
-    if (o)
-        o->owner = TD__TRACE_GONE;
+    td__ptrmap_del(&trace->owners, owner, NULL);
     td__mutex_unlock(&trace->mutex);
 }
 
@@ -279,20 +225,13 @@ static uint32_t add_track(td_trace_t *trace, const char *name, const void *owner
         trace->cap_tracks = cap;
     }
     char *copy = strdup(name);
-    if (!copy || (owner && owners_room(trace) != 0)) {
+    if (!copy || (owner && td__ptrmap_reserve(&trace->owners, 1) != 0)) {
         free(copy);
         return UINT32_MAX;
     }
     uint32_t index = (uint32_t)trace->n_tracks++;
     trace->tracks[index] = (td__trace_track_t){ copy, owner, first_seq, order, coroutine };
-    if (owner) {
-        size_t j = owner_slot(owner, trace->cap_owners);
-        while (trace->owners[j].owner && trace->owners[j].owner != TD__TRACE_GONE)
-            j = (j + 1) & (trace->cap_owners - 1);
-        if (trace->owners[j].owner == NULL)
-            trace->used_owners++;
-        trace->owners[j] = (struct td__trace_owner){ owner, index };
-    }
+    td__ptrmap_put(&trace->owners, owner, index); /* room reserved: cannot fail */
     return index;
 }
 
@@ -302,9 +241,8 @@ static uint32_t track_of(td_trace_t *trace, const void *owner, uint64_t seq, uin
                          void (*name_of)(td_trace_t *, const void *, char *, size_t))
 {
     td__mutex_lock(&trace->mutex);
-    struct td__trace_owner *o = find_owner(trace, owner);
-    uint32_t track = o ? o->track : UINT32_MAX;
-    if (!o) {
+    uint32_t track = td__trace_number(&trace->owners, owner);
+    if (track == UINT32_MAX) {
         bool coroutine = parent != UINT32_MAX;
         uint64_t order = coroutine && parent < trace->n_tracks ? trace->tracks[parent].order
                          : owner ? td__thread_start_order(owner)
@@ -344,9 +282,7 @@ static void add_task(td_trace_t *trace, const td_obs_event_t *ev, uint32_t paren
     char name[32];
     snprintf(name, sizeof name, "Task-%d", ev->result);
     td__mutex_lock(&trace->mutex);
-    struct td__trace_owner *o = find_owner(trace, ev->object);
-    if (o)
-        o->owner = TD__TRACE_GONE;
+    td__ptrmap_del(&trace->owners, ev->object, NULL);
     if (parent < trace->n_tracks)
         add_track(trace, name, ev->object, ev->seq, trace->tracks[parent].order, true);
     td__mutex_unlock(&trace->mutex);
@@ -545,7 +481,7 @@ void td_trace_free(td_trace_t *trace)
     free(trace->chunks);
     free(trace->text_chunks);
     free(trace->tracks);
-    free(trace->owners);
+    td__ptrmap_free(&trace->owners);
     pthread_mutex_destroy(&trace->mutex);
     free(trace);
 }

@@ -63,7 +63,7 @@ struct writer {
     bool first;
     struct stack *stacks; /* per shown track */
     size_t open;          /* slices open on all tracks */
-    td__trace_pmap_t holders; /* a lock -> the shown track holding it */
+    td__ptrmap_t holders; /* a lock -> the shown track holding it */
     uint64_t kept, left_out;
 };
 
@@ -475,20 +475,20 @@ static bool holdable(struct writer *w, const td__trace_record_t *rec)
 static void acquire(struct writer *w, uint32_t item, uint32_t pos, double ts)
 {
     const td__trace_record_t *rec = record_of(w, item);
-    uint32_t was = td__trace_pmap_get(&w->holders, rec->object);
+    uint32_t was = td__trace_number(&w->holders, rec->object);
     if (was != UINT32_MAX)
         close_found(w, was, ts, SL_HOLD, rec->object, "\"ended\":\"taken again\"");
-    td__trace_pmap_put(&w->holders, rec->object, pos);
+    td__ptrmap_put(&w->holders, rec->object, pos);
     open_slice(w, pos, ts, (struct slice){ SL_HOLD, rec->object, item });
 }
 
 static void release(struct writer *w, uint32_t item, uint32_t pos, double ts)
 {
     const td__trace_record_t *rec = record_of(w, item);
-    uint32_t holder = td__trace_pmap_get(&w->holders, rec->object);
+    uint32_t holder = td__trace_number(&w->holders, rec->object);
     if (holder != UINT32_MAX) {
         close_found(w, holder, ts, SL_HOLD, rec->object, NULL);
-        td__trace_pmap_del(&w->holders, rec->object);
+        td__ptrmap_del(&w->holders, rec->object, NULL);
     }
     waking_instant(w, item, pos, ts);
 }
@@ -555,7 +555,7 @@ static uint64_t bound(struct writer *w, uint32_t item, uint32_t pos)
     size_t depth = w->stacks[pos].n, flows = 0;
     td__trace_view_flows_from(w->v, w->v->items[item].seq, &flows);
     uint32_t holder = rec->kind == TD_OBS_RELEASE || rec->kind == TD_OBS_ACQUIRE
-                          ? td__trace_pmap_get(&w->holders, rec->object) : UINT32_MAX;
+                          ? td__trace_number(&w->holders, rec->object) : UINT32_MAX;
     uint32_t co = rec->kind == TD_OBS_CORO_SUSPEND ? td__trace_view_track(w->v, rec->extra)
                                                    : UINT32_MAX;
     if (holder != UINT32_MAX)
@@ -649,7 +649,7 @@ static int write_view(td__trace_view_t *v, int fd, const char *process_name, uin
         free(w.stacks[p].slices);
     free(w.stacks);
     free(w.buf);
-    td__trace_pmap_free(&w.holders);
+    td__ptrmap_free(&w.holders);
     return rc;
 }
 
