@@ -129,68 +129,6 @@ void td__trace_read_text(const td_trace_t *trace, uint64_t at, char *buf, size_t
 
 /* ---- primitive names ------------------------------------------------------------------ */
 
-const char *td__trace_prim_name(const td_trace_t *trace, unsigned prim)
-{
-    return prim < TD__TRACE_MAX_PRIMS && trace->prim_names[prim] ? trace->prim_names[prim] : "?";
-}
-
-td__trace_role_t td__trace_role_of(const char *primitive)
-{
-    static const struct {
-        const char *name;
-        td__trace_role_t role;
-    } roles[] = {
-        { "lock", TD__ROLE_LOCK },       { "rlock", TD__ROLE_RLOCK },
-        { "semaphore", TD__ROLE_SEMAPHORE }, { "event", TD__ROLE_EVENT },
-        { "cond", TD__ROLE_COND },       { "queue", TD__ROLE_QUEUE },
-        { "thread", TD__ROLE_THREAD },   { "timer", TD__ROLE_TIMER },
-        { "future", TD__ROLE_FUTURE },   { "barrier", TD__ROLE_BARRIER },
-        { "coro", TD__ROLE_CORO },       { "log", TD__ROLE_LOG },
-        { "sleep", TD__ROLE_SLEEP },     { "task", TD__ROLE_TASK },
-        { "loop", TD__ROLE_LOOP },
-    };
-    for (size_t i = 0; primitive && i < sizeof roles / sizeof roles[0]; i++)
-        if (strcmp(primitive, roles[i].name) == 0)
-            return roles[i].role;
-    return TD__ROLE_OTHER;
-}
-
-/* Add the name behind key (mutex held): its index, or UINT8_MAX when full. */
-static uint8_t add_prim(td_trace_t *trace, const char *key)
-{
-    unsigned n_keys = atomic_load_explicit(&trace->n_keys, memory_order_relaxed);
-    for (unsigned i = 0; i < n_keys; i++)
-        if (atomic_load_explicit(&trace->keys[i], memory_order_relaxed) == key)
-            return trace->key_prim[i];
-    if (n_keys == TD__TRACE_MAX_KEYS)
-        return UINT8_MAX;
-    unsigned prim = 0;
-    while (prim < trace->n_prims && strcmp(trace->prim_names[prim], key) != 0)
-        prim++;
-    if (prim == trace->n_prims) {
-        char *copy = prim < TD__TRACE_MAX_PRIMS ? strdup(key) : NULL;
-        if (!copy)
-            return UINT8_MAX;
-        trace->prim_names[trace->n_prims++] = copy;
-    }
-    trace->key_prim[n_keys] = (uint8_t)prim;
-    atomic_store_explicit(&trace->keys[n_keys], key, memory_order_relaxed);
-    atomic_store_explicit(&trace->n_keys, n_keys + 1, memory_order_release);
-    return (uint8_t)prim;
-}
-
-static uint8_t lookup_prim(td_trace_t *trace, const char *key)
-{
-    unsigned n_keys = atomic_load_explicit(&trace->n_keys, memory_order_acquire);
-    for (unsigned i = 0; i < n_keys; i++)
-        if (atomic_load_explicit(&trace->keys[i], memory_order_relaxed) == key)
-            return trace->key_prim[i];
-    td__mutex_lock(&trace->mutex);
-    uint8_t prim = add_prim(trace, key);
-    td__mutex_unlock(&trace->mutex);
-    return prim;
-}
-
 /* The index of a primitive's name: the thread's last one, else a few pointer
  * compares, the mutex the first time (`here` is valid: place() ran). */
 static uint8_t prim_of(td_trace_t *trace, const char *primitive)
@@ -199,7 +137,7 @@ static uint8_t prim_of(td_trace_t *trace, const char *primitive)
     if (here.prim_key == key)
         return here.prim;
     here.prim_key = key;
-    here.prim = lookup_prim(trace, key);
+    here.prim = td__trace_prim_index(trace, key);
     return here.prim;
 }
 

@@ -119,6 +119,9 @@ void td__trace_read_text(const td_trace_t *trace, uint64_t at, char *buf, size_t
 const char *td__trace_prim_name(const td_trace_t *trace, unsigned prim);
 /* The role of a primitive's name. */
 td__trace_role_t td__trace_role_of(const char *primitive);
+/* The index of the primitive name behind key (a report's primitive pointer), added
+ * the first time (takes the mutex then): UINT8_MAX when the table is full. */
+uint8_t td__trace_prim_index(td_trace_t *trace, const char *key);
 
 /* ---- the view: a recording sorted, resolved and made consistent -------------------- */
 
