@@ -39,6 +39,10 @@
  *
  * Tasks: `done` counts task_done() calls and the items an immediate shutdown
  * dropped; the engine counts the puts, so unfinished = puts - done.
+ *
+ * One piece: the sleepers' protocol above pairs every wait here with the claim or
+ * mark that wakes it (a put's, a get's, shutdown's, task_done's); split, the two
+ * halves of each pairing would sit in different files.
  */
 #include <errno.h>
 #include <math.h>

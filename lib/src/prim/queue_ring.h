@@ -1,10 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* queue_ring.h - the bounded FIFO engine's state and its put and get, which are
- * inline: a put or a get of a Queue(1024) costs about 25 ns, mostly the cache line
- * of its slot coming from the other core, and the calls between queue.c and
- * queue_ring.c were a few nanoseconds of it (1 producer and 1 consumer on the
- * project's VM, medians of 8 alternating runs: 39.6 M items a second with the calls,
- * 42.4 M without). queue_ring.c explains the design and has the rest.
+ * inline: a put or a get costs little more than the cache line of its slot coming
+ * from the other core, so a call between queue.c and queue_ring.c would be a
+ * visible part of it. queue_ring.c explains the design and has the rest.
  */
 #ifndef THRDEMO_QUEUE_RING_H
 #define THRDEMO_QUEUE_RING_H

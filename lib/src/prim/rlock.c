@@ -6,11 +6,9 @@
  * lock word, as a Lock's does, and the time the lock is held is no longer than a
  * Lock's: on the fast path the entry is written just before the compare-and-swap,
  * and a release removes it just after the exchange (only its own thread reads it).
- * With the owner and count in the struct, written inside the hold, a contended
- * RLock made twice the futex calls of a Lock (perf: 1.0 M against 0.5 M over five
- * `bench lock` runs) and took 1.4-2.2x its time; now the calls and the times are a
- * Lock's within this VM's noise. A re-entry, the ownership test and a release's
- * bookkeeping touch only the caller's own memory. CPython's _thread.RLock keeps an
+ * An owner and count in the struct, written inside the hold, would lengthen the hold
+ * and share the line with every contender. A re-entry, the ownership test and a
+ * release's bookkeeping touch only the caller's own memory. CPython's _thread.RLock keeps an
  * owner ident in the lock; the answer to "is it me?" is the same, asked elsewhere.
  *
  * The table says "held" only while the lock word is held: code can run on this

@@ -16,7 +16,10 @@
  * cause", not as a neighbour's, but for one time in 65536. No lock: a waking report
  * is one atomic store, a woken one one load, and only while someone observes. No
  * lock is held while an observer runs.
+ * `wakers` is not a core/ptrmap.h map, only its hash: a report must neither lock nor
+ * allocate, and a lost entry costs only a flow arrow, so a lossy table of words wins.
  */
+#include "core/ptrmap.h"
 #include "runtime.h"
 
 enum { WAKERS = 4096 }; /* a power of two */
@@ -29,14 +32,6 @@ static atomic_uint_fast64_t wakers[WAKERS]; /* seq << 16 | tag */
 uint64_t td__observe_seq(void)
 {
     return atomic_fetch_add_explicit(&last_seq, 1, memory_order_relaxed) + 1;
-}
-
-static uint64_t hash_of(const void *object)
-{
-    uint64_t x = (uint64_t)(uintptr_t)object;
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
-    return x ^ (x >> 33);
 }
 
 static bool wakes_waiters(td_obs_kind_t kind)
@@ -57,7 +52,7 @@ static uint64_t track_cause(td_obs_kind_t kind, const void *object, int result, 
     bool woken = kind == TD_OBS_WAIT_END && result == 0;
     if (!object || (!woken && !wakes_waiters(kind)))
         return 0;
-    uint64_t h = hash_of(object), tag = h >> 48; /* bits the slot does not use */
+    uint64_t h = td__ptr_hash(object), tag = h >> 48; /* bits the slot does not use */
     atomic_uint_fast64_t *slot = &wakers[h & (WAKERS - 1)];
     if (!woken) {
         atomic_store_explicit(slot, seq << 16 | tag, memory_order_release);

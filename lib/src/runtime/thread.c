@@ -18,9 +18,8 @@
  *   prev, next   the registry list, guarded by registry_mutex
  *
  * start() does not wait for the new thread to run (CPython's waits on _started):
- * that wait costs a wake-up per thread, 3.8x raw pthread_create on 10,000 threads.
- * The pthread is joinable (glibc's detached threads tear down much slower: 10,000
- * at once took 850 ms against 500 ms joinable) and reaped exactly once:
+ * that wait would cost a wake-up per thread. The pthread is joinable (glibc tears
+ * detached threads down much slower) and reaped exactly once:
  *
  *   reap          event                              next
  *   UNREAPED      a join sees the thread finished    JOINED (pthread_join)
@@ -34,6 +33,9 @@
  * start() until its function returns, so enumerate() lists exactly the threads
  * that are alive; after fork() the child's registry holds only the forking thread,
  * which becomes the main thread (CPython's _after_fork).
+ *
+ * One piece: a thread's fields, the reap table and the registry change together at
+ * start, exit, join, free and fork, and the invariants above hold only read together.
  */
 #include <errno.h>
 #include <limits.h>

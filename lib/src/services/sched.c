@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* sched.c - the controlled scheduler: real pthreads, one run token, a virtual clock.
  *
- * Design (a) of the issue, chosen so thread-locals, pthread_self and the sanitizers
- * keep working unchanged: every controlled thread is a real pthread parked on its own
- * futex word (`go`) until the thread that holds the token hands it over. All
- * controlled threads are pinned to one CPU, where a hand-off is a wake and a wait on
- * the same runqueue (about 2 us, against about 20 us between CPUs).
+ * Every controlled thread is a real pthread (so thread-locals, pthread_self and the
+ * sanitizers keep working unchanged) parked on its own futex word (`go`) until the
+ * thread that holds the token hands it over. All controlled threads are pinned to one
+ * CPU, where a hand-off is a wake and a wait on the same runqueue, several times
+ * cheaper than one between CPUs.
  *
  * The library reaches the scheduler only through the core's seam (td__sched): the
  * clock, the one wait path, the wake path, scheduling points, and a thread's first
@@ -26,15 +26,17 @@
  *   RUNNABLE       blocks in wait()                        BLOCKED
  *   BLOCKED        wake() on its word / its deadline       RUNNABLE (result 0 / -ETIMEDOUT)
  *   any            thread_end()                            FINISHED
+ *
+ * Which runnable thread runs is the policy's (sched_policy.c); what a stuck run
+ * reports, the report's (sched_report.c).
  */
 #include <errno.h>
 #include <sched.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "runtime/runtime.h"
+#include "sched_internal.h"
 #include "services.h"
 #include "thrdemo/observer.h"
 #include "thrdemo/schedule.h"
@@ -44,48 +46,14 @@ enum { QUANTUM_NS = 1000 };
 #define MONO_START (1000LL * TD__NS_PER_S)
 #define WALL_EPOCH (946684800LL * TD__NS_PER_S)
 
-enum sstate { RUNNABLE, BLOCKED, FINISHED };
-
-struct sthread {
-    unsigned number;
-    td_thread_t *thread; /* the runtime's object (for names), NULL once finished */
-    atomic_uint go;      /* 1 while it holds the token */
-    atomic_uint asleep;  /* 1 while it may sleep in the kernel on go */
-    enum sstate state;
-    atomic_uint *word;   /* BLOCKED: what it waits on ... */
-    unsigned expected;
-    td__ns_t deadline;   /* ... and until when */
-    int result;          /* what its wait returns */
-    uint64_t blocked_at; /* wakes go oldest blocker first */
-    uint64_t ready_at;   /* fifo: when it last stopped running */
-    uint64_t priority;   /* pct: lower runs first */
-    bool run_interrupt;  /* chosen to run on_interrupt when it resumes */
-    const atomic_uint *lock_word; /* at a TD__POINT_LOCK: the word of the Lock it takes */
-    const char *waits_kind; /* what it reported waiting on (for the report) */
-    const void *waits_on;
-};
-
-struct holder {
-    const void *lock;
-    unsigned number;
-};
-
 static struct {
     bool active;
     bool exiting; /* td_exit: only the thread that began the schedule runs on */
     td_sched_config_t cfg;
     struct sthread **threads; /* by number - 1 */
     size_t n, cap;
-    uint64_t steps, switches, blocks, ticks, decisions;
+    uint64_t steps, switches, blocks, ticks;
     td__ns_t now, earliest;
-    uint64_t rng;
-    uint64_t next_priority;
-    uint64_t change_points[64];
-    size_t n_change;
-    struct holder *holders;
-    size_t n_holders, cap_holders;
-    const void **objects; /* every object seen, for "lock #3" in reports */
-    size_t n_objects, cap_objects;
     cpu_set_t saved_affinity;
     bool affinity_saved;
     int cpu;
@@ -94,103 +62,22 @@ static struct {
 static atomic_bool interrupted;
 static TD__TLS struct sthread *me;
 
-/* ---- randomness and policies -------------------------------------------------------- */
-
-static uint64_t next_random(void)
-{
-    uint64_t z = (S.rng += 0x9e3779b97f4a7c15ULL); /* splitmix64 */
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-static uint64_t below(uint64_t n)
-{
-    return n ? next_random() % n : 0;
-}
-
-/* PCT: a new thread swaps priorities with a random thread (itself included) and
- * the displaced one gets the lowest so far, so every priority stays distinct
- * (Shuttle's next_task). */
-static void give_priority(struct sthread *t)
-{
-    size_t target = below(S.n); /* t is S.threads[S.n - 1] already */
-    struct sthread *other = S.threads[target];
-    if (other == t) {
-        t->priority = S.next_priority++;
-        return;
-    }
-    t->priority = other->priority;
-    other->priority = S.next_priority++;
-}
-
-static bool is_change_point(uint64_t decision)
-{
-    for (size_t i = 0; i < S.n_change; i++)
-        if (S.change_points[i] == decision)
-            return true;
-    return false;
-}
-
-/* A runnable thread about to take a Lock that another holds would only block if it
- * ran (Shuttle and Loom do not count a thread waiting for a mutex as runnable
- * either): random and pct hold it back until the lock is free, which keeps every
- * interleaving that can be seen and saves two hand-offs each time it would have been
- * chosen (lock-counter under random:1: 3 million switches -> 1 million). fifo runs
- * the thread that has waited longest even so, and it blocks in the Lock: the order
- * stays the plain one, and a --timeline shows who waited for the lock. */
-static bool held_back(const struct sthread *t)
-{
-    return t->lock_word && atomic_load_explicit(t->lock_word, memory_order_relaxed) != 0;
-}
-
-/* Whether t may be chosen: runnable and, unless every runnable thread is held back
- * (then the one chosen blocks in the Lock, and a deadlock is found as any other),
- * not held back. */
-static bool eligible(const struct sthread *t, bool holding_back)
-{
-    return t->state == RUNNABLE && !(holding_back && held_back(t));
-}
-
-/* The runnable thread the policy picks, or NULL when none can run. */
+/* The thread the policy picks, or NULL when none can run; after td_exit, only the
+ * thread that began the schedule. */
 static struct sthread *choose(bool yielding)
 {
-    struct sthread *best = NULL;
-    size_t runnable = 0, free_to_run = 0;
     if (S.exiting)
         return me && me->state == RUNNABLE ? me : NULL;
-    for (size_t i = 0; i < S.n; i++) {
-        const struct sthread *t = S.threads[i];
-        runnable += t->state == RUNNABLE;
-        free_to_run += t->state == RUNNABLE && !held_back(t);
-    }
-    if (runnable == 0)
-        return NULL;
-    bool holding_back = free_to_run > 0 && S.cfg.policy.kind != TD_POLICY_FIFO;
-    if (holding_back)
-        runnable = free_to_run;
-    if (S.cfg.policy.kind == TD_POLICY_RANDOM) {
-        size_t k = below(runnable);
-        for (size_t i = 0; i < S.n; i++)
-            if (eligible(S.threads[i], holding_back) && k-- == 0)
-                return S.threads[i];
-    }
-    if (S.cfg.policy.kind == TD_POLICY_PCT && runnable > 1) {
-        S.decisions++;
-        if (me && me->state == RUNNABLE && (yielding || is_change_point(S.decisions)))
-            me->priority = S.next_priority++;
-    }
-    for (size_t i = 0; i < S.n; i++) {
-        struct sthread *t = S.threads[i];
-        if (!eligible(t, holding_back))
-            continue;
-        bool better = !best ||
-                      (S.cfg.policy.kind == TD_POLICY_PCT ? t->priority < best->priority
-                                                          : t->ready_at < best->ready_at);
-        if (better)
-            best = t;
-    }
-    return best;
+    return td__sched_choose(S.threads, S.n, me, yielding);
+}
+
+static _Noreturn void stuck(int why)
+{
+    static char report[8192];
+    td__sched_report_write(report, sizeof report, why, S.steps, S.threads, S.n);
+    if (S.cfg.on_stuck)
+        S.cfg.on_stuck(why, report, S.cfg.ctx);
+    abort(); /* on_stuck must not return */
 }
 
 /* ---- the token ---------------------------------------------------------------------- */
@@ -260,103 +147,6 @@ static td__ns_t now_mono(void)
 static td__ns_t now_wall(void)
 {
     return WALL_EPOCH + (S.now - MONO_START);
-}
-
-/* ---- being stuck -------------------------------------------------------------------- */
-
-/* The object's name, or "#k" in order of first appearance ("event #3"). */
-static void object_name(const void *object, char *buf, size_t size)
-{
-    if (td_object_get_name(object, buf, size) > 0)
-        return;
-    size_t k = 0;
-    while (k < S.n_objects && S.objects[k] != object)
-        k++;
-    snprintf(buf, size, "#%zu", k + 1);
-}
-
-static unsigned holder_of(const void *lock)
-{
-    for (size_t i = 0; i < S.n_holders; i++)
-        if (S.holders[i].lock == lock)
-            return S.holders[i].number;
-    return 0;
-}
-
-static const char *thread_name(unsigned number, char *buf, size_t size)
-{
-    struct sthread *t = number ? S.threads[number - 1] : NULL;
-    if (t && t->thread)
-        td_thread_get_name(t->thread, buf, size);
-    else
-        snprintf(buf, size, "thread %u", number);
-    return buf;
-}
-
-static void append(char *buf, size_t size, size_t *len, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static void append(char *buf, size_t size, size_t *len, const char *fmt, ...)
-{
-    if (*len >= size)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(buf + *len, size - *len, fmt, ap);
-    va_end(ap);
-    if (n > 0)
-        *len += (size_t)n;
-}
-
-/* One line per live thread: what it waits for and, for a lock, who holds it. */
-static void describe_waits(char *buf, size_t size, size_t *len)
-{
-    for (size_t i = 0; i < S.n; i++) {
-        struct sthread *t = S.threads[i];
-        if (t->state == FINISHED)
-            continue;
-        char name[128], what[128], holder[128];
-        thread_name(t->number, name, sizeof name);
-        if (t->state == RUNNABLE) {
-            append(buf, size, len, "  %s is runnable\n", name);
-            continue;
-        }
-        if (!t->waits_on) {
-            append(buf, size, len, "  %s waits\n", name);
-            continue;
-        }
-        if (strcmp(t->waits_kind, "thread") == 0) {
-            td_thread_get_name((td_thread_t *)t->waits_on, what, sizeof what);
-            append(buf, size, len, "  %s waits to join %s\n", name, what);
-            continue;
-        }
-        object_name(t->waits_on, what, sizeof what);
-        unsigned h = holder_of(t->waits_on);
-        if (h)
-            append(buf, size, len, "  %s waits for %s %s, held by %s\n", name, t->waits_kind,
-                   what, thread_name(h, holder, sizeof holder));
-        else
-            append(buf, size, len, "  %s waits on %s %s\n", name, t->waits_kind, what);
-    }
-}
-
-static _Noreturn void stuck(int why)
-{
-    static char report[8192];
-    size_t len = 0;
-    if (why == TD_SCHED_DEADLOCK)
-        append(report, sizeof report, &len,
-               "deadlock: every thread is blocked and no timeout is pending "
-               "(after %llu scheduling points)\n",
-               (unsigned long long)S.steps);
-    else
-        append(report, sizeof report, &len,
-               "stopped after %llu scheduling points (the step limit): it may never end\n",
-               (unsigned long long)S.steps);
-    describe_waits(report, sizeof report, &len);
-    if (S.cfg.on_stuck)
-        S.cfg.on_stuck(why, report, S.cfg.ctx);
-    abort(); /* on_stuck must not return */
 }
 
 /* ---- scheduling points, waits and wakes ---------------------------------------------- */
@@ -494,8 +284,7 @@ static struct sthread *add_thread(td_thread_t *thread)
     t->state = RUNNABLE;
     t->ready_at = ++S.ticks;
     S.threads[S.n++] = t;
-    if (S.cfg.policy.kind == TD_POLICY_PCT)
-        give_priority(t);
+    td__sched_policy_admit(S.threads, S.n, t);
     return t;
 }
 
@@ -533,9 +322,7 @@ static void thread_end(void)
 {
     me->state = FINISHED;
     me->thread = NULL;
-    for (size_t i = 0; i < S.n_holders; i++) /* a lock it held stays held: by nobody */
-        if (S.holders[i].number == me->number)
-            S.holders[i].number = 0;
+    td__sched_report_finished(me->number);
     run_next(choose_or_advance(false));
     me = NULL;
 }
@@ -559,86 +346,14 @@ static const td__sched_ops_t ops = {
     .number = number,
 };
 
-/* ---- what the observer tells: waits and lock holders, for the report ------------- */
-
-static void remember_object(const void *object)
-{
-    for (size_t i = 0; i < S.n_objects; i++)
-        if (S.objects[i] == object)
-            return;
-    if (S.n_objects == S.cap_objects) {
-        size_t cap = S.cap_objects ? S.cap_objects * 2 : 32;
-        const void **grown = realloc(S.objects, cap * sizeof *grown);
-        if (!grown)
-            return;
-        S.objects = grown;
-        S.cap_objects = cap;
-    }
-    S.objects[S.n_objects++] = object;
-}
-
-static void set_holder(const void *lock, unsigned number)
-{
-    for (size_t i = 0; i < S.n_holders; i++) {
-        if (S.holders[i].lock == lock) {
-            S.holders[i].number = number;
-            return;
-        }
-    }
-    if (S.n_holders == S.cap_holders) {
-        size_t cap = S.cap_holders ? S.cap_holders * 2 : 16;
-        struct holder *grown = realloc(S.holders, cap * sizeof *grown);
-        if (!grown)
-            return;
-        S.holders = grown;
-        S.cap_holders = cap;
-    }
-    S.holders[S.n_holders++] = (struct holder){ lock, number };
-}
-
+/* What the observer tells, for the report of a stuck run. */
 static void note(const td__report_t *r)
 {
-    td_obs_kind_t kind = r->kind;
-    const char *primitive = r->primitive;
-    const void *object = r->object;
-    if (!me || !S.active)
-        return;
-    if (object)
-        remember_object(object);
-    switch (kind) {
-    case TD_OBS_WAIT_BEGIN:
-        me->waits_kind = primitive;
-        me->waits_on = object;
-        break;
-    case TD_OBS_WAIT_END:
-        me->waits_kind = NULL;
-        me->waits_on = NULL;
-        break;
-    case TD_OBS_ACQUIRE:
-        set_holder(object, me->number);
-        break;
-    case TD_OBS_RELEASE:
-        set_holder(object, 0);
-        break;
-    default:
-        break;
-    }
+    if (me && S.active)
+        td__sched_report_note(r, me);
 }
 
 /* ---- the public calls --------------------------------------------------------------- */
-
-static void place_change_points(const td_policy_t *p)
-{
-    unsigned depth = p->depth ? p->depth : 3;
-    uint64_t steps = p->steps ? p->steps : 1000;
-    S.n_change = 0;
-    /* depth - 1 distinct decisions in 1 .. steps - 1 (Shuttle: none at step 0). */
-    while (S.n_change + 1 < depth && S.n_change + 1 < steps) {
-        uint64_t at = 1 + below(steps - 1);
-        if (!is_change_point(at))
-            S.change_points[S.n_change++] = at;
-    }
-}
 
 /* The CPU the caller runs on (so schedules in parallel processes spread over the
  * CPUs the kernel gave them), else the first it may use. */
@@ -661,13 +376,12 @@ int td_sched_begin(const td_sched_config_t *config)
     if (S.active)
         return -EBUSY;
     free(S.threads);
-    free(S.holders);
-    free(S.objects);
     memset(&S, 0, sizeof S);
+    td__sched_report_clear();
     S.cfg = *config;
     if (!S.cfg.max_steps)
         S.cfg.max_steps = TD_SCHED_DEFAULT_MAX_STEPS;
-    S.rng = config->policy.seed;
+    td__sched_policy_begin(&config->policy);
     S.now = MONO_START;
     S.earliest = TD__NEVER;
     atomic_store(&interrupted, false);
@@ -678,7 +392,7 @@ int td_sched_begin(const td_sched_config_t *config)
     atomic_store(&me->go, 1);
     td__thread_set_number(self, me->number);
     if (S.cfg.policy.kind == TD_POLICY_PCT)
-        place_change_points(&S.cfg.policy);
+        td__sched_policy_plan();
     choose_cpu();
     pin_to_schedule_cpu();
     S.active = true;

@@ -21,7 +21,7 @@
  * coroutine to its track; a thread's entry goes at its THREAD_EXIT and a coroutine's
  * when it returns, so a new one at the same address gets a track of its own. The
  * main thread is registered when recording starts, first in start order.
- * Guarded by mutex: tracks, n_tracks, cap_tracks, owners, cap_owners, used_owners,
+ * Guarded by mutex: tracks, n_tracks, cap_tracks, owners (a core/ptrmap.h map),
  * pthreads, prim_names, n_prims (keys are published before n_keys and read lock-free).
  */
 #include <errno.h>
@@ -40,8 +40,6 @@ enum { MIN_COST = 64 };     /* the least a report is charged, in bytes (>= a rec
 
 static _Atomic(td_trace_t *) recording; /* the one recorder that records, or NULL */
 static atomic_uint_fast64_t last_gen;
-static char gone;
-#define TD__TRACE_GONE ((const void *)&gone)
 
 /* This thread's place in the recording `gen`. */
 static TD__TLS struct {
@@ -131,68 +129,6 @@ void td__trace_read_text(const td_trace_t *trace, uint64_t at, char *buf, size_t
 
 /* ---- primitive names ------------------------------------------------------------------ */
 
-const char *td__trace_prim_name(const td_trace_t *trace, unsigned prim)
-{
-    return prim < TD__TRACE_MAX_PRIMS && trace->prim_names[prim] ? trace->prim_names[prim] : "?";
-}
-
-td__trace_role_t td__trace_role_of(const char *primitive)
-{
-    static const struct {
-        const char *name;
-        td__trace_role_t role;
-    } roles[] = {
-        { "lock", TD__ROLE_LOCK },       { "rlock", TD__ROLE_RLOCK },
-        { "semaphore", TD__ROLE_SEMAPHORE }, { "event", TD__ROLE_EVENT },
-        { "cond", TD__ROLE_COND },       { "queue", TD__ROLE_QUEUE },
-        { "thread", TD__ROLE_THREAD },   { "timer", TD__ROLE_TIMER },
-        { "future", TD__ROLE_FUTURE },   { "barrier", TD__ROLE_BARRIER },
-        { "coro", TD__ROLE_CORO },       { "log", TD__ROLE_LOG },
-        { "sleep", TD__ROLE_SLEEP },     { "task", TD__ROLE_TASK },
-        { "loop", TD__ROLE_LOOP },
-    };
-    for (size_t i = 0; primitive && i < sizeof roles / sizeof roles[0]; i++)
-        if (strcmp(primitive, roles[i].name) == 0)
-            return roles[i].role;
-    return TD__ROLE_OTHER;
-}
-
-/* Add the name behind key (mutex held): its index, or UINT8_MAX when full. */
-static uint8_t add_prim(td_trace_t *trace, const char *key)
-{
-    unsigned n_keys = atomic_load_explicit(&trace->n_keys, memory_order_relaxed);
-    for (unsigned i = 0; i < n_keys; i++)
-        if (atomic_load_explicit(&trace->keys[i], memory_order_relaxed) == key)
-            return trace->key_prim[i];
-    if (n_keys == TD__TRACE_MAX_KEYS)
-        return UINT8_MAX;
-    unsigned prim = 0;
-    while (prim < trace->n_prims && strcmp(trace->prim_names[prim], key) != 0)
-        prim++;
-    if (prim == trace->n_prims) {
-        char *copy = prim < TD__TRACE_MAX_PRIMS ? strdup(key) : NULL;
-        if (!copy)
-            return UINT8_MAX;
-        trace->prim_names[trace->n_prims++] = copy;
-    }
-    trace->key_prim[n_keys] = (uint8_t)prim;
-    atomic_store_explicit(&trace->keys[n_keys], key, memory_order_relaxed);
-    atomic_store_explicit(&trace->n_keys, n_keys + 1, memory_order_release);
-    return (uint8_t)prim;
-}
-
-static uint8_t lookup_prim(td_trace_t *trace, const char *key)
-{
-    unsigned n_keys = atomic_load_explicit(&trace->n_keys, memory_order_acquire);
-    for (unsigned i = 0; i < n_keys; i++)
-        if (atomic_load_explicit(&trace->keys[i], memory_order_relaxed) == key)
-            return trace->key_prim[i];
-    td__mutex_lock(&trace->mutex);
-    uint8_t prim = add_prim(trace, key);
-    td__mutex_unlock(&trace->mutex);
-    return prim;
-}
-
 /* The index of a primitive's name: the thread's last one, else a few pointer
  * compares, the mutex the first time (`here` is valid: place() ran). */
 static uint8_t prim_of(td_trace_t *trace, const char *primitive)
@@ -201,68 +137,16 @@ static uint8_t prim_of(td_trace_t *trace, const char *primitive)
     if (here.prim_key == key)
         return here.prim;
     here.prim_key = key;
-    here.prim = lookup_prim(trace, key);
+    here.prim = td__trace_prim_index(trace, key);
     return here.prim;
 }
 
 /* ---- tracks ----------------------------------------------------------------------- */
 
-static size_t owner_slot(const void *owner, size_t cap)
-{
-    uint64_t x = (uint64_t)(uintptr_t)owner;
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
-    return (size_t)(x ^ (x >> 29)) & (cap - 1);
-}
-
-/* The owners entry of owner (mutex held), or NULL. */
-static struct td__trace_owner *find_owner(td_trace_t *trace, const void *owner)
-{
-    if (!owner || trace->cap_owners == 0)
-        return NULL;
-    for (size_t i = owner_slot(owner, trace->cap_owners), n = 0; n < trace->cap_owners;
-         i = (i + 1) & (trace->cap_owners - 1), n++) {
-        if (trace->owners[i].owner == NULL)
-            return NULL;
-        if (trace->owners[i].owner == owner)
-            return &trace->owners[i];
-    }
-    return NULL;
-}
-
-/* Room for one more owner (mutex held): 0 or -ENOMEM. */
-static int owners_room(td_trace_t *trace)
-{
-    if ((trace->used_owners + 1) * 2 <= trace->cap_owners)
-        return 0;
-    size_t cap = trace->cap_owners ? trace->cap_owners * 2 : 64;
-    struct td__trace_owner *table = calloc(cap, sizeof *table);
-    if (!table)
-        return -ENOMEM;
-    size_t live = 0;
-    for (size_t i = 0; i < trace->cap_owners; i++) {
-        const void *o = trace->owners[i].owner;
-        if (o == NULL || o == TD__TRACE_GONE)
-            continue;
-        size_t j = owner_slot(o, cap);
-        while (table[j].owner)
-            j = (j + 1) & (cap - 1);
-        table[j] = trace->owners[i];
-        live++;
-    }
-    free(trace->owners);
-    trace->owners = table;
-    trace->cap_owners = cap;
-    trace->used_owners = live;
-    return 0;
-}
-
 static void forget_owner(td_trace_t *trace, const void *owner)
 {
     td__mutex_lock(&trace->mutex);
-    struct td__trace_owner *o = find_owner(trace, owner);
-    if (o)
-        o->owner = TD__TRACE_GONE;
+    td__ptrmap_del(&trace->owners, owner, NULL);
     td__mutex_unlock(&trace->mutex);
 }
 
@@ -279,20 +163,13 @@ static uint32_t add_track(td_trace_t *trace, const char *name, const void *owner
         trace->cap_tracks = cap;
     }
     char *copy = strdup(name);
-    if (!copy || (owner && owners_room(trace) != 0)) {
+    if (!copy || (owner && td__ptrmap_reserve(&trace->owners, 1) != 0)) {
         free(copy);
         return UINT32_MAX;
     }
     uint32_t index = (uint32_t)trace->n_tracks++;
     trace->tracks[index] = (td__trace_track_t){ copy, owner, first_seq, order, coroutine };
-    if (owner) {
-        size_t j = owner_slot(owner, trace->cap_owners);
-        while (trace->owners[j].owner && trace->owners[j].owner != TD__TRACE_GONE)
-            j = (j + 1) & (trace->cap_owners - 1);
-        if (trace->owners[j].owner == NULL)
-            trace->used_owners++;
-        trace->owners[j] = (struct td__trace_owner){ owner, index };
-    }
+    td__ptrmap_put(&trace->owners, owner, index); /* room reserved: cannot fail */
     return index;
 }
 
@@ -302,9 +179,8 @@ static uint32_t track_of(td_trace_t *trace, const void *owner, uint64_t seq, uin
                          void (*name_of)(td_trace_t *, const void *, char *, size_t))
 {
     td__mutex_lock(&trace->mutex);
-    struct td__trace_owner *o = find_owner(trace, owner);
-    uint32_t track = o ? o->track : UINT32_MAX;
-    if (!o) {
+    uint32_t track = td__trace_number(&trace->owners, owner);
+    if (track == UINT32_MAX) {
         bool coroutine = parent != UINT32_MAX;
         uint64_t order = coroutine && parent < trace->n_tracks ? trace->tracks[parent].order
                          : owner ? td__thread_start_order(owner)
@@ -344,9 +220,7 @@ static void add_task(td_trace_t *trace, const td_obs_event_t *ev, uint32_t paren
     char name[32];
     snprintf(name, sizeof name, "Task-%d", ev->result);
     td__mutex_lock(&trace->mutex);
-    struct td__trace_owner *o = find_owner(trace, ev->object);
-    if (o)
-        o->owner = TD__TRACE_GONE;
+    td__ptrmap_del(&trace->owners, ev->object, NULL);
     if (parent < trace->n_tracks)
         add_track(trace, name, ev->object, ev->seq, trace->tracks[parent].order, true);
     td__mutex_unlock(&trace->mutex);
@@ -545,7 +419,7 @@ void td_trace_free(td_trace_t *trace)
     free(trace->chunks);
     free(trace->text_chunks);
     free(trace->tracks);
-    free(trace->owners);
+    td__ptrmap_free(&trace->owners);
     pthread_mutex_destroy(&trace->mutex);
     free(trace);
 }

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/ptrmap.h"
 #include "thrdemo/observer.h"
 #include "thrdemo/trace.h"
 
@@ -101,11 +102,7 @@ struct td_trace {
     pthread_mutex_t mutex;
     td__trace_track_t *tracks;
     size_t n_tracks, cap_tracks;
-    struct td__trace_owner {
-        const void *owner;
-        uint32_t track;
-    } *owners; /* open addressing; owner NULL: empty, TD__TRACE_GONE: removed */
-    size_t cap_owners, used_owners;
+    td__ptrmap_t owners; /* a live thread or coroutine -> its track */
     uint32_t pthreads; /* threads the library did not start, numbered */
 
     _Alignas(64) td_observer_t observer;
@@ -122,6 +119,9 @@ void td__trace_read_text(const td_trace_t *trace, uint64_t at, char *buf, size_t
 const char *td__trace_prim_name(const td_trace_t *trace, unsigned prim);
 /* The role of a primitive's name. */
 td__trace_role_t td__trace_role_of(const char *primitive);
+/* The index of the primitive name behind key (a report's primitive pointer), added
+ * the first time (takes the mutex then): UINT8_MAX when the table is full. */
+uint8_t td__trace_prim_index(td_trace_t *trace, const char *key);
 
 /* ---- the view: a recording sorted, resolved and made consistent -------------------- */
 
@@ -147,19 +147,12 @@ typedef struct td__trace_flow {
     uint64_t end_seq;   /* the WAIT_END it woke */
 } td__trace_flow_t;
 
-/* A map from pointers to numbers (open addressing, removals leave tombstones). */
-typedef struct td__trace_pmap {
-    const void **keys;
-    uint32_t *values;
-    size_t cap, used;
-} td__trace_pmap_t;
-
-/* The value of key, or UINT32_MAX. */
-uint32_t td__trace_pmap_get(const td__trace_pmap_t *map, const void *key);
-/* Set key to value: 0 or -ENOMEM. */
-int td__trace_pmap_put(td__trace_pmap_t *map, const void *key, uint32_t value);
-void td__trace_pmap_del(td__trace_pmap_t *map, const void *key);
-void td__trace_pmap_free(td__trace_pmap_t *map);
+/* The number map gives key (a core/ptrmap.h map of numbers), or UINT32_MAX. */
+static inline uint32_t td__trace_number(const td__ptrmap_t *map, const void *key)
+{
+    uintptr_t value;
+    return td__ptrmap_get(map, key, &value) ? (uint32_t)value : UINT32_MAX;
+}
 
 /* An object seen in the recording: its role and the name it goes by. */
 typedef struct td__trace_object {

@@ -27,98 +27,6 @@
 #include "core/core.h"
 #include "services/trace_internal.h"
 
-/* ---- the pointer map ---------------------------------------------------------------- */
-
-static char tombstone;
-#define TOMBSTONE ((const void *)&tombstone)
-
-static size_t slot_of(const void *key, size_t cap)
-{
-    uint64_t x = (uint64_t)(uintptr_t)key;
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
-    return (size_t)(x ^ (x >> 29)) & (cap - 1);
-}
-
-static size_t find_key(const td__trace_pmap_t *map, const void *key)
-{
-    if (map->cap == 0)
-        return SIZE_MAX;
-    for (size_t i = slot_of(key, map->cap), n = 0; n < map->cap; i = (i + 1) & (map->cap - 1), n++) {
-        if (map->keys[i] == NULL)
-            return SIZE_MAX;
-        if (map->keys[i] == key)
-            return i;
-    }
-    return SIZE_MAX;
-}
-
-uint32_t td__trace_pmap_get(const td__trace_pmap_t *map, const void *key)
-{
-    size_t i = find_key(map, key);
-    return i == SIZE_MAX ? UINT32_MAX : map->values[i];
-}
-
-static int pmap_grow(td__trace_pmap_t *map)
-{
-    size_t cap = map->cap ? map->cap * 2 : 64;
-    const void **keys = calloc(cap, sizeof *keys);
-    uint32_t *values = calloc(cap, sizeof *values);
-    if (!keys || !values) {
-        free(keys);
-        free(values);
-        return -ENOMEM;
-    }
-    size_t live = 0;
-    for (size_t i = 0; i < map->cap; i++) {
-        if (map->keys[i] == NULL || map->keys[i] == TOMBSTONE)
-            continue;
-        size_t j = slot_of(map->keys[i], cap);
-        while (keys[j])
-            j = (j + 1) & (cap - 1);
-        keys[j] = map->keys[i];
-        values[j] = map->values[i];
-        live++;
-    }
-    free(map->keys);
-    free(map->values);
-    *map = (td__trace_pmap_t){ keys, values, cap, live };
-    return 0;
-}
-
-int td__trace_pmap_put(td__trace_pmap_t *map, const void *key, uint32_t value)
-{
-    size_t i = find_key(map, key);
-    if (i != SIZE_MAX) {
-        map->values[i] = value;
-        return 0;
-    }
-    if ((map->used + 1) * 2 > map->cap && pmap_grow(map) != 0)
-        return -ENOMEM;
-    i = slot_of(key, map->cap);
-    while (map->keys[i] && map->keys[i] != TOMBSTONE)
-        i = (i + 1) & (map->cap - 1);
-    if (map->keys[i] == NULL)
-        map->used++;
-    map->keys[i] = key;
-    map->values[i] = value;
-    return 0;
-}
-
-void td__trace_pmap_del(td__trace_pmap_t *map, const void *key)
-{
-    size_t i = find_key(map, key);
-    if (i != SIZE_MAX)
-        map->keys[i] = TOMBSTONE;
-}
-
-void td__trace_pmap_free(td__trace_pmap_t *map)
-{
-    free(map->keys);
-    free(map->values);
-    *map = (td__trace_pmap_t){ 0 };
-}
-
 /* ---- collecting and sorting ----------------------------------------------------------- */
 
 /* The item holding seq (items are in seq order), or NULL. */
@@ -208,13 +116,13 @@ struct walk {
     uint32_t *depth;      /* waits open, the outer one included */
     uint64_t *inner;      /* the cause an inner wait saw */
     bool *used;
-    td__trace_pmap_t holders; /* lock -> the track holding it */
+    td__ptrmap_t holders; /* lock -> the track holding it */
     /* pointer -> its object's index, per role: a Semaphore and the Lock inside it
      * may share an address, and are two objects */
-    td__trace_pmap_t objects[TD__ROLES];
+    td__ptrmap_t objects[TD__ROLES];
     /* pointer -> what it was named last during the recording: index into v->names
      * + 1, or 0 when the name was forgotten; not there: never named meanwhile */
-    td__trace_pmap_t named;
+    td__ptrmap_t named;
     double last_line;
     uint64_t lines;
     unsigned numbers[TD__ROLES]; /* objects numbered so far, per role */
@@ -244,8 +152,8 @@ static int rename_object(td__trace_view_t *v, struct walk *w, td__trace_item_t *
         named = (uint32_t)++v->n_names;
     }
     for (size_t r = 0; r < TD__ROLES; r++)
-        td__trace_pmap_del(&w->objects[r], rec->object);
-    return td__trace_pmap_put(&w->named, rec->object, named);
+        td__ptrmap_del(&w->objects[r], rec->object, NULL);
+    return td__ptrmap_put(&w->named, rec->object, named);
 }
 
 /* What an object is called when first seen: its name during the recording, else
@@ -253,7 +161,7 @@ static int rename_object(td__trace_view_t *v, struct walk *w, td__trace_item_t *
 static void object_name(td__trace_view_t *v, struct walk *w, const td__trace_record_t *rec,
                         td__trace_role_t role, char *name, size_t size)
 {
-    uint32_t named = td__trace_pmap_get(&w->named, rec->object);
+    uint32_t named = td__trace_number(&w->named, rec->object);
     if (named != UINT32_MAX && named != 0)
         snprintf(name, size, "%s", v->names[named - 1]);
     if (named == 0 || (named == UINT32_MAX && td_object_get_name(rec->object, name, size) == 0))
@@ -271,14 +179,14 @@ static int name_object(td__trace_view_t *v, struct walk *w, td__trace_item_t *it
     if (!rec->object || role == TD__ROLE_THREAD || role == TD__ROLE_SLEEP ||
         role == TD__ROLE_LOG || role == TD__ROLE_CORO || role == TD__ROLE_TASK)
         return 0;
-    uint32_t index = td__trace_pmap_get(&w->objects[role], rec->object);
+    uint32_t index = td__trace_number(&w->objects[role], rec->object);
     if (index == UINT32_MAX) {
         char name[160];
         object_name(v, w, rec, role, name, sizeof name);
         index = (uint32_t)v->n_objects;
         v->objects[index] = (td__trace_object_t){ strdup(name), role };
         if (!v->objects[index].name ||
-            td__trace_pmap_put(&w->objects[role], rec->object, index) != 0)
+            td__ptrmap_put(&w->objects[role], rec->object, index) != 0)
             return -ENOMEM;
         v->n_objects++;
     }
@@ -298,10 +206,10 @@ static uint32_t other_track(td__trace_view_t *v, struct walk *w, const td__trace
     bool holdable = role == TD__ROLE_LOCK || role == TD__ROLE_RLOCK;
     uint32_t other = UINT32_MAX;
     if (rec->kind == TD_OBS_RELEASE && holdable) {
-        other = td__trace_pmap_get(&w->holders, rec->object);
-        td__trace_pmap_del(&w->holders, rec->object);
+        other = td__trace_number(&w->holders, rec->object);
+        td__ptrmap_del(&w->holders, rec->object, NULL);
     } else if (rec->kind == TD_OBS_ACQUIRE && holdable) {
-        td__trace_pmap_put(&w->holders, rec->object, rec->track);
+        td__ptrmap_put(&w->holders, rec->object, rec->track);
     } else if (rec->kind == TD_OBS_CORO_RESUME || rec->kind == TD_OBS_CORO_SUSPEND) {
         other = rec->extra;
     }
@@ -422,10 +330,10 @@ static int walk(td__trace_view_t *v)
     free(w.depth);
     free(w.inner);
     free(w.used);
-    td__trace_pmap_free(&w.holders);
+    td__ptrmap_free(&w.holders);
     for (size_t r = 0; r < TD__ROLES; r++)
-        td__trace_pmap_free(&w.objects[r]);
-    td__trace_pmap_free(&w.named);
+        td__ptrmap_free(&w.objects[r]);
+    td__ptrmap_free(&w.named);
     return rc;
 }
 
@@ -569,65 +477,4 @@ const td__trace_flow_t *td__trace_view_flows_from(const td__trace_view_t *v, uin
         end++;
     *n = end - lo;
     return &v->flows[lo];
-}
-
-/* ---- td_trace_visit ------------------------------------------------------------------- */
-
-static int visit_tracks(td__trace_view_t *v, const td_trace_visitor_t *visitor)
-{
-    if (!visitor->tracks)
-        return 0;
-    td_trace_track_t *tracks = malloc((v->n_shown ? v->n_shown : 1) * sizeof *tracks);
-    if (!tracks)
-        return -ENOMEM;
-    for (size_t p = 0; p < v->n_shown; p++) {
-        const td__trace_track_t *t = &v->tracks[v->order[p]];
-        tracks[p] = (td_trace_track_t){ .name = t->name, .coroutine = t->coroutine };
-    }
-    int rc = visitor->tracks(tracks, v->n_shown, visitor->ctx);
-    free(tracks);
-    return rc;
-}
-
-/* The entry an item stands for. */
-static void entry_of(td__trace_view_t *v, const td__trace_item_t *item, td_trace_entry_t *e)
-{
-    const td__trace_record_t *rec = td__trace_view_record(v, item);
-    bool coro = rec->kind == TD_OBS_CORO_RESUME || rec->kind == TD_OBS_CORO_SUSPEND;
-    uint32_t co = coro ? td__trace_view_track(v, rec->extra) : UINT32_MAX;
-    *e = (td_trace_entry_t){
-        .kind = (td_obs_kind_t)rec->kind,
-        .track = td__trace_view_track(v, rec->track),
-        .coroutine = co == UINT32_MAX ? SIZE_MAX : co,
-        .time = item->ts,
-        .seq = item->seq,
-        .primitive = td__trace_prim_name(v->trace, rec->prim),
-        .object = td__trace_view_object(v, item),
-        .result = rec->result,
-        .timeout = rec->kind == TD_OBS_WAIT_BEGIN ? rec->aux.timeout : -1,
-        .cause = rec->kind == TD_OBS_WAIT_END ? item->cause : 0,
-    };
-    if (rec->kind == TD_OBS_LINE) {
-        e->text = td__trace_view_text(v, rec);
-        e->len = e->text ? rec->extra : 0;
-    }
-}
-
-int td_trace_visit(td_trace_t *trace, const td_trace_visitor_t *visitor)
-{
-    td__trace_view_t v;
-    int rc = td__trace_view_open(&v, trace);
-    if (rc == 0)
-        rc = visit_tracks(&v, visitor);
-    for (size_t i = 0; rc == 0 && visitor->entry && i < v.n_items; i++) {
-        const td__trace_item_t *item = &v.items[v.in_time[i]];
-        const td__trace_record_t *rec = td__trace_view_record(&v, item);
-        if ((item->flags & TD__ITEM_HIDDEN) || td__trace_view_track(&v, rec->track) == UINT32_MAX)
-            continue;
-        td_trace_entry_t e;
-        entry_of(&v, item, &e);
-        rc = visitor->entry(&e, visitor->ctx);
-    }
-    td__trace_view_close(&v);
-    return rc;
 }
