@@ -24,8 +24,6 @@
 
 #include "coro_internal.h"
 
-TD__TLS td_coro_t *td__coro_running;
-
 /* ---- create, free ---------------------------------------------------------------------- */
 
 size_t td__coro_size(const td_coro_attr_t *attr)

@@ -17,6 +17,10 @@
 
 #include "coro_internal.h"
 
+/* Which coroutine runs on this thread: the switch's own state, kept here, below the
+ * files that read it (the guard's fault handler, the shared stacks, the object). */
+TD__TLS td_coro_t *td__coro_running;
+
 static void coro_entry(void);
 
 #if CORO_ASM
