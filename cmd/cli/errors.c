@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "support/text.h"
+#include "core/utf8.h"
 
 /* ---- errors --------------------------------------------------------------------------- */
 
@@ -29,7 +29,7 @@ static bool escape(const char *text, char *out, size_t size, size_t limit)
         char piece[8];
         /* 4 bytes may be read: the check stops at the first byte that continues no
          * sequence, the terminating NUL among them. */
-        size_t n = text_utf8_length(s, 4), plen;
+        size_t n = td__utf8_length(s, 4), plen;
         if (n == 1 && *s < sizeof names && names[*s]) {
             plen = (size_t)snprintf(piece, sizeof piece, "\\%c", names[*s]);
         } else if (n == 0 || *s < 0x20 || *s == 0x7f) {

@@ -22,7 +22,7 @@
 #include <thrdemo/log.h>
 
 #include "run/runner.h"
-#include "text.h"
+#include "core/utf8.h"
 
 /* ---- what a connection may take ------------------------------------------------------- */
 
@@ -255,7 +255,7 @@ size_t net_backslashreplace(const unsigned char *data, size_t len, char *out)
 {
     size_t o = 0;
     for (size_t i = 0; i < len;) {
-        size_t n = text_utf8_length(data + i, len - i);
+        size_t n = td__utf8_length(data + i, len - i);
         if (n == 0) {
             o += (size_t)sprintf(out + o, "\\x%02x", data[i]);
             i++;

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/utf8.h"
 #include "services/trace_json.h"
 
 void td__json_flush(struct writer *w)
@@ -52,25 +53,11 @@ void td__json_putf(struct writer *w, const char *fmt, ...)
     td__json_put(w, text, n < 0 ? 0 : (size_t)n < sizeof text ? (size_t)n : sizeof text - 1);
 }
 
-/* Length of the valid UTF-8 sequence at s (n bytes left), 0 if none starts there. */
-static size_t utf8_length(const unsigned char *s, size_t n)
-{
-    size_t len = s[0] < 0x80 ? 1 : s[0] >= 0xc2 && s[0] <= 0xdf ? 2
-                                 : s[0] >= 0xe0 && s[0] <= 0xef ? 3
-                                 : s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : 0;
-    if (len > n)
-        return 0;
-    for (size_t i = 1; i < len; i++)
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-    return len;
-}
-
 /* The JSON escape of the character at s (n bytes left) into piece: its length;
  * *used: the bytes of s it stands for. Plain characters give 0 (copy them). */
 static size_t escape_char(const unsigned char *s, size_t n, char piece[8], size_t *used)
 {
-    size_t len = utf8_length(s, n);
+    size_t len = td__utf8_length(s, n);
     *used = len ? len : 1;
     if (len == 0) {
         memcpy(piece, "\\ufffd", 6); /* not UTF-8: the replacement character */

@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: MIT */
-/* text.c - one UTF-8 check (RFC 3629, as Python's strict decoder applies it): the
+/* utf8.c - one UTF-8 check (RFC 3629, as Python's strict decoder applies it): the
  * lead byte says the length and the smallest value that length may carry, so an
  * overlong form, a surrogate and anything past U+10FFFF are refused with the stray
  * bytes. */
-#include "text.h"
+#include "utf8.h"
 
 #include <stdbool.h>
 #include <stdint.h>
 
-size_t text_utf8_length(const unsigned char *s, size_t n)
+size_t td__utf8_length(const unsigned char *s, size_t n)
 {
     if (n == 0)
         return 0;
