@@ -217,21 +217,28 @@ expect_status 130 "redis-gate after SIGINT during a PING"
 check "SIGINT during a PING: stops within 1 s (${elapsed_ms} ms)" test "$elapsed_ms" -lt 1000
 stop_servers
 
-# ---- a server still loading its data set: the LOADING reply is the logged reason.
-port=$(free_port)
-python3 -c '
-import socket, sys
+# A server on a free port ($port) answering every connection with one reply,
+# given as a Python bytes literal, then closing it; $fake_pid is its process.
+fake_server() {
+    port=$(free_port)
+    python3 -c '
+import ast, socket, sys
+answer = ast.literal_eval(sys.argv[2])
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(16)
 while True:
     c, _ = s.accept()
     c.recv(1024)
-    c.sendall(b"-LOADING Redis is loading the dataset in memory\r\n")
+    c.sendall(answer)
     c.close()
-' "$port" &
-fake_pid=$!
-i=0
-until python3 -c "import socket,sys; socket.create_connection(('127.0.0.1', $port), 1).close()" 2>/dev/null || [ $i -ge 600 ]; do sleep 0.05; i=$((i + 1)); done
+' "$port" "$1" &
+    fake_pid=$!
+    i=0
+    until python3 -c "import socket,sys; socket.create_connection(('127.0.0.1', $port), 1).close()" 2>/dev/null || [ $i -ge 600 ]; do sleep 0.05; i=$((i + 1)); done
+}
+
+# ---- a server still loading its data set: the LOADING reply is the logged reason.
+fake_server 'b"-LOADING Redis is loading the dataset in memory\r\n"'
 run redis-gate --redis "127.0.0.1:$port" --give-up 0.3 --retry 0.1
 expect_status 1 "redis-gate --redis (loading)"
 check "loading: the LOADING reply is the reason" grep -q 'not ready (attempt 1): the server answered: LOADING Redis is loading the dataset in memory$' "$work/out"
@@ -240,20 +247,7 @@ stop_servers
 
 # ---- a server that answers bytes that are no Redis reply (an HTTP server, say; issue
 # 21: the reason printed was uninitialised stack bytes): hiredis's protocol error.
-port=$(free_port)
-python3 -c '
-import socket, sys
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(16)
-while True:
-    c, _ = s.accept()
-    c.recv(1024)
-    c.sendall(b"HTTP/1.1 400 Bad Request\r\n\r\n")
-    c.close()
-' "$port" &
-fake_pid=$!
-i=0
-until python3 -c "import socket,sys; socket.create_connection(('127.0.0.1', $port), 1).close()" 2>/dev/null || [ $i -ge 600 ]; do sleep 0.05; i=$((i + 1)); done
+fake_server 'b"HTTP/1.1 400 Bad Request\r\n\r\n"'
 run redis-gate --redis "127.0.0.1:$port" --give-up 0.3 --retry 0.1
 expect_status 1 "redis-gate --redis (not a Redis server)"
 reason='no Redis reply (Protocol error, got "H" as reply type byte)'
