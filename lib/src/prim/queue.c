@@ -6,6 +6,10 @@
  * (queue_locked.c). This file adds what CPython's three Conditions do: blocking
  * with a timeout, and join() over task_done() counts.
  *
+ * One piece: the sleepers' protocol below pairs every wait here with the claim or
+ * mark that wakes it (a put's, a get's, shutdown's, task_done's); split, the two
+ * halves of each pairing would sit in different files.
+ *
  * Linearizable: each engine call takes effect at one instant (the engine files say
  * where), and this file only retries them: a put or get that blocks is one engine
  * call that succeeds, after earlier ones that found the queue full (empty), which
@@ -39,10 +43,6 @@
  *
  * Tasks: `done` counts task_done() calls and the items an immediate shutdown
  * dropped; the engine counts the puts, so unfinished = puts - done.
- *
- * One piece: the sleepers' protocol above pairs every wait here with the claim or
- * mark that wakes it (a put's, a get's, shutdown's, task_done's); split, the two
- * halves of each pairing would sit in different files.
  */
 #include <errno.h>
 #include <math.h>
