@@ -13,7 +13,14 @@
  *   pct:SEED[:DEPTH[:STEPS]]  probabilistic concurrency testing (Burckhardt et al.,
  *                     ASPLOS 2010, as Shuttle implements it): random priorities, the
  *                     highest runnable runs, and at DEPTH-1 random points among the
- *                     first STEPS decisions the running thread drops to the lowest.
+ *                     first STEPS decisions the running thread drops to the lowest;
+ *   replay:CHOICES    one schedule, written as the choices that differ from the plain
+ *                     order: "2@7,1@15" runs thread 2 at decision 7 and thread 1 at
+ *                     decision 15 (decisions count from 0, one at every scheduling
+ *                     point, block and thread end); everywhere else the thread that
+ *                     ran goes on while it can, else the lowest-numbered one that can
+ *                     (after a td_yield_now: the next one after it). `thrdemo explore
+ *                     --all` prints these; "replay:" alone is the plain order.
  * random and pct choose among the threads that can go on: one about to take a Lock
  * (blocking, no timeout) that another thread holds would only block, so it waits
  * until the lock is free, as Shuttle and Loom treat a thread waiting for a mutex.
@@ -22,7 +29,10 @@
  * Time is virtual: td_monotonic, td_time and every timeout read the scheduler's
  * clock, which starts at a fixed point (the wall clock at 2000-01-01 00:00:00 UTC),
  * advances by 1 us at each scheduling point, and jumps to the earliest deadline when
- * every thread is blocked. Sleeps and timeouts cost no wall time. Idents and native
+ * every thread is blocked. Under replay it stands still between those jumps (as Go's
+ * synctest bubbles do), so that when a thread wakes depends on what the threads did,
+ * not on how their steps were interleaved: two interleavings that only reorder
+ * independent steps are then the same run, which is what explore --all relies on. Sleeps and timeouts cost no wall time. Idents and native
  * ids are the threads' numbers (1 for the thread that began the schedule, then in
  * start order), and 10000 + that number.
  * When every thread is blocked with no deadline pending (a deadlock), or the run
@@ -49,24 +59,36 @@
 extern "C" {
 #endif
 
-typedef enum td_policy_kind { TD_POLICY_FIFO, TD_POLICY_RANDOM, TD_POLICY_PCT } td_policy_kind_t;
+typedef enum td_policy_kind {
+    TD_POLICY_FIFO,
+    TD_POLICY_RANDOM,
+    TD_POLICY_PCT,
+    TD_POLICY_REPLAY
+} td_policy_kind_t;
 
 typedef struct td_policy {
     td_policy_kind_t kind;
     uint64_t seed;  /* random and pct */
     unsigned depth; /* pct: change points + 1 (0: the default, 3) */
     uint64_t steps; /* pct: the decisions change points are drawn from (0: 1000) */
+    /* replay: the choices, "THREAD@DECISION,..." in increasing decisions (NULL or ""
+     * for none). Points into the text td_policy_parse read, which must outlive the
+     * schedule. */
+    const char *choices;
 } td_policy_t;
 
-/* Parse "fifo", "random:SEED" or "pct:SEED[:DEPTH[:STEPS]]" (decimal numbers, DEPTH
- * 1..64, STEPS >= 2) into *policy: 0 or -EINVAL. */
+/* Parse "fifo", "random:SEED", "pct:SEED[:DEPTH[:STEPS]]" (decimal numbers, DEPTH
+ * 1..64, STEPS >= 2) or "replay:[T@D,...]" (threads from 1, decisions increasing)
+ * into *policy: 0 or -EINVAL. */
 TD_API int td_policy_parse(const char *text, td_policy_t *policy);
 /* Write the policy as td_policy_parse reads it into buf (size bytes): the full
  * length, as snprintf. */
 TD_API size_t td_policy_format(const td_policy_t *policy, char *buf, size_t size);
 
-/* Why a run cannot go on (on_stuck's first argument). */
-enum { TD_SCHED_DEADLOCK = 1, TD_SCHED_STEP_LIMIT = 2 };
+/* Why a run cannot go on (on_stuck's first argument). TD_SCHED_REDUNDANT comes only
+ * in an exploration's run (explore.h): every thread that could go on is asleep, so
+ * the run could only repeat schedules already explored. */
+enum { TD_SCHED_DEADLOCK = 1, TD_SCHED_STEP_LIMIT = 2, TD_SCHED_REDUNDANT = 3 };
 
 /* The default max_steps: ten million scheduling points. */
 #define TD_SCHED_DEFAULT_MAX_STEPS 10000000ULL
@@ -82,6 +104,9 @@ typedef struct td_sched_config {
      * return; NULL aborts. */
     void (*on_stuck)(int why, const char *report, void *ctx);
     void *ctx;
+    /* The run of an exploration, set by td_explore_child (explore.h): the request it
+     * follows and where it tells what it did. NULL for an ordinary schedule. */
+    const struct td_explore_request *explore;
 } td_sched_config_t;
 
 /* Put the calling thread, and every thread started from now on, under the scheduler:
@@ -102,6 +127,14 @@ TD_API void td_yield_now(void);
  * td_yield_now it leaves the caller's pct priority alone (nothing waits, so nothing
  * needs to go first). Does nothing without a schedule. */
 TD_API void td_sched_point(void);
+/* A scheduling point before a read of the shared variable at object, for code that
+ * races without a primitive: another thread may run first. explore --all orders it
+ * against every write of object and lets it commute with other reads. Does nothing
+ * without a schedule. */
+TD_API void td_sched_read(const void *object);
+/* The same before a write (or a read-modify-write) of the variable at object:
+ * ordered against every other access to it. */
+TD_API void td_sched_write(const void *object);
 /* Ask for on_interrupt at the next scheduling point: only sets a flag, so it is safe
  * from a signal handler or a thread the schedule does not control. */
 TD_API void td_sched_interrupt(void);

@@ -246,24 +246,38 @@ extern _Atomic(td__report_fn) td__reporter;
 
 /* Scheduling points: every library operation that can block or wake another thread
  * names itself here first, before it takes any lock, so a controlled scheduler can
- * decide who runs next. */
+ * decide who runs next. The kind says what the step that follows does to the object
+ * (explore --all orders two steps only when they touch one object and one of them
+ * changes it; sched_dpor.c's table): the object is the primitive's address, or the
+ * variable's, or NULL for the kinds that touch nothing, or anything. */
 typedef enum td__point_kind {
-    TD__POINT_YIELD,   /* td_yield_now: code that spins or races without a primitive */
-    TD__POINT_START,   /* a thread was started */
-    TD__POINT_ACQUIRE, /* Lock/RLock/Semaphore acquire, Condition/Barrier entry */
-    TD__POINT_RELEASE, /* Lock/RLock/Semaphore release */
-    TD__POINT_SET,     /* Event set/clear */
-    TD__POINT_WAIT,    /* Event/Condition wait, join, sleep */
-    TD__POINT_NOTIFY,  /* Condition notify */
-    TD__POINT_PUT,     /* Queue put, task_done, shutdown */
-    TD__POINT_GET,     /* Queue get, join */
-    TD__POINT_FIRE,    /* a Timer's function is about to run */
-    TD__POINT_LINE,    /* a trace line is about to be written */
-    TD__POINT_RACE,    /* td_sched_point: a race window in code without a primitive */
-    TD__POINT_LOCK     /* a blocking, untimed Lock acquire: the object is the lock's
-                        * state word (0 when free), so a scheduler may hold the thread
-                        * back while the lock is held, as running it then could only
-                        * make it block */
+    TD__POINT_YIELD,      /* td_yield_now: spinning code; may touch anything */
+    TD__POINT_START,      /* a thread was started: touches nothing shared yet */
+    TD__POINT_ACQUIRE,    /* Lock/RLock/Semaphore acquire with a timeout or none */
+    TD__POINT_RELEASE,    /* Lock/RLock/Semaphore release */
+    TD__POINT_SET,        /* Event set */
+    TD__POINT_CLEAR,      /* Event clear */
+    TD__POINT_WAIT,       /* Condition/Barrier wait: changes the object */
+    TD__POINT_EVENT_WAIT, /* Event wait (every sleep is one): reads the flag */
+    TD__POINT_JOIN,       /* join: reads whether the thread (the object) has ended */
+    TD__POINT_NOTIFY,     /* Condition notify, a future cancelled */
+    TD__POINT_PUT,        /* Queue put */
+    TD__POINT_GET,        /* Queue get */
+    TD__POINT_TASK_DONE,  /* Queue task_done */
+    TD__POINT_QUEUE_JOIN, /* Queue join: reads the unfinished count */
+    TD__POINT_SHUTDOWN,   /* Queue shutdown */
+    TD__POINT_FUTURE,     /* a future's result or a wait on futures: set by code that
+                           * names no point, so it is ordered against everything */
+    TD__POINT_FIRE,       /* a Timer's function is about to run */
+    TD__POINT_LINE,       /* a trace line is about to be written (object NULL: the
+                           * output, which all threads share) */
+    TD__POINT_RACE,       /* td_sched_point: a race window; may touch anything */
+    TD__POINT_READ,       /* td_sched_read: a read of the variable at object */
+    TD__POINT_WRITE,      /* td_sched_write: a write of the variable at object */
+    TD__POINT_LOCK        /* a blocking, untimed Lock acquire: the object is the lock's
+                           * state word (0 when free), so a scheduler may hold the thread
+                           * back while the lock is held, as running it then could only
+                           * make it block */
 } td__point_kind_t;
 
 /* A controlled scheduler (--schedule) replaces the clock, the wait path and the wake

@@ -61,7 +61,7 @@ void td_event_set(td_event_t *event)
 
 void td_event_clear(td_event_t *event)
 {
-    TD__POINT(TD__POINT_SET, event);
+    TD__POINT(TD__POINT_CLEAR, event);
     TD__OBSERVE(TD_OBS_CLEAR, "event", event, 0);
     atomic_fetch_and_explicit(word_of(event), ~FLAG, memory_order_relaxed);
 }
@@ -73,7 +73,7 @@ bool td_event_is_set(td_event_t *event)
 
 bool td_event_wait(td_event_t *event, double timeout)
 {
-    TD__POINT(TD__POINT_WAIT, event);
+    TD__POINT(TD__POINT_EVENT_WAIT, event);
     /* Python: zero or negative does not wait. A bool has no room for -EINVAL or
      * -EOVERFLOW: a timeout the others reject does not wait either. */
     if (td__check_timeout(&timeout, TD__TIMEOUT_JOIN) != 0 || timeout == 0)

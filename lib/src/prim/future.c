@@ -203,7 +203,7 @@ int td_future_result(td_future_t *f, double timeout, void **result)
 int td__future_result_until(td_future_t *f, td__deadline_t deadline, void **result,
                             int *error)
 {
-    TD__POINT(TD__POINT_WAIT, f);
+    TD__POINT(TD__POINT_FUTURE, f);
     td_lock_acquire(&f->lock, true, TD_FOREVER);
     int state = wait_done(f, deadline);
     int rc = -ETIMEDOUT;
@@ -222,7 +222,7 @@ int td__future_result_until(td_future_t *f, td__deadline_t deadline, void **resu
 
 int td_future_exception(td_future_t *f, double timeout, int *error)
 {
-    TD__POINT(TD__POINT_WAIT, f);
+    TD__POINT(TD__POINT_FUTURE, f);
     int rc = check_timeout(&timeout);
     if (rc != 0)
         return rc;
@@ -366,7 +366,7 @@ int td_futures_wait(td_future_t *const *futures, size_t n, double timeout,
     int mode = when == TD_FIRST_COMPLETED   ? MODE_FIRST_COMPLETED
                : when == TD_FIRST_EXCEPTION ? MODE_FIRST_EXCEPTION
                                             : MODE_ALL_COMPLETED;
-    TD__POINT(TD__POINT_WAIT, futures);
+    TD__POINT(TD__POINT_FUTURE, futures);
     struct waiter *w = waiter_new(mode, n);
     if (!w)
         return -ENOMEM;
@@ -434,7 +434,7 @@ int td_as_completed_new(td_as_completed_t **out, td_future_t *const *futures, si
 
 int td_as_completed_next(td_as_completed_t *it, td_future_t **future)
 {
-    TD__POINT(TD__POINT_WAIT, it);
+    TD__POINT(TD__POINT_FUTURE, it);
     struct waiter *w = it->waiter;
     if (it->given == it->n)
         return -ENODATA;

@@ -427,7 +427,7 @@ long td_queue_maxsize(td_queue_t *q)
 
 int td_queue_task_done(td_queue_t *q)
 {
-    TD__POINT(TD__POINT_PUT, q);
+    TD__POINT(TD__POINT_TASK_DONE, q);
     size_t done = atomic_load_explicit(&q->done, memory_order_relaxed), puts;
     do {
         puts = puts_made(q);
@@ -454,7 +454,7 @@ int td_queue_join(td_queue_t *q, double timeout)
     int rc = check_timeout(true, &timeout);
     if (rc != 0)
         return rc;
-    TD__POINT(TD__POINT_GET, q);
+    TD__POINT(TD__POINT_QUEUE_JOIN, q);
     td__deadline_t deadline = td__deadline_in(timeout);
     bool waiting = false;
     while (!all_done(q)) {
@@ -494,7 +494,7 @@ static void count_done(td_queue_t *q, size_t n)
 
 void td_queue_shutdown(td_queue_t *q, bool immediate)
 {
-    TD__POINT(TD__POINT_PUT, q);
+    TD__POINT(TD__POINT_SHUTDOWN, q);
     TD__OBSERVE(TD_OBS_SHUTDOWN, "queue", q, immediate);
     size_t dropped = engine_close(q, immediate);
     if (immediate && q->tracks_tasks)

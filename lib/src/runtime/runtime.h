@@ -22,6 +22,9 @@ uint64_t td__thread_start_order(const td_thread_t *thread);
  * begins it): its ident and native id are made from it from then on. */
 void td__thread_set_number(td_thread_t *thread, unsigned number);
 
+/* Whether the thread has ended (its joiners return at once). */
+bool td__thread_ended(const td_thread_t *thread);
+
 /* The next report sequence number (for a LINE, taken under the output lock so
  * lines are numbered in the order they reach stdout). */
 uint64_t td__observe_seq(void);

@@ -428,7 +428,7 @@ static int wait_done(struct td_thread *t, td__deadline_t deadline)
 
 int td_thread_join(td_thread_t *thread, double timeout)
 {
-    TD__POINT(TD__POINT_WAIT, thread);
+    TD__POINT(TD__POINT_JOIN, thread);
     if (thread == current)
         return -EDEADLK; /* Python: "cannot join current thread" */
     if (atomic_load_explicit(&thread->state, memory_order_acquire) == NEW)
@@ -499,6 +499,11 @@ int td_thread_set_daemon(td_thread_t *thread, bool daemon)
 void td__thread_set_number(td_thread_t *thread, unsigned number)
 {
     atomic_store(&thread->number, number);
+}
+
+bool td__thread_ended(const td_thread_t *thread)
+{
+    return atomic_load_explicit(&((struct td_thread *)thread)->done, memory_order_acquire) == 1;
 }
 
 /* Under a schedule, a numbered thread's ident is its number and its native id

@@ -44,6 +44,43 @@ static int optional(const char **text, bool *given, uint64_t *out)
     return rc == 0 && !last && **text == '\0' ? -EINVAL : rc; /* "pct:1:" */
 }
 
+/* "T@D,T@D,..." with threads from 1 and decisions increasing, or "". */
+static bool replay_choices_valid(const char *p)
+{
+    bool first = true;
+    uint64_t last = 0;
+    while (*p) {
+        uint64_t thread, decision;
+        const char *at = strchr(p, '@');
+        if (!at || at == p)
+            return false;
+        char digits[24];
+        size_t len = (size_t)(at - p);
+        if (len >= sizeof digits)
+            return false;
+        memcpy(digits, p, len);
+        digits[len] = '\0';
+        const char *d = digits;
+        if (number(&d, &thread) != 0 || *d != '\0' || thread == 0 || thread > 64)
+            return false;
+        const char *comma = strchr(at + 1, ',');
+        len = comma ? (size_t)(comma - at - 1) : strlen(at + 1);
+        if (len == 0 || len >= sizeof digits)
+            return false;
+        memcpy(digits, at + 1, len);
+        digits[len] = '\0';
+        d = digits;
+        if (number(&d, &decision) != 0 || *d != '\0' || (!first && decision <= last))
+            return false;
+        first = false;
+        last = decision;
+        p = comma ? comma + 1 : at + 1 + len;
+        if (comma && *p == '\0')
+            return false; /* "1@2," */
+    }
+    return true;
+}
+
 int td_policy_parse(const char *text, td_policy_t *policy)
 {
     if (!text || !policy)
@@ -74,6 +111,11 @@ int td_policy_parse(const char *text, td_policy_t *policy)
             return -EINVAL;
         p.depth = (unsigned)depth;
         p.steps = steps;
+    } else if (strncmp(text, "replay:", 7) == 0) {
+        p.kind = TD_POLICY_REPLAY;
+        p.choices = text + 7;
+        if (!replay_choices_valid(p.choices))
+            return -EINVAL;
     } else {
         return -EINVAL;
     }
@@ -88,6 +130,8 @@ size_t td_policy_format(const td_policy_t *p, char *buf, size_t size)
         n = snprintf(buf, size, "fifo");
     else if (p->kind == TD_POLICY_RANDOM)
         n = snprintf(buf, size, "random:%" PRIu64, p->seed);
+    else if (p->kind == TD_POLICY_REPLAY)
+        n = snprintf(buf, size, "replay:%s", p->choices ? p->choices : "");
     else if (p->steps && p->steps != 1000)
         n = snprintf(buf, size, "pct:%" PRIu64 ":%u:%" PRIu64, p->seed, p->depth ? p->depth : 3,
                      p->steps);

@@ -28,7 +28,9 @@
  *   any            thread_end()                            FINISHED
  *
  * Which runnable thread runs is the policy's (sched_policy.c); what a stuck run
- * reports, the report's (sched_report.c).
+ * reports, the report's (sched_report.c); what an exploration's run writes down,
+ * sched_explore.c's. One piece: the token, the clock, the waits and the threads'
+ * records all read and write the one state S, under the invariants stated here.
  */
 #include <errno.h>
 #include <sched.h>
@@ -54,6 +56,7 @@ static struct {
     size_t n, cap;
     uint64_t steps, switches, blocks, ticks;
     td__ns_t now, earliest;
+    td__ns_t quantum; /* the clock's advance at a point: 0 under replay */
     cpu_set_t saved_affinity;
     bool affinity_saved;
     int cpu;
@@ -64,16 +67,27 @@ static TD__TLS struct sthread *me;
 
 /* The thread the policy picks, or NULL when none can run; after td_exit, only the
  * thread that began the schedule. */
-static struct sthread *choose(bool yielding)
+/* The thread the policy picks (see td__sched_choose), or NULL; in an exploration's
+ * run, *redundant when it picks none only because every thread free to run sleeps
+ * (the run could only repeat explored schedules). */
+static struct sthread *choose(bool yielding, bool *redundant)
 {
     if (S.exiting)
         return me && me->state == RUNNABLE ? me : NULL;
-    return td__sched_choose(S.threads, S.n, me, yielding);
+    bool (*asleep)(const struct sthread *t) = NULL;
+    if (td__explore_active())
+        asleep = td__explore_asleep(S.threads, S.n, td__sched_policy_decisions());
+    struct sthread *next = td__sched_choose(S.threads, S.n, me, yielding, asleep);
+    for (size_t i = 0; !next && asleep && i < S.n && !*redundant; i++)
+        *redundant = td__sched_free_to_run(S.threads[i]);
+    return next;
 }
+
 
 static _Noreturn void stuck(int why)
 {
     static char report[8192];
+    td__explore_record_stop(why);
     td__sched_report_write(report, sizeof report, why, S.steps, S.threads, S.n);
     if (S.cfg.on_stuck)
         S.cfg.on_stuck(why, report, S.cfg.ctx);
@@ -164,7 +178,10 @@ static void run_interrupt_if_asked(void)
 static struct sthread *choose_or_advance(bool yielding)
 {
     for (;;) {
-        struct sthread *next = choose(yielding);
+        bool redundant = false;
+        struct sthread *next = choose(yielding, &redundant);
+        if (redundant)
+            stuck(TD_SCHED_REDUNDANT);
         if (next)
             return next;
         if (S.earliest != TD__NEVER) {
@@ -188,6 +205,16 @@ static struct sthread *choose_or_advance(bool yielding)
     }
 }
 
+/* Decide who runs next (see choose_or_advance) and, in an exploration's run, write
+ * the decision down. */
+static struct sthread *decide(bool yielding)
+{
+    struct sthread *next = choose_or_advance(yielding);
+    if (td__explore_active() && !S.exiting)
+        td__explore_record(S.threads, S.n, me, yielding, next);
+    return next;
+}
+
 /* Back from a hand-off: run on_interrupt if this thread was woken for it. */
 static void resumed(void)
 {
@@ -202,15 +229,19 @@ static void point(td__point_kind_t kind, const void *object)
     if (!me)
         return; /* a thread the schedule does not control */
     S.steps++;
-    S.now += QUANTUM_NS;
+    S.now += S.quantum;
     if (S.steps > S.cfg.max_steps)
         stuck(TD_SCHED_STEP_LIMIT);
     expire();
     run_interrupt_if_asked();
     me->ready_at = ++S.ticks;
     me->lock_word = kind == TD__POINT_LOCK ? object : NULL;
-    run_next(choose_or_advance(kind == TD__POINT_YIELD));
+    me->joins = kind == TD__POINT_JOIN ? object : NULL;
+    me->next_kind = kind;
+    me->next_object = object;
+    run_next(decide(kind == TD__POINT_YIELD));
     me->lock_word = NULL;
+    me->joins = NULL;
     resumed();
 }
 
@@ -230,7 +261,7 @@ static int wait(atomic_uint *word, unsigned expected, td__deadline_t deadline)
     me->ready_at = ++S.ticks;
     if (deadline.at < S.earliest)
         S.earliest = deadline.at;
-    run_next(choose_or_advance(false));
+    run_next(decide(false));
     int result = me->result;
     resumed();
     return result;
@@ -283,6 +314,8 @@ static struct sthread *add_thread(td_thread_t *thread)
     t->thread = thread;
     t->state = RUNNABLE;
     t->ready_at = ++S.ticks;
+    t->next_kind = TD__POINT_START; /* its first step: touches nothing shared yet */
+    t->next_object = thread;
     S.threads[S.n++] = t;
     td__sched_policy_admit(S.threads, S.n, t);
     return t;
@@ -320,10 +353,12 @@ static void thread_begin(void *slot)
 
 static void thread_end(void)
 {
+    if (td__explore_active())
+        td__explore_record_end(me, me->thread);
     me->state = FINISHED;
     me->thread = NULL;
     td__sched_report_finished(me->number);
-    run_next(choose_or_advance(false));
+    run_next(decide(false));
     me = NULL;
 }
 
@@ -371,7 +406,7 @@ static void choose_cpu(void)
 
 int td_sched_begin(const td_sched_config_t *config)
 {
-    if (!config || config->policy.kind > TD_POLICY_PCT || config->policy.depth > 64)
+    if (!config || config->policy.kind > TD_POLICY_REPLAY || config->policy.depth > 64)
         return -EINVAL;
     if (S.active)
         return -EBUSY;
@@ -382,6 +417,8 @@ int td_sched_begin(const td_sched_config_t *config)
     if (!S.cfg.max_steps)
         S.cfg.max_steps = TD_SCHED_DEFAULT_MAX_STEPS;
     td__sched_policy_begin(&config->policy);
+    td__explore_begin(config);
+    S.quantum = config->policy.kind == TD_POLICY_REPLAY ? 0 : QUANTUM_NS;
     S.now = MONO_START;
     S.earliest = TD__NEVER;
     atomic_store(&interrupted, false);
@@ -410,6 +447,7 @@ int td_sched_end(void)
     for (size_t i = 1; i < S.n; i++)
         if (S.threads[i]->state != FINISHED)
             return -EBUSY;
+    td__explore_record_stop(0);
     td__sched = NULL;
     td__observe_also(NULL);
     td__thread_set_number(td_current_thread(), 0);
@@ -442,6 +480,16 @@ void td_yield_now(void)
 void td_sched_point(void)
 {
     TD__POINT(TD__POINT_RACE, NULL);
+}
+
+void td_sched_read(const void *object)
+{
+    TD__POINT(TD__POINT_READ, object);
+}
+
+void td_sched_write(const void *object)
+{
+    TD__POINT(TD__POINT_WRITE, object);
 }
 
 void td_sched_interrupt(void)

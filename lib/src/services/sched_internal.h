@@ -33,12 +33,32 @@ struct sthread {
     uint64_t priority;   /* pct: lower runs first */
     bool run_interrupt;  /* chosen to run on_interrupt when it resumes */
     const atomic_uint *lock_word; /* at a TD__POINT_LOCK: the word of the Lock it takes */
+    const td_thread_t *joins;     /* at a TD__POINT_JOIN: the thread it joins */
+    td__point_kind_t next_kind;   /* what its next step does (the point it stopped at; */
+    const void *next_object;      /* a thread not yet run: START, its own thread) */
     const char *waits_kind; /* what it reported waiting on (for the report) */
     const void *waits_on;
 };
 
 
 /* ---- sched_policy.c: who runs next ---- */
+
+/* Whether t may run now without only blocking: not at a Lock held by another, nor,
+ * under replay, at the join of a thread that has not ended. */
+bool td__sched_free_to_run(const struct sthread *t);
+/* The replay policy's choices (parsed from "T@D,..."): for the exploration's request,
+ * which brings its own. Returns 0 or -EINVAL. */
+int td__sched_policy_set_choices(const char *choices);
+/* How many replay choices named a thread that could not run then. */
+uint64_t td__sched_policy_misses(void);
+/* replay: the decisions made so far in this schedule. */
+uint64_t td__sched_policy_decisions(void);
+/* replay: the thread the plain order runs next among threads (self: the caller, which
+ * may no longer be runnable; yielding: it asked to let others run), skipping those
+ * `excluded` says (NULL: none), or NULL when none is free to run. */
+struct sthread *td__sched_plain_choice(struct sthread *const *threads, size_t n,
+                                       const struct sthread *self, bool yielding,
+                                       bool (*excluded)(const struct sthread *t));
 
 /* Start a schedule's policy: its kind and seed, no decision taken yet. */
 void td__sched_policy_begin(const td_policy_t *policy);
@@ -48,10 +68,10 @@ void td__sched_policy_plan(void);
 /* A new thread, threads[n - 1]: PCT gives it a priority. */
 void td__sched_policy_admit(struct sthread *const *threads, size_t n, struct sthread *t);
 /* The runnable thread the policy picks among threads (self: the caller, NULL if it
- * is not controlled; yielding: it asked to let others run), or NULL when none can
- * run. */
+ * is not controlled; yielding: it asked to let others run; excluded: under replay,
+ * threads its plain order must not pick, NULL for none), or NULL when none can run. */
 struct sthread *td__sched_choose(struct sthread *const *threads, size_t n, struct sthread *self,
-                                 bool yielding);
+                                 bool yielding, bool (*excluded)(const struct sthread *t));
 
 /* ---- sched_report.c: who waits for what, for the report of a stuck run ---- */
 
@@ -66,5 +86,36 @@ void td__sched_report_finished(unsigned number);
  * thread (threads[0..n)). */
 void td__sched_report_write(char *buf, size_t size, int why, uint64_t steps,
                             struct sthread *const *threads, size_t n);
+
+/* ---- sched_explore.c: the run of an exploration (td_explore_child) ---- */
+
+/* What a step does to what: its kind and the object's number in this run (0: the
+ * output, or nothing; objects are numbered in the order the run first names them,
+ * so a run that replays another's decisions numbers them alike). */
+typedef struct td__op {
+    uint8_t kind; /* td__point_kind_t */
+    uint32_t object;
+} td__op_t;
+
+/* Whether two steps must keep their order: both touch one object and one changes
+ * it, or one may touch anything (sched_explore.c; the engine uses it too). */
+bool td__op_dependent(td__op_t a, td__op_t b, bool lines_commute);
+
+/* Whether this schedule is an exploration's run. */
+bool td__explore_active(void);
+/* Take the exploration's request (config->explore) for the schedule beginning. */
+void td__explore_begin(const td_sched_config_t *config);
+/* Before decision `decision`: bring the sleep set up to date (the request's, as the
+ * run's steps wake its threads) and return what the plain order must keep out there
+ * (the sleeping threads), or NULL before the run's own decisions begin. */
+bool (*td__explore_asleep(struct sthread *const *threads, size_t n, uint64_t decision))(
+    const struct sthread *t);
+/* Write the decision made: every live thread's state and next step, and the chosen. */
+void td__explore_record(struct sthread *const *threads, size_t n, const struct sthread *self,
+                        bool yielding, const struct sthread *chosen);
+/* Write that the step just run ended thread t (its object). */
+void td__explore_record_end(const struct sthread *t, const void *thread_object);
+/* Write how the run stopped (0: it ended; else a TD_SCHED_* reason). */
+void td__explore_record_stop(int why);
 
 #endif

@@ -7,10 +7,15 @@
  * testing, as Shuttle's) gives every thread a distinct priority and runs the highest,
  * dropping the running thread to the lowest at depth - 1 change points drawn at the
  * start. Every draw comes from the one generator in the order the schedule makes
- * them, which is what makes a seed a schedule. The state P is touched only by the
- * thread holding the token.
+ * them, which is what makes a seed a schedule. replay follows a list of choices and,
+ * everywhere else, the plain order: the thread that ran goes on while it is free to,
+ * else the lowest-numbered free one (after a yield, the next one after the yielder),
+ * so that a schedule is written as the few decisions where it differs (usually its
+ * preemptions). The state P is touched only by the thread holding the token.
  */
+#include <errno.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sched_internal.h"
@@ -24,6 +29,12 @@ static struct {
     uint64_t decisions;
     uint64_t change_points[64];
     size_t n_change;
+    struct choice {
+        uint64_t decision;
+        unsigned thread;
+    } *choices; /* replay, in increasing decisions */
+    size_t n_choices, next_choice;
+    uint64_t misses; /* choices of a thread that could not run then */
 } P;
 
 static uint64_t next_random(void)
@@ -64,14 +75,23 @@ static bool is_change_point(uint64_t decision)
 
 /* A runnable thread about to take a Lock that another holds would only block if it
  * ran (Shuttle and Loom do not count a thread waiting for a mutex as runnable
- * either): random and pct hold it back until the lock is free, which keeps every
- * interleaving that can be seen and saves two hand-offs each time it would have been
- * chosen (lock-counter under random:1: 3 million switches -> 1 million). fifo runs
- * the thread that has waited longest even so, and it blocks in the Lock: the order
- * stays the plain one, and a --timeline shows who waited for the lock. */
+ * either): random, pct and replay hold it back until the lock is free, which keeps
+ * every interleaving that can be seen and saves two hand-offs each time it would
+ * have been chosen (lock-counter under random:1: 3 million switches -> 1 million).
+ * fifo runs the thread that has waited longest even so, and it blocks in the Lock:
+ * the order stays the plain one, and a --timeline shows who waited for the lock.
+ * replay also holds back a join until the thread has ended, so that explore --all
+ * sees a join once, after the end, and not also as a block and a wake-up. */
 static bool held_back(const struct sthread *t)
 {
-    return t->lock_word && atomic_load_explicit(t->lock_word, memory_order_relaxed) != 0;
+    if (t->lock_word && atomic_load_explicit(t->lock_word, memory_order_relaxed) != 0)
+        return true;
+    return P.kind == TD_POLICY_REPLAY && t->joins && !td__thread_ended(t->joins);
+}
+
+bool td__sched_free_to_run(const struct sthread *t)
+{
+    return t->state == RUNNABLE && !held_back(t);
 }
 
 /* Whether t may be chosen: runnable and, unless every runnable thread is held back
@@ -82,8 +102,56 @@ static bool eligible(const struct sthread *t, bool holding_back)
     return t->state == RUNNABLE && !(holding_back && held_back(t));
 }
 
+/* The first thread from index `from` on (wrapping) that passes `ok`, or NULL. */
+static struct sthread *first_from(struct sthread *const *threads, size_t n, size_t from,
+                                  bool (*ok)(const struct sthread *t),
+                                  bool (*excluded)(const struct sthread *t))
+{
+    for (size_t k = 0; k < n; k++) {
+        struct sthread *t = threads[(from + k) % n];
+        if (ok(t) && !(excluded && excluded(t)))
+            return t;
+    }
+    return NULL;
+}
+
+static bool runnable(const struct sthread *t)
+{
+    return t->state == RUNNABLE;
+}
+
+struct sthread *td__sched_plain_choice(struct sthread *const *threads, size_t n,
+                                       const struct sthread *self, bool yielding,
+                                       bool (*excluded)(const struct sthread *t))
+{
+    if (self && !yielding && td__sched_free_to_run(self) && !(excluded && excluded(self)))
+        return (struct sthread *)self;
+    /* After a yield the others go first, in turn; else the lowest number. */
+    size_t from = self && yielding ? self->number % n : 0;
+    struct sthread *t = first_from(threads, n, from, td__sched_free_to_run, excluded);
+    if (t || excluded)
+        return t;
+    return first_from(threads, n, from, runnable, NULL); /* all held back: one blocks */
+}
+
+/* replay: the choice the list makes at this decision, if any, else the plain one
+ * without the threads `excluded` says. */
+static struct sthread *replay_choice(struct sthread *const *threads, size_t n,
+                                     struct sthread *self, bool yielding,
+                                     bool (*excluded)(const struct sthread *t))
+{
+    if (P.next_choice < P.n_choices && P.choices[P.next_choice].decision == P.decisions) {
+        unsigned number = P.choices[P.next_choice++].thread;
+        struct sthread *t = number <= n ? threads[number - 1] : NULL;
+        if (t && t->state == RUNNABLE)
+            return t;
+        P.misses++; /* the run went elsewhere: the plain order goes on */
+    }
+    return td__sched_plain_choice(threads, n, self, yielding, excluded);
+}
+
 struct sthread *td__sched_choose(struct sthread *const *threads, size_t n, struct sthread *self,
-                                 bool yielding)
+                                 bool yielding, bool (*excluded)(const struct sthread *t))
 {
     struct sthread *best = NULL;
     size_t runnable = 0, free_to_run = 0;
@@ -94,6 +162,11 @@ struct sthread *td__sched_choose(struct sthread *const *threads, size_t n, struc
     }
     if (runnable == 0)
         return NULL;
+    if (P.kind == TD_POLICY_REPLAY) {
+        struct sthread *t = replay_choice(threads, n, self, yielding, excluded);
+        P.decisions += t != NULL;
+        return t;
+    }
     bool holding_back = free_to_run > 0 && P.kind != TD_POLICY_FIFO;
     if (holding_back)
         runnable = free_to_run;
@@ -133,13 +206,57 @@ void td__sched_policy_plan(void)
     }
 }
 
+int td__sched_policy_set_choices(const char *text)
+{
+    free(P.choices);
+    P.choices = NULL;
+    P.n_choices = P.next_choice = 0;
+    size_t cap = 1;
+    for (const char *c = text; c && *c; c++)
+        cap += *c == ',';
+    if (!text || !*text)
+        return 0;
+    P.choices = calloc(cap, sizeof *P.choices);
+    if (!P.choices)
+        return -ENOMEM;
+    const char *p = text;
+    while (*p) {
+        char *end;
+        unsigned long thread = strtoul(p, &end, 10);
+        if (end == p || *end != '@' || thread == 0)
+            return -EINVAL;
+        p = end + 1;
+        unsigned long long decision = strtoull(p, &end, 10);
+        if (end == p || (*end != ',' && *end != '\0'))
+            return -EINVAL;
+        if (P.n_choices && decision <= P.choices[P.n_choices - 1].decision)
+            return -EINVAL;
+        P.choices[P.n_choices++] = (struct choice){ decision, (unsigned)thread };
+        p = *end ? end + 1 : end;
+    }
+    return 0;
+}
+
+uint64_t td__sched_policy_misses(void)
+{
+    return P.misses;
+}
+
+uint64_t td__sched_policy_decisions(void)
+{
+    return P.decisions;
+}
+
 void td__sched_policy_begin(const td_policy_t *policy)
 {
+    free(P.choices);
     memset(&P, 0, sizeof P);
     P.kind = policy->kind;
     P.depth = policy->depth;
     P.steps = policy->steps;
     P.rng = policy->seed;
+    if (policy->kind == TD_POLICY_REPLAY)
+        td__sched_policy_set_choices(policy->choices); /* checked by td_policy_parse */
 }
 
 void td__sched_policy_admit(struct sthread *const *threads, size_t n, struct sthread *t)
