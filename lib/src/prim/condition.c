@@ -38,6 +38,14 @@ void td_cond_destroy(td_cond_t *cond)
     td_rlock_destroy(&cond->own);
 }
 
+/* What a wait or a notify names at its scheduling point: the lock, whose holder
+ * alone may touch the condition, and which a wait lets go of and takes again, so
+ * explore --all orders them against the lock's other holders. */
+static const void *lock_object(const td_cond_t *cond)
+{
+    return cond->lock ? (const void *)cond->lock : (const void *)cond->rlock;
+}
+
 int td_cond_acquire(td_cond_t *cond, bool blocking, double timeout)
 {
     return cond->lock ? td_lock_acquire(cond->lock, blocking, timeout)
@@ -131,7 +139,7 @@ int td__cond_wait_until(td_cond_t *cond, td__deadline_t deadline, td__as_t as)
 
 int td_cond_wait(td_cond_t *cond, double timeout)
 {
-    TD__POINT(TD__POINT_WAIT, cond);
+    TD__POINT(TD__POINT_WAIT, lock_object(cond));
     /* Python: a timeout of zero or less polls (waiter.acquire(False)). */
     int rc = td__check_timeout(&timeout, TD__TIMEOUT_JOIN);
     if (rc != 0)
@@ -155,7 +163,7 @@ bool td__cond_wait_for_until(td_cond_t *cond, td_predicate_fn pred, void *ctx,
 int td_cond_wait_for(td_cond_t *cond, td_predicate_fn pred, void *ctx, double timeout,
                      bool *result)
 {
-    TD__POINT(TD__POINT_WAIT, cond);
+    TD__POINT(TD__POINT_WAIT, lock_object(cond));
     if (!is_owned(cond))
         return -EPERM;
     int rc = td__check_timeout(&timeout, TD__TIMEOUT_JOIN);
@@ -170,7 +178,7 @@ int td_cond_wait_for(td_cond_t *cond, td_predicate_fn pred, void *ctx, double ti
 
 int td_cond_notify(td_cond_t *cond, size_t n)
 {
-    TD__POINT(TD__POINT_NOTIFY, cond);
+    TD__POINT(TD__POINT_NOTIFY, lock_object(cond));
     if (!is_owned(cond))
         return -EPERM; /* Python: "cannot notify on un-acquired lock" */
     int woken = 0;
