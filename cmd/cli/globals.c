@@ -59,8 +59,8 @@ static int apply_lang(const char *value, const char **why)
 
 static int apply_schedule(const char *value, const char **why)
 {
-    *why = "is not a policy: fifo, random:SEED or pct:SEED[:DEPTH[:STEPS]] (DEPTH 1 to 64, "
-           "STEPS 2 or more)";
+    *why = "is not a policy: fifo, random:SEED, pct:SEED[:DEPTH[:STEPS]] (DEPTH 1 to 64, "
+           "STEPS 2 or more) or replay:[THREAD@DECISION,...] (decisions increasing)";
     if (td_policy_parse(value, &cli_globals.policy) != 0)
         return -1;
     cli_globals.scheduled = true;
@@ -151,8 +151,9 @@ const cli_global_t cli_global_options[] = {
       NULL, apply_lang },
     { { .name = "schedule", .type = OPT_STRING, .metavar = "POLICY",
         .help = "one thread at a time, the next chosen at every scheduling point by POLICY: "
-                "fifo, random:SEED or pct:SEED[:DEPTH[:STEPS]], on a virtual clock: the same "
-                "stdout on every run (see Schedules below)" },
+                "fifo, random:SEED, pct:SEED[:DEPTH[:STEPS]] or replay:CHOICES (a schedule "
+                "explore --all printed), on a virtual clock: the same stdout on every run (see "
+                "Schedules below)" },
       NULL, apply_schedule },
     { { .name = "max-steps", .type = OPT_INT, .def = "10000000", .min = 1, .max = 1e18,
         .metavar = "N",

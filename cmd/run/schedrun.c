@@ -6,6 +6,10 @@
  * on_stuck on a controlled thread while the others stay parked: it writes the
  * report and the replay line and leaves with _exit, since exit()'s handlers would
  * take locks and reach scheduling points of a schedule that cannot go on.
+ *
+ * A run that `explore --all` starts finds THRDEMO_EXPLORE_FD in its environment: on
+ * that descriptor it reads the exploration's request and writes its decisions
+ * (td_explore_child); the variable is explore's and this file's only.
  */
 #include "schedrun.h"
 
@@ -15,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <thrdemo/explore.h>
 #include <thrdemo/schedule.h>
 
 #include "cli/cli.h"
@@ -22,6 +27,7 @@
 static int saved_argc;
 static char **saved_argv;
 static bool active;
+static bool exploring; /* a run of explore --all */
 static void (*stop_fn)(void);
 
 void schedrun_remember(int argc, char **argv)
@@ -89,9 +95,9 @@ size_t schedrun_shell_words(char *buf, size_t size, int n, char *const *words)
 /* "thrdemo: schedule random:5 (4,123 scheduling points); replay: thrdemo ..." */
 static void replay_line(void)
 {
-    if (cli_globals.policy.kind == TD_POLICY_FIFO)
-        return; /* one fixed order: the command itself replays it */
-    char policy[64], steps[32], command[8192];
+    if (cli_globals.policy.kind == TD_POLICY_FIFO || exploring)
+        return; /* one fixed order: the command itself replays it; explore says its own */
+    char policy[8192], steps[32], command[8192];
     td_policy_format(&cli_globals.policy, policy, sizeof policy);
     schedrun_shell_words(command, sizeof command, saved_argc - 1, saved_argv + 1);
     fprintf(stderr, "thrdemo: schedule %s (%s scheduling points); replay: thrdemo %s\n", policy,
@@ -128,6 +134,12 @@ int schedrun_begin(void (*stop)(void))
                                  .max_steps = cli_globals.max_steps,
                                  .on_interrupt = on_interrupt,
                                  .on_stuck = on_stuck };
+    const char *explore_fd = getenv("THRDEMO_EXPLORE_FD");
+    if (explore_fd && td_explore_child(atoi(explore_fd), &config) != 0) {
+        cli_error("cannot read the exploration's request on descriptor %s", explore_fd);
+        return EXIT_RUNTIME;
+    }
+    exploring = explore_fd != NULL;
     int rc = td_sched_begin(&config);
     if (rc != 0) {
         cli_error("cannot begin the schedule: %s", td_strerror(rc));

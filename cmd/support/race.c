@@ -99,11 +99,14 @@ static void move_to_own_cpu(start_gate_t *gate)
 
 void gate_wait(start_gate_t *gate)
 {
-    if (!td_sched_active()) /* a schedule runs one thread at a time, on one CPU */
-        move_to_own_cpu(gate);
     atomic_fetch_add(&gate->arrived, 1);
+    /* A schedule runs one thread at a time, on one CPU: there is nothing to line up,
+     * and a spin would only add steps (and, to explore --all, schedules). */
+    if (td_sched_active())
+        return;
+    move_to_own_cpu(gate);
     while (atomic_load(&gate->arrived) < gate->parties)
-        td_yield_now(); /* a few microseconds: the last thread is being started now */
+        ; /* a few microseconds: the last thread is being started now */
 }
 
 void gate_open(start_gate_t *gate)
@@ -166,14 +169,14 @@ static void first_loss(race_counter_t *c, int who, long long loaded, long long f
 
 void race_counter_add(race_counter_t *c, int who, long long delta)
 {
+    if (c->split)
+        td_sched_read(&c->value); /* another thread may run before the load ... */
     long long loaded = atomic_load_explicit(&c->value, memory_order_relaxed); /* load */
     if (c->split && c->explain)
         note(c, who, false, loaded);
-    if (c->split)
-        td_sched_point(); /* another thread may run between the load ... */
     long long result = loaded + delta;                                        /* add */
     if (c->split)
-        td_sched_point(); /* ... and between the add and the store */
+        td_sched_write(&c->value); /* ... and between the load and the store */
     if (!c->explain) {
         atomic_store_explicit(&c->value, result, memory_order_relaxed);      /* store */
         return;
@@ -189,7 +192,7 @@ void race_counter_add(race_counter_t *c, int who, long long delta)
 
 void race_counter_add_atomic(race_counter_t *c, long long delta)
 {
-    td_sched_point(); /* under --schedule another thread may run before, never inside */
+    td_sched_write(&c->value); /* under --schedule another may run before, never inside */
     atomic_fetch_add_explicit(&c->value, delta, memory_order_relaxed);
 }
 

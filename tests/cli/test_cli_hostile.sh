@@ -27,7 +27,7 @@ REDIS = ["h:1:2", "127.0.0.1:+1", "127.0.0.1", "127.0.0.1:0", "127.0.0.1:65536",
 POLICY = ["", "FIFO", "fifo:1", "random", "random:", "random:x", "random:-1", "random:1:",
           "random:99999999999999999999", "pct:", "pct:1:", "pct:1:0", "pct:1:65", "pct:1:3:1",
           "pct:1:3:9:9", "rr:1", "random: 1", "\n", LONG]
-BAD = {"S": NUMBER, "N": WHOLE, "WORD": WORD, "TEXT": TEXT, "HOST": TEXT,
+BAD = {"S": NUMBER, "N": WHOLE, "WORD": WORD, "TEXT": TEXT, "HOST": TEXT, "VALUES": TEXT,
        "ADDRESS": TEXT + REDIS, "F": NUMBER + ["0"], "LANG": ["ko", "", "EN", "en ", "\n"],
        "POLICY": POLICY, "LIST": TEXT + ["bogus", "all", "lock,", ",lock", "lock,,queue",
                                           "lock queue", "LOCK", LONG],

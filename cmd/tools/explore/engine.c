@@ -177,7 +177,8 @@ static void take_line(const explore_options_t *o, run_t *r, int which, const cha
     }
 }
 
-static void take_bytes(const explore_options_t *o, run_t *r, int which, const char *buf, size_t n)
+void explore_take_bytes(const explore_options_t *o, run_t *r, int which, const char *buf,
+                        size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         if (which == 0)
@@ -207,7 +208,7 @@ static bool drain(const explore_options_t *o, run_t *r, int which, char *buf, si
         r->fd[which] = -1;
         return false;
     }
-    take_bytes(o, r, which, buf, (size_t)n);
+    explore_take_bytes(o, r, which, buf, (size_t)n);
     return true;
 }
 

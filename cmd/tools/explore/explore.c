@@ -10,10 +10,12 @@
  * --iterations 3 --runs 2000`; `--policy pct`; then replay a row's command.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "engine.h"
+#include "exhaustive.h"
 #include "scenarios/scenarios.h"
 #include "tools/tools.h"
 
@@ -26,6 +28,12 @@ enum {
     EXPLORE_JOBS,
     EXPLORE_TIMEOUT,
     EXPLORE_SHOW,
+    EXPLORE_ALL,
+    EXPLORE_PREEMPTIONS,
+    EXPLORE_EXPECT,
+    EXPLORE_JSON,
+    EXPLORE_MAX_SCHEDULES,
+    EXPLORE_TIME_LIMIT,
 };
 
 /* The command explored, checked as its own command line would be under --schedule:
@@ -51,7 +59,55 @@ static int check_explore(const cli_args_t *args)
     if (rc == 0 && (run.help || run.python))
         return cli_usage_error("explore", "%s: explore runs the scenario; ask it for its help "
                                           "or program directly", run.help ? "--help" : "--python");
+    bool all = cli_given(args, EXPLORE_ALL) || cli_given(args, EXPLORE_PREEMPTIONS);
+    const int only_all[] = { EXPLORE_EXPECT, EXPLORE_JSON, EXPLORE_MAX_SCHEDULES,
+                             EXPLORE_TIME_LIMIT };
+    for (size_t i = 0; rc == 0 && !all && i < sizeof only_all / sizeof only_all[0]; i++)
+        if (cli_given(args, only_all[i]))
+            return cli_usage_error("explore", "--%s: it needs --all",
+                                   tool_explore.options[only_all[i]].name);
+    if (rc == 0 && all && (cli_given(args, EXPLORE_RUNS) || cli_given(args, EXPLORE_POLICY)))
+        return cli_usage_error("explore", "--all runs every schedule: --runs and --policy are "
+                                          "for sampling");
     return rc;
+}
+
+/* --expect's list, or the lines of the file it names with @FILE, as one
+ * comma-separated string (free it); NULL when not given, or after saying why the file
+ * cannot be read. */
+static char *expected_outcomes(const cli_args_t *args)
+{
+    if (!cli_given(args, EXPLORE_EXPECT))
+        return NULL;
+    const char *text = cli_text(args, EXPLORE_EXPECT);
+    if (text[0] != '@')
+        return strdup(text);
+    FILE *f = fopen(text + 1, "r");
+    if (!f) {
+        cli_error("explore: --expect %s: cannot read it", text);
+        return NULL;
+    }
+    size_t cap = 256, len = 0;
+    char *list = malloc(cap), line[1024];
+    while (list && fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\r\n")] = '\0';
+        size_t n = strlen(line);
+        if (n == 0 || line[0] == '#')
+            continue;
+        if (len + n + 2 > cap) {
+            char *grown = realloc(list, cap = (len + n + 2) * 2);
+            if (!grown)
+                free(list);
+            list = grown;
+        }
+        if (list) {
+            len += (size_t)sprintf(list + len, "%s%s", len ? "," : "", line);
+        }
+    }
+    fclose(f);
+    if (list)
+        list[len] = '\0';
+    return list;
 }
 
 static int run_explore(const cli_args_t *args)
@@ -90,7 +146,26 @@ static int run_explore(const cli_args_t *args)
         .stopping = runner_stopping,
         .stop_fd = runner_stop_fd(),
     };
-    int rc = explore_main(&options);
+    int rc;
+    if (cli_given(args, EXPLORE_ALL) || cli_given(args, EXPLORE_PREEMPTIONS)) {
+        char *expect = expected_outcomes(args);
+        if (cli_given(args, EXPLORE_EXPECT) && !expect)
+            return EXIT_RUNTIME; /* said */
+        explore_all_t all = {
+            .base = &options,
+            .preemptions = cli_given(args, EXPLORE_PREEMPTIONS)
+                               ? (int)cli_int(args, EXPLORE_PREEMPTIONS)
+                               : -1,
+            .max_schedules = (uint64_t)cli_int(args, EXPLORE_MAX_SCHEDULES),
+            .time_limit = cli_number(args, EXPLORE_TIME_LIMIT),
+            .expect = expect,
+            .json = cli_given(args, EXPLORE_JSON),
+        };
+        rc = explore_all_main(&all);
+        free(expect);
+    } else {
+        rc = explore_main(&options);
+    }
     return rc < 0 ? EXIT_RUNTIME : rc == 0 ? EXIT_OK : EXIT_RUNTIME;
 }
 
@@ -131,5 +206,25 @@ const cli_command_t tool_explore = {
                   "no limit)" },
         [EXPLORE_SHOW] = { "show", OPT_INT, "20", .max = 1e9,
           .help = "rows of ordinary outputs to show, most frequent first (0: all)" },
+        [EXPLORE_ALL] = { "all", OPT_FLAG,
+          .help = "every schedule up to equivalence (dynamic partial-order reduction), one "
+                  "run per class, instead of --runs samples: the outcome table is then all "
+                  "the outcomes there are, each with its shortest schedule" },
+        [EXPLORE_PREEMPTIONS] = { "preemptions", OPT_INT, NULL, 0, 64,
+          .help = "every schedule with at most N preemptions (as CHESS bounds its search) "
+                  "instead of one per class: exhaustive up to N (implies --all)" },
+        [EXPLORE_EXPECT] = { "expect", OPT_STRING, NULL, .metavar = "VALUES",
+          .help = "with --all: exit 0 when the outcomes are exactly VALUES (comma-separated, "
+                  "as the table shows them; @FILE: one per line), else 1, naming the missing "
+                  "and the unexpected ones with a replay command" },
+        [EXPLORE_JSON] = { "json", OPT_FLAG,
+          .help = "with --all: print one JSON document (schedules, exhaustive, bound, "
+                  "deadlocks, outcomes with value, count and schedule) instead of the table" },
+        [EXPLORE_MAX_SCHEDULES] = { "max-schedules", OPT_INT, "100000", 0, 1e12,
+          .help = "with --all: stop after N schedules, saying the search is incomplete (0: "
+                  "no limit)" },
+        [EXPLORE_TIME_LIMIT] = { "time-limit", OPT_NUMBER, "0", .max = 1e7,
+          .help = "with --all: stop after this many real seconds, saying the search is "
+                  "incomplete (0: none)" },
         { 0 } },
 };

@@ -56,6 +56,10 @@ typedef struct tally {
     uint64_t cut_short; /* runs ended by the stop, not counted */
 } tally_t;
 
+/* Take n bytes a run wrote on stdout (which 0) or stderr (1): hash stdout, keep the
+ * outcome line and stderr's first and last lines (engine.c). */
+void explore_take_bytes(const explore_options_t *o, run_t *r, int which, const char *buf,
+                        size_t n);
 /* The run r has ended with status (waitpid's): count it in its row of t. */
 void explore_count_run(const explore_options_t *o, tally_t *t, const run_t *r, int status);
 /* Print the report of t on stdout (problems first); steps is pct's STEPS, 0 if none. */

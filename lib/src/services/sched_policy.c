@@ -129,8 +129,10 @@ struct sthread *td__sched_plain_choice(struct sthread *const *threads, size_t n,
     /* After a yield the others go first, in turn; else the lowest number. */
     size_t from = self && yielding ? self->number % n : 0;
     struct sthread *t = first_from(threads, n, from, td__sched_free_to_run, excluded);
-    if (t || excluded)
+    if (t)
         return t;
+    if (excluded && first_from(threads, n, from, td__sched_free_to_run, NULL))
+        return NULL; /* every thread free to run is excluded */
     return first_from(threads, n, from, runnable, NULL); /* all held back: one blocks */
 }
 

@@ -1,0 +1,383 @@
+/* SPDX-License-Identifier: MIT */
+/* exhaustive.c - `explore ... --all`: every schedule of a scenario up to equivalence,
+ * by the library's exploration engine (explore.h), and what each class printed.
+ *
+ * Each run is this binary again (/proc/self/exe) under `--schedule replay:` with the
+ * environment variable THRDEMO_EXPLORE_FD=3, on whose descriptor (one end of a socket
+ * pair) it reads the engine's request and writes what it decides (schedrun.c calls
+ * td_explore_child); its stdout is hashed and its outcome line picked out as in
+ * sampling (engine.c). Runs go one at a time: the next branch depends on what the
+ * last run showed. A run's outcome is the scenario's declared outcome value where it
+ * has one (lock-counter's final value; then the order of printed lines is not part of
+ * the outcome, and lines commute), else its stdout's hash; deadlocks, the step limit,
+ * crashes and hangs are outcomes of their own. Each outcome keeps the schedule that
+ * showed it with the fewest preemptions (then the fewest decisions).
+ */
+#include "exhaustive_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <thrdemo/explore.h>
+#include <thrdemo/log.h>
+
+#include "cli/cli.h"
+#include "run/schedrun.h"
+
+extern char **environ;
+
+enum { RECORD_FD = 3 };
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---- one run ------------------------------------------------------------------------ */
+
+/* The environment of a run: ours with THRDEMO_EXPLORE_FD set, without THRDEMO_SEED
+ * and THRDEMO_SCALE (which the schedule decides). NULL: out of memory. */
+static char **run_environment(void)
+{
+    size_t n = 0;
+    while (environ[n])
+        n++;
+    char **env = calloc(n + 2, sizeof *env);
+    if (!env)
+        return NULL;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (strncmp(environ[i], "THRDEMO_SEED=", 13) != 0 &&
+            strncmp(environ[i], "THRDEMO_SCALE=", 14) != 0 &&
+            strncmp(environ[i], "THRDEMO_EXPLORE_FD=", 19) != 0)
+            env[k++] = environ[i];
+    env[k++] = "THRDEMO_EXPLORE_FD=3";
+    return env;
+}
+
+/* thrdemo --schedule replay: [globals] SCENARIO ... into words (words[0] the binary). */
+size_t explore_all_run_words(const explore_options_t *o, char **words)
+{
+    size_t n = 0;
+    words[n++] = "/proc/self/exe";
+    words[n++] = "--schedule";
+    words[n++] = "replay:";
+    for (size_t i = 0; i < o->n_globals && n + 1 < MAX_WORDS; i++)
+        words[n++] = o->globals[i];
+    for (size_t i = 0; i < o->n_words && n + 1 < MAX_WORDS; i++)
+        words[n++] = o->words[i];
+    words[n] = NULL;
+    return n;
+}
+
+static _Noreturn void exec_run(const explore_options_t *o, int out, int err, int record,
+                               char **env)
+{
+    char *words[MAX_WORDS];
+    explore_all_run_words(o, words);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL); /* the runner blocked SIGINT and SIGTERM */
+    if (dup2(out, STDOUT_FILENO) < 0 || dup2(err, STDERR_FILENO) < 0 ||
+        dup2(record, RECORD_FD) < 0)
+        _exit(127);
+    execve(words[0], words, env);
+    dprintf(STDERR_FILENO, "thrdemo: explore: cannot run %s: %s\n", words[0], strerror(errno));
+    _exit(127);
+}
+
+/* Keep what a run wrote on its record descriptor. */
+static bool keep_record(search_t *s, const char *buf, size_t n)
+{
+    if (s->record_len + n + 1 > s->record_cap) {
+        size_t cap = (s->record_len + n + 1) * 2;
+        char *grown = realloc(s->record, cap);
+        if (!grown)
+            return false;
+        s->record = grown;
+        s->record_cap = cap;
+    }
+    memcpy(s->record + s->record_len, buf, n);
+    s->record_len += n;
+    return true;
+}
+
+/* Run the request to its end: its wait status in *status, r filled as engine.c's
+ * runs are. 0, or -errno when it could not start. */
+static int run_one(search_t *s, const char *request, char **env, run_t *r, int *status)
+{
+    int out[2], err[2], rec[2];
+    if (pipe2(out, O_CLOEXEC) != 0)
+        return -errno;
+    if (pipe2(err, O_CLOEXEC) != 0 || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, rec)) {
+        int e = errno;
+        close(out[0]);
+        close(out[1]);
+        return -e;
+    }
+    pid_t pid = fork();
+    if (pid == 0)
+        exec_run(s->o->base, out[1], err[1], rec[1], env);
+    int e = errno;
+    close(out[1]);
+    close(err[1]);
+    close(rec[1]);
+    if (pid < 0) {
+        close(out[0]);
+        close(err[0]);
+        close(rec[0]);
+        return -e;
+    }
+    memset(r, 0, sizeof *r);
+    r->pid = pid;
+    r->hash = 0xcbf29ce484222325ULL;
+    r->started = now();
+    s->record_len = 0;
+    /* The request is a line: it fits the socket's buffer, so this does not block. */
+    if (write(rec[0], request, strlen(request)) < 0) {
+        /* the run died before reading it: its status says so */
+    }
+    int fds[3] = { out[0], err[0], rec[0] };
+    char buf[16384];
+    while (fds[0] >= 0 || fds[1] >= 0 || fds[2] >= 0) {
+        struct pollfd p[4];
+        nfds_t n = 0;
+        int which[3];
+        for (int w = 0; w < 3; w++)
+            if (fds[w] >= 0) {
+                which[n] = w;
+                p[n++] = (struct pollfd){ .fd = fds[w], .events = POLLIN };
+            }
+        if (s->o->base->stop_fd >= 0)
+            p[n] = (struct pollfd){ .fd = s->o->base->stop_fd, .events = POLLIN };
+        if (poll(p, n + (s->o->base->stop_fd >= 0), 100) < 0 && errno != EINTR)
+            break;
+        for (nfds_t k = 0; k < n; k++) {
+            if (!p[k].revents)
+                continue;
+            int w = which[k];
+            ssize_t got = read(fds[w], buf, sizeof buf);
+            if (got < 0 && (errno == EINTR || errno == EAGAIN))
+                continue;
+            if (got <= 0) {
+                if (w < 2)
+                    explore_take_bytes(s->o->base, r, w, "\n", r->line_len[w] ? 1 : 0);
+                close(fds[w]);
+                fds[w] = -1;
+            } else if (w < 2) {
+                explore_take_bytes(s->o->base, r, w, buf, (size_t)got);
+            } else if (!keep_record(s, buf, (size_t)got)) {
+                kill(pid, SIGKILL);
+            }
+        }
+        bool late = s->o->base->timeout > 0 && now() - r->started > s->o->base->timeout;
+        if ((late || s->o->base->stopping()) && !r->killed) {
+            kill(pid, late ? SIGKILL : SIGTERM);
+            r->killed = late;
+        }
+    }
+    while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+        ;
+    return 0;
+}
+
+/* ---- outcomes ------------------------------------------------------------------------- */
+
+/* What the run ended as, as the table shows it: 0 for an ordinary end (value set),
+ * else a problem (value says which). */
+static bool run_value(const search_t *s, const run_t *r, int status, char *value, size_t size)
+{
+    if (r->killed) {
+        snprintf(value, size, "hung");
+        return true;
+    }
+    if (WIFSIGNALED(status)) {
+        snprintf(value, size, "crash (signal %d)", WTERMSIG(status));
+        return true;
+    }
+    int code = WEXITSTATUS(status);
+    if (code == EXIT_DEADLOCK || code == EXIT_MAX_STEPS || code != 0) {
+        snprintf(value, size, code == EXIT_DEADLOCK    ? "deadlock"
+                              : code == EXIT_MAX_STEPS ? "step limit"
+                                                       : "exit %d",
+                 code);
+        return true;
+    }
+    if (s->o->base->outcome)
+        snprintf(value, size, "%s", r->outcome[0] ? r->outcome : "(no such line)");
+    else
+        snprintf(value, size, "%08x", (unsigned)(r->hash >> 32));
+    return false;
+}
+
+static outcome_t *find_or_add(search_t *s, const char *value)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (strcmp(s->outcomes[i].value, value) == 0)
+            return &s->outcomes[i];
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 16;
+        outcome_t *grown = realloc(s->outcomes, cap * sizeof *grown);
+        if (!grown)
+            return NULL;
+        s->outcomes = grown;
+        s->cap = cap;
+    }
+    outcome_t *o = &s->outcomes[s->n++];
+    memset(o, 0, sizeof *o);
+    snprintf(o->value, sizeof o->value, "%s", value);
+    return o;
+}
+
+/* Count the run fed last under its value, keeping its schedule if it is the shortest. */
+static int count_run(search_t *s, const run_t *r, int status)
+{
+    td_explore_run_t run;
+    td_explore_last(s->ex, &run);
+    if (run.redundant)
+        return 0;
+    char value[EXPLORE_LINE];
+    bool problem = run_value(s, r, status, value, sizeof value);
+    outcome_t *o = find_or_add(s, value);
+    if (!o)
+        return -ENOMEM;
+    s->deadlocks += run.stuck == TD_SCHED_DEADLOCK;
+    bool shorter = o->count == 0 || run.preemptions < o->preemptions ||
+                   (run.preemptions == o->preemptions && run.decisions < o->decisions);
+    o->count++;
+    o->problem = problem;
+    if (shorter) {
+        td_explore_last_schedule(s->ex, o->schedule, sizeof o->schedule);
+        o->preemptions = run.preemptions;
+        o->decisions = run.decisions;
+        snprintf(o->err, sizeof o->err, "%s", r->err);
+    }
+    return 0;
+}
+
+/* ---- the search ------------------------------------------------------------------------ */
+
+static void progress(const search_t *s, bool last)
+{
+    static double shown_at;
+    if (!s->o->base->progress || (!last && now() - shown_at < 0.2))
+        return;
+    shown_at = now();
+    if (last) {
+        fputs("\r\033[K", stderr);
+        return;
+    }
+    td_explore_stats_t st;
+    td_explore_stats(s->ex, &st);
+    fprintf(stderr, "\r\033[Kexplore --all: %llu schedules, %llu cut, %llu branches left, "
+                    "%zu outcomes, %.0f s",
+            (unsigned long long)st.schedules, (unsigned long long)st.redundant,
+            (unsigned long long)st.pending, s->n, now() - s->started);
+}
+
+/* The engine's first look at the space after the first run: the branches its races
+ * opened, each assumed as deep as the first run (Knuth's estimate of a tree's size from
+ * one path): said on stderr when it is large, as GenMC does. */
+static void estimate(const search_t *s)
+{
+    td_explore_stats_t st;
+    td_explore_stats(s->ex, &st);
+    td_explore_run_t run;
+    td_explore_last(s->ex, &run);
+    if (st.pending >= 64 && !s->o->json)
+        fprintf(stderr, "explore: the first run made %llu decisions and opened %llu branches: "
+                        "this may take a while (--max-schedules and --time-limit bound it)\n",
+                (unsigned long long)run.decisions, (unsigned long long)st.pending);
+}
+
+static int search(search_t *s)
+{
+    char **env = run_environment();
+    if (!env)
+        return -ENOMEM;
+    int rc = 0;
+    const char *request;
+    while ((rc = td_explore_next(s->ex, &request)) == 1) {
+        td_explore_stats_t st;
+        td_explore_stats(s->ex, &st);
+        if (s->o->max_schedules && st.schedules >= s->o->max_schedules) {
+            s->stopped = "--max-schedules";
+            break;
+        }
+        if (s->o->time_limit > 0 && now() - s->started > s->o->time_limit) {
+            s->stopped = "the time limit";
+            break;
+        }
+        if (s->o->base->stopping()) {
+            s->stopped = "the stop (Ctrl-C)";
+            break;
+        }
+        run_t r;
+        int status = 0;
+        rc = run_one(s, request, env, &r, &status);
+        if (rc == 0 && s->o->base->stopping()) {
+            s->stopped = "the stop (Ctrl-C)";
+            break;
+        }
+        if (rc == 0)
+            rc = td_explore_feed(s->ex, s->record ? s->record : "", s->record_len);
+        if (rc == -EPROTO) {
+            cli_error("explore: a run did not replay the decisions it was given: the scenario "
+                      "is not deterministic under a schedule, so --all cannot go on");
+            s->stopped = "a run that did not replay";
+            rc = 0;
+            break;
+        }
+        if (rc == 0)
+            rc = count_run(s, &r, status);
+        if (rc != 0)
+            break;
+        if (st.runs == 0)
+            estimate(s);
+        progress(s, false);
+    }
+    progress(s, true);
+    free(env);
+    return rc < 0 ? rc : 0;
+}
+
+int explore_all_main(const explore_all_t *o)
+{
+    search_t s = { .o = o, .started = now() };
+    td_explore_options_t eo = { .preemptions = o->preemptions,
+                                .lines_commute = o->base->outcome != NULL };
+    if (td_explore_new(&s.ex, &eo) != 0) {
+        cli_error("explore: out of memory");
+        return -1;
+    }
+    int rc = search(&s);
+    if (rc < 0)
+        cli_error("explore: %s", strerror(-rc));
+    if (s.n > 1)
+        qsort(s.outcomes, s.n, sizeof *s.outcomes, explore_all_by_problem);
+    if (o->json)
+        explore_all_json(&s);
+    else
+        explore_all_table(&s);
+    int result = rc < 0 ? -1 : 0;
+    if (result == 0 && o->expect)
+        result = explore_all_check_expected(&s);
+    else if (result == 0)
+        for (size_t i = 0; i < s.n && result == 0; i++)
+            result = s.outcomes[i].problem ? 1 : 0;
+    free(s.outcomes);
+    free(s.record);
+    td_explore_free(s.ex);
+    return result;
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: MIT */
+/* exhaustive_internal.h - what `explore --all`'s search (exhaustive.c) and its report
+ * (exhaustive_report.c) share: the outcomes found and the search's state. */
+#ifndef THRDEMO_EXPLORE_EXHAUSTIVE_INTERNAL_H
+#define THRDEMO_EXPLORE_EXHAUSTIVE_INTERNAL_H
+
+#include <stddef.h>
+
+#include <thrdemo/explore.h>
+
+#include "exhaustive.h"
+
+enum { MAX_WORDS = 160 };
+
+typedef struct outcome {
+    char value[EXPLORE_LINE];
+    bool problem; /* a deadlock, the step limit, a crash, a hang or a failure */
+    uint64_t count;
+    char schedule[4096];
+    unsigned preemptions;
+    uint64_t decisions;
+    char err[EXPLORE_LINE]; /* a problem's first line on stderr */
+} outcome_t;
+
+typedef struct search {
+    const explore_all_t *o;
+    td_explore_t *ex;
+    outcome_t *outcomes;
+    size_t n, cap;
+    uint64_t deadlocks;
+    const char *stopped; /* why it stopped early, or NULL */
+    double started;
+    char *record;
+    size_t record_len, record_cap;
+} search_t;
+
+/* A run's command line, thrdemo --schedule replay: [globals] SCENARIO ..., into words
+ * (words[0] the binary, words[2] the policy): the number of words. */
+size_t explore_all_run_words(const explore_options_t *o, char **words);
+/* qsort's order of outcomes: problems first, then by value (numbers as numbers). */
+int explore_all_by_problem(const void *a, const void *b);
+/* Print the table of outcomes and the summary line on stdout. */
+void explore_all_table(const search_t *s);
+/* Print the search as one JSON document on stdout. */
+void explore_all_json(const search_t *s);
+/* 0 when the outcomes are exactly --expect's, else 1 after saying the difference on
+ * stderr (each unexpected one with its replay command). */
+int explore_all_check_expected(const search_t *s);
+
+#endif

@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: MIT */
+/* exhaustive_report.c - what `explore --all` says: the table of outcomes with the
+ * shortest schedule of each and the summary ("N schedules, M cut by the reduction,
+ * exhaustive", or where it stopped), the same as one JSON document, and --expect's
+ * verdict. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <thrdemo/log.h>
+
+#include "cli/cli.h"
+#include "exhaustive_internal.h"
+#include "run/schedrun.h"
+
+int explore_all_by_problem(const void *a, const void *b)
+{
+    const outcome_t *x = a, *y = b;
+    if (x->problem != y->problem)
+        return x->problem ? -1 : 1;
+    char *ex, *ey;
+    double dx = strtod(x->value, &ex), dy = strtod(y->value, &ey);
+    if (*ex == '\0' && *ey == '\0' && ex != x->value && ey != y->value && dx != dy)
+        return dx < dy ? -1 : 1;
+    return strcmp(x->value, y->value);
+}
+
+/* "thrdemo --schedule replay:... SCENARIO ..." into buf. */
+static const char *replay_command(const search_t *s, const outcome_t *o, char *buf, size_t size)
+{
+    char *words[MAX_WORDS];
+    size_t n = explore_all_run_words(s->o->base, words);
+    words[2] = (char *)o->schedule;
+    int len = snprintf(buf, size, "thrdemo ");
+    if (len > 0 && (size_t)len < size)
+        schedrun_shell_words(buf + len, size - (size_t)len, (int)n - 1, words + 1);
+    return buf;
+}
+
+/* The search's last line: N schedules, M cut by the reduction, and whether it is all. */
+static void summary(const search_t *s, char *buf, size_t size)
+{
+    td_explore_stats_t st;
+    td_explore_stats(s->ex, &st);
+    char a[32], b[32], bound[64] = "";
+    if (s->o->preemptions >= 0)
+        snprintf(bound, sizeof bound, " up to %d preemption%s", s->o->preemptions,
+                 s->o->preemptions == 1 ? "" : "s");
+    if (s->stopped)
+        snprintf(buf, size, "%s schedules, %s cut by the reduction; incomplete: stopped at %s",
+                 schedrun_grouped(st.schedules, a), schedrun_grouped(st.redundant, b), s->stopped);
+    else
+        snprintf(buf, size, "%s schedules, %s cut by the reduction, exhaustive%s",
+                 schedrun_grouped(st.schedules, a), schedrun_grouped(st.redundant, b), bound);
+}
+
+void explore_all_table(const search_t *s)
+{
+    char command[2048], count[32], replay[8192], last[256];
+    schedrun_shell_words(command, sizeof command, (int)s->o->base->n_words, s->o->base->words);
+    td_print("explore %s --all%s", command, s->o->preemptions >= 0 ? " (bounded)" : "");
+    td_print("%-16s %10s  %-11s %s", s->o->base->outcome ? "outcome" : "stdout", "schedules",
+             "preemptions", "shortest schedule");
+    for (size_t i = 0; i < s->n; i++) {
+        const outcome_t *o = &s->outcomes[i];
+        td_print("%-16s %10s  %11u %s", o->value, schedrun_grouped(o->count, count),
+                 o->preemptions, replay_command(s, o, replay, sizeof replay));
+        if (o->problem && o->err[0])
+            td_print("%-16s %10s  %11s %s", "", "", "", o->err);
+    }
+    summary(s, last, sizeof last);
+    td_print("%s", last);
+}
+
+/* A JSON string: quotes, backslashes and control characters escaped. */
+static void json_string(const char *text)
+{
+    putchar('"');
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            printf("\\%c", *p);
+        else if (*p < 0x20)
+            printf("\\u%04x", *p);
+        else
+            putchar(*p);
+    }
+    putchar('"');
+}
+
+void explore_all_json(const search_t *s)
+{
+    td_explore_stats_t st;
+    td_explore_stats(s->ex, &st);
+    char command[2048], replay[8192];
+    schedrun_shell_words(command, sizeof command, (int)s->o->base->n_words, s->o->base->words);
+    printf("{\"command\": ");
+    json_string(command);
+    printf(", \"schedules\": %llu, \"redundant\": %llu, \"runs\": %llu, \"exhaustive\": %s, "
+           "\"bound\": ",
+           (unsigned long long)st.schedules, (unsigned long long)st.redundant,
+           (unsigned long long)st.runs, s->stopped ? "false" : "true");
+    if (s->o->preemptions >= 0)
+        printf("%d", s->o->preemptions);
+    else
+        printf("null");
+    printf(", \"stopped\": ");
+    if (s->stopped)
+        json_string(s->stopped);
+    else
+        printf("null");
+    printf(", \"deadlocks\": %llu, \"outcomes\": [", (unsigned long long)s->deadlocks);
+    for (size_t i = 0; i < s->n; i++) {
+        const outcome_t *o = &s->outcomes[i];
+        printf("%s{\"value\": ", i ? ", " : "");
+        json_string(o->value);
+        printf(", \"count\": %llu, \"problem\": %s, \"preemptions\": %u, \"schedule\": ",
+               (unsigned long long)o->count, o->problem ? "true" : "false", o->preemptions);
+        json_string(o->schedule);
+        printf(", \"replay\": ");
+        json_string(replay_command(s, o, replay, sizeof replay));
+        printf("}");
+    }
+    printf("]}\n");
+    fflush(stdout);
+}
+
+/* ---- --expect ---------------------------------------------------------------------------- */
+
+/* Whether value is one of the comma-separated list's. */
+static bool listed(const char *list, const char *value)
+{
+    size_t len = strlen(value);
+    for (const char *p = list; *p;) {
+        const char *end = strchr(p, ',');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        if (n == len && strncmp(p, value, n) == 0)
+            return true;
+        p = end ? end + 1 : p + n;
+    }
+    return false;
+}
+
+/* Compare the outcomes with the expected list: 0 when they are the same set, else 1
+ * with the missing and unexpected values on stderr, each unexpected one with the
+ * command that replays it. */
+int explore_all_check_expected(const search_t *s)
+{
+    const char *want = s->o->expect;
+    int rc = 0;
+    char replay[8192];
+    for (const char *p = want; *p;) {
+        const char *end = strchr(p, ',');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        char value[EXPLORE_LINE];
+        snprintf(value, sizeof value, "%.*s", (int)n, p);
+        bool seen = false;
+        for (size_t i = 0; i < s->n && !seen; i++)
+            seen = strcmp(s->outcomes[i].value, value) == 0;
+        if (!seen && n > 0) {
+            fprintf(stderr, "thrdemo: explore: expected outcome %s was not seen\n", value);
+            rc = 1;
+        }
+        p = end ? end + 1 : p + n;
+    }
+    for (size_t i = 0; i < s->n; i++)
+        if (!listed(want, s->outcomes[i].value)) {
+            fprintf(stderr, "thrdemo: explore: unexpected outcome %s; replay: %s\n",
+                    s->outcomes[i].value, replay_command(s, &s->outcomes[i], replay, sizeof replay));
+            rc = 1;
+        }
+    if (s->stopped && rc == 0) {
+        fprintf(stderr, "thrdemo: explore: the search stopped at %s: the outcomes may not be "
+                        "all\n", s->stopped);
+        rc = 1;
+    }
+    return rc;
+}
+
