@@ -282,7 +282,7 @@ static int run_philosophers(const cli_args_t *args)
 const cli_command_t scenario_deadlock = {
     .name = "deadlock", .kind = CMD_SCENARIO, .seed = "002",
     .summary = "locks taken in opposite orders, dining philosophers, and their fixes",
-    .about = "seed 002's threading.Lock, two and five at a time: threads that each hold "
+    .about = "threading.Lock, two and five at a time: threads that each hold "
              "one lock and wait for another can wait for each other for good. Under "
              "--schedule thrdemo finds the deadlock and says who waits for which lock, "
              "held by whom (exit 3); on real threads a wait that runs out (after 1 s, "

@@ -43,7 +43,7 @@ def report(seen):
         who = holder[waits[who]]
     first = min(cycle)
     print(f"deadlock: each of these threads waits for a lock the next one holds "
-          f"(after a wait of {CHECK_EVERY} s)", file=sys.stderr)
+          f"(seen on real threads, after a wait of {CHECK_EVERY} s)", file=sys.stderr)
     who = first
     while True:
         nxt = holder[waits[who]]
