@@ -39,7 +39,13 @@ enum {
 };
 
 enum { SEATS = 5, NOBODY = -1 };
-static const double check_every = 1.0; /* nominal seconds a wait runs before a look */
+/* Seconds a wait for a lock runs before a look at the books: 1 nominal, and at most 1
+ * real, so that Ctrl-C (which cannot end a Lock's wait) is heard within a second. */
+static double check_every(void)
+{
+    double every = runner_seconds(1.0);
+    return every < 1.0 ? every : 1.0;
+}
 
 /* The locks, and the story's books: who holds and who waits for which lock (a seat
  * is a thread). Kept on real threads only, where they are how a deadlock is seen;
@@ -77,9 +83,8 @@ static void report(int seen)
     for (int seat = t.holder[t.waits[seen]]; seat != seen; seat = t.holder[t.waits[seat]])
         first = seat < first ? seat : first;
     char text[SEATS * 3 * (CLI_NAME_MAX + 32) + 256], lock[64];
-    int len = snprintf(text, sizeof text,
-                       "thrdemo: deadlock: each of these threads waits for a lock the next "
-                       "one holds (seen on real threads, after a wait of %g s)\n", check_every);
+    int len = snprintf(text, sizeof text, "thrdemo: deadlock: each of these threads waits for "
+                                          "a lock the next one holds (seen on real threads)\n");
     int seat = first;
     do {
         int next = t.holder[t.waits[seat]];
@@ -135,7 +140,7 @@ static bool take(int me, int lock)
         return true;
     }
     book(me, lock, lock);
-    while (td_lock_acquire(&t.locks[lock], true, runner_seconds(check_every)) != 0)
+    while (td_lock_acquire(&t.locks[lock], true, check_every()) != 0)
         if (give_up(me))
             return false;
     book(me, lock, NOBODY);
@@ -285,8 +290,8 @@ const cli_command_t scenario_deadlock = {
     .about = "threading.Lock, two and five at a time: threads that each hold "
              "one lock and wait for another can wait for each other for good. Under "
              "--schedule thrdemo finds the deadlock and says who waits for which lock, "
-             "held by whom (exit 3); on real threads a wait that runs out (after 1 s, "
-             "scaled) looks for the same cycle, so no run hangs.",
+             "held by whom (exit 3); on real threads a wait that runs out (every second, "
+             "less with --scale below 1) looks for the same cycle, so no run hangs.",
     .lesson = "A deadlock is a cycle of waits: each thread holds a lock the next one "
               "wants. Take locks in one global order (the lowest-numbered first) and "
               "no cycle can form: the -fixed variants do, as Philosopher 4 reaches for "

@@ -5,7 +5,7 @@ Thread-1 takes lock_a then lock_b, Thread-2 lock_b then lock_a. If each gets its
 first lock before the other's second, each waits for the other for good: a deadlock.
 It is rare on real threads (--together makes it certain: a Barrier holds both until
 each has its first lock); \`thrdemo deadlock lock-order --schedule fifo\` always shows it.
-A wait for a lock runs out every CHECK_EVERY seconds; then the program reads its books
+A wait for a lock runs out every second (CHECK_EVERY); then the program reads its books
 of who holds and who waits for which lock, and a cycle there is a deadlock: it says so
 on stderr and exits 3, instead of hanging.
 
@@ -20,7 +20,8 @@ args = options.parse_args()
 locks = {"lock_a": threading.Lock(), "lock_b": threading.Lock()}
 
 S = float(os.environ.get("THRDEMO_SCALE", "1"))
-CHECK_EVERY = 1     # seconds a wait for a lock runs before a look at the books
+CHECK_EVERY = min(S, 1)   # seconds a wait for a lock runs before a look at the books:
+                          # 1 nominal, at most 1 real (Ctrl-C is heard between waits)
 
 # The books: who holds and who waits for which lock. A cycle there (each thread
 # waiting for a lock the next one holds) is a deadlock: said on stderr, exit 3.
@@ -45,8 +46,8 @@ def report(seen):
         cycle.append(who)
         who = holder[waits[who]]
     first = min(cycle)
-    print(f"deadlock: each of these threads waits for a lock the next one holds "
-          f"(seen on real threads, after a wait of {CHECK_EVERY} s)", file=sys.stderr)
+    print("deadlock: each of these threads waits for a lock the next one holds "
+          "(seen on real threads)", file=sys.stderr)
     who = first
     while True:
         nxt = holder[waits[who]]
@@ -75,7 +76,7 @@ def take(lock):
     me = threading.current_thread().name
     with books:
         waits[me] = lock
-    while not locks[lock].acquire(timeout=CHECK_EVERY * S):
+    while not locks[lock].acquire(timeout=CHECK_EVERY):
         if give_up(me):
             return False
     with books:

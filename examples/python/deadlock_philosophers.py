@@ -6,7 +6,7 @@ puts both down. If all five hold their left fork, nobody gets a right one: a
 deadlock. It is rare on real threads (--together makes it certain: a Barrier holds
 everyone until all five have their left fork); `thrdemo deadlock philosophers
 --schedule fifo` always shows it.
-A wait for a fork runs out every CHECK_EVERY seconds; then the program reads its books
+A wait for a fork runs out every second (CHECK_EVERY); then the program reads its books
 of who holds and who waits for which fork, and a cycle there is a deadlock: it says so
 on stderr and exits 3, instead of hanging.
 
@@ -23,7 +23,8 @@ args = options.parse_args()
 locks = {f"fork {n}": threading.Lock() for n in range(5)}
 
 S = float(os.environ.get("THRDEMO_SCALE", "1"))
-CHECK_EVERY = 1     # seconds a wait for a lock runs before a look at the books
+CHECK_EVERY = min(S, 1)   # seconds a wait for a lock runs before a look at the books:
+                          # 1 nominal, at most 1 real (Ctrl-C is heard between waits)
 
 # The books: who holds and who waits for which lock. A cycle there (each thread
 # waiting for a lock the next one holds) is a deadlock: said on stderr, exit 3.
@@ -48,8 +49,8 @@ def report(seen):
         cycle.append(who)
         who = holder[waits[who]]
     first = min(cycle)
-    print(f"deadlock: each of these threads waits for a lock the next one holds "
-          f"(seen on real threads, after a wait of {CHECK_EVERY} s)", file=sys.stderr)
+    print("deadlock: each of these threads waits for a lock the next one holds "
+          "(seen on real threads)", file=sys.stderr)
     who = first
     while True:
         nxt = holder[waits[who]]
@@ -78,7 +79,7 @@ def take(lock):
     me = threading.current_thread().name
     with books:
         waits[me] = lock
-    while not locks[lock].acquire(timeout=CHECK_EVERY * S):
+    while not locks[lock].acquire(timeout=CHECK_EVERY):
         if give_up(me):
             return False
     with books:

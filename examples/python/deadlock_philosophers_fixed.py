@@ -5,7 +5,7 @@ Each philosopher picks up the lower-numbered of its two forks first: one global
 order for the five locks, so Philosopher 4 reaches for fork 0 before fork 4 and no
 cycle of waits can form: no schedule deadlocks. (Another fix is a waiter: a
 Semaphore(4) around the picking up, so at most four philosophers reach for forks.)
-A wait for a fork runs out every CHECK_EVERY seconds; then the program reads its books
+A wait for a fork runs out every second (CHECK_EVERY); then the program reads its books
 of who holds and who waits for which fork, and a cycle there is a deadlock: it says so
 on stderr and exits 3, instead of hanging.
 
@@ -21,7 +21,8 @@ args = options.parse_args()
 locks = {f"fork {n}": threading.Lock() for n in range(5)}
 
 S = float(os.environ.get("THRDEMO_SCALE", "1"))
-CHECK_EVERY = 1     # seconds a wait for a lock runs before a look at the books
+CHECK_EVERY = min(S, 1)   # seconds a wait for a lock runs before a look at the books:
+                          # 1 nominal, at most 1 real (Ctrl-C is heard between waits)
 
 # The books: who holds and who waits for which lock. A cycle there (each thread
 # waiting for a lock the next one holds) is a deadlock: said on stderr, exit 3.
@@ -46,8 +47,8 @@ def report(seen):
         cycle.append(who)
         who = holder[waits[who]]
     first = min(cycle)
-    print(f"deadlock: each of these threads waits for a lock the next one holds "
-          f"(seen on real threads, after a wait of {CHECK_EVERY} s)", file=sys.stderr)
+    print("deadlock: each of these threads waits for a lock the next one holds "
+          "(seen on real threads)", file=sys.stderr)
     who = first
     while True:
         nxt = holder[waits[who]]
@@ -76,7 +77,7 @@ def take(lock):
     me = threading.current_thread().name
     with books:
         waits[me] = lock
-    while not locks[lock].acquire(timeout=CHECK_EVERY * S):
+    while not locks[lock].acquire(timeout=CHECK_EVERY):
         if give_up(me):
             return False
     with books:

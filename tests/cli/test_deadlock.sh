@@ -140,7 +140,7 @@ expect_status 3 "lock-order --together on real threads deadlocks"
 printf 'Thread-1 (a_then_b) has lock_a\nThread-2 (b_then_a) has lock_b\n' >"$work/want"
 check "lock-order --together: each thread has its first lock, and no more" same_lines_as "$work/want"
 cat >"$work/want" <<'TXT'
-thrdemo: deadlock: each of these threads waits for a lock the next one holds (seen on real threads, after a wait of 1 s)
+thrdemo: deadlock: each of these threads waits for a lock the next one holds (seen on real threads)
   Thread-1 (a_then_b) waits for lock lock_b, held by Thread-2 (b_then_a)
   Thread-2 (b_then_a) waits for lock lock_a, held by Thread-1 (a_then_b)
 TXT
@@ -153,12 +153,12 @@ if have_python; then
 fi
 timed_run deadlock philosophers --together
 expect_status 3 "philosophers --together on real threads deadlock"
-check "philosophers --together: seen after one wait of 1 s, not more (${elapsed_ms} ms)" \
+check "philosophers --together: seen within 60 s (${elapsed_ms} ms)" \
     test "$elapsed_ms" -lt 60000
 seq 0 4 | sed 's/.*/Philosopher & picks up fork &/' >"$work/want"
 check "philosophers --together: each picks up its left fork, and no more" same_lines_as "$work/want"
 cat >"$work/want" <<'TXT'
-thrdemo: deadlock: each of these threads waits for a lock the next one holds (seen on real threads, after a wait of 1 s)
+thrdemo: deadlock: each of these threads waits for a lock the next one holds (seen on real threads)
   Philosopher 0 waits for lock fork 1, held by Philosopher 1
   Philosopher 1 waits for lock fork 2, held by Philosopher 2
   Philosopher 2 waits for lock fork 3, held by Philosopher 3
