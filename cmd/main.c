@@ -60,18 +60,22 @@ static const cli_command_t *const commands[] = {
 };
 static const help_commands_t all = { commands, sizeof commands / sizeof commands[0] };
 
-/* Commands the tests use, which list, the help, the man page and the completions
- * leave out: a deadlock on purpose is no scenario of the tutorials. */
-static const cli_command_t *const hidden[] = { &hidden_lock_order };
+/* Names still taken that list, the help, the man page and the completions leave out:
+ * `lock-order`, the tests' hidden command before issue 23, is `deadlock`, whose first
+ * variant it is, so it prints what `deadlock lock-order` prints. */
+static const struct {
+    const char *name;
+    const cli_command_t *command;
+} aliases[] = { { "lock-order", &scenario_deadlock } };
 
 const cli_command_t *cli_find_command(const char *name)
 {
     for (size_t i = 0; i < all.n; i++)
         if (strcmp(commands[i]->name, name) == 0)
             return commands[i];
-    for (size_t i = 0; i < sizeof hidden / sizeof hidden[0]; i++)
-        if (strcmp(hidden[i]->name, name) == 0)
-            return hidden[i];
+    for (size_t i = 0; i < sizeof aliases / sizeof aliases[0]; i++)
+        if (strcmp(aliases[i].name, name) == 0)
+            return aliases[i].command;
     return NULL;
 }
 

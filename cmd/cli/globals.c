@@ -228,7 +228,8 @@ const cli_exit_status_t cli_exit_statuses[] = {
     { EXIT_USAGE, "a usage error (an unknown scenario, variant or option, a malformed or "
                   "out-of-range value): one 'thrdemo: ...' line on stderr, nothing on stdout" },
     { EXIT_DEADLOCK, "with --schedule: a deadlock: every thread blocked and no timeout "
-                     "pending; stderr names each thread, what it waits for and who holds it" },
+                     "pending; stderr names each thread, what it waits for and who holds it "
+                     "('deadlock' sees its own on real threads too)" },
     { EXIT_MAX_STEPS, "with --schedule: the run passed --max-steps scheduling points (10 "
                       "million unless given) and was stopped, as 'timer repeat --count 0 "
                       "--schedule fifo --max-steps 1000' is; stderr says what each thread "

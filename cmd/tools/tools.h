@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* tools.h - the commands that run scenarios rather than tell one: bench (bench/),
- * explore (explore/), and lock-order, a command for the tests that nothing lists. */
+/* tools.h - the commands that run scenarios rather than tell one: bench (bench/) and
+ * explore (explore/). */
 #ifndef THRDEMO_TOOLS_H
 #define THRDEMO_TOOLS_H
 
@@ -10,7 +10,5 @@
 extern const cli_command_t tool_bench;
 /* `thrdemo explore`: a scenario under many schedules (explore/explore.c). */
 extern const cli_command_t tool_explore;
-/* `thrdemo lock-order`, for the tests only: found by name, shown nowhere (lock_order.c). */
-extern const cli_command_t hidden_lock_order;
 
 #endif
