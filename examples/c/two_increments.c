@@ -112,7 +112,7 @@ int main(int argc, char **argv)
         return 2;
     }
     td_explore_report_t report;
-    int rc = td_sched_explore(&(td_explore_options_t){ .preemptions = -1 }, 0, run, NULL, &report);
+    int rc = td_sched_explore(NULL, 0, run, NULL, &report);
     if (rc != 0) {
         fprintf(stderr, "two_increments: td_sched_explore: %s\n", td_strerror(rc));
         return 1;

@@ -22,7 +22,7 @@
 
 enum { MAX_THREADS = 8 };
 
-static const td_explore_options_t dpor = { .preemptions = -1 };
+static const td_explore_options_t dpor = { .bounded = false };
 
 /* ---- the programs (each run is a fresh child: globals start at zero) --------------- */
 
@@ -422,7 +422,7 @@ static void a_preemption_bound_runs_every_bounded_schedule(void **state)
     for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
         td_explore_report_t r;
         int n = cases[c].readers;
-        explore_all(&(td_explore_options_t){ .preemptions = cases[c].bound }, readers_marked, &n,
+        explore_all(&(td_explore_options_t){ .bounded = true, .max_preemptions = (unsigned)cases[c].bound }, readers_marked, &n,
                     &r);
         assert_int_equal(r.schedules, cases[c].schedules);
         assert_int_equal(r.redundant, 0);
@@ -444,7 +444,7 @@ static void a_large_bound_covers_the_classes(void **state)
     td_explore_report_t reduced, bounded;
     explore_all(&dpor, readers_marked, &n, &reduced);
     assert_int_equal(reduced.schedules, 2);
-    explore_all(&(td_explore_options_t){ .preemptions = 8 }, readers_marked, &n, &bounded);
+    explore_all(&(td_explore_options_t){ .bounded = true, .max_preemptions = 8 }, readers_marked, &n, &bounded);
     assert_true(bounded.schedules > reduced.schedules);
     for (size_t i = 0; i < reduced.n_outcomes; i++)
         assert_int_equal(count_of(&bounded, reduced.outcomes[i].value), 1);
@@ -481,7 +481,7 @@ static void a_reported_schedule_replays_its_outcome(void **state)
     (void)state;
     int n = 1;
     td_explore_report_t r;
-    explore_all(&(td_explore_options_t){ .preemptions = 1 }, readers_marked, &n, &r);
+    explore_all(&(td_explore_options_t){ .bounded = true, .max_preemptions = 1 }, readers_marked, &n, &r);
     for (size_t i = 0; i < r.n_outcomes; i++) {
         char out[4096];
         replay(r.outcomes[i].schedule, readers_marked, &n, out, sizeof out);
@@ -523,7 +523,7 @@ static void bad_arguments_are_refused(void **state)
 {
     (void)state;
     td_explore_t *ex;
-    assert_int_equal(td_explore_new(&ex, &(td_explore_options_t){ .preemptions = -2 }), -EINVAL);
+    assert_int_equal(td_explore_new(&ex, &(td_explore_options_t){ .bounded = true, .max_preemptions = 65 }), -EINVAL);
     td_explore_report_t r;
     assert_int_equal(td_sched_explore(&dpor, 0, NULL, NULL, &r), -EINVAL);
     int n = 1;

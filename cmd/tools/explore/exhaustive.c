@@ -355,7 +355,8 @@ static int search(search_t *s)
 int explore_all_main(const explore_all_t *o)
 {
     search_t s = { .o = o, .started = now() };
-    td_explore_options_t eo = { .preemptions = o->preemptions,
+    td_explore_options_t eo = { .bounded = o->preemptions >= 0,
+                                .max_preemptions = o->preemptions >= 0 ? (unsigned)o->preemptions : 0,
                                 .lines_commute = o->base->outcome != NULL };
     if (td_explore_new(&s.ex, &eo) != 0) {
         cli_error("explore: out of memory");

@@ -41,15 +41,18 @@ extern "C" {
 typedef struct td_explore td_explore_t;
 
 typedef struct td_explore_options {
-    /* At most this many preemptions per schedule (a switch away from a thread that
-     * could have gone on), every such schedule run; -1: no bound, with reduction. */
-    int preemptions;
+    /* Run every schedule with at most max_preemptions preemptions (a switch away from
+     * a thread that could have gone on) instead of one per class; false (as a struct
+     * of zeroes has it): every class, with reduction. */
+    bool bounded;
+    unsigned max_preemptions;
     /* Lines written by different threads (td_print, td_log) need not keep their
      * order: set when the outcome does not depend on the output's order. */
     bool lines_commute;
 } td_explore_options_t;
 
-/* A new exploration: 0, -EINVAL (preemptions below -1) or -ENOMEM. */
+/* A new exploration (options NULL: every class, lines ordered): 0, -EINVAL (a bound
+ * above 64) or -ENOMEM. */
 TD_API int td_explore_new(td_explore_t **ex, const td_explore_options_t *options);
 /* Free an exploration. */
 TD_API void td_explore_free(td_explore_t *ex);
@@ -99,6 +102,7 @@ typedef struct td_explore_outcome {
     uint64_t count;       /* schedules (classes) that ended so */
     char *schedule;       /* the one with the fewest preemptions (ties: decisions) */
     unsigned preemptions;
+    uint64_t decisions;
 } td_explore_outcome_t;
 
 typedef struct td_explore_report {

@@ -193,7 +193,7 @@ static void races_of(td_explore_t *ex, const uint32_t *vc, size_t j)
 
 static int analyse(td_explore_t *ex)
 {
-    if (ex->o.preemptions >= 0)
+    if (ex->o.bounded)
         return 0; /* bounded: every free thread is a branch already */
     uint32_t *vc = clocks(ex);
     if (!vc)
@@ -212,11 +212,11 @@ static uint64_t to_try(const td_explore_t *ex, size_t i)
 {
     const struct node *node = &ex->nodes[i];
     uint64_t left = node->backtrack & ~node->done & ~node->asleep & td__dpor_free_set(node);
-    if (ex->o.preemptions < 0)
+    if (!ex->o.bounded)
         return left;
     unsigned before = i ? ex->nodes[i - 1].preemptions : 0;
     for (unsigned t = 1; t <= MAX_THREADS; t++)
-        if ((left & td__dpor_bit(t)) && before + td__dpor_preempts(node, t) > (unsigned)ex->o.preemptions)
+        if ((left & td__dpor_bit(t)) && before + td__dpor_preempts(node, t) > ex->o.max_preemptions)
             left &= ~td__dpor_bit(t);
     return left;
 }
@@ -285,7 +285,7 @@ static int make_request(td_explore_t *ex, size_t k, uint64_t asleep)
  * there, whose step commutes with p's. */
 static uint64_t sleep_after(const td_explore_t *ex, const struct node *node, unsigned p)
 {
-    if (ex->o.preemptions >= 0)
+    if (ex->o.bounded)
         return 0;
     td__op_t op = td__dpor_find(node, p)->op;
     uint64_t asleep = 0;
@@ -350,12 +350,12 @@ int td_explore_feed(td_explore_t *ex, const char *record, size_t size)
 
 int td_explore_new(td_explore_t **out, const td_explore_options_t *options)
 {
-    if (!out || (options && options->preemptions < -1))
+    if (!out || (options && options->bounded && options->max_preemptions > 64))
         return -EINVAL;
     td_explore_t *ex = calloc(1, sizeof *ex);
     if (!ex)
         return -ENOMEM;
-    ex->o = options ? *options : (td_explore_options_t){ .preemptions = -1 };
+    ex->o = options ? *options : (td_explore_options_t){ 0 };
     *out = ex;
     return 0;
 }

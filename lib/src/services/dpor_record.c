@@ -148,7 +148,7 @@ static int take_node(td_explore_t *ex, struct node *node, unsigned long long dec
     node->done = node->backtrack = td__dpor_bit(node->chosen);
     const struct node *before = i ? &ex->nodes[i - 1] : NULL;
     node->preemptions = (before ? before->preemptions : 0) + td__dpor_preempts(node, node->chosen);
-    if (ex->o.preemptions >= 0)
+    if (ex->o.bounded)
         node->backtrack = td__dpor_free_set(node);
     return push(ex, node);
 }

@@ -95,13 +95,15 @@ static int tally(td_explore_report_t *r, const char *value, const char *schedule
         if (strcmp(o->value, value) != 0)
             continue;
         o->count++;
-        if (run->preemptions < o->preemptions) {
+        if (run->preemptions < o->preemptions ||
+            (run->preemptions == o->preemptions && run->decisions < o->decisions)) {
             char *copy = strdup(schedule);
             if (!copy)
                 return -ENOMEM;
             free(o->schedule);
             o->schedule = copy;
             o->preemptions = run->preemptions;
+            o->decisions = run->decisions;
         }
         return 0;
     }
@@ -109,7 +111,8 @@ static int tally(td_explore_report_t *r, const char *value, const char *schedule
     if (!grown)
         return -ENOMEM;
     r->outcomes = grown;
-    td_explore_outcome_t o = { strdup(value), 1, strdup(schedule), run->preemptions };
+    td_explore_outcome_t o = { strdup(value), 1, strdup(schedule), run->preemptions,
+                               run->decisions };
     if (!o.value || !o.schedule) {
         free(o.value);
         free(o.schedule);
