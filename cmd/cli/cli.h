@@ -58,6 +58,7 @@ typedef struct cli_variant {
     const char *example;    /* words after "thrdemo", one command that shows it */
     const char *positional; /* the words it takes, as usage shows them; NULL: none */
     int (*run)(const struct cli_args *args); /* its story; NULL: the command's run */
+    const char *outcome; /* the line of its one result, if not the command's (below) */
 } cli_variant_t;
 
 /* A Python call the scenario re-creates and the libthrdemo function behind it. */
@@ -92,8 +93,9 @@ typedef struct cli_command {
      * word, an option it does not know is a word too (explore), and --max-steps is
      * taken without --schedule. */
     bool pass_through;
-    /* The line prefix of its one result, whose values explore tallies ("Final value
-     * of shared_resource: "); NULL: none. */
+    /* The line of its one result, whose values explore tallies: a prefix ("Final
+     * value of shared_resource: ", the value is the rest) or a whole line (the value
+     * is the line); NULL: none. A variant may name its own. */
     const char *outcome;
     /* Why it refuses --trace and --timeline ("measures the library's own costs");
      * NULL: it can be traced. */

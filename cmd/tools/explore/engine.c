@@ -173,7 +173,8 @@ static void take_line(const explore_options_t *o, run_t *r, int which, const cha
             snprintf(r->err, sizeof r->err, "%s", line);
         snprintf(r->err_last, sizeof r->err_last, "%s", line);
     } else if (o->outcome && !r->outcome[0] && strncmp(line, o->outcome, strlen(o->outcome)) == 0) {
-        snprintf(r->outcome, sizeof r->outcome, "%s", line + strlen(o->outcome));
+        const char *rest = line + strlen(o->outcome);
+        snprintf(r->outcome, sizeof r->outcome, "%s", *rest ? rest : line); /* a whole line */
     }
 }
 

@@ -192,6 +192,38 @@ static int run_one(search_t *s, const char *request, char **env, run_t *r, int *
     return 0;
 }
 
+int explore_all_rerun(const search_t *s, const outcome_t *o, char *buf, size_t size)
+{
+    int err[2];
+    if (size == 0 || pipe2(err, O_CLOEXEC) != 0)
+        return -errno;
+    char *words[MAX_WORDS];
+    explore_all_run_words(s->o->base, words);
+    words[2] = (char *)o->schedule;
+    pid_t pid = fork();
+    if (pid == 0) {
+        int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        if (null < 0 || dup2(null, STDOUT_FILENO) < 0 || dup2(err[1], STDERR_FILENO) < 0)
+            _exit(127);
+        execv(words[0], words);
+        _exit(127);
+    }
+    close(err[1]);
+    size_t len = 0;
+    ssize_t got;
+    while ((got = read(err[0], buf + len, size - 1 - len)) > 0 || (got < 0 && errno == EINTR))
+        len += got > 0 ? (size_t)got : 0;
+    buf[len] = '\0';
+    close(err[0]);
+    if (pid > 0)
+        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+            ;
+    return pid < 0 ? -EAGAIN : 0;
+}
+
 /* ---- outcomes ------------------------------------------------------------------------- */
 
 /* What the run ended as, as the table shows it: 0 for an ordinary end (value set),

@@ -54,19 +54,38 @@ static void summary(const search_t *s, char *buf, size_t size)
                  schedrun_grouped(st.schedules, a), schedrun_grouped(st.redundant, b), bound);
 }
 
+/* A problem's whole report (a deadlock's wait-for lines, say), from its shortest
+ * schedule run once more, each line indented under its row. */
+static void print_report(const search_t *s, const outcome_t *o)
+{
+    char report[8192];
+    if (explore_all_rerun(s, o, report, sizeof report) != 0 || !report[0]) {
+        if (o->err[0])
+            td_print("    %s", o->err);
+        return;
+    }
+    for (char *line = strtok(report, "\n"); line; line = strtok(NULL, "\n"))
+        if (strncmp(line, "thrdemo: schedule ", 18) != 0) /* its replay line: above */
+            td_print("    %s", line);
+}
+
 void explore_all_table(const search_t *s)
 {
     char command[2048], count[32], replay[8192], last[256];
     schedrun_shell_words(command, sizeof command, (int)s->o->base->n_words, s->o->base->words);
+    int width = 8;
+    for (size_t i = 0; i < s->n; i++)
+        if ((int)strlen(s->outcomes[i].value) > width)
+            width = (int)strlen(s->outcomes[i].value);
     td_print("explore %s --all%s", command, s->o->preemptions >= 0 ? " (bounded)" : "");
-    td_print("%-16s %10s  %-11s %s", s->o->base->outcome ? "outcome" : "stdout", "schedules",
-             "preemptions", "shortest schedule");
+    td_print("%-*s %10s  %-11s %s", width, s->o->base->outcome ? "outcome" : "stdout",
+             "schedules", "preemptions", "shortest schedule");
     for (size_t i = 0; i < s->n; i++) {
         const outcome_t *o = &s->outcomes[i];
-        td_print("%-16s %10s  %11u %s", o->value, schedrun_grouped(o->count, count),
+        td_print("%-*s %10s  %11u %s", width, o->value, schedrun_grouped(o->count, count),
                  o->preemptions, replay_command(s, o, replay, sizeof replay));
-        if (o->problem && o->err[0])
-            td_print("%-16s %10s  %11s %s", "", "", "", o->err);
+        if (o->problem)
+            print_report(s, o);
     }
     summary(s, last, sizeof last);
     td_print("%s", last);

@@ -110,6 +110,21 @@ static char *expected_outcomes(const cli_args_t *args)
     return list;
 }
 
+/* The outcome line of the variant explored (or of its command): NULL if none. */
+static const char *outcome_line(const cli_command_t *cmd, const cli_args_t *args)
+{
+    if (!cmd)
+        return NULL;
+    cli_globals_t saved = cli_globals;
+    cli_globals.scheduled = true;
+    cli_args_t run;
+    int rc = cli_parse(cmd, (int)args->n_positional - 1, (char **)args->positional + 1, &run);
+    cli_globals = saved;
+    if (rc == 0 && run.variant && run.variant->outcome)
+        return run.variant->outcome;
+    return cmd->outcome;
+}
+
 static int run_explore(const cli_args_t *args)
 {
     char max_steps[32];
@@ -141,7 +156,7 @@ static int run_explore(const cli_args_t *args)
                                               : explore_cpus(),
         .timeout = cli_number(args, EXPLORE_TIMEOUT),
         .show = (unsigned)cli_int(args, EXPLORE_SHOW),
-        .outcome = cmd ? cmd->outcome : NULL,
+        .outcome = outcome_line(cmd, args),
         .progress = isatty(STDERR_FILENO),
         .stopping = runner_stopping,
         .stop_fd = runner_stop_fd(),
