@@ -230,7 +230,15 @@ static const cli_option_t *given_no_schedule(const cli_args_t *args)
     return NULL;
 }
 
-/* --schedule and --max-steps against what the command does: 0 or EXIT_USAGE. */
+/* Whether the command has an option row called name for the chosen variant. */
+static bool own_option(const cli_args_t *args, const char *name)
+{
+    size_t index;
+    return cli_find_option(args->command, args->variant, name, strlen(name), &index) != NULL;
+}
+
+/* --schedule, --max-steps and --explain against what the command does: 0 or
+ * EXIT_USAGE. */
 static int check_schedule(const cli_args_t *args)
 {
     const cli_command_t *cmd = args->command;
@@ -245,6 +253,10 @@ static int check_schedule(const cli_args_t *args)
     if (cli_globals.max_steps && !cli_globals.scheduled && !cmd->pass_through)
         return cli_usage_error(cmd->name, "--max-steps counts scheduling points: it needs "
                                           "--schedule");
+    /* A command with an --explain of its own (lock-counter) reads the global flag. */
+    if (cli_globals.explain && !cli_globals.scheduled && !own_option(args, "explain"))
+        return cli_usage_error(cmd->name, "--explain tells a scheduled run step by step: it "
+                                          "needs --schedule");
     return 0;
 }
 

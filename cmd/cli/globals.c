@@ -76,6 +76,13 @@ static int apply_max_steps(const char *value, const char **why)
     return rc;
 }
 
+static int apply_explain(const char *value, const char **why)
+{
+    (void)value, (void)why;
+    cli_globals.explain = true;
+    return 0;
+}
+
 static int apply_trace(const char *value, const char **why)
 {
     /* "-" is stdout to git and curl; here stdout is the trace lines, which JSON would
@@ -160,6 +167,13 @@ const cli_global_t cli_global_options[] = {
         .help = "with --schedule (or explore): stop a run that passes N scheduling points, "
                 "saying what each thread waits for, with exit status 4" },
       NULL, apply_max_steps },
+    { { .name = "explain", .type = OPT_FLAG,
+        .help = "with --schedule: after the run (or before the report of a stuck one), tell "
+                "it step by step on stderr, each step with its source line: 'Thread-1 "
+                "(increment) reads shared_resource = 0 (race.c:169, from lock_counter.c:60)'; "
+                "the first and last 100 steps of a long run. lock-counter's own --explain "
+                "also prints how its first update was lost, with or without --schedule" },
+      NULL, apply_explain },
     { { .name = "trace", .type = OPT_STRING, .metavar = "FILE",
         .help = "write the run to FILE as Chrome Trace Event JSON, to open in "
                 "ui.perfetto.dev: a track per thread, waits and held locks as slices, "

@@ -23,6 +23,7 @@
 #include <thrdemo/schedule.h>
 
 #include "cli/cli.h"
+#include "explain.h"
 
 static int saved_argc;
 static char **saved_argv;
@@ -108,6 +109,7 @@ static void on_stuck(int why, const char *report, void *ctx)
 {
     (void)ctx;
     fflush(stdout);
+    explain_print(); /* how it came to this, before who waits for what */
     fprintf(stderr, "thrdemo: %s", report); /* its first line, then one per thread */
     replay_line();
     fflush(stderr);
@@ -140,6 +142,7 @@ int schedrun_begin(void (*stop)(void))
         return EXIT_RUNTIME;
     }
     exploring = explore_fd != NULL;
+    explain_begin(&config);
     int rc = td_sched_begin(&config);
     if (rc != 0) {
         cli_error("cannot begin the schedule: %s", td_strerror(rc));
@@ -147,5 +150,6 @@ int schedrun_begin(void (*stop)(void))
     }
     active = true;
     atexit(replay_line); /* before --stats registers its summary: printed after it */
+    atexit(explain_print); /* before the replay line, which stays the last */
     return 0;
 }

@@ -120,8 +120,11 @@ static int run_lock_counter(const cli_args_t *args)
     c.iterations = cli_int(args, LOCK_COUNTER_ITERATIONS);
     c.sample_every = c.iterations / 100 > 0 ? c.iterations / 100 : 1;
     bool unguarded = c.guard.kind == GUARD_NONE;
+    /* --explain is also the global option (every scheduled run step by step), which
+     * the parser takes first: this row's flag is that one. */
+    bool explain = cli_globals.explain;
     race_counter_init(&c.shared_resource, unguarded && td_sched_active(),
-                      cli_flag(args, LOCK_COUNTER_EXPLAIN));
+                      explain);
     td_object_set_name(&c.shared_resource, "shared_resource");
 
     td_thread_t *threads[MAX_THREADS] = { 0 };
@@ -147,7 +150,7 @@ static int run_lock_counter(const cli_args_t *args)
     else if (unguarded)
         td_print("No update was lost this time, by luck: without a lock nothing "
                  "guarantees 0; %s", td_sched_active() ? "try another seed" : "run it again");
-    if (cli_flag(args, LOCK_COUNTER_EXPLAIN))
+    if (explain)
         race_counter_explain(&c.shared_resource, !unguarded);
     return EXIT_OK;
 }

@@ -12,6 +12,8 @@
 #include <thrdemo/schedule.h>
 #include <thrdemo/thread.h>
 
+#include "run/explain.h"
+
 void guard_init(guard_t *guard, const char *name)
 {
     const char *names[] = { "mutex", "rlock", "semaphore", "spin", "atomic", "none" };
@@ -172,6 +174,7 @@ void race_counter_add(race_counter_t *c, int who, long long delta)
     if (c->split)
         td_sched_read(&c->value); /* another thread may run before the load ... */
     long long loaded = atomic_load_explicit(&c->value, memory_order_relaxed); /* load */
+    explain_value(loaded); /* --explain: "reads shared_resource = 0" */
     if (c->split && c->explain)
         note(c, who, false, loaded);
     long long result = loaded + delta;                                        /* add */
@@ -179,6 +182,7 @@ void race_counter_add(race_counter_t *c, int who, long long delta)
         td_sched_write(&c->value); /* ... and between the load and the store */
     if (!c->explain) {
         atomic_store_explicit(&c->value, result, memory_order_relaxed);      /* store */
+        explain_value(result);
         return;
     }
     /* The same store, telling what it overwrote: another thread's store since the
@@ -186,6 +190,7 @@ void race_counter_add(race_counter_t *c, int who, long long delta)
     long long found = atomic_exchange_explicit(&c->value, result, memory_order_relaxed);
     if (found != loaded && !atomic_load_explicit(&c->lost, memory_order_relaxed))
         first_loss(c, who, loaded, found, result);
+    explain_value(result);
     if (c->split)
         note(c, who, true, result);
 }
@@ -193,7 +198,7 @@ void race_counter_add(race_counter_t *c, int who, long long delta)
 void race_counter_add_atomic(race_counter_t *c, long long delta)
 {
     td_sched_write(&c->value); /* under --schedule another may run before, never inside */
-    atomic_fetch_add_explicit(&c->value, delta, memory_order_relaxed);
+    explain_value(atomic_fetch_add_explicit(&c->value, delta, memory_order_relaxed) + delta);
 }
 
 long long race_counter_value(race_counter_t *c)

@@ -90,6 +90,34 @@ TD_API size_t td_policy_format(const td_policy_t *policy, char *buf, size_t size
  * the run could only repeat schedules already explored. */
 enum { TD_SCHED_DEADLOCK = 1, TD_SCHED_STEP_LIMIT = 2, TD_SCHED_REDUNDANT = 3 };
 
+/* One step of a scheduled run, as on_step hears it: a thread goes on past a
+ * scheduling point to do what the point named. */
+typedef struct td_sched_step {
+    uint64_t index;          /* the scheduling point's number in the run (td_sched_steps
+                                then), from 1 */
+    unsigned number;         /* the thread's number (1: the thread that began the schedule) */
+    struct td_thread *thread; /* the thread (td_thread_get_name names it) */
+    /* What it does now, a verb phrase that reads after the thread's name: "reads",
+     * "writes", "acquires", "releases", "sets", "clears", "waits on", "notifies",
+     * "joins", "starts", "puts into", "gets from", "marks a task done in", "shuts
+     * down", "waits for", "fires", "prints a line", "yields", "races", "ends".
+     * Static text. */
+    const char *verb;
+    /* What it does it to: the Lock, Semaphore, Event, Queue, Barrier, Timer or future;
+     * the variable of td_sched_read/td_sched_write; the thread started or joined; a
+     * Condition's Lock for "waits on" and "notifies". NULL: nothing ("ends"), or the
+     * output everyone shares. */
+    const void *object;
+    /* What the object is, for a name when it has none ("lock #2"): "lock", "event",
+     * "condition", "queue", "future", "timer", "thread", "variable"; NULL with no object. */
+    const char *noun;
+    /* The code address that called the library for this step (a return address: the
+     * call is just before it); an address inside the library when the library made
+     * the call itself, NULL for a step the library takes on its own (a Timer firing, a
+     * thread ending). */
+    const void *caller;
+} td_sched_step_t;
+
 /* The default max_steps: ten million scheduling points. */
 #define TD_SCHED_DEFAULT_MAX_STEPS 10000000ULL
 
@@ -107,6 +135,13 @@ typedef struct td_sched_config {
     /* The run of an exploration, set by td_explore_child (explore.h): the request it
      * follows and where it tells what it did. NULL for an ordinary schedule. */
     const struct td_explore_request *explore;
+    /* Called by each thread as it goes on past a scheduling point (the step it then
+     * takes; a start, which has happened at its point, there) and as it ends, in the
+     * order the steps run, so a program can tell a run step by step (thrdemo
+     * --explain). One thread runs at a time: the hook needs no
+     * lock, and what it records is seen by the thread that runs next. It must not use
+     * the library's primitives or reach a scheduling point. May be NULL. */
+    void (*on_step)(const td_sched_step_t *step, void *ctx);
 } td_sched_config_t;
 
 /* Put the calling thread, and every thread started from now on, under the scheduler:

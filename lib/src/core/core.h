@@ -291,7 +291,8 @@ typedef struct td__sched_ops {
     td__ns_t (*wall_now)(void);
     int (*wait)(atomic_uint *word, unsigned expected, td__deadline_t deadline);
     void (*wake)(atomic_uint *word, int n);
-    void (*point)(td__point_kind_t kind, const void *object);
+    /* caller: the code address that called the library (see TD__POINT). */
+    void (*point)(td__point_kind_t kind, const void *object, const void *caller);
     /* A thread is about to be created: its slot (NULL: not controlled). */
     void *(*thread_adding)(void *thread);
     /* Creating it failed: forget the slot. */
@@ -308,11 +309,16 @@ typedef struct td__sched_ops {
 } td__sched_ops_t;
 extern const td__sched_ops_t *td__sched;
 
-/* A scheduling point: one predictable branch when no schedule runs. */
-#define TD__POINT(kind, object)                                                       \
+/* A scheduling point: one predictable branch when no schedule runs. Written in the
+ * public function the program called, so its return address is the program's code
+ * that made the call (what --explain shows); it is read only under a schedule. */
+#define TD__POINT(kind, object) TD__POINT_FROM((kind), (object), __builtin_return_address(0))
+/* The same from a helper of the public function, which passes its own return address
+ * down as caller (NULL: a step the library takes by itself, a Timer firing). */
+#define TD__POINT_FROM(kind, object, caller)                                          \
     do {                                                                              \
         if (TD__UNLIKELY(td__sched != NULL))                                          \
-            td__sched->point((kind), (object));                                       \
+            td__sched->point((kind), (object), (caller));                             \
     } while (0)
 
 #endif

@@ -88,7 +88,7 @@ void td__snooze(td__backoff_t *backoff)
 {
     enum { SPIN_STEPS = 6 };
     if (TD__UNLIKELY(td__sched != NULL)) {
-        td__sched->point(TD__POINT_YIELD, NULL);
+        td__sched->point(TD__POINT_YIELD, NULL, NULL); /* the library spinning inside */
         return;
     }
     if (backoff->step <= SPIN_STEPS) {

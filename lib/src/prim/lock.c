@@ -108,12 +108,13 @@ int td__lock_acquire_slow(td_lock_t *lock, bool blocking, double timeout, td__as
 
 /* Everything acquire() does beyond taking a free lock with no schedule, observer or
  * timeout: kept out of line so the fast path below has no frame to build. */
-static TD__NOINLINE int acquire_general(td_lock_t *lock, bool blocking, double timeout)
+static TD__NOINLINE int acquire_general(td_lock_t *lock, bool blocking, double timeout,
+                                        const void *caller)
 {
     /* The kind is worked out only under a schedule: without one this stays one
      * predictable branch. The object is the state word, at the lock's own address. */
-    TD__POINT(waits_forever(blocking, timeout) ? TD__POINT_LOCK : TD__POINT_ACQUIRE,
-              TD__ATOMIC(lock->state_));
+    TD__POINT_FROM(waits_forever(blocking, timeout) ? TD__POINT_LOCK : TD__POINT_ACQUIRE,
+                   TD__ATOMIC(lock->state_), caller);
     /* acquire() with no arguments needs no checking. */
     int rc = timeout == TD_FOREVER && blocking ? 0 : td__lock_check_args(blocking, &timeout);
     if (rc != 0)
@@ -135,7 +136,7 @@ int td_lock_acquire(td_lock_t *lock, bool blocking, double timeout)
                    atomic_load_explicit(&td__reporter, memory_order_relaxed) == NULL) &&
         try_take(TD__ATOMIC(lock->state_)))
         return 0;
-    return acquire_general(lock, blocking, timeout);
+    return acquire_general(lock, blocking, timeout, __builtin_return_address(0));
 }
 
 int td__lock_release_quiet(td_lock_t *lock)

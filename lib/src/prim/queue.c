@@ -289,9 +289,10 @@ static int wait_for(td_queue_t *q, side_t s, const attempt_t *a, double timeout)
 
 /* ---- put and get -------------------------------------------------------------------------- */
 
-static int put(td_queue_t *q, void *item, bool block, double timeout)
+/* caller: the public function's return address, for the scheduling point. */
+static int put(td_queue_t *q, void *item, bool block, double timeout, const void *caller)
 {
-    TD__POINT(TD__POINT_PUT, q);
+    TD__POINT_FROM(TD__POINT_PUT, q, caller);
     int rc = try_put(q, item);
     bool waited = rc == -ENOSPC && block;
     if (waited)
@@ -307,9 +308,10 @@ static int put(td_queue_t *q, void *item, bool block, double timeout)
     return rc;
 }
 
-static int get(td_queue_t *q, void **item, bool block, double timeout, size_t *remaining)
+static int get(td_queue_t *q, void **item, bool block, double timeout, size_t *remaining,
+               const void *caller)
 {
-    TD__POINT(TD__POINT_GET, q);
+    TD__POINT_FROM(TD__POINT_GET, q, caller);
     void *got = NULL;
     int rc = try_get(q, &got, remaining);
     bool waited = rc == -ENODATA && block;
@@ -396,13 +398,13 @@ static int check_timeout(bool block, double *timeout)
 int td_queue_put(td_queue_t *q, void *item, bool block, double timeout)
 {
     int rc = check_timeout(block, &timeout);
-    return rc != 0 ? rc : put(q, item, block, timeout);
+    return rc != 0 ? rc : put(q, item, block, timeout, __builtin_return_address(0));
 }
 
 int td_queue_get(td_queue_t *q, void **item, bool block, double timeout, size_t *remaining)
 {
     int rc = check_timeout(block, &timeout);
-    return rc != 0 ? rc : get(q, item, block, timeout, remaining);
+    return rc != 0 ? rc : get(q, item, block, timeout, remaining, __builtin_return_address(0));
 }
 
 size_t td_queue_qsize(td_queue_t *q)
@@ -534,13 +536,13 @@ void td_simplequeue_free(td_simplequeue_t *sq)
 
 int td_simplequeue_put(td_simplequeue_t *sq, void *item)
 {
-    return put(&sq->base, item, false, TD_FOREVER);
+    return put(&sq->base, item, false, TD_FOREVER, __builtin_return_address(0));
 }
 
 int td_simplequeue_get(td_simplequeue_t *sq, void **item, bool block, double timeout)
 {
     int rc = check_timeout(block, &timeout);
-    return rc != 0 ? rc : get(&sq->base, item, block, timeout, NULL);
+    return rc != 0 ? rc : get(&sq->base, item, block, timeout, NULL, __builtin_return_address(0));
 }
 
 size_t td_simplequeue_qsize(td_simplequeue_t *sq)

@@ -71,7 +71,7 @@ static void run(void *self)
 {
     struct td_timer *timer = self;
     bool cancelled = cancelled_before(timer, timer->due);
-    TD__POINT(TD__POINT_FIRE, timer);
+    TD__POINT_FROM(TD__POINT_FIRE, timer, NULL); /* the library's own step */
     /* Python's Timer.run: `if not self.finished.is_set(): self.function(...)` */
     if (!cancelled && !td_event_is_set(&timer->finished)) {
         TD__OBSERVE(TD_OBS_TIMER_FIRE, "timer", timer, 0);

@@ -224,7 +224,45 @@ static void resumed(void)
     }
 }
 
-static void point(td__point_kind_t kind, const void *object)
+/* What each kind of step does, for on_step: a verb phrase, and what its object is. */
+static const struct {
+    const char *verb, *noun;
+} step_words[] = {
+    [TD__POINT_YIELD] = { "yields", NULL },
+    [TD__POINT_START] = { "starts", "thread" },
+    [TD__POINT_ACQUIRE] = { "acquires", "lock" },
+    [TD__POINT_RELEASE] = { "releases", "lock" },
+    [TD__POINT_SET] = { "sets", "event" },
+    [TD__POINT_CLEAR] = { "clears", "event" },
+    [TD__POINT_WAIT] = { "waits on", "condition" },
+    [TD__POINT_EVENT_WAIT] = { "waits on", "event" },
+    [TD__POINT_JOIN] = { "joins", "thread" },
+    [TD__POINT_NOTIFY] = { "notifies", "condition" },
+    [TD__POINT_PUT] = { "puts into", "queue" },
+    [TD__POINT_GET] = { "gets from", "queue" },
+    [TD__POINT_TASK_DONE] = { "marks a task done in", "queue" },
+    [TD__POINT_QUEUE_JOIN] = { "joins", "queue" },
+    [TD__POINT_SHUTDOWN] = { "shuts down", "queue" },
+    [TD__POINT_FUTURE] = { "waits for", "future" },
+    [TD__POINT_FIRE] = { "fires", "timer" },
+    [TD__POINT_LINE] = { "prints a line", NULL },
+    [TD__POINT_RACE] = { "races", NULL },
+    [TD__POINT_READ] = { "reads", "variable" },
+    [TD__POINT_WRITE] = { "writes", "variable" },
+    [TD__POINT_LOCK] = { "acquires", "lock" },
+};
+
+/* Tell on_step that the calling thread now takes the step of point number index. */
+static void tell_step(uint64_t index, const char *verb, const char *noun, const void *object,
+                      const void *caller)
+{
+    td_sched_step_t step = { .index = index, .number = me->number, .thread = me->thread,
+                             .verb = verb, .object = object, .noun = object ? noun : NULL,
+                             .caller = caller };
+    S.cfg.on_step(&step, S.cfg.ctx);
+}
+
+static void point(td__point_kind_t kind, const void *object, const void *caller)
 {
     if (!me)
         return; /* a thread the schedule does not control */
@@ -239,10 +277,19 @@ static void point(td__point_kind_t kind, const void *object)
     me->joins = kind == TD__POINT_JOIN ? object : NULL;
     me->next_kind = kind;
     me->next_object = object;
+    /* A step is told as the thread goes on to take it, since others may run first;
+     * but a start has happened at its point (the new thread may run before this one
+     * goes on), so it is told there. */
+    bool told_now = kind == TD__POINT_START;
+    if (S.cfg.on_step && told_now)
+        tell_step(S.steps, step_words[kind].verb, step_words[kind].noun, object, caller);
+    uint64_t index = S.steps;
     run_next(decide(kind == TD__POINT_YIELD));
     me->lock_word = NULL;
     me->joins = NULL;
     resumed();
+    if (S.cfg.on_step && !told_now)
+        tell_step(index, step_words[kind].verb, step_words[kind].noun, object, caller);
 }
 
 static int wait(atomic_uint *word, unsigned expected, td__deadline_t deadline)
@@ -355,6 +402,8 @@ static void thread_end(void)
 {
     if (td__explore_active())
         td__explore_record_end(me, me->thread);
+    if (S.cfg.on_step)
+        tell_step(S.steps, "ends", NULL, NULL, NULL);
     me->state = FINISHED;
     me->thread = NULL;
     td__sched_report_finished(me->number);
