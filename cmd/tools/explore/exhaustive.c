@@ -318,19 +318,18 @@ static void progress(const search_t *s, bool last)
             (unsigned long long)st.pending, s->n, now() - s->started);
 }
 
-/* The engine's first look at the space after the first run: the branches its races
- * opened, each assumed as deep as the first run (Knuth's estimate of a tree's size from
- * one path): said on stderr when it is large, as GenMC does. */
+/* The engine's first look at the space after the first run (Knuth's estimate of a
+ * tree's size from one path: the product of the branches its races opened at each
+ * decision): said on stderr when it is large, as GenMC does. */
 static void estimate(const search_t *s)
 {
     td_explore_stats_t st;
     td_explore_stats(s->ex, &st);
-    td_explore_run_t run;
-    td_explore_last(s->ex, &run);
-    if (st.pending >= 64 && !s->o->json)
-        fprintf(stderr, "explore: the first run made %llu decisions and opened %llu branches: "
-                        "this may take a while (--max-schedules and --time-limit bound it)\n",
-                (unsigned long long)run.decisions, (unsigned long long)st.pending);
+    char n[32];
+    if (st.estimate >= 1000)
+        fprintf(stderr, "explore: a first estimate from the first run: about %s schedules "
+                        "(--max-schedules and --time-limit bound the search)\n",
+                st.estimate == UINT64_MAX ? "more than 10^19" : schedrun_grouped(st.estimate, n));
 }
 
 static int search(search_t *s)

@@ -47,11 +47,13 @@ static void summary(const search_t *s, char *buf, size_t size)
         snprintf(bound, sizeof bound, " up to %d preemption%s", s->o->preemptions,
                  s->o->preemptions == 1 ? "" : "s");
     if (s->stopped)
-        snprintf(buf, size, "%s schedules, %s cut by the reduction; incomplete: stopped at %s",
-                 schedrun_grouped(st.schedules, a), schedrun_grouped(st.redundant, b), s->stopped);
+        snprintf(buf, size, "%s schedule%s, %s cut by the reduction; incomplete: stopped at %s",
+                 schedrun_grouped(st.schedules, a), st.schedules == 1 ? "" : "s",
+                 schedrun_grouped(st.redundant, b), s->stopped);
     else
-        snprintf(buf, size, "%s schedules, %s cut by the reduction, exhaustive%s",
-                 schedrun_grouped(st.schedules, a), schedrun_grouped(st.redundant, b), bound);
+        snprintf(buf, size, "%s schedule%s, %s cut by the reduction, exhaustive%s",
+                 schedrun_grouped(st.schedules, a), st.schedules == 1 ? "" : "s",
+                 schedrun_grouped(st.redundant, b), bound);
 }
 
 /* A problem's whole report (a deadlock's wait-for lines, say), from its shortest
@@ -187,7 +189,7 @@ int explore_all_check_expected(const search_t *s)
                     s->outcomes[i].value, replay_command(s, &s->outcomes[i], replay, sizeof replay));
             rc = 1;
         }
-    if (s->stopped && rc == 0) {
+    if (s->stopped) {
         fprintf(stderr, "thrdemo: explore: the search stopped at %s: the outcomes may not be "
                         "all\n", s->stopped);
         rc = 1;

@@ -9,9 +9,11 @@
  * Things to try: `explore threads basic`; `explore lock-counter --lock none
  * --iterations 3 --runs 2000`; `--policy pct`; then replay a row's command.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "engine.h"
@@ -35,6 +37,25 @@ enum {
     EXPLORE_MAX_SCHEDULES,
     EXPLORE_TIME_LIMIT,
 };
+
+/* --expect @FILE: 0 when FILE is a regular file this process can read, else
+ * EXIT_USAGE after saying why. */
+static int check_expect_file(const char *path)
+{
+    struct stat st;
+    FILE *f = fopen(path, "r");
+    int e = errno;
+    if (f && fstat(fileno(f), &st) == 0 && !S_ISREG(st.st_mode))
+        e = EISDIR;
+    bool ok = f && e != EISDIR;
+    if (f)
+        fclose(f);
+    if (ok)
+        return 0;
+    char q[CLI_QUOTE_SIZE];
+    return cli_usage_error("explore", "--expect @%s: %s", cli_quote(path, q),
+                           e == EISDIR ? "not a file of outcomes" : strerror(e));
+}
 
 /* The command explored, checked as its own command line would be under --schedule:
  * 0, or EXIT_USAGE after the error. */
@@ -66,9 +87,14 @@ static int check_explore(const cli_args_t *args)
         if (cli_given(args, only_all[i]))
             return cli_usage_error("explore", "--%s: it needs --all",
                                    tool_explore.options[only_all[i]].name);
-    if (rc == 0 && all && (cli_given(args, EXPLORE_RUNS) || cli_given(args, EXPLORE_POLICY)))
-        return cli_usage_error("explore", "--all runs every schedule: --runs and --policy are "
-                                          "for sampling");
+    if (rc == 0 && all &&
+        (cli_given(args, EXPLORE_RUNS) || cli_given(args, EXPLORE_POLICY) ||
+         cli_given(args, EXPLORE_DEPTH) || cli_given(args, EXPLORE_JOBS) || cli_globals.seed_given))
+        return cli_usage_error("explore", "--all runs every schedule, one after the other: "
+                                          "--runs, --policy, --depth, --jobs and --seed are for "
+                                          "sampling");
+    if (rc == 0 && cli_given(args, EXPLORE_EXPECT) && cli_text(args, EXPLORE_EXPECT)[0] == '@')
+        return check_expect_file(cli_text(args, EXPLORE_EXPECT) + 1);
     return rc;
 }
 
@@ -90,8 +116,10 @@ static char *expected_outcomes(const cli_args_t *args)
     size_t cap = 256, len = 0;
     char *list = malloc(cap), line[1024];
     while (list && fgets(line, sizeof line, f)) {
-        line[strcspn(line, "\r\n")] = '\0';
         size_t n = strlen(line);
+        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r' || line[n - 1] == ' ' ||
+                         line[n - 1] == '\t'))
+            line[--n] = '\0'; /* a value never ends in blanks: an editor's are dropped */
         if (n == 0 || line[0] == '#')
             continue;
         if (len + n + 2 > cap) {
@@ -201,11 +229,15 @@ const cli_command_t tool_explore = {
              "exit status 1. For lock-counter the final values are counted too. pct's STEPS "
              "is measured by one run first. Global options (--lang, --quiet, --max-steps) go to "
              "every run; explore's options and the scenario's may come in any order after "
-             "SCENARIO.",
+             "SCENARIO. With --all it runs every schedule up to equivalence instead, one per "
+             "class of interleavings that differ only in the order of independent steps "
+             "(dynamic partial-order reduction), and the table is then every outcome there is, "
+             "each with its shortest schedule as a replay command: 'explore lock-counter --lock "
+             "none --iterations 3 --all --expect=-3,-2,-1,0,1,2,3' checks the whole set.",
     .variants = (const cli_variant_t[]){
         { NULL, "run a scenario under many schedules and count its distinct outputs",
           .positional = "SCENARIO [VARIANT] [OPTIONS]",
-          .example = "explore lock-counter --lock none --iterations 3 --runs 2000" },
+          .example = "explore lock-counter --lock none --iterations 3 --all" },
         { 0 } },
     .options = (const cli_option_t[]){
         [EXPLORE_RUNS] = { "runs", OPT_INT, "1000", 1, 1e8,

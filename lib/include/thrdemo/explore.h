@@ -85,6 +85,9 @@ typedef struct td_explore_stats {
     uint64_t schedules; /* runs that were classes (or bounded schedules) of their own */
     uint64_t redundant; /* runs cut by the reduction */
     uint64_t pending;   /* branches known and not yet run */
+    uint64_t estimate;  /* Knuth's estimate of the schedules in all: the product of the
+                           branches known at each decision of the current run
+                           (UINT64_MAX: more than fits) */
 } td_explore_stats_t;
 
 /* The exploration's counts so far into *stats. */

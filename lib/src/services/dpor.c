@@ -395,6 +395,14 @@ void td_explore_stats(const td_explore_t *ex, td_explore_stats_t *stats)
 {
     *stats = ex->stats;
     stats->pending = 0;
-    for (size_t i = 0; i < ex->n; i++)
+    stats->estimate = 1;
+    for (size_t i = 0; i < ex->n; i++) {
         stats->pending += (uint64_t)__builtin_popcountll(to_try(ex, i));
+        uint64_t branches = (uint64_t)__builtin_popcountll(ex->nodes[i].backtrack |
+                                                           ex->nodes[i].done);
+        if (branches > 1 && stats->estimate > UINT64_MAX / branches)
+            stats->estimate = UINT64_MAX;
+        else if (branches > 1)
+            stats->estimate *= branches;
+    }
 }
