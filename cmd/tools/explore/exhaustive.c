@@ -273,12 +273,39 @@ static outcome_t *find_or_add(search_t *s, const char *value)
 }
 
 /* Count the run fed last under its value, keeping its schedule if it is the shortest. */
+/* A bounded run of the shortening pass: a shorter schedule for its outcome, if it is
+ * one. */
+static void count_shorter(search_t *s, const run_t *r, int status)
+{
+    td_explore_run_t run;
+    td_explore_last(s->ex, &run);
+    char value[EXPLORE_LINE];
+    run_value(s, r, status, value, sizeof value);
+    for (size_t i = 0; i < s->n; i++) {
+        outcome_t *o = &s->outcomes[i];
+        if (strcmp(o->value, value) != 0)
+            continue;
+        if (run.preemptions < o->preemptions ||
+            (run.preemptions == o->preemptions && run.decisions < o->decisions)) {
+            td_explore_last_schedule(s->ex, o->schedule, sizeof o->schedule);
+            o->preemptions = run.preemptions;
+            o->decisions = run.decisions;
+        }
+        return;
+    }
+    s->not_found++; /* every class was run: this would be a bug of the reduction */
+}
+
 static int count_run(search_t *s, const run_t *r, int status)
 {
     td_explore_run_t run;
     td_explore_last(s->ex, &run);
     if (run.redundant)
         return 0;
+    if (s->shortening) {
+        count_shorter(s, r, status);
+        return 0;
+    }
     char value[EXPLORE_LINE];
     bool problem = run_value(s, r, status, value, sizeof value);
     outcome_t *o = find_or_add(s, value);
@@ -342,18 +369,29 @@ static int search(search_t *s)
     while ((rc = td_explore_next(s->ex, &request)) == 1) {
         td_explore_stats_t st;
         td_explore_stats(s->ex, &st);
-        if (s->o->max_schedules && st.schedules >= s->o->max_schedules) {
+        if (s->shortening && s->shortening_runs >= s->budget) {
+            rc = 1; /* the pass's budget is spent: what it found stands */
+            break;
+        }
+        if (!s->shortening && s->o->max_schedules && st.schedules >= s->o->max_schedules) {
             s->stopped = "--max-schedules";
             break;
         }
         if (s->o->time_limit > 0 && now() - s->started > s->o->time_limit) {
-            s->stopped = "the time limit";
+            if (s->shortening)
+                rc = 1;
+            else
+                s->stopped = "the time limit";
             break;
         }
         if (s->o->base->stopping()) {
-            s->stopped = "the stop (Ctrl-C)";
+            if (s->shortening)
+                rc = 1;
+            else
+                s->stopped = "the stop (Ctrl-C)";
             break;
         }
+        s->shortening_runs += s->shortening;
         run_t r;
         int status = 0;
         rc = run_one(s, request, env, &r, &status);
@@ -374,13 +412,51 @@ static int search(search_t *s)
             rc = count_run(s, &r, status);
         if (rc != 0)
             break;
-        if (st.runs == 0)
+        if (st.runs == 0 && !s->shortening)
             estimate(s);
         progress(s, false);
     }
     progress(s, true);
     free(env);
-    return rc < 0 ? rc : 0;
+    return rc < 0 ? rc : rc == 1 ? 1 : 0;
+}
+
+/* A class's run is one of its interleavings, not always the one with the fewest
+ * preemptions. So after a complete search, every schedule with at most K preemptions
+ * is run, K = 0, 1, ... up to one below the most any outcome's schedule has
+ * (iterative context bounding, as CHESS does), each run that shows an outcome with
+ * fewer preemptions (or as many and fewer decisions) giving it that schedule; within
+ * a budget of as many runs as the search made (at least 1,000), and the time limit. */
+static void shorten(search_t *s)
+{
+    unsigned most = 0;
+    for (size_t i = 0; i < s->n; i++)
+        if (s->outcomes[i].preemptions > most)
+            most = s->outcomes[i].preemptions;
+    td_explore_stats_t st;
+    td_explore_stats(s->ex, &st);
+    td_explore_t *search_ex = s->ex;
+    s->shortening = true;
+    s->budget = st.runs > 1000 ? st.runs : 1000;
+    s->shortest_bound = -1;
+    for (unsigned k = 0; k < most; k++) {
+        td_explore_options_t eo = { .bounded = true, .max_preemptions = k,
+                                    .lines_commute = s->o->base->outcome != NULL };
+        if (td_explore_new(&s->ex, &eo) != 0)
+            break;
+        int rc = search(s);
+        td_explore_free(s->ex);
+        s->shortening_cut = rc != 0;
+        if (rc != 0)
+            break;
+        s->shortest_bound = (int)k;
+        most = 0; /* what is left to shorten */
+        for (size_t i = 0; i < s->n; i++)
+            if (s->outcomes[i].preemptions > most)
+                most = s->outcomes[i].preemptions;
+    }
+    s->ex = search_ex;
+    s->shortening = false;
 }
 
 int explore_all_main(const explore_all_t *o)
@@ -396,6 +472,12 @@ int explore_all_main(const explore_all_t *o)
     int rc = search(&s);
     if (rc < 0)
         cli_error("explore: %s", strerror(-rc));
+    if (rc == 0 && !s.stopped && o->preemptions < 0)
+        shorten(&s);
+    if (s.not_found)
+        cli_error("explore: %llu run%s with few preemptions showed an outcome the search did "
+                  "not: the reduction missed a class (please report it with the command)",
+                  (unsigned long long)s.not_found, s.not_found == 1 ? "" : "s");
     if (s.n > 1)
         qsort(s.outcomes, s.n, sizeof *s.outcomes, explore_all_by_problem);
     if (o->json)

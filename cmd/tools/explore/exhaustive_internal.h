@@ -32,6 +32,13 @@ typedef struct search {
     double started;
     char *record;
     size_t record_len, record_cap;
+    /* The pass after the search that looks for shorter schedules (exhaustive.c). */
+    bool shortening;
+    uint64_t shortening_runs, budget;
+    int shortest_bound;   /* every schedule with at most this many preemptions was
+                             tried (-1: the pass did not run or did not finish K = 0) */
+    bool shortening_cut;  /* its budget or the time ran out before it was done */
+    uint64_t not_found;   /* outcomes the bounded runs saw that the search did not */
 } search_t;
 
 /* A run's command line, thrdemo --schedule replay: [globals] SCENARIO ..., into words

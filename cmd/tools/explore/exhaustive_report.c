@@ -91,6 +91,10 @@ void explore_all_table(const search_t *s)
     }
     summary(s, last, sizeof last);
     td_print("%s", last);
+    if (s->shortening_cut)
+        td_print("(shortest schedules: every schedule with at most %d preemption%s was tried; "
+                 "one with more may have a shorter one)",
+                 s->shortest_bound + 1, s->shortest_bound == 0 ? "" : "s");
 }
 
 /* A JSON string: quotes, backslashes and control characters escaped. */
