@@ -60,4 +60,8 @@ void td__dpor_free_nodes_from(td_explore_t *ex, size_t from);
  * tail of the tree. 0, -EPROTO (not a record of the run asked for) or -ENOMEM. */
 int td__dpor_parse_record(td_explore_t *ex, const char *record, size_t size);
 
+/* Find the races of the run fed last, from its branch on, and add the threads that
+ * reverse them to their nodes' backtrack sets (dpor_races.c): 0 or -ENOMEM. */
+int td__dpor_analyse(td_explore_t *ex);
+
 #endif

@@ -60,32 +60,30 @@ static struct {
 
 /* ---- what a step does --------------------------------------------------------------- */
 
-enum access { LOCAL, READ, WRITE, ANY };
-
-static enum access access_of(unsigned kind, bool lines_commute)
+td__access_t td__op_access(unsigned kind, bool lines_commute)
 {
     switch (kind) {
-    case TD__POINT_START: return LOCAL;
-    case TD__POINT_LINE: return lines_commute ? LOCAL : WRITE;
+    case TD__POINT_START: return TD__LOCAL;
+    case TD__POINT_LINE: return lines_commute ? TD__LOCAL : TD__WRITES;
     case TD__POINT_YIELD:
     case TD__POINT_RACE:
-    case TD__POINT_FUTURE: return ANY;
+    case TD__POINT_FUTURE: return TD__ANYTHING;
     case TD__POINT_EVENT_WAIT:
     case TD__POINT_JOIN:
     case TD__POINT_QUEUE_JOIN:
-    case TD__POINT_READ: return READ;
-    default: return WRITE;
+    case TD__POINT_READ: return TD__READS;
+    default: return TD__WRITES;
     }
 }
 
 bool td__op_dependent(td__op_t a, td__op_t b, bool lines_commute)
 {
-    enum access x = access_of(a.kind, lines_commute), y = access_of(b.kind, lines_commute);
-    if (x == LOCAL || y == LOCAL)
+    td__access_t x = td__op_access(a.kind, lines_commute), y = td__op_access(b.kind, lines_commute);
+    if (x == TD__LOCAL || y == TD__LOCAL)
         return false;
-    if (x == ANY || y == ANY)
+    if (x == TD__ANYTHING || y == TD__ANYTHING)
         return true;
-    return a.object == b.object && !(x == READ && y == READ);
+    return a.object == b.object && !(x == TD__READS && y == TD__READS);
 }
 
 /* ---- the request -------------------------------------------------------------------- */

@@ -97,6 +97,12 @@ typedef struct td__op {
     uint32_t object;
 } td__op_t;
 
+/* What a step of a kind does to its object: nothing another thread sees, reads it,
+ * changes it, or may touch anything. */
+typedef enum td__access { TD__LOCAL, TD__READS, TD__WRITES, TD__ANYTHING } td__access_t;
+/* The access of a step of `kind` (a LINE is local when lines commute). */
+td__access_t td__op_access(unsigned kind, bool lines_commute);
+
 /* Whether two steps must keep their order: both touch one object and one changes
  * it, or one may touch anything (sched_explore.c; the engine uses it too). */
 bool td__op_dependent(td__op_t a, td__op_t b, bool lines_commute);
