@@ -111,13 +111,20 @@ static bool give_up(int me)
     return seat != NOBODY;
 }
 
-/* Write in the books that seat me waits for lock (NOBODY: got it) and holds it. */
-static void book(int me, int lock, int waits_for)
+/* Write in the books that seat me waits for lock. */
+static void book_wait(int me, int lock)
 {
     td_lock_acquire(&t.books, true, TD_FOREVER);
-    t.waits[me] = waits_for;
-    if (waits_for == NOBODY)
-        t.holder[lock] = me;
+    t.waits[me] = lock;
+    td_lock_release(&t.books);
+}
+
+/* Write in the books that seat me holds lock, and waits for nothing. */
+static void book_hold(int me, int lock)
+{
+    td_lock_acquire(&t.books, true, TD_FOREVER);
+    t.waits[me] = NOBODY;
+    t.holder[lock] = me;
     td_lock_release(&t.books);
 }
 
@@ -139,11 +146,11 @@ static bool take(int me, int lock)
         td_lock_acquire(&t.locks[lock], true, TD_FOREVER);
         return true;
     }
-    book(me, lock, lock);
+    book_wait(me, lock);
     while (td_lock_acquire(&t.locks[lock], true, check_every()) != 0)
         if (give_up(me))
             return false;
-    book(me, lock, NOBODY);
+    book_hold(me, lock);
     if (!atomic_load(&t.deadlocked))
         return true;
     put_down(lock); /* the run is over: no more lines */

@@ -38,6 +38,9 @@ enum {
     EXPLORE_TIME_LIMIT,
 };
 
+/* The scheduling points a run of --all may make unless --max-steps says otherwise. */
+enum { ALL_MAX_STEPS = 100000 };
+
 /* --expect @FILE: 0 when FILE is a regular file this process can read, else
  * EXIT_USAGE after saying why. */
 static int check_expect_file(const char *path)
@@ -164,8 +167,13 @@ static int run_explore(const cli_args_t *args)
     }
     if (cli_globals.quiet)
         globals[n++] = "--quiet";
-    if (cli_globals.max_steps) {
-        snprintf(max_steps, sizeof max_steps, "%llu", (unsigned long long)cli_globals.max_steps);
+    bool all = cli_given(args, EXPLORE_ALL) || cli_given(args, EXPLORE_PREEMPTIONS);
+    if (cli_globals.max_steps || all) {
+        /* Under --all each run's record is read whole and analysed: a run that goes on
+         * for millions of steps would take the search's memory and time for one run. */
+        snprintf(max_steps, sizeof max_steps, "%llu",
+                 (unsigned long long)(cli_globals.max_steps ? cli_globals.max_steps
+                                                            : ALL_MAX_STEPS));
         globals[n++] = "--max-steps";
         globals[n++] = max_steps;
     }
@@ -194,7 +202,7 @@ static int run_explore(const cli_args_t *args)
         char *expect = expected_outcomes(args);
         if (cli_given(args, EXPLORE_EXPECT) && !expect)
             return EXIT_RUNTIME; /* said */
-        explore_all_t all = {
+        explore_all_t exhaustive = {
             .base = &options,
             .preemptions = cli_given(args, EXPLORE_PREEMPTIONS)
                                ? (int)cli_int(args, EXPLORE_PREEMPTIONS)
@@ -204,7 +212,7 @@ static int run_explore(const cli_args_t *args)
             .expect = expect,
             .json = cli_given(args, EXPLORE_JSON),
         };
-        rc = explore_all_main(&all);
+        rc = explore_all_main(&exhaustive);
         free(expect);
     } else {
         rc = explore_main(&options);
@@ -256,7 +264,8 @@ const cli_command_t tool_explore = {
         [EXPLORE_ALL] = { "all", OPT_FLAG,
           .help = "every schedule up to equivalence (dynamic partial-order reduction), one "
                   "run per class, instead of --runs samples: the outcome table is then all "
-                  "the outcomes there are, each with its shortest schedule" },
+                  "the outcomes there are, each with its shortest schedule (each run stops "
+                  "at --max-steps, 100,000 unless given)" },
         [EXPLORE_PREEMPTIONS] = { "preemptions", OPT_INT, NULL, 0, 64,
           .help = "every schedule with at most N preemptions (as CHESS bounds its search) "
                   "instead of one per class: exhaustive up to N (implies --all)" },
