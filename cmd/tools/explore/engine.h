@@ -17,6 +17,7 @@ typedef struct explore_options {
     size_t n_words;
     char *const *globals; /* global options every run gets (--lang en, --max-steps N) */
     size_t n_globals;
+    size_t n_implicit;    /* the last of them explore added itself (not for replays) */
     td_policy_kind_t policy; /* TD_POLICY_RANDOM or TD_POLICY_PCT */
     unsigned depth;          /* pct's DEPTH */
     uint64_t first_seed;

@@ -66,14 +66,14 @@ static char **run_environment(void)
     return env;
 }
 
-/* thrdemo --schedule replay: [globals] SCENARIO ... into words (words[0] the binary). */
-size_t explore_all_run_words(const explore_options_t *o, char **words)
+size_t explore_all_run_words(const explore_options_t *o, char **words, bool implicit)
 {
     size_t n = 0;
     words[n++] = "/proc/self/exe";
     words[n++] = "--schedule";
     words[n++] = "replay:";
-    for (size_t i = 0; i < o->n_globals && n + 1 < MAX_WORDS; i++)
+    size_t globals = implicit ? o->n_globals : o->n_globals - o->n_implicit;
+    for (size_t i = 0; i < globals && n + 1 < MAX_WORDS; i++)
         words[n++] = o->globals[i];
     for (size_t i = 0; i < o->n_words && n + 1 < MAX_WORDS; i++)
         words[n++] = o->words[i];
@@ -85,7 +85,7 @@ static _Noreturn void exec_run(const explore_options_t *o, int out, int err, int
                                char **env)
 {
     char *words[MAX_WORDS];
-    explore_all_run_words(o, words);
+    explore_all_run_words(o, words, true);
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL); /* the runner blocked SIGINT and SIGTERM */
@@ -198,7 +198,7 @@ int explore_all_rerun(const search_t *s, const outcome_t *o, char *buf, size_t s
     if (size == 0 || pipe2(err, O_CLOEXEC) != 0)
         return -errno;
     char *words[MAX_WORDS];
-    explore_all_run_words(s->o->base, words);
+    explore_all_run_words(s->o->base, words, true);
     words[2] = (char *)o->schedule;
     pid_t pid = fork();
     if (pid == 0) {

@@ -42,8 +42,9 @@ typedef struct search {
 } search_t;
 
 /* A run's command line, thrdemo --schedule replay: [globals] SCENARIO ..., into words
- * (words[0] the binary, words[2] the policy): the number of words. */
-size_t explore_all_run_words(const explore_options_t *o, char **words);
+ * (words[0] the binary, words[2] the policy), with the globals explore added itself or
+ * not (implicit): the number of words. */
+size_t explore_all_run_words(const explore_options_t *o, char **words, bool implicit);
 /* Run outcome o's shortest schedule again and keep what it wrote on stderr in buf
  * (size bytes): 0, or -errno when it could not be run. */
 int explore_all_rerun(const search_t *s, const outcome_t *o, char *buf, size_t size);

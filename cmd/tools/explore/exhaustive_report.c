@@ -29,7 +29,8 @@ int explore_all_by_problem(const void *a, const void *b)
 static const char *replay_command(const search_t *s, const outcome_t *o, char *buf, size_t size)
 {
     char *words[MAX_WORDS];
-    size_t n = explore_all_run_words(s->o->base, words);
+    /* A step-limit stop replays only under the limit the search ran with. */
+    size_t n = explore_all_run_words(s->o->base, words, strcmp(o->value, "step limit") == 0);
     words[2] = (char *)o->schedule;
     int len = snprintf(buf, size, "thrdemo ");
     if (len > 0 && (size_t)len < size)

@@ -168,6 +168,7 @@ static int run_explore(const cli_args_t *args)
     if (cli_globals.quiet)
         globals[n++] = "--quiet";
     bool all = cli_given(args, EXPLORE_ALL) || cli_given(args, EXPLORE_PREEMPTIONS);
+    size_t implicit = !cli_globals.max_steps && all ? 2 : 0;
     if (cli_globals.max_steps || all) {
         /* Under --all each run's record is read whole and analysed: a run that goes on
          * for millions of steps would take the search's memory and time for one run. */
@@ -183,6 +184,7 @@ static int run_explore(const cli_args_t *args)
         .n_words = args->n_positional,
         .globals = globals,
         .n_globals = n,
+        .n_implicit = implicit,
         .policy = strcmp(cli_text(args, EXPLORE_POLICY), "pct") == 0 ? TD_POLICY_PCT
                                                                        : TD_POLICY_RANDOM,
         .depth = (unsigned)cli_int(args, EXPLORE_DEPTH),
