@@ -36,6 +36,13 @@ typedef struct explore_options {
  * could not go on (said on stderr). */
 int explore_main(const explore_options_t *options);
 
+/* Turn the sampled run under policy ("random:5") into replay choices and shrink them
+ * by delta debugging (each choice the outcome does not need dropped, within a budget):
+ * 0 with the schedule in out and its preemptions, or -1 when the run does not replay
+ * as choices (exhaustive.c). */
+int explore_shrink(const explore_options_t *o, const char *policy, char *out, size_t size,
+                   unsigned *preemptions);
+
 /* The number of CPUs this process may run on (at least 1). */
 unsigned explore_cpus(void);
 

@@ -37,7 +37,7 @@ extern char **environ;
 
 enum { RECORD_FD = 3 };
 
-static double now(void)
+double explore_all_now(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -48,7 +48,7 @@ static double now(void)
 
 /* The environment of a run: ours with THRDEMO_EXPLORE_FD set, without THRDEMO_SEED
  * and THRDEMO_SCALE (which the schedule decides). NULL: out of memory. */
-static char **run_environment(void)
+char **explore_all_environment(void)
 {
     size_t n = 0;
     while (environ[n])
@@ -81,11 +81,13 @@ size_t explore_all_run_words(const explore_options_t *o, char **words, bool impl
     return n;
 }
 
-static _Noreturn void exec_run(const explore_options_t *o, int out, int err, int record,
-                               char **env)
+static _Noreturn void exec_run(const explore_options_t *o, const char *policy, int out, int err,
+                               int record, char **env)
 {
     char *words[MAX_WORDS];
     explore_all_run_words(o, words, true);
+    if (policy)
+        words[2] = (char *)policy;
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL); /* the runner blocked SIGINT and SIGTERM */
@@ -115,7 +117,7 @@ static bool keep_record(search_t *s, const char *buf, size_t n)
 
 /* Run the request to its end: its wait status in *status, r filled as engine.c's
  * runs are. 0, or -errno when it could not start. */
-static int run_one(search_t *s, const char *request, char **env, run_t *r, int *status)
+int explore_all_run_one(search_t *s, const char *request, char **env, run_t *r, int *status)
 {
     int out[2], err[2], rec[2];
     if (pipe2(out, O_CLOEXEC) != 0)
@@ -128,7 +130,7 @@ static int run_one(search_t *s, const char *request, char **env, run_t *r, int *
     }
     pid_t pid = fork();
     if (pid == 0)
-        exec_run(s->o->base, out[1], err[1], rec[1], env);
+        exec_run(s->o->base, s->policy, out[1], err[1], rec[1], env);
     int e = errno;
     close(out[1]);
     close(err[1]);
@@ -142,7 +144,7 @@ static int run_one(search_t *s, const char *request, char **env, run_t *r, int *
     memset(r, 0, sizeof *r);
     r->pid = pid;
     r->hash = 0xcbf29ce484222325ULL;
-    r->started = now();
+    r->started = explore_all_now();
     s->record_len = 0;
     /* The request is a line: it fits the socket's buffer, so this does not block. */
     if (write(rec[0], request, strlen(request)) < 0) {
@@ -181,7 +183,8 @@ static int run_one(search_t *s, const char *request, char **env, run_t *r, int *
                 kill(pid, SIGKILL);
             }
         }
-        bool late = s->o->base->timeout > 0 && now() - r->started > s->o->base->timeout;
+        double timeout = s->o->base->timeout;
+        bool late = timeout > 0 && explore_all_now() - r->started > timeout;
         if ((late || s->o->base->stopping()) && !r->killed) {
             kill(pid, late ? SIGKILL : SIGTERM);
             r->killed = late;
@@ -228,7 +231,8 @@ int explore_all_rerun(const search_t *s, const outcome_t *o, char *buf, size_t s
 
 /* What the run ended as, as the table shows it: 0 for an ordinary end (value set),
  * else a problem (value says which). */
-static bool run_value(const search_t *s, const run_t *r, int status, char *value, size_t size)
+bool explore_all_run_value(const search_t *s, const run_t *r, int status, char *value,
+                           size_t size)
 {
     if (r->killed) {
         snprintf(value, size, "hung");
@@ -280,7 +284,7 @@ static void count_shorter(search_t *s, const run_t *r, int status)
     td_explore_run_t run;
     td_explore_last(s->ex, &run);
     char value[EXPLORE_LINE];
-    run_value(s, r, status, value, sizeof value);
+    explore_all_run_value(s, r, status, value, sizeof value);
     for (size_t i = 0; i < s->n; i++) {
         outcome_t *o = &s->outcomes[i];
         if (strcmp(o->value, value) != 0)
@@ -307,7 +311,7 @@ static int count_run(search_t *s, const run_t *r, int status)
         return 0;
     }
     char value[EXPLORE_LINE];
-    bool problem = run_value(s, r, status, value, sizeof value);
+    bool problem = explore_all_run_value(s, r, status, value, sizeof value);
     outcome_t *o = find_or_add(s, value);
     if (!o)
         return -ENOMEM;
@@ -327,41 +331,9 @@ static int count_run(search_t *s, const run_t *r, int status)
 
 /* ---- the search ------------------------------------------------------------------------ */
 
-static void progress(const search_t *s, bool last)
-{
-    static double shown_at;
-    if (!s->o->base->progress || (!last && now() - shown_at < 0.2))
-        return;
-    shown_at = now();
-    if (last) {
-        fputs("\r\033[K", stderr);
-        return;
-    }
-    td_explore_stats_t st;
-    td_explore_stats(s->ex, &st);
-    fprintf(stderr, "\r\033[Kexplore --all: %llu schedules, %llu cut, %llu branches left, "
-                    "%zu outcomes, %.0f s",
-            (unsigned long long)st.schedules, (unsigned long long)st.redundant,
-            (unsigned long long)st.pending, s->n, now() - s->started);
-}
-
-/* The engine's first look at the space after the first run (Knuth's estimate of a
- * tree's size from one path: the product of the branches its races opened at each
- * decision): said on stderr when it is large, as GenMC does. */
-static void estimate(const search_t *s)
-{
-    td_explore_stats_t st;
-    td_explore_stats(s->ex, &st);
-    char n[32];
-    if (st.estimate >= 1000)
-        fprintf(stderr, "explore: a first estimate from the first run: about %s schedules "
-                        "(--max-schedules and --time-limit bound the search)\n",
-                st.estimate == UINT64_MAX ? "more than 10^19" : schedrun_grouped(st.estimate, n));
-}
-
 static int search(search_t *s)
 {
-    char **env = run_environment();
+    char **env = explore_all_environment();
     if (!env)
         return -ENOMEM;
     int rc = 0;
@@ -377,7 +349,7 @@ static int search(search_t *s)
             s->stopped = "--max-schedules";
             break;
         }
-        if (s->o->time_limit > 0 && now() - s->started > s->o->time_limit) {
+        if (s->o->time_limit > 0 && explore_all_now() - s->started > s->o->time_limit) {
             if (s->shortening)
                 rc = 1;
             else
@@ -394,7 +366,7 @@ static int search(search_t *s)
         s->shortening_runs += s->shortening;
         run_t r;
         int status = 0;
-        rc = run_one(s, request, env, &r, &status);
+        rc = explore_all_run_one(s, request, env, &r, &status);
         if (rc == 0 && s->o->base->stopping()) {
             s->stopped = "the stop (Ctrl-C)";
             break;
@@ -413,10 +385,10 @@ static int search(search_t *s)
         if (rc != 0)
             break;
         if (st.runs == 0 && !s->shortening)
-            estimate(s);
-        progress(s, false);
+            explore_all_estimate(s);
+        explore_all_progress(s, false);
     }
-    progress(s, true);
+    explore_all_progress(s, true);
     free(env);
     return rc < 0 ? rc : rc == 1 ? 1 : 0;
 }
@@ -461,9 +433,10 @@ static void shorten(search_t *s)
 
 int explore_all_main(const explore_all_t *o)
 {
-    search_t s = { .o = o, .started = now() };
+    search_t s = { .o = o, .started = explore_all_now() };
     td_explore_options_t eo = { .bounded = o->preemptions >= 0,
-                                .max_preemptions = o->preemptions >= 0 ? (unsigned)o->preemptions : 0,
+                                .max_preemptions =
+                                    o->preemptions >= 0 ? (unsigned)o->preemptions : 0,
                                 .lines_commute = o->base->outcome != NULL };
     if (td_explore_new(&s.ex, &eo) != 0) {
         cli_error("explore: out of memory");

@@ -38,6 +38,7 @@ typedef struct search {
     int shortest_bound;   /* every schedule with at most this many preemptions was
                              tried (-1: the pass did not run or did not finish K = 0) */
     bool shortening_cut;  /* its budget or the time ran out before it was done */
+    const char *policy;   /* the runs' --schedule (NULL: replay: and the request's) */
     uint64_t not_found;   /* outcomes the bounded runs saw that the search did not */
 } search_t;
 
@@ -45,9 +46,24 @@ typedef struct search {
  * (words[0] the binary, words[2] the policy), with the globals explore added itself or
  * not (implicit): the number of words. */
 size_t explore_all_run_words(const explore_options_t *o, char **words, bool implicit);
+/* The environment of a run: ours with THRDEMO_EXPLORE_FD set (NULL: no memory). */
+char **explore_all_environment(void);
+/* Real seconds on the monotonic clock. */
+double explore_all_now(void);
+/* Run the request to its end under s->policy (NULL: replay:): its wait status in
+ * *status, its record in s->record, r filled as engine.c's runs are. 0 or -errno. */
+int explore_all_run_one(search_t *s, const char *request, char **env, run_t *r, int *status);
+/* What the run ended as, as the table shows it, into value: true for a problem (a
+ * deadlock, the step limit, a crash, a hang, an exit status other than 0). */
+bool explore_all_run_value(const search_t *s, const run_t *r, int status, char *value,
+                           size_t size);
 /* Run outcome o's shortest schedule again and keep what it wrote on stderr in buf
  * (size bytes): 0, or -errno when it could not be run. */
 int explore_all_rerun(const search_t *s, const outcome_t *o, char *buf, size_t size);
+/* On a terminal, the search's progress (last: clear the line). */
+void explore_all_progress(const search_t *s, bool last);
+/* After the first run, Knuth's estimate of the work on stderr when it is large. */
+void explore_all_estimate(const search_t *s);
 /* qsort's order of outcomes: problems first, then by value (numbers as numbers). */
 int explore_all_by_problem(const void *a, const void *b);
 /* Print the table of outcomes and the summary line on stdout. */

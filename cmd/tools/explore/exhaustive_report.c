@@ -57,6 +57,38 @@ static void summary(const search_t *s, char *buf, size_t size)
                  schedrun_grouped(st.redundant, b), bound);
 }
 
+void explore_all_progress(const search_t *s, bool last)
+{
+    static double shown_at;
+    if (!s->o->base->progress || (!last && explore_all_now() - shown_at < 0.2))
+        return;
+    shown_at = explore_all_now();
+    if (last) {
+        fputs("\r\033[K", stderr);
+        return;
+    }
+    td_explore_stats_t st;
+    td_explore_stats(s->ex, &st);
+    fprintf(stderr, "\r\033[Kexplore --all: %llu schedules, %llu cut, %llu branches left, "
+                    "%zu outcomes, %.0f s",
+            (unsigned long long)st.schedules, (unsigned long long)st.redundant,
+            (unsigned long long)st.pending, s->n, explore_all_now() - s->started);
+}
+
+/* The engine's first look at the space after the first run (Knuth's estimate of a
+ * tree's size from one path: the product of the branches its races opened at each
+ * decision): said on stderr when it is large, as GenMC does. */
+void explore_all_estimate(const search_t *s)
+{
+    td_explore_stats_t st;
+    td_explore_stats(s->ex, &st);
+    char n[32];
+    if (st.estimate >= 1000)
+        fprintf(stderr, "explore: a first estimate from the first run: about %s schedules "
+                        "(--max-schedules and --time-limit bound the search)\n",
+                st.estimate == UINT64_MAX ? "more than 10^19" : schedrun_grouped(st.estimate, n));
+}
+
 /* A problem's whole report (a deadlock's wait-for lines, say), from its shortest
  * schedule run once more, each line indented under its row. */
 static void print_report(const search_t *s, const outcome_t *o)
@@ -191,7 +223,8 @@ int explore_all_check_expected(const search_t *s)
     for (size_t i = 0; i < s->n; i++)
         if (!listed(want, s->outcomes[i].value)) {
             fprintf(stderr, "thrdemo: explore: unexpected outcome %s; replay: %s\n",
-                    s->outcomes[i].value, replay_command(s, &s->outcomes[i], replay, sizeof replay));
+                    s->outcomes[i].value,
+                    replay_command(s, &s->outcomes[i], replay, sizeof replay));
             rc = 1;
         }
     if (s->stopped) {

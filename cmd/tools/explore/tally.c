@@ -11,11 +11,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #include <thrdemo/log.h>
 
 #include "cli/cli.h"
 #include "run/schedrun.h"
+
+/* Seconds the report may spend shrinking its rows' schedules. */
+enum { SHRINK_SECONDS = 10 };
 
 /* ---- the tally ---------------------------------------------------------------------- */
 
@@ -158,8 +162,37 @@ static void report_title(const explore_options_t *o, const tally_t *t, uint64_t 
              t->done == 1 ? "" : "s", span, cut);
 }
 
+/* Under a row, the same outcome from its schedule shrunk (explore_shrink), as a
+ * replay command, while the time set aside for shrinking lasts. */
+static void shrunk_line(const explore_options_t *o, const char *policy, double *until)
+{
+    char schedule[4096], replay[8192];
+    unsigned preemptions = 0;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    double now = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    if (*until == 0)
+        *until = now + SHRINK_SECONDS;
+    if (now > *until || o->stopping() ||
+        explore_shrink(o, policy, schedule, sizeof schedule, &preemptions) != 0)
+        return;
+    char *words[2 + 160];
+    size_t n = 0;
+    words[n++] = "--schedule";
+    words[n++] = schedule;
+    for (size_t i = 0; i < o->n_globals - o->n_implicit && n < 160; i++)
+        words[n++] = o->globals[i];
+    for (size_t i = 0; i < o->n_words && n < 160; i++)
+        words[n++] = o->words[i];
+    int len = snprintf(replay, sizeof replay, "thrdemo ");
+    schedrun_shell_words(replay + len, sizeof replay - (size_t)len, (int)n, words);
+    td_print("%-12s %8s  shrunk, %u preemption%s: %s", "", "", preemptions,
+             preemptions == 1 ? "" : "s", replay);
+}
+
 void explore_report(const explore_options_t *o, tally_t *t, uint64_t steps)
 {
+    double shrink_until = 0;
     char policy[64], replay[4096], what[48], seed[32], runs[32];
     if (t->n_rows > 1) /* rows is NULL while there are none: qsort wants an array */
         qsort(t->rows, t->n_rows, sizeof *t->rows, by_importance);
@@ -177,6 +210,7 @@ void explore_report(const explore_options_t *o, tally_t *t, uint64_t steps)
                  explore_replay_command(o, steps, row->first_seed, replay, sizeof replay));
         if (row->ended != ENDED_OK && row->err[0])
             td_print("%-12s %8s  %s", "", "", row->err);
+        shrunk_line(o, policy, &shrink_until);
     }
     if (o->show && ordinary > o->show)
         td_print("... and %zu more distinct outputs, each from fewer runs (--show 0: all)",

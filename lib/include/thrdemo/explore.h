@@ -95,7 +95,9 @@ TD_API void td_explore_stats(const td_explore_t *ex, td_explore_stats_t *stats);
 
 /* In a run's process, before td_sched_begin: read the request from fd and set
  * config's policy and explore fields so the run follows it and writes what it does
- * on fd. Returns 0 or -EINVAL (no request on fd). */
+ * on fd ("record commute=0|1" instead keeps config's policy, random or pct, and only
+ * writes its decisions, which td_explore_feed then turns into replay choices).
+ * Returns 0 or -EINVAL (no request on fd). */
 TD_API int td_explore_child(int fd, td_sched_config_t *config);
 
 /* ---- the whole search in one call ----------------------------------------------- */

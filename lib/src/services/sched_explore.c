@@ -5,7 +5,9 @@
  * The request is one line from the engine: the replay choices that lead to the
  * branch being explored, the first decision after them ("free": from there on the
  * run makes its own choices) and the sleep set there: the threads whose next step
- * was explored from that state already. A sleeping thread is not chosen; it wakes
+ * was explored from that state already. Or "record": the run keeps its own policy
+ * (random, pct) and only writes its decisions down, so that explore can turn a
+ * sampled schedule into replay choices and shrink them. A sleeping thread is not chosen; it wakes
  * when a step that must keep its order with its own next step runs (Godefroid's
  * sleep sets), and a run in which every thread free to go on sleeps stops: it could
  * only repeat explored schedules (TD_SCHED_REDUNDANT).
@@ -35,6 +37,7 @@ enum { MAX_THREADS = 64 };
 
 struct td_explore_request {
     int fd;
+    bool record_only; /* keep the run's own policy: write its decisions, no more */
     uint64_t free;    /* the first decision the run makes itself */
     uint64_t asleep;  /* the sleep set there, a bit per thread number - 1 */
     bool lines_commute;
@@ -47,6 +50,7 @@ static struct {
     int fd;
     uint64_t asleep;
     uint64_t applied;       /* the decision whose sleep set is up to date */
+    uint64_t decisions;     /* recorded so far (the policy counts its own way) */
     bool stopped;
     td__ptrmap_t objects;   /* object -> number */
     uint32_t n_objects;
@@ -155,11 +159,21 @@ int td_explore_child(int fd, td_sched_config_t *config)
     char *line = read_line(fd);
     if (!line)
         return -EINVAL;
-    struct td_explore_request *r = parse_request(line, fd);
+    int commute = 0, used = 0;
+    struct td_explore_request *r = NULL;
+    if (sscanf(line, "record commute=%d%n", &commute, &used) == 1 && line[used] == '\0') {
+        r = calloc(1, sizeof *r + 1);
+        if (r)
+            *r = (struct td_explore_request){ .fd = fd, .record_only = true, .free = UINT64_MAX,
+                                              .lines_commute = commute != 0 };
+    } else {
+        r = parse_request(line, fd);
+    }
     free(line);
     if (!r)
         return -EINVAL;
-    config->policy = (td_policy_t){ .kind = TD_POLICY_REPLAY, .choices = r->choices };
+    if (!r->record_only)
+        config->policy = (td_policy_t){ .kind = TD_POLICY_REPLAY, .choices = r->choices };
     config->explore = r;
     return 0;
 }
@@ -252,7 +266,7 @@ void td__explore_record(struct sthread *const *threads, size_t n, const struct s
                         bool yielding, const struct sthread *chosen)
 {
     static char buf[64 + MAX_THREADS * 40];
-    uint64_t decision = td__sched_policy_decisions() - 1;
+    uint64_t decision = E.decisions++;
     size_t len = (size_t)snprintf(buf, sizeof buf, "N %llu %u %d %d %u",
                                   (unsigned long long)decision,
                                   self ? self->number : 0, self && td__sched_free_to_run(self),
