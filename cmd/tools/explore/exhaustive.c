@@ -151,7 +151,7 @@ int explore_all_run_one(search_t *s, const char *request, char **env, run_t *r, 
         /* the run died before reading it: its status says so */
     }
     int fds[3] = { out[0], err[0], rec[0] };
-    char buf[16384];
+    static char buf[16384]; /* not on the stack, which may be 64 KiB (ulimit -s) */
     while (fds[0] >= 0 || fds[1] >= 0 || fds[2] >= 0) {
         struct pollfd p[4];
         nfds_t n = 0;
@@ -284,7 +284,8 @@ static void count_shorter(search_t *s, const run_t *r, int status)
     td_explore_run_t run;
     td_explore_last(s->ex, &run);
     char value[EXPLORE_LINE];
-    explore_all_run_value(s, r, status, value, sizeof value);
+    if (explore_all_run_value(s, r, status, value, sizeof value) && !run.stuck)
+        return; /* killed (the run timeout) or crashed: not an outcome of the program's */
     for (size_t i = 0; i < s->n; i++) {
         outcome_t *o = &s->outcomes[i];
         if (strcmp(o->value, value) != 0)
@@ -398,7 +399,7 @@ static int search(search_t *s)
  * is run, K = 0, 1, ... up to one below the most any outcome's schedule has
  * (iterative context bounding, as CHESS does), each run that shows an outcome with
  * fewer preemptions (or as many and fewer decisions) giving it that schedule; within
- * a budget of as many runs as the search made (at least 1,000), and the time limit. */
+ * a budget of as many runs as the search made (at least 100), and the time limit. */
 static void shorten(search_t *s)
 {
     unsigned most = 0;
@@ -409,7 +410,7 @@ static void shorten(search_t *s)
     td_explore_stats(s->ex, &st);
     td_explore_t *search_ex = s->ex;
     s->shortening = true;
-    s->budget = st.runs > 1000 ? st.runs : 1000;
+    s->budget = st.runs > 100 ? st.runs : 100;
     s->shortest_bound = -1;
     for (unsigned k = 0; k < most; k++) {
         td_explore_options_t eo = { .bounded = true, .max_preemptions = k,

@@ -46,7 +46,8 @@ static int recorded_run(search_t *s, const char *policy, char **env, td_explore_
 static bool still_shows(search_t *s, char **env, const char *choices, int skip, const char *key,
                         char *out, size_t size, unsigned *preemptions)
 {
-    char policy[4096] = "replay:";
+    static char policy[4096]; /* off a stack that may be 64 KiB (ulimit -s) */
+    snprintf(policy, sizeof policy, "replay:");
     size_t len = strlen(policy);
     int index = 0;
     for (const char *p = choices; *p; index++) {
@@ -58,7 +59,7 @@ static bool still_shows(search_t *s, char **env, const char *choices, int skip, 
         p = end ? end + 1 : p + n;
     }
     td_explore_t *ex = NULL;
-    char got[EXPLORE_LINE + 32];
+    static char got[EXPLORE_LINE + 32];
     bool same = recorded_run(s, policy, env, &ex, got, sizeof got) == 0 && strcmp(got, key) == 0;
     if (same) {
         td_explore_last_schedule(ex, out, size);
@@ -77,7 +78,7 @@ int explore_shrink(const explore_options_t *o, const char *policy, char *out, si
     search_t s = { .o = &all, .started = explore_all_now() };
     char **env = explore_all_environment();
     td_explore_t *ex = NULL;
-    char key[EXPLORE_LINE + 32], schedule[4096];
+    static char key[EXPLORE_LINE + 32], schedule[4096]; /* off a small stack */
     int rc = -1;
     if (env && recorded_run(&s, policy, env, &ex, key, sizeof key) == 0) {
         td_explore_last_schedule(ex, schedule, sizeof schedule);
@@ -88,7 +89,7 @@ int explore_shrink(const explore_options_t *o, const char *policy, char *out, si
             rc = 0;
             /* Delta debugging, one choice at a time: drop each that the outcome does
              * not need, as long as the budget lasts. */
-            char current[4096], shorter[4096];
+            static char current[4096], shorter[4096];
             snprintf(current, sizeof current, "%s", out + 7);
             for (int i = 0, runs = 0; runs < SHRINK_RUNS && !o->stopping(); runs++) {
                 int n = *current ? 1 : 0;

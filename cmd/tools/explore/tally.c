@@ -166,7 +166,7 @@ static void report_title(const explore_options_t *o, const tally_t *t, uint64_t 
  * replay command, while the time set aside for shrinking lasts. */
 static void shrunk_line(const explore_options_t *o, const char *policy, double *until)
 {
-    char schedule[4096], replay[8192];
+    static char schedule[4096], replay[8192]; /* off a stack that may be 64 KiB */
     unsigned preemptions = 0;
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
