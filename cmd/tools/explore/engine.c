@@ -95,21 +95,22 @@ const char *explore_replay_command(const explore_options_t *o, uint64_t steps, u
     return buf;
 }
 
-/* The environment of a run: ours without THRDEMO_SEED and THRDEMO_SCALE, which
- * would override what the schedule derives (and say nothing under it). */
-static char **run_environment(void)
+char **explore_environment(const char *extra)
 {
     size_t n = 0;
     while (environ[n])
         n++;
-    char **env = calloc(n + 1, sizeof *env);
+    char **env = calloc(n + 2, sizeof *env);
     if (!env)
-        return environ;
+        return NULL;
     size_t k = 0;
     for (size_t i = 0; i < n; i++)
         if (strncmp(environ[i], "THRDEMO_SEED=", 13) != 0 &&
-            strncmp(environ[i], "THRDEMO_SCALE=", 14) != 0)
+            strncmp(environ[i], "THRDEMO_SCALE=", 14) != 0 &&
+            strncmp(environ[i], "THRDEMO_EXPLORE_FD=", 19) != 0)
             env[k++] = environ[i];
+    if (extra)
+        env[k++] = (char *)extra;
     return env;
 }
 
@@ -339,7 +340,9 @@ static uint64_t calibrate(const explore_options_t *o, char **env)
 
 int explore_main(const explore_options_t *o)
 {
-    char **env = run_environment();
+    char **env = explore_environment(NULL);
+    if (!env)
+        env = environ;
     uint64_t steps = o->policy == TD_POLICY_PCT ? calibrate(o, env) : 0;
     pool_t *p = calloc(1, sizeof *p);
     tally_t t = { 0 };

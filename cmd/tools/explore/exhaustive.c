@@ -46,24 +46,9 @@ double explore_all_now(void)
 
 /* ---- one run ------------------------------------------------------------------------ */
 
-/* The environment of a run: ours with THRDEMO_EXPLORE_FD set, without THRDEMO_SEED
- * and THRDEMO_SCALE (which the schedule decides). NULL: out of memory. */
 char **explore_all_environment(void)
 {
-    size_t n = 0;
-    while (environ[n])
-        n++;
-    char **env = calloc(n + 2, sizeof *env);
-    if (!env)
-        return NULL;
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++)
-        if (strncmp(environ[i], "THRDEMO_SEED=", 13) != 0 &&
-            strncmp(environ[i], "THRDEMO_SCALE=", 14) != 0 &&
-            strncmp(environ[i], "THRDEMO_EXPLORE_FD=", 19) != 0)
-            env[k++] = environ[i];
-    env[k++] = "THRDEMO_EXPLORE_FD=3";
-    return env;
+    return explore_environment("THRDEMO_EXPLORE_FD=3");
 }
 
 size_t explore_all_run_words(const explore_options_t *o, char **words, bool implicit)

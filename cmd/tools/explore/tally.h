@@ -56,6 +56,10 @@ typedef struct tally {
     uint64_t cut_short; /* runs ended by the stop, not counted */
 } tally_t;
 
+/* The environment of a run: ours without THRDEMO_SEED and THRDEMO_SCALE, which
+ * would override what the schedule derives (and say nothing under it), nor
+ * THRDEMO_EXPLORE_FD, and with extra (NULL: none) added; free it (NULL: no memory). */
+char **explore_environment(const char *extra);
 /* Take n bytes a run wrote on stdout (which 0) or stderr (1): hash stdout, keep the
  * outcome line and stderr's first and last lines (engine.c). */
 void explore_take_bytes(const explore_options_t *o, run_t *r, int which, const char *buf,
