@@ -33,8 +33,6 @@
 #include "cli/cli.h"
 #include "run/schedrun.h"
 
-extern char **environ;
-
 enum { RECORD_FD = 3 };
 
 double explore_all_now(void)
