@@ -352,9 +352,9 @@ ssize_t net_recv_limited(int fd, void *buf, size_t size, net_limits_t *limits,
                          const net_stop_t *stop)
 {
     int which;
-    ssize_t n = net_recv(fd, buf, size, net_limits_wait(limits, td_monotonic(), &which), stop);
+    ssize_t n = net_recv(fd, buf, size, net_limits_wait(limits, &which), stop);
     if (n > 0)
-        net_limits_received(limits, buf, (size_t)n, td_monotonic());
+        net_limits_received(limits, buf, (size_t)n);
     return n == -ETIMEDOUT ? which : n;
 }
 
@@ -370,10 +370,10 @@ ssize_t net_aio_read_limited(td_aio_stream_t *stream, void *buf, size_t size,
                              net_limits_t *limits)
 {
     int which;
-    double timeout = net_limits_wait(limits, td_monotonic(), &which);
+    double timeout = net_limits_wait(limits, &which);
     ssize_t n = td_aio_stream_read(stream, buf, size, timeout);
     if (n > 0)
-        net_limits_received(limits, buf, (size_t)n, td_monotonic());
+        net_limits_received(limits, buf, (size_t)n);
     return n == -ETIMEDOUT ? which : n;
 }
 

@@ -96,13 +96,15 @@ void net_limits_init(net_limits_t *l, double idle, double line);
 /* A limit as the user gives it (seconds, nominal; 0: none) as net_limits takes it:
  * scaled by --scale, or TD_FOREVER for none. */
 double net_limit(double given);
-/* Account for n bytes received at now: a newline ends the open line; bytes after the
- * last newline start one (or continue the one already open). */
-void net_limits_received(net_limits_t *l, const void *data, size_t n, double now);
+/* Account for n bytes received just now: a newline ends the open line; bytes after
+ * the last newline start one (or continue the one already open). The clock is read
+ * only when a line opens: an echo server's round trip should not pay for it. */
+void net_limits_received(net_limits_t *l, const void *data, size_t n);
 /* How long, from now, the next byte may take: the nearer of the two limits, in
  * seconds (negative: no limit). *which gets the limit that is nearer: -ETIMEDOUT
- * silence, -ETIME the open line (what a wait that runs out should report). */
-double net_limits_wait(const net_limits_t *l, double now, int *which);
+ * silence, -ETIME the open line (what a wait that runs out should report). The
+ * clock is read only while a line is open. */
+double net_limits_wait(const net_limits_t *l, int *which);
 
 /* Accept a connection on listen_fd, waiting for one: the socket (non-blocking) with
  * the peer's address as Python prints it in peer; -ECANCELED when stopped; -EAGAIN

@@ -38,7 +38,7 @@ void net_limits_init(net_limits_t *l, double idle, double line)
     l->line_began = -1;
 }
 
-void net_limits_received(net_limits_t *l, const void *data, size_t n, double now)
+void net_limits_received(net_limits_t *l, const void *data, size_t n)
 {
     const unsigned char *bytes = data;
     size_t after_last_newline = n;
@@ -47,15 +47,15 @@ void net_limits_received(net_limits_t *l, const void *data, size_t n, double now
     if (after_last_newline == n)
         l->line_began = -1; /* ends with a newline: no line open */
     else if (after_last_newline > 0 || l->line_began < 0)
-        l->line_began = now; /* a new line opened by this read */
+        l->line_began = td_monotonic(); /* a new line opened by this read */
 }
 
-double net_limits_wait(const net_limits_t *l, double now, int *which)
+double net_limits_wait(const net_limits_t *l, int *which)
 {
     *which = -ETIMEDOUT;
     if (l->line == TD_FOREVER || l->line_began < 0)
         return l->idle;
-    double line_left = l->line_began + l->line - now;
+    double line_left = l->line_began + l->line - td_monotonic();
     line_left = line_left < 0 ? 0 : line_left;
     if (l->idle >= 0 && l->idle < line_left)
         return l->idle;

@@ -8,7 +8,7 @@
  * gets the waiting reader's own buffer (the bytes land where they are wanted), or,
  * with nobody waiting, room in the stream's buffer, which past BUFFER_LIMIT stops
  * reading until it is drained (backpressure). A write goes straight to the socket
- * with uv_try_write; only what the kernel does not take is queued with uv_write,
+ * with send(2) (try_send); only what the kernel does not take is queued with uv_write,
  * and the writer waits for its callback: drain(). Neither wait can leave libuv
  * holding the caller's buffer: a cancelled read moves what arrived into the
  * stream's buffer, and a cancelled or timed-out write closes the connection and
@@ -346,6 +346,26 @@ static void abandon_write(td_aio_stream_t *s, int why)
         await_slot(&s->write_timer, TD_FOREVER);
 }
 
+/* What uv_try_write does, as send(2): nothing of this stream is queued in libuv
+ * (one writer at a time, and it waits for its queued rest), so the bytes may go
+ * straight to the socket. send with MSG_NOSIGNAL rather than libuv's write(2): a
+ * socket's own call is the shorter path through the kernel (no file position to
+ * lock), and a peer gone away is an EPIPE here, never a SIGPIPE. The number of bytes
+ * the kernel took, or a libuv error (UV_EAGAIN when it took none). */
+static int try_send(td_aio_stream_t *s, uv_buf_t b)
+{
+    uv_os_fd_t fd;
+    if (uv_fileno((const uv_handle_t *)&s->tcp, &fd) != 0)
+        return uv_try_write((uv_stream_t *)&s->tcp, &b, 1);
+    ssize_t n;
+    do
+        n = send(fd, b.base, b.len, MSG_DONTWAIT | MSG_NOSIGNAL);
+    while (n < 0 && errno == EINTR);
+    if (n >= 0)
+        return (int)n;
+    return errno == EAGAIN || errno == EWOULDBLOCK ? UV_EAGAIN : -errno;
+}
+
 /* Queue what the kernel did not take, and wait for it to go: 0 or an error. */
 static int write_rest(td_aio_stream_t *s, uv_buf_t b, double timeout)
 {
@@ -387,7 +407,7 @@ int td_aio_stream_write(td_aio_stream_t *s, const void *data, size_t len, double
         if (s->error || s->closing)
             return s->error ? s->error : -EPIPE;
         uv_buf_t b = uv_buf_init((char *)p, len > (1u << 30) ? 1u << 30 : (unsigned)len);
-        int n = uv_try_write((uv_stream_t *)&s->tcp, &b, 1);
+        int n = try_send(s, b);
         if (n < 0 && n != UV_EAGAIN) {
             s->error = n;
             return n;
