@@ -25,7 +25,11 @@ static void coro_entry(void);
 
 #if CORO_ASM
 /* Save the callee-saved registers and the SSE/x87 control words on the current stack,
- * store the stack pointer in *save, load load_sp and restore what is saved there. */
+ * store the stack pointer in *save, load load_sp and restore what is saved there.
+ * The control words are loaded only when they differ from the ones in force, each
+ * compared at its own width (a wider load of the two would stall on forwarding from
+ * their two stores): ldmxcsr and fldcw cost more than the rest of the switch, and a
+ * program almost never changes them. */
 void td__coro_switch(void **save, void *load_sp);
 __asm__(".text\n"
         ".p2align 4\n"
@@ -36,8 +40,14 @@ __asm__(".text\n"
         "\tpushq %rbp\n\tpushq %rbx\n\tpushq %r12\n\tpushq %r13\n\tpushq %r14\n\tpushq %r15\n"
         "\tsubq $8, %rsp\n\tstmxcsr (%rsp)\n\tfnstcw 4(%rsp)\n"
         "\tmovq %rsp, (%rdi)\n"
+        "\tmovl (%rsp), %eax\n\tmovzwl 4(%rsp), %ecx\n"
         "\tmovq %rsi, %rsp\n"
-        "\tldmxcsr (%rsp)\n\tfldcw 4(%rsp)\n\taddq $8, %rsp\n"
+        "\tcmpl (%rsp), %eax\n\tjne 1f\n"
+        "\tcmpw 4(%rsp), %cx\n\tje 2f\n"
+        "1:\n"
+        "\tldmxcsr (%rsp)\n\tfldcw 4(%rsp)\n"
+        "2:\n"
+        "\taddq $8, %rsp\n"
         "\tpopq %r15\n\tpopq %r14\n\tpopq %r13\n\tpopq %r12\n\tpopq %rbx\n\tpopq %rbp\n"
         "\tret\n"
         ".size td__coro_switch, .-td__coro_switch\n");
