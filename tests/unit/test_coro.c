@@ -5,6 +5,7 @@
  * stack overflow caught by the guard page, a fault passed on, the limit of mappings. */
 #include "helpers.h"
 
+#include <fenv.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -1210,6 +1211,45 @@ static void trim_gives_pages_back(void **state)
     td_coro_free(fresh);
 }
 
+/* The rounding mode (MXCSR for SSE, the x87 control word) belongs to each side of a
+ * switch, as glibc's swapcontext keeps it: a coroutine that sets its own must not
+ * leave it in force in its resumer, nor find the resumer's when it resumes. */
+static void *rounds_upward(td_coro_t *co, void *arg)
+{
+    int *seen = arg;
+    fesetround(FE_UPWARD);
+    volatile double third = 1.0;
+    third /= 3.0;
+    seen[0] = fegetround();
+    td_coro_yield(co, NULL, NULL);
+    seen[1] = fegetround();
+    fesetround(FE_DOWNWARD);
+    td_coro_yield(co, NULL, NULL);
+    seen[2] = fegetround();
+    return NULL;
+}
+
+static void rounding_mode_stays_with_each_side(void **state)
+{
+    (void)state;
+    int seen[3] = { -1, -1, -1 };
+    td_coro_t *co;
+    assert_int_equal(fegetround(), FE_TONEAREST);
+    assert_int_equal(td_coro_new(&co, rounds_upward, seen, NULL), 0);
+    assert_int_equal(td_coro_resume(co, NULL, NULL), 0);
+    assert_int_equal(seen[0], FE_UPWARD);
+    assert_int_equal(fegetround(), FE_TONEAREST); /* the resumer's, restored */
+    fesetround(FE_TOWARDZERO);                    /* the resumer's own change... */
+    assert_int_equal(td_coro_resume(co, NULL, NULL), 0);
+    assert_int_equal(seen[1], FE_UPWARD);         /* ...is not the coroutine's */
+    assert_int_equal(fegetround(), FE_TOWARDZERO);
+    fesetround(FE_TONEAREST);
+    assert_int_equal(td_coro_resume(co, NULL, NULL), TD_ESTOP);
+    assert_int_equal(seen[2], FE_DOWNWARD);
+    assert_int_equal(fegetround(), FE_TONEAREST);
+    td_coro_free(co);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1246,6 +1286,7 @@ int main(void)
         cmocka_unit_test(overflow_hits_an_mprotect_guard_too),
         cmocka_unit_test(freed_stacks_are_reused),
         cmocka_unit_test(trim_gives_pages_back),
+        cmocka_unit_test(rounding_mode_stays_with_each_side),
     };
     return test_run_cases(tests);
 }
