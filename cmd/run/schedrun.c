@@ -46,6 +46,16 @@ const char *schedrun_program(void)
     return saved_argc > 0 && saved_argv[0][0] ? saved_argv[0] : "thrdemo";
 }
 
+char **schedrun_argv(void)
+{
+    return saved_argv;
+}
+
+int schedrun_argc(void)
+{
+    return saved_argc;
+}
+
 bool schedrun_active(void)
 {
     return active;

@@ -30,7 +30,7 @@ step_with() { # ANSWERS ARGS...
     shift
     set +e
     # shellcheck disable=SC2059 # the answers are a format: '2\n3\n'
-    printf "$answers" | "$THRDEMO" step "$@" >"$work/out" 2>"$work/err"
+    printf -- "$answers" | "$THRDEMO" step "$@" >"$work/out" 2>"$work/err"
     status=$?
     set -e
     no_sanitizer_report step "$@" || true
