@@ -231,6 +231,9 @@ check "... and keeps them in the replay" \
 # ---- usage errors
 usage_error step
 usage_error step nosuch
+run step lokc-counter
+check "step lokc-counter: did you mean lock-counter?" \
+    grep -q "^thrdemo: 'lokc-counter' is not a scenario; did you mean 'lock-counter'?" "$work/err"
 usage_error step list
 usage_error step explore lock-counter
 usage_error step tcp-echo

@@ -16,8 +16,32 @@
 #include <string.h>
 
 #include "run/schedrun.h"
+#include "scenarios/scenarios.h"
 #include "step.h"
 #include "tools/tools.h"
+
+/* The scenarios, for the nearest name to a mistyped one. */
+static const cli_command_t *const scenarios[] = {
+#define SCENARIO(id) &scenario_##id,
+#include "scenarios/registry.def"
+#undef SCENARIO
+};
+
+/* "'lokc-counter' is not a scenario; did you mean 'lock-counter'?": EXIT_USAGE. */
+static int not_a_scenario(const char *name)
+{
+    const char *names[sizeof scenarios / sizeof scenarios[0]];
+    size_t n = sizeof scenarios / sizeof scenarios[0];
+    for (size_t i = 0; i < n; i++)
+        names[i] = scenarios[i]->name;
+    const char *near = cli_nearest(name, names, n);
+    char q[CLI_QUOTE_SIZE];
+    if (near)
+        return cli_usage_error("step", "'%s' is not a scenario; did you mean '%s'?",
+                               cli_quote(name, q), near);
+    return cli_usage_error("step", "'%s' is not a scenario ('thrdemo list' shows them)",
+                           cli_quote(name, q));
+}
 
 /* The choices --schedule replay: gave, to start from; NULL: none. */
 static const char *start_choices;
@@ -40,10 +64,8 @@ static int check_step(const cli_args_t *args)
         return 0; /* run_step asks for one: help may parse it bare */
     const char *name = args->positional[0];
     const cli_command_t *cmd = cli_find_command(name);
-    char q[CLI_QUOTE_SIZE];
-    if (!cmd || cmd->kind == CMD_BUILTIN || cmd->pass_through || cmd->kind == CMD_TOOL)
-        return cli_usage_error("step", "'%s' is not a scenario ('thrdemo list' shows them)",
-                               cli_quote(name, q));
+    if (!cmd || cmd->kind != CMD_SCENARIO)
+        return not_a_scenario(name);
     cli_globals_t saved = cli_globals;
     cli_globals.scheduled = true; /* as the run will be: refusals and all */
     cli_args_t run;
