@@ -12,21 +12,18 @@
  * session answers with the choices kept but the last; the answer to the first
  * question the user answers again says "show". A run is deterministic under a
  * schedule, so the new run is the old one up to there, and no line the user has seen
- * is printed twice.
+ * is printed twice. What the user sees and types is prompt.c's.
  */
 #include "step.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -37,23 +34,7 @@
 
 extern char **environ;
 
-enum { MAX_THREADS_SHOWN = 256, LINE = 1024, STEP_FD = 3 };
-
-/* One live thread as the run told it: "thread N can|held|blocked NAME\tWHAT". */
-struct shown {
-    unsigned number;
-    bool can_go;
-    char name[CLI_NAME_MAX];
-    char what[LINE];
-};
-
-struct decision {
-    unsigned long long index; /* the replay policy's number for it */
-    unsigned chosen;          /* the policy's pick */
-    unsigned asking;          /* who reached it (0: a thread that ended) */
-    struct shown threads[MAX_THREADS_SHOWN];
-    size_t n;
-};
+enum { LINE = STEP_LINE, STEP_FD = 3 };
 
 struct choice {
     unsigned long long decision;
@@ -70,23 +51,7 @@ static struct {
     int to;     /* the answers */
     bool quiet; /* the run prints nothing until an answer says "show" */
     bool interactive;
-    char input[LINE]; /* what stdin has sent beyond the line read */
-    size_t input_len;
-    bool input_eof;
 } S = { .pid = -1, .to = -1 };
-
-static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/* One line of step's talk on stderr, after the scenario's lines so far. */
-static void say(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fflush(stdout);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fflush(stderr);
-}
 
 /* ---- the run ------------------------------------------------------------------------ */
 
@@ -191,7 +156,7 @@ static void kill_run(void)
 }
 
 /* The run's next question into *d: 1, or 0 when the run has ended. */
-static int next_question(struct decision *d)
+static int next_question(struct step_decision *d)
 {
     char line[2 * LINE];
     d->n = 0;
@@ -203,8 +168,8 @@ static int next_question(struct decision *d)
             continue;
         char state[8];
         int at = 0;
-        struct shown *t = &d->threads[d->n];
-        if (d->n < MAX_THREADS_SHOWN &&
+        struct step_shown *t = &d->threads[d->n];
+        if (d->n < STEP_MAX_THREADS &&
             sscanf(line, "thread %u %7s %n", &t->number, state, &at) == 2 && at > 0) {
             const char *tab = strchr(line + at, '\t');
             size_t name_len = tab ? (size_t)(tab - (line + at)) : strlen(line + at);
@@ -268,125 +233,12 @@ static void say_replay(const char *label)
     words[n++] = "--schedule";
     words[n++] = policy;
     schedrun_shell_words(command, sizeof command, (int)n, words);
-    say("step: %s: %s\n", label, command);
+    step_say("step: %s: %s\n", label, command);
 }
 
-/* ---- the user's side ------------------------------------------------------------------ */
+/* ---- the user's choices ---------------------------------------------------------------- */
 
-static void help(void)
-{
-    say("step: at each choice, type what goes on:\n"
-        "  N or NAME  the thread numbered N in the list, or called NAME (Thread-2)\n"
-        "  Enter      the thread marked *, the one the plain order runs\n"
-        "  u          undo the last choice (the run is replayed up to it)\n"
-        "  r          let the plain order run to the end (also at the end of the input)\n"
-        "  s          print the command that replays the choices so far\n"
-        "  q          quit, printing that command\n"
-        "  ? or h     this help\n");
-}
-
-static void show(const struct decision *d)
-{
-    int width = 0;
-    for (size_t i = 0; i < d->n; i++)
-        if ((int)strlen(d->threads[i].name) > width)
-            width = (int)strlen(d->threads[i].name);
-    say("step: choice %zu: who goes on?\n", S.n_choices + 1);
-    for (size_t i = 0; i < d->n; i++) {
-        const struct shown *t = &d->threads[i];
-        say("  %2u  %-*s %c %s%s\n", t->number, width, t->name,
-            t->number == d->chosen ? '*' : ' ', t->can_go ? "" : "cannot go: ", t->what);
-    }
-}
-
-/* The next line the user typed into buf: 1, 0 at the end of the input, -1 when
- * the session must stop (Ctrl-C). */
-static int read_input(char *buf, size_t size)
-{
-    for (;;) {
-        char *nl = memchr(S.input, '\n', S.input_len);
-        if (nl || (S.input_eof && S.input_len > 0)) {
-            size_t len = nl ? (size_t)(nl - S.input) : S.input_len;
-            snprintf(buf, size, "%.*s", (int)len, S.input);
-            size_t used = nl ? len + 1 : len;
-            memmove(S.input, S.input + used, S.input_len - used);
-            S.input_len -= used;
-            return 1;
-        }
-        if (S.input_eof)
-            return 0;
-        if (S.input_len == sizeof S.input)
-            S.input_len = 0; /* a line longer than any answer: dropped */
-        struct pollfd fds[2] = { { STDIN_FILENO, POLLIN, 0 }, { runner_stop_fd(), POLLIN, 0 } };
-        if (poll(fds, fds[1].fd >= 0 ? 2 : 1, -1) < 0 && errno != EINTR)
-            return 0;
-        if (runner_stopping())
-            return -1;
-        if (!(fds[0].revents & (POLLIN | POLLHUP | POLLERR)))
-            continue;
-        ssize_t n = read(STDIN_FILENO, S.input + S.input_len, sizeof S.input - S.input_len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            S.input_eof = true;
-        else
-            S.input_len += (size_t)n;
-    }
-}
-
-static void trim(char *s)
-{
-    size_t len = strlen(s);
-    while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\r'))
-        s[--len] = '\0';
-    size_t lead = strspn(s, " \t");
-    memmove(s, s + lead, strlen(s + lead) + 1);
-}
-
-/* Whether word names thread t: its number, its name, or its name without the
- * function in parentheses ("Thread-2" for "Thread-2 (decrement)"); any case. */
-static bool names(const char *word, const struct shown *t)
-{
-    char number[16];
-    snprintf(number, sizeof number, "%u", t->number);
-    size_t short_len = strcspn(t->name, " ");
-    return strcmp(word, number) == 0 || strcasecmp(word, t->name) == 0 ||
-           (strlen(word) == short_len && strncasecmp(word, t->name, short_len) == 0);
-}
-
-/* The threads that can go, "2, 3", into buf. */
-static const char *can_go_list(const struct decision *d, char *buf, size_t size)
-{
-    size_t len = 0;
-    buf[0] = '\0';
-    for (size_t i = 0; i < d->n && len < size; i++)
-        if (d->threads[i].can_go)
-            len += (size_t)snprintf(buf + len, size - len, "%s%u", len ? ", " : "",
-                                    d->threads[i].number);
-    return buf;
-}
-
-/* The thread word names among d's, or NULL after saying why it cannot go. */
-static const struct shown *pick(const struct decision *d, const char *word)
-{
-    char list[256];
-    for (size_t i = 0; i < d->n; i++) {
-        const struct shown *t = &d->threads[i];
-        if (!names(word, t))
-            continue;
-        if (t->can_go)
-            return t;
-        say("step: %s cannot go now (%s); choose %s\n", t->name, t->what,
-            can_go_list(d, list, sizeof list));
-        return NULL;
-    }
-    char q[CLI_QUOTE_SIZE];
-    say("step: '%s' is no thread here and no command; choose %s, or ? for help\n",
-        cli_quote(word, q), can_go_list(d, list, sizeof list));
-    return NULL;
-}
-
-static bool keep_choice(const struct decision *d, unsigned thread)
+static bool keep_choice(const struct step_decision *d, unsigned thread)
 {
     if (S.n_choices == S.cap_choices) {
         size_t cap = S.cap_choices ? S.cap_choices * 2 : 64;
@@ -405,27 +257,27 @@ typedef enum { GO_ON, UNDO, QUIT, STOPPED } turn_t;
 
 /* Ask the user at d until an answer moves the session: GO_ON once the run has its
  * answer, UNDO, QUIT, or STOPPED by Ctrl-C. */
-static turn_t ask_user(const struct decision *d)
+static turn_t ask_user(const struct step_decision *d)
 {
-    show(d);
+    step_show(d, S.n_choices + 1);
     for (;;) {
         char line[LINE];
         if (S.interactive)
-            say("step> ");
-        int got = read_input(line, sizeof line);
+            step_say("step> ");
+        int got = step_read_input(line, sizeof line);
         if (got < 0)
             return STOPPED;
         if (got == 0) {
-            say("%sstep: end of the input: the plain order runs to the end (as r)\n",
+            step_say("%sstep: end of the input: the plain order runs to the end (as r)\n",
                 S.interactive ? "\n" : "");
             answer("run", true);
             return GO_ON;
         }
-        trim(line);
+        step_trim(line);
         if (!S.interactive)
-            say("step> %s\n", line);
+            step_say("step> %s\n", line);
         if (strcmp(line, "?") == 0 || strcmp(line, "h") == 0 || strcmp(line, "help") == 0) {
-            help();
+            step_help();
         } else if (strcmp(line, "s") == 0) {
             say_replay("replay so far");
         } else if (strcmp(line, "q") == 0) {
@@ -433,19 +285,19 @@ static turn_t ask_user(const struct decision *d)
         } else if (strcmp(line, "u") == 0) {
             if (S.n_choices > 0)
                 return UNDO;
-            say("step: nothing to undo\n");
+            step_say("step: nothing to undo\n");
         } else if (strcmp(line, "r") == 0) {
             answer("run", true);
             return GO_ON;
         } else {
             unsigned number = d->chosen;
-            const struct shown *t = line[0] ? pick(d, line) : NULL;
+            const struct step_shown *t = line[0] ? step_pick(d, line) : NULL;
             if (line[0] && !t)
                 continue;
             if (t)
                 number = t->number;
             if (!keep_choice(d, number)) {
-                say("step: out of memory\n");
+                step_say("step: out of memory\n");
                 return QUIT;
             }
             answer_thread(number, true);
@@ -459,7 +311,7 @@ static int undo(void)
 {
     S.n_choices--;
     kill_run();
-    say("step: undone: back to choice %zu (what was printed after it is taken back)\n",
+    step_say("step: undone: back to choice %zu (what was printed after it is taken back)\n",
         S.n_choices + 1);
     return start_run(true);
 }
@@ -468,16 +320,16 @@ static int undo(void)
 static int finish(int status)
 {
     if (status == 0)
-        say("step: the run ended (exit status 0)\n");
+        step_say("step: the run ended (exit status 0)\n");
     else if (status == EXIT_DEADLOCK)
-        say("step: the run ended in a deadlock (exit status 3): each thread waits as said "
+        step_say("step: the run ended in a deadlock (exit status 3): each thread waits as said "
             "above\n");
     else if (status == EXIT_MAX_STEPS)
-        say("step: the run passed --max-steps (exit status 4)\n");
+        step_say("step: the run passed --max-steps (exit status 4)\n");
     else if (status > 128)
-        say("step: the run died of signal %d\n", status - 128);
+        step_say("step: the run died of signal %d\n", status - 128);
     else
-        say("step: the run ended with exit status %d\n", status);
+        step_say("step: the run ended with exit status %d\n", status);
     say_replay("replay");
     return status;
 }
@@ -491,7 +343,7 @@ int step_session(const step_options_t *options)
         cli_error("step: cannot start the run: %s", strerror(-rc));
         return EXIT_RUNTIME;
     }
-    static struct decision d;
+    static struct step_decision d;
     size_t asked = 0; /* questions of this run answered */
     for (;;) {
         if (!next_question(&d))
