@@ -57,6 +57,7 @@ static const cli_command_t *const commands[] = {
     &command_help,
     &tool_bench,
     &tool_explore,
+    &tool_step,
 };
 static const help_commands_t all = { commands, sizeof commands / sizeof commands[0] };
 

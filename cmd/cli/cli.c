@@ -291,6 +291,26 @@ static int check_trace(const cli_args_t *args)
     return 0;
 }
 
+/* --predict against the command: a scenario with one result, under a schedule. 0 or
+ * EXIT_USAGE. */
+static int check_predict(const cli_args_t *args)
+{
+    const cli_command_t *cmd = args->command;
+    if (!cli_globals.predict || cmd->kind == CMD_BUILTIN)
+        return 0;
+    if (cmd->kind != CMD_SCENARIO)
+        return cli_usage_error(cmd->name, "--predict: %s runs no one scenario to predict; give "
+                                          "it to the scenario itself", cmd->name);
+    if (!(args->variant->outcome ? args->variant->outcome : cmd->outcome))
+        return cli_usage_error(cmd->name, "--predict: %s prints no one result to predict (the "
+                                          "scenarios that do: lock-counter, deadlock)",
+                               cmd->name);
+    if (!cli_globals.scheduled)
+        return cli_usage_error(cmd->name, "--predict shows the run's interleaving: give "
+                                          "--schedule too (random:SEED, say)");
+    return 0;
+}
+
 int cli_parse(const cli_command_t *cmd, int argc, char **argv, cli_args_t *args)
 {
     memset(args, 0, sizeof *args);
@@ -326,6 +346,8 @@ int cli_parse(const cli_command_t *cmd, int argc, char **argv, cli_args_t *args)
     int rc = check_schedule(args);
     if (rc == 0)
         rc = check_trace(args);
+    if (rc == 0 && !args->help && !args->python)
+        rc = check_predict(args);
     if (rc == 0 && cmd->check)
         rc = cmd->check(args);
     return rc;

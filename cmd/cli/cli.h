@@ -132,6 +132,7 @@ typedef struct cli_globals {
     td_policy_t policy;
     uint64_t max_steps; /* --max-steps; 0: TD_SCHED_DEFAULT_MAX_STEPS */
     bool explain;       /* --explain: the scheduled run step by step on stderr */
+    bool predict;       /* --predict: ask for the outcome first, then check it */
     const char *trace_file; /* --trace FILE: the run as Chrome Trace Event JSON */
     bool timeline;          /* --timeline: a per-thread chart after the run */
     int width;              /* --width N for the chart; 0: the terminal's, else 80 */

@@ -83,6 +83,13 @@ static int apply_explain(const char *value, const char **why)
     return 0;
 }
 
+static int apply_predict(const char *value, const char **why)
+{
+    (void)value, (void)why;
+    cli_globals.predict = true;
+    return 0;
+}
+
 static int apply_trace(const char *value, const char **why)
 {
     /* "-" is stdout to git and curl; here stdout is the trace lines, which JSON would
@@ -174,6 +181,12 @@ const cli_global_t cli_global_options[] = {
                 "the first and last 100 steps of a long run. lock-counter's own --explain "
                 "also prints how its first update was lost, with or without --schedule" },
       NULL, apply_explain },
+    { { .name = "predict", .type = OPT_FLAG,
+        .help = "with --schedule, for a scenario with one result (lock-counter's final "
+                "value, deadlock's last line): first ask on stderr what it will be (one "
+                "line from stdin), then run, say whether the guess was right and show the "
+                "interleaving step by step (as --explain); OSTEP's -c" },
+      NULL, apply_predict },
     { { .name = "trace", .type = OPT_STRING, .metavar = "FILE",
         .help = "write the run to FILE as Chrome Trace Event JSON, to open in "
                 "ui.perfetto.dev: a track per thread, waits and held locks as slices, "

@@ -154,6 +154,8 @@ struct place {
     char lines[4][WHERE];    /* "race.c:169" */
     bool in_support[4];      /* in cmd/support/ or cmd/run/ */
     char symbol[WHERE];      /* without lines: "add+0x1c", or "" */
+    bool resolved;           /* addr2line has been asked (explain_source_line asks again
+                                for new places only) */
 };
 
 static struct place *places;
@@ -243,9 +245,12 @@ static void resolve_file(const char *file)
     char *words[] = { (char *)file };
     schedrun_shell_words(quoted, sizeof quoted, 1, words);
     size_t len = (size_t)snprintf(command, size, "addr2line -a -f -i -e %s", quoted);
-    for (size_t i = 0; i < n_places; i++)
-        if (strcmp(places[i].file, file) == 0)
-            len += (size_t)snprintf(command + len, size - len, " %#" PRIxPTR, places[i].link_addr);
+    for (size_t i = 0; i < n_places; i++) {
+        if (strcmp(places[i].file, file) != 0 || places[i].resolved)
+            continue;
+        places[i].resolved = true;
+        len += (size_t)snprintf(command + len, size - len, " %#" PRIxPTR, places[i].link_addr);
+    }
     snprintf(command + len, size - len, " 2>/dev/null");
     FILE *out = popen(command, "r");
     free(command);
@@ -259,7 +264,8 @@ static void resolve_file(const char *file)
             uintptr_t a = (uintptr_t)strtoull(line, NULL, 16);
             p = NULL;
             for (size_t i = 0; i < n_places && !p; i++)
-                if (places[i].link_addr == a && strcmp(places[i].file, file) == 0)
+                if (places[i].link_addr == a && strcmp(places[i].file, file) == 0 &&
+                    places[i].n_lines == 0)
                     p = &places[i];
             function_next = true;
         } else if (!function_next) {
@@ -276,13 +282,9 @@ static void resolve_places(void)
 {
     if (!have_addr2line())
         return;
-    for (size_t i = 0; i < n_places; i++) {
-        bool first = places[i].file[0] != '\0';
-        for (size_t j = 0; j < i && first; j++)
-            first = strcmp(places[j].file, places[i].file) != 0;
-        if (first)
+    for (size_t i = 0; i < n_places; i++) /* one addr2line per file, for its new places */
+        if (places[i].file[0] != '\0' && !places[i].resolved)
             resolve_file(places[i].file);
-    }
 }
 
 /* ---- which frames a step shows ----------------------------------------------------------- */
@@ -355,6 +357,21 @@ static void where(const struct step *k, char *buf, size_t size)
         snprintf(buf, size, " (%s, from %s)", p->lines[0], from);
     else
         snprintf(buf, size, " (%s)", p->lines[0]);
+}
+
+void explain_source_line(const void *caller, void *const *frames, int n_frames, char *buf,
+                         size_t size)
+{
+    struct step k = { .caller = caller, .n_frames = n_frames < FRAMES ? n_frames : FRAMES };
+    memcpy(k.frames, frames, (size_t)k.n_frames * sizeof *frames);
+    note_places(&k);
+    resolve_places();
+    char at[2 * WHERE + 16];
+    where(&k, at, sizeof at);
+    /* " (race.c:169, from lock_counter.c:60)": the scenario's line is the last one */
+    const char *from = strstr(at, ", from ");
+    const char *line = from ? from + 7 : at + (at[0] ? 2 : 0);
+    snprintf(buf, size, "%.*s", (int)strcspn(line, ")"), line);
 }
 
 /* ---- printing ------------------------------------------------------------------------ */

@@ -21,6 +21,16 @@ void explain_begin(td_sched_config_t *config);
  * store), shown with the step: "reads shared_resource = 0". Does nothing unless
  * --explain records the run. */
 void explain_value(long long value);
+/* The frames a step's source line is found in (backtrace's, taken on the thread
+ * that made the step). */
+enum { EXPLAIN_FRAMES = 12 };
+/* The scenario's source line of a call into the library made at caller, with the
+ * stack frames the calling thread had then, into buf: "lock_counter.c:60" (the
+ * scenario's line even when the call itself is in cmd/support/), a function
+ * ("add+0x1c") without debug information, or "". Runs addr2line for addresses not
+ * seen before. */
+void explain_source_line(const void *caller, void *const *frames, int n_frames, char *buf,
+                         size_t size);
 /* Print the steps recorded so far on stderr, once (later calls do nothing). */
 void explain_print(void);
 

@@ -25,6 +25,7 @@
 #include <thrdemo/lock.h>
 #include <thrdemo/observer.h>
 
+#include "predict.h"
 #include "schedrun.h"
 #include "stats.h"
 #include "tracing.h"
@@ -269,6 +270,8 @@ static void install_signals(void)
 
 int runner_run(const cli_args_t *args)
 {
+    if (cli_globals.predict) /* the run happens in a child, after the guess */
+        return predict_run(args);
     int rc = schedrun_begin(stop_now); /* before any thread starts: all controlled */
     if (rc != 0)
         return rc;

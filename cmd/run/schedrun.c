@@ -9,7 +9,8 @@
  *
  * A run that `explore --all` starts finds THRDEMO_EXPLORE_FD in its environment: on
  * that descriptor it reads the exploration's request and writes its decisions
- * (td_explore_child); the variable is explore's and this file's only.
+ * (td_explore_child); the variable is explore's and this file's only. A run that
+ * `thrdemo step` drives finds THRDEMO_STEP_FD (stepchild.c).
  */
 #include "schedrun.h"
 
@@ -25,17 +26,34 @@
 
 #include "cli/cli.h"
 #include "explain.h"
+#include "stepchild.h"
 
 static int saved_argc;
 static char **saved_argv;
 static bool active;
 static bool exploring; /* a run of explore --all */
+static bool stepped;   /* a run that thrdemo step drives */
 static void (*stop_fn)(void);
 
 void schedrun_remember(int argc, char **argv)
 {
     saved_argc = argc;
     saved_argv = argv;
+}
+
+const char *schedrun_program(void)
+{
+    return saved_argc > 0 && saved_argv[0][0] ? saved_argv[0] : "thrdemo";
+}
+
+char **schedrun_argv(void)
+{
+    return saved_argv;
+}
+
+int schedrun_argc(void)
+{
+    return saved_argc;
 }
 
 bool schedrun_active(void)
@@ -97,8 +115,9 @@ size_t schedrun_shell_words(char *buf, size_t size, int n, char *const *words)
 /* "thrdemo: schedule random:5 (4,123 scheduling points); replay: thrdemo ..." */
 static void replay_line(void)
 {
-    if (cli_globals.policy.kind == TD_POLICY_FIFO || exploring)
-        return; /* one fixed order: the command itself replays it; explore says its own */
+    if (cli_globals.policy.kind == TD_POLICY_FIFO || exploring || stepped)
+        return; /* one fixed order: the command itself replays it; explore and step say
+                   their own */
     char policy[8192], steps[32], command[8192];
     td_policy_format(&cli_globals.policy, policy, sizeof policy);
     schedrun_shell_words(command, sizeof command, saved_argc - 1, saved_argv + 1);
@@ -148,6 +167,7 @@ int schedrun_begin(void (*stop)(void))
         return EXIT_RUNTIME;
     }
     exploring = explore_fd != NULL;
+    stepped = !exploring && stepchild_begin(&config);
     explain_begin(&config);
     int rc = td_sched_begin(&config);
     if (rc != 0) {

@@ -12,6 +12,12 @@
 
 /* Remember the command line as typed, for the replay line. */
 void schedrun_remember(int argc, char **argv);
+/* thrdemo as it was invoked (argv[0]: "thrdemo" from PATH, "build/thrdemo"), for
+ * the commands it prints. */
+const char *schedrun_program(void);
+/* The command line as typed (schedrun_remember's): its words, and how many. */
+char **schedrun_argv(void);
+int schedrun_argc(void);
 /* Under --schedule, begin the schedule: from now on every thread the scenario starts
  * is controlled, and stop() runs on a controlled thread after a signal (through
  * td_sched_interrupt). --seed defaults to the policy's seed, --scale to 1. Returns 0,

@@ -15,6 +15,8 @@
 /* ---- running a program under a policy in a child, capturing its output ---------- */
 
 static int stuck_fd = -1;
+/* on_decide for the runs run_child makes (NULL: none). */
+static unsigned (*decide_hook)(const td_sched_decision_t *d, void *ctx);
 
 static void write_report(int why, const char *report, void *ctx)
 {
@@ -38,7 +40,8 @@ static int run_child(const char *policy, uint64_t max_steps, int (*fn)(void), ch
         alarm(30);
         td_log_set_fd(fds[1]);
         stuck_fd = fds[1];
-        td_sched_config_t config = { .max_steps = max_steps, .on_stuck = write_report };
+        td_sched_config_t config = { .max_steps = max_steps, .on_stuck = write_report,
+                                     .on_decide = decide_hook };
         if (td_policy_parse(policy, &config.policy) != 0 || td_sched_begin(&config) != 0)
             _exit(9);
         int rc = fn();
@@ -516,6 +519,82 @@ static void pct_finds_the_planted_race(void **state)
                   text);
 }
 
+/* ---- a program as the scheduler (on_decide) -------------------------------------- */
+
+static long racy; /* read and written with a scheduling point before each */
+static char overrides[256]; /* the choices on_decide made that the policy did not */
+
+static void racy_increment(void *arg)
+{
+    (void)arg;
+    td_sched_read(&racy);
+    long loaded = racy;
+    td_sched_write(&racy);
+    racy = loaded + 1;
+}
+
+static int two_racy_increments(void)
+{
+    racy = 0;
+    td_thread_t *t[2];
+    for (int i = 0; i < 2; i++) {
+        td_thread_new(&t[i], &(td_thread_attr_t){ TD_TARGET(racy_increment) });
+        td_thread_start(t[i]);
+    }
+    for (int i = 0; i < 2; i++) {
+        td_thread_join(t[i], TD_FOREVER);
+        td_thread_free(t[i]);
+    }
+    td_print("racy=%ld overrides=%s", racy, overrides);
+    return 0;
+}
+
+/* While main starts the workers, the policy's choice; then a worker that has not
+ * read yet before one that would write (both read 0: an update is lost). Where none
+ * is, a number that names no thread: ignored. */
+static unsigned lose_an_update(const td_sched_decision_t *d, void *ctx)
+{
+    (void)ctx;
+    unsigned pick = 0;
+    for (size_t i = 0; i < d->n; i++) {
+        const td_sched_thread_view_t *v = &d->threads[i];
+        if (v->number == 1 && v->can_go)
+            return 0;
+        if (!pick && v->can_go && (strcmp(v->verb, "reads") == 0 || strcmp(v->verb, "starts") == 0))
+            pick = v->number;
+    }
+    if (!pick)
+        return (unsigned)d->n + 5;
+    if (pick != d->chosen) {
+        size_t len = strlen(overrides);
+        snprintf(overrides + len, sizeof overrides - len, "%s%u@%llu", len ? "," : "", pick,
+                 (unsigned long long)d->decision);
+    }
+    return pick;
+}
+
+/* on_decide makes the lost update happen; the choices it made, replayed, make it
+ * again; the plain order alone loses nothing. */
+static void on_decide_chooses_and_replay_repeats_it(void **state)
+{
+    (void)state;
+    char out[512], again[512], plain[512];
+    overrides[0] = '\0';
+    decide_hook = lose_an_update;
+    int rc = run_child("replay:", 0, two_racy_increments, out, sizeof out);
+    decide_hook = NULL;
+    assert_int_equal(rc, 0);
+    assert_non_null(strstr(out, "racy=1 overrides="));
+    const char *choices = strstr(out, "overrides=") + strlen("overrides=");
+    char policy[300];
+    snprintf(policy, sizeof policy, "replay:%.*s", (int)strcspn(choices, "\n"), choices);
+    assert_true(strlen(policy) > strlen("replay:"));
+    assert_int_equal(run_child(policy, 0, two_racy_increments, again, sizeof again), 0);
+    assert_non_null(strstr(again, "racy=1 overrides=\n"));
+    assert_int_equal(run_child("replay:", 0, two_racy_increments, plain, sizeof plain), 0);
+    assert_non_null(strstr(plain, "racy=2 overrides=\n"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -529,6 +608,7 @@ int main(void)
         cmocka_unit_test(exit_freezes_daemon_threads),
         cmocka_unit_test(pct_finds_the_planted_race),
         cmocka_unit_test(a_thread_that_could_only_block_is_held_back),
+        cmocka_unit_test(on_decide_chooses_and_replay_repeats_it),
     };
     return test_run_cases(tests);
 }

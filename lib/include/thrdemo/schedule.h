@@ -118,6 +118,44 @@ typedef struct td_sched_step {
     const void *caller;
 } td_sched_step_t;
 
+/* A live thread as on_decide sees it at a decision: what it does next, and whether
+ * it can go on now. */
+typedef struct td_sched_thread_view {
+    unsigned number;          /* the thread's number (1: the thread that began the schedule) */
+    struct td_thread *thread; /* the thread (td_thread_get_name names it) */
+    /* It can go on now: runnable, and not about to take a Lock another thread holds
+     * (which would only block it). Only such a thread may be chosen. */
+    bool can_go;
+    bool blocked; /* blocked in a wait; neither: at a Lock another thread holds */
+    /* Its next step, in td_sched_step_t's words: the point it stopped at (a thread
+     * not yet run: "starts", its own thread, no caller). A blocked thread's is the
+     * operation it blocked in. */
+    const char *verb;
+    const char *noun;
+    const void *object;
+    const void *caller;
+    /* Blocked: what it waits on, as the observer names its primitive ("lock",
+     * "event", "sleep", "thread", ...) and the object; NULL when not known. */
+    const char *waits_kind;
+    const void *waits_on;
+    /* The thread holding the lock its next step takes or it waits for; 0: none, or
+     * not a lock. */
+    unsigned holder;
+} td_sched_thread_view_t;
+
+/* A decision as on_decide sees it: the live threads, and the policy's choice. */
+typedef struct td_sched_decision {
+    /* The decision's number as the replay policy counts them (from 0): under replay,
+     * choosing thread T here is what "T@decision" asks for. */
+    uint64_t decision;
+    uint64_t step;        /* scheduling points so far (td_sched_steps) */
+    unsigned asking;      /* the thread that reached the decision; 0 if it has ended */
+    unsigned chosen;      /* the policy's choice */
+    size_t can_go;        /* how many of the threads can go on */
+    size_t n;             /* the live threads, by number */
+    const td_sched_thread_view_t *threads;
+} td_sched_decision_t;
+
 /* The default max_steps: ten million scheduling points. */
 #define TD_SCHED_DEFAULT_MAX_STEPS 10000000ULL
 
@@ -142,6 +180,13 @@ typedef struct td_sched_config {
      * lock, and what it records is seen by the thread that runs next. It must not use
      * the library's primitives or reach a scheduling point. May be NULL. */
     void (*on_step)(const td_sched_step_t *step, void *ctx);
+    /* Called at every decision (a thread reached a scheduling point, blocked or
+     * ended, and the next to run is chosen), on the thread that reached it, after the
+     * policy chose: returns the number of a thread that can go on to run it instead,
+     * or 0 (or any other number) to keep the policy's choice. A program can so be the
+     * scheduler (thrdemo step); under the replay policy, choosing another thread than
+     * the policy's is what "T@decision" replays. Same rules as on_step. May be NULL. */
+    unsigned (*on_decide)(const td_sched_decision_t *decision, void *ctx);
 } td_sched_config_t;
 
 /* Put the calling thread, and every thread started from now on, under the scheduler:

@@ -57,6 +57,8 @@ static struct {
     uint64_t steps, switches, blocks, ticks;
     td__ns_t now, earliest;
     td__ns_t quantum; /* the clock's advance at a point: 0 under replay */
+    td_sched_thread_view_t *views; /* on_decide's, by number - 1 */
+    size_t views_cap;
     cpu_set_t saved_affinity;
     bool affinity_saved;
     int cpu;
@@ -205,11 +207,15 @@ static struct sthread *choose_or_advance(bool yielding)
     }
 }
 
-/* Decide who runs next (see choose_or_advance) and, in an exploration's run, write
- * the decision down. */
+static struct sthread *ask_program(struct sthread *chosen);
+
+/* Decide who runs next (see choose_or_advance; on_decide may choose another that can
+ * go) and, in an exploration's run, write the decision down. */
 static struct sthread *decide(bool yielding)
 {
     struct sthread *next = choose_or_advance(yielding);
+    if (S.cfg.on_decide && !S.exiting && !next->run_interrupt)
+        next = ask_program(next);
     if (td__explore_active() && !S.exiting)
         td__explore_record(S.threads, S.n, me, yielding, next);
     return next;
@@ -252,6 +258,51 @@ static const struct {
     [TD__POINT_LOCK] = { "acquires", "lock" },
 };
 
+/* What t does next, and whether it can go, as on_decide sees it. */
+static td_sched_thread_view_t view_of(const struct sthread *t)
+{
+    td__point_kind_t kind = t->next_kind;
+    const void *object = t->next_object;
+    const void *lock = kind == TD__POINT_LOCK || kind == TD__POINT_ACQUIRE ? object : NULL;
+    if (t->state == BLOCKED && t->waits_on)
+        lock = t->waits_on;
+    return (td_sched_thread_view_t){
+        .number = t->number, .thread = t->thread,
+        .can_go = td__sched_free_to_run(t), .blocked = t->state == BLOCKED,
+        .verb = step_words[kind].verb, .noun = object ? step_words[kind].noun : NULL,
+        .object = object, .caller = t->next_caller,
+        .waits_kind = t->state == BLOCKED ? t->waits_kind : NULL,
+        .waits_on = t->state == BLOCKED ? t->waits_on : NULL,
+        .holder = td__sched_report_holder(lock),
+    };
+}
+
+/* on_decide's choice, if it names a thread that can go, else the policy's. */
+static struct sthread *ask_program(struct sthread *chosen)
+{
+    if (S.views_cap < S.n) {
+        td_sched_thread_view_t *grown = realloc(S.views, S.n * 2 * sizeof *grown);
+        if (!grown)
+            return chosen; /* the policy's choice is as good a run */
+        S.views = grown;
+        S.views_cap = S.n * 2;
+    }
+    td_sched_decision_t d = { .step = S.steps, .chosen = chosen->number, .threads = S.views };
+    uint64_t decisions = td__sched_policy_decisions();
+    d.decision = decisions ? decisions - 1 : 0;
+    d.asking = me && me->state != FINISHED ? me->number : 0;
+    for (size_t i = 0; i < S.n; i++) {
+        const struct sthread *t = S.threads[i];
+        if (t->state == FINISHED || !t->thread)
+            continue;
+        S.views[d.n] = view_of(t);
+        d.can_go += S.views[d.n++].can_go;
+    }
+    unsigned number = S.cfg.on_decide(&d, S.cfg.ctx);
+    struct sthread *t = number >= 1 && number <= S.n ? S.threads[number - 1] : NULL;
+    return t && td__sched_free_to_run(t) ? t : chosen;
+}
+
 /* Tell on_step that the calling thread now takes the step of point number index. */
 static void tell_step(uint64_t index, const char *verb, const char *noun, const void *object,
                       const void *caller)
@@ -277,6 +328,7 @@ static void point(td__point_kind_t kind, const void *object, const void *caller)
     me->joins = kind == TD__POINT_JOIN ? object : NULL;
     me->next_kind = kind;
     me->next_object = object;
+    me->next_caller = caller;
     /* A step is told as the thread goes on to take it, since others may run first;
      * but a start has happened at its point (the new thread may run before this one
      * goes on), so it is told there. */
@@ -460,6 +512,7 @@ int td_sched_begin(const td_sched_config_t *config)
     if (S.active)
         return -EBUSY;
     free(S.threads);
+    free(S.views);
     memset(&S, 0, sizeof S);
     td__sched_report_clear();
     S.cfg = *config;

@@ -36,6 +36,7 @@ struct sthread {
     const td_thread_t *joins;     /* at a TD__POINT_JOIN: the thread it joins */
     td__point_kind_t next_kind;   /* what its next step does (the point it stopped at; */
     const void *next_object;      /* a thread not yet run: START, its own thread) */
+    const void *next_caller;      /* the code that made that point (NULL: none) */
     const char *waits_kind; /* what it reported waiting on (for the report) */
     const void *waits_on;
 };
@@ -79,6 +80,8 @@ struct sthread *td__sched_choose(struct sthread *const *threads, size_t n, struc
 void td__sched_report_clear(void);
 /* What a report of self's says for the report: what it waits on, what it holds. */
 void td__sched_report_note(const td__report_t *r, struct sthread *self);
+/* The number of the thread holding lock, or 0 (none, or not a lock). */
+unsigned td__sched_report_holder(const void *lock);
 /* Thread number finished: a lock it held stays held, by nobody. */
 void td__sched_report_finished(unsigned number);
 /* Write the report of a stuck run (why: TD_SCHED_DEADLOCK or TD_SCHED_STEP_LIMIT,

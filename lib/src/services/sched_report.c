@@ -189,6 +189,11 @@ void td__sched_report_note(const td__report_t *r, struct sthread *self)
     }
 }
 
+unsigned td__sched_report_holder(const void *lock)
+{
+    return lock ? holder_of(lock) : 0;
+}
+
 void td__sched_report_finished(unsigned number)
 {
     for (size_t i = 0; i < R.n_holders; i++)
