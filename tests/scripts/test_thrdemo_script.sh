@@ -19,7 +19,7 @@ echo "$*" >>"$CALLS"
 echo "fake cmake talking: $*"
 case $1 in
     -S) : >"$BUILD/CMakeCache.txt" ;;
-    --build) printf '#!/bin/sh\necho "ran: $*"\n' >"$BUILD/thrdemo"; chmod +x "$BUILD/thrdemo" ;;
+    --build) rm -f "$BUILD/thrdemo"; printf '#!/bin/sh\necho "ran: $*"\n' >"$BUILD/thrdemo"; chmod +x "$BUILD/thrdemo" ;;
 esac
 FAKE
 chmod +x "$work/bin/cmake"
@@ -81,7 +81,8 @@ check "a failed build: its output on stderr, after the line that says what" sh -
 check "a failed build: nothing on stdout" test ! -s "$work/out"
 # The real binary (ctest's THRDEMO): its replay line names the script as run.
 if [ -n "${THRDEMO:-}" ]; then
-    ln -sf "$(cd "$(dirname "$THRDEMO")" && pwd)/$(basename "$THRDEMO")" "$BUILD/thrdemo"
+    rm -f "$BUILD/thrdemo"
+    cp "$THRDEMO" "$BUILD/thrdemo" # a copy: a fake build must never write the real one
     touch "$BUILD/CMakeCache.txt" "$BUILD/.scripts-thrdemo-stamp"
     run --schedule random:1 threads basic
     check "thrdemo's argv[0] is the script as run: its replay line" \
