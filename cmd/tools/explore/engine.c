@@ -295,19 +295,6 @@ static void step(const explore_options_t *o, pool_t *p, tally_t *t)
     }
 }
 
-static void progress(const explore_options_t *o, const tally_t *t, bool last)
-{
-    static double shown_at;
-    if (!o->progress || (!last && now() - shown_at < 0.1))
-        return;
-    shown_at = now();
-    if (last)
-        fputs("\r\033[K", stderr);
-    else
-        fprintf(stderr, "\r\033[Kexplore: %llu of %llu runs, %zu distinct outputs",
-                (unsigned long long)t->done, (unsigned long long)o->runs, t->n_rows);
-}
-
 /* The scheduling points of one pct run (read from its replay line), for STEPS. */
 static uint64_t calibrate(const explore_options_t *o, char **env)
 {
@@ -352,6 +339,8 @@ int explore_main(const explore_options_t *o)
     init_pool(p, o->jobs);
     uint64_t next = 0;
     int rc = 0;
+    explore_progress_t shown;
+    explore_progress_start(&shown);
     while ((next < o->runs && !o->stopping()) || p->running > 0) {
         for (unsigned i = 0; i < p->jobs && next < o->runs && !o->stopping(); i++) {
             if (p->busy[i])
@@ -372,9 +361,9 @@ int explore_main(const explore_options_t *o)
             next++;
         }
         step(o, p, &t);
-        progress(o, &t, false);
+        explore_progress(o, &t, &shown, false);
     }
-    progress(o, &t, true);
+    explore_progress(o, &t, &shown, true);
     explore_report(o, &t, steps);
     free(t.rows);
     free(t.values);

@@ -241,7 +241,10 @@ const cli_command_t tool_explore = {
              "class of interleavings that differ only in the order of independent steps "
              "(dynamic partial-order reduction), and the table is then every outcome there is, "
              "each with its shortest schedule as a replay command: 'explore lock-counter --lock "
-             "none --iterations 3 --all --expect=-3,-2,-1,0,1,2,3' checks the whole set.",
+             "none --iterations 3 --all --expect=-3,-2,-1,0,1,2,3' checks the whole set. "
+             "While sampling, stderr on a terminal shows the runs done, the distinct outputs "
+             "so far and the time left; on a terminal or not, a line warns when the first "
+             "runs predict more than 30 s; stdout holds the table alone.",
     .variants = (const cli_variant_t[]){
         { NULL, "run a scenario under many schedules and count its distinct outputs",
           .positional = "SCENARIO [VARIANT] [OPTIONS]",
