@@ -8,15 +8,19 @@
  * before (nothing runs on a usage error), and after the run the check that stdout was
  * written without error.
  */
+#include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <thrdemo/log.h>
 #include <thrdemo/thread.h>
 
 #include "cli/cli.h"
 #include "cli/help.h"
+#include "cli/lang.h"
 #include "cli/python.h"
 #include "run/runner.h"
 #include "run/schedrun.h"
@@ -40,11 +44,14 @@ static const cli_command_t command_list = {
 static const cli_command_t command_help = {
     .name = "help",
     .kind = CMD_BUILTIN,
-    .summary = "the help of thrdemo, or of one command: 'thrdemo help event'",
+    .summary = "the help of thrdemo, of one command ('help event') or of a topic ('help "
+               "schedule')",
     .about = "Without a command, the help of thrdemo; with one, its help, as 'thrdemo "
-             "COMMAND --help' prints it.",
+             "COMMAND --help' prints it; with a topic, what the topic's options do "
+             "together. Topics: schedule (--schedule, --max-steps, --explain, explore), "
+             "timeline (--timeline, --trace and the options of the chart).",
     .variants = (const cli_variant_t[]){ { .summary = "the help",
-                                           .positional = "[COMMAND [VARIANT]]" },
+                                           .positional = "[COMMAND [VARIANT] | TOPIC]" },
                                          { 0 } },
     .run = run_help,
 };
@@ -69,6 +76,11 @@ static const struct {
     const cli_command_t *command;
 } aliases[] = { { "lock-order", &scenario_deadlock } };
 
+const cli_command_t *cli_command_at(size_t i)
+{
+    return i < all.n ? commands[i] : NULL;
+}
+
 const cli_command_t *cli_find_command(const char *name)
 {
     for (size_t i = 0; i < all.n; i++)
@@ -80,16 +92,20 @@ const cli_command_t *cli_find_command(const char *name)
     return NULL;
 }
 
-static int unknown_command(const char *name)
+/* topics: whether the help's topics are candidates too (after `help`). */
+static int unknown_command(const char *name, bool topics)
 {
-    const char *names[sizeof commands / sizeof commands[0]];
+    const char *names[sizeof commands / sizeof commands[0] + 16];
+    size_t n = 0;
     for (size_t i = 0; i < all.n; i++)
-        names[i] = commands[i]->name;
-    const char *near = cli_nearest(name, names, all.n);
+        names[n++] = commands[i]->name;
+    for (const help_topic_t *t = help_topics; topics && t->name && n < sizeof names / sizeof names[0]; t++)
+        names[n++] = t->name;
+    const char *near = cli_nearest(name, names, n);
     char q[CLI_QUOTE_SIZE], hint[64] = "";
     if (near)
         snprintf(hint, sizeof hint, "; did you mean '%s'?", near);
-    return cli_usage_error(NULL, "unknown scenario or command '%s'%s", cli_quote(name, q), hint);
+    return cli_usage_error(NULL, "unknown %s '%s'%s", topics ? "scenario, command or topic" : "scenario or command", cli_quote(name, q), hint);
 }
 
 /* An option before the command that thrdemo does not know, with the nearest one. */
@@ -118,16 +134,27 @@ static int run_list(const cli_args_t *args)
     return EXIT_OK;
 }
 
-/* help [COMMAND [VARIANT]]: the variant, when given, must be one of the command's. */
+/* help [COMMAND [VARIANT] | TOPIC]: the variant, when given, must be one of the
+ * command's. A command alone is not parsed: what it would check of its arguments
+ * (explore's "which scenario?") is for a run, not for its help (issue 24). */
 static int run_help(const cli_args_t *args)
 {
     if (args->n_positional == 0) {
         help_top(all);
         return EXIT_OK;
     }
+    const help_topic_t *topic = help_find_topic(args->positional[0]);
+    if (topic && args->n_positional == 1) {
+        topic->print(all);
+        return EXIT_OK;
+    }
     const cli_command_t *cmd = cli_find_command(args->positional[0]);
     if (!cmd)
-        return unknown_command(args->positional[0]);
+        return unknown_command(args->positional[0], true);
+    if (args->n_positional == 1) {
+        help_command(cmd);
+        return EXIT_OK;
+    }
     cli_args_t checked;
     int rc = cli_parse(cmd, (int)args->n_positional - 1, (char **)args->positional + 1, &checked);
     if (rc != 0)
@@ -191,14 +218,50 @@ static int leading_words(int argc, char **argv, int *first)
     return help_completion(all, shell) == 0 ? EXIT_OK : EXIT_RUNTIME;
 }
 
-/* After the run: report a failed stdout (a full disk, a closed pipe) as git does. */
+/* The errno of stdout's first failed write (0: none). stdio keeps only a flag, and
+ * the errno of a write that failed while a buffer filled is gone by the end, so
+ * `list > /dev/full` said "stdio" where a scenario's td_print says "No space left
+ * on device" (issue 24). Atomic: a daemon thread's printf may write it. */
+static atomic_int stdout_errno;
+
+static ssize_t write_stdout(void *cookie, const char *buf, size_t size)
+{
+    (void)cookie;
+    size_t done = 0;
+    while (done < size) {
+        ssize_t n = write(STDOUT_FILENO, buf + done, size - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            int none = 0;
+            atomic_compare_exchange_strong(&stdout_errno, &none, errno);
+            return done > 0 ? (ssize_t)done : -1;
+        }
+        done += (size_t)n;
+    }
+    return (ssize_t)done;
+}
+
+/* Make stdout a stream that keeps its first write error's errno, buffered as the
+ * C library buffers stdout (by lines on a terminal). Left as it is if that fails. */
+static void watch_stdout(void)
+{
+    FILE *watched = fopencookie(NULL, "w", (cookie_io_functions_t){ .write = write_stdout });
+    if (!watched)
+        return;
+    setvbuf(watched, NULL, isatty(STDOUT_FILENO) ? _IOLBF : _IOFBF, BUFSIZ);
+    stdout = watched;
+}
+
+/* After the run: report a failed stdout (a full disk, a closed pipe) as git does, with
+ * the same words whichever way it was written (td_print or stdio). */
 static int check_output(int rc)
 {
     int err = td_log_status();
-    if (fflush(stdout) != 0 && err == 0)
-        err = -1;
+    if ((fflush(stdout) != 0 || ferror(stdout)) && err == 0)
+        err = atomic_load(&stdout_errno) ? -atomic_load(&stdout_errno) : -EIO;
     if (err != 0) {
-        cli_error("error writing the output: %s", err == -1 ? "stdio" : strerror(-err));
+        cli_error("error writing the output: %s", strerror(-err));
         return rc == EXIT_OK ? EXIT_RUNTIME : rc;
     }
     return rc;
@@ -212,12 +275,14 @@ static int print_python(const cli_args_t *args)
         cli_error("no Python program for %s", args->command->name);
         return EXIT_RUNTIME;
     }
-    fwrite(file->text, 1, file->size, stdout);
+    lang_write(file->text, file->size, stdout); /* an error is check_output's */
     return EXIT_OK;
 }
 
 int main(int argc, char **argv)
 {
+    watch_stdout();
+    cli_set_program(argv[0]);
     schedrun_remember(argc, argv);
     int first = 1;
     int rc = cli_read_environment();
@@ -226,10 +291,10 @@ int main(int argc, char **argv)
     if (rc >= 0)
         return check_output(rc);
     if (first >= argc)
-        return cli_usage_error(NULL, "no scenario given; 'thrdemo list' shows them");
+        return cli_usage_error(NULL, "no scenario given; '%s list' shows them", cli_program());
     const cli_command_t *cmd = cli_find_command(argv[first]);
     if (!cmd)
-        return unknown_command(argv[first]);
+        return unknown_command(argv[first], false);
     cli_args_t args;
     if ((rc = cli_parse(cmd, argc - first - 1, argv + first + 1, &args)) != 0)
         return rc;

@@ -96,6 +96,12 @@ static const char *full_name(const cli_args_t *args, char *buf, size_t size)
     return buf;
 }
 
+/* Whether the command takes the action row a (--python is a scenario's). */
+static bool takes_action(const cli_command_t *cmd, const cli_option_t *a)
+{
+    return cmd->kind == CMD_SCENARIO || strcmp(a->name, "python") != 0;
+}
+
 /* Every option name the user may have meant: the command's and the global ones. */
 static size_t option_names(const cli_command_t *cmd, const char **names, size_t cap)
 {
@@ -105,14 +111,38 @@ static size_t option_names(const cli_command_t *cmd, const char **names, size_t 
     for (const cli_global_t *g = cli_global_options; g->option.name && n < cap; g++)
         names[n++] = g->option.name;
     for (const cli_option_t *a = cli_command_actions; a->name && n < cap; a++)
-        names[n++] = a->name;
+        if (takes_action(cmd, a))
+            names[n++] = a->name;
     return n;
+}
+
+/* "; every scenario takes it" or "; an option of explore, bench" into buf when other
+ * commands take an option called name, else "": the help of a word that is right,
+ * but in the wrong place ('list --python', issue 24). Returns buf. */
+static const char *who_takes(const char *name, char *buf, size_t size)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    for (const cli_option_t *a = cli_command_actions; a->name; a++) {
+        if (strcmp(a->name, name) == 0) {
+            snprintf(buf, size, "; every scenario takes it");
+            return buf;
+        }
+    }
+    for (size_t i = 0; cli_command_at(i) && len < size; i++) {
+        const cli_command_t *cmd = cli_command_at(i);
+        size_t index;
+        if (cli_find_option(cmd, NULL, name, strlen(name), &index))
+            len += (size_t)snprintf(buf + len, size - len, "%s%s",
+                                    len ? ", " : "; it is an option of ", cmd->name);
+    }
+    return buf;
 }
 
 static int unknown_option(const cli_args_t *args, const char *arg)
 {
     const cli_command_t *cmd = args->command;
-    char q[CLI_QUOTE_SIZE], name[64], hint[96];
+    char q[CLI_QUOTE_SIZE], name[64], hint[160];
     const char *word = arg + strspn(arg, "-"), *value;
     size_t len = strncmp(arg, "--", 2) == 0 ? cli_split_option(arg, &value) : strlen(word);
     char typed[48];
@@ -124,9 +154,11 @@ static int unknown_option(const cli_args_t *args, const char *arg)
     char *eq = strchr(quoted_arg, '=');
     if (eq && strncmp(arg, "--", 2) == 0)
         *eq = '\0'; /* the option, not its value */
+    cli_did_you_mean(typed, names, n, "--", hint, sizeof hint);
+    if (!hint[0] && strncmp(arg, "--", 2) == 0)
+        who_takes(typed, hint, sizeof hint);
     return cli_usage_error(cmd->name, "unknown option '%s' for %s%s", quoted_arg,
-                           full_name(args, name, sizeof name),
-                           cli_did_you_mean(typed, names, n, "--", hint, sizeof hint));
+                           full_name(args, name, sizeof name), hint);
 }
 
 /* One "--name value" or "--name=value" of the command at argv[*i]: 0 or EXIT_USAGE. */

@@ -163,12 +163,26 @@ extern const cli_option_t cli_command_actions[];
 extern const char cli_repeated_about[];
 /* What --schedule does, for the help and the man page (which add who refuses it). */
 extern const char cli_schedules_about[];
+/* An environment variable that is not a global option's, and what it does. */
+typedef struct cli_environment {
+    const char *name;
+    const char *meaning;
+} cli_environment_t;
+/* Those variables, for the help and the man page, ending with a NULL name. */
+extern const cli_environment_t cli_environment[];
 /* The exit statuses and what each means, ending with a NULL meaning. */
 typedef struct cli_exit_status {
     int status;
     const char *meaning;
 } cli_exit_status_t;
 extern const cli_exit_status_t cli_exit_statuses[];
+
+/* Remember argv[0], the name thrdemo was run by, for cli_program(). */
+void cli_set_program(const char *argv0);
+/* The command name the commands thrdemo prints for the user to run start with:
+ * argv[0] as given ("build/thrdemo", "scripts/thrdemo", or a bare "thrdemo" that the
+ * shell found on PATH), "thrdemo" when there is none. */
+const char *cli_program(void);
 
 /* Read the global options' environment variables: 0 or EXIT_USAGE (said). */
 int cli_read_environment(void);
@@ -217,6 +231,8 @@ int cli_parse_size(const char *text, uint64_t *out);
 
 /* ---- the tables --------------------------------------------------------------------- */
 
+/* The command at index i of main.c's table (from 0), or NULL past the last. */
+const cli_command_t *cli_command_at(size_t i);
 /* The command called name in main.c's table (scenarios, tools, built-ins), or NULL. */
 const cli_command_t *cli_find_command(const char *name);
 
@@ -248,6 +264,10 @@ const char *cli_quote(const char *text, char buf[CLI_QUOTE_SIZE]);
  * the one it is a prefix of), or NULL when none is near. */
 const char *cli_nearest(const char *word, const char *const *candidates, size_t n);
 
+/* For a command that runs a scenario it is given (explore, step): "'word' is not a
+ * scenario", with the nearest scenario's name when one is near, as a usage error of
+ * command. Returns EXIT_USAGE. */
+int cli_not_a_scenario(const char *command, const char *word);
 /* Print "thrdemo: <message> (see 'thrdemo COMMAND --help')" as one line on stderr
  * (control characters escaped) and return EXIT_USAGE; command may be NULL for the
  * top-level help. */

@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* completion.c - the bash and zsh completions from the command tables: one body both
- * shells read alike (zsh with ksharrays), offering commands, variants, options and
- * choices; written by 'thrdemo --completion SHELL' at build time. */
+ * shells read alike (zsh with ksharrays and shwordsplit), offering commands,
+ * variants, options, choices, files after --trace and policies after --schedule;
+ * written by 'thrdemo --completion SHELL' at build time. A global option a command
+ * refuses (--schedule of bench, --trace of explore) is not offered for it. After
+ * explore (a command that passes a scenario's options on), the words from the
+ * scenario on are completed as the scenario's, plus explore's own options. */
 #include "help.h"
 
 #include <stdbool.h>
@@ -41,6 +45,38 @@ static void value_options(help_commands_t cmds, const char *sep)
                 printf("%s--%s", sep, o->name);
 }
 
+/* Whether cmd refuses the global option g: --schedule and what needs it when it
+ * runs no schedule, --trace and what goes with it when it cannot be traced. */
+static bool refuses(const cli_command_t *cmd, const cli_option_t *g)
+{
+    static const char *const scheduled[] = { "schedule", "explain", "max-steps" };
+    static const char *const traced[] = { "trace", "timeline", "width", "ascii",
+                                          "trace-limit" };
+    for (size_t i = 0; cmd->no_schedule && i < sizeof scheduled / sizeof *scheduled; i++)
+        if (strcmp(g->name, scheduled[i]) == 0)
+            return !(cmd->pass_through && strcmp(g->name, "max-steps") == 0);
+    for (size_t i = 0; cmd->no_trace && i < sizeof traced / sizeof *traced; i++)
+        if (strcmp(g->name, traced[i]) == 0)
+            return true;
+    return false;
+}
+
+/* The global options cmd takes, each " --name". */
+static void globals_of(const cli_command_t *cmd)
+{
+    for (const cli_global_t *g = cli_global_options; g->option.name; g++)
+        if (!refuses(cmd, &g->option))
+            printf(" --%s", g->option.name);
+}
+
+/* The global options cmd refuses, each " --name". */
+static void refused_by(const cli_command_t *cmd)
+{
+    for (const cli_global_t *g = cli_global_options; g->option.name; g++)
+        if (refuses(cmd, &g->option))
+            printf(" --%s", g->option.name);
+}
+
 static void completion_choices(help_commands_t cmds)
 {
     for (const cli_global_t *g = cli_global_options; g->option.name; g++)
@@ -64,11 +100,39 @@ static void completion_variant(const cli_command_t *cmd, const cli_variant_t *v,
     for (const cli_option_t *a = cli_command_actions; a->name; a++)
         if (cmd->kind == CMD_SCENARIO || strcmp(a->name, "python") != 0)
             printf(" --%s", a->name);
-    printf(" $globals;;\n");
+    globals_of(cmd);
+    printf(";;\n");
 }
 
-static void completion_command(const cli_command_t *cmd)
+/* The arm of a command that runs a scenario (explore): the scenario first, then the
+ * words from it on as that scenario's, with the command's own options beside. */
+static void completion_pass_through(help_commands_t cmds, const cli_command_t *cmd)
 {
+    printf("    %s)\n        if [[ -z $variant ]]; then\n", cmd->name);
+    printf("            if [[ $cur == -* ]]; then _thrdemo_offer --help");
+    for (const cli_option_t *o = cmd->options; o && o->name; o++)
+        printf(" --%s", o->name);
+    globals_of(cmd);
+    printf("; else _thrdemo_offer");
+    for (size_t i = 0; i < cmds.n; i++)
+        if (cmds.all[i]->kind == CMD_SCENARIO)
+            printf(" %s", cmds.all[i]->name);
+    printf("; fi\n            return 0\n        fi\n");
+    printf("        if [[ $cur == -* ]]; then _thrdemo_offer");
+    for (const cli_option_t *o = cmd->options; o && o->name; o++)
+        printf(" --%s", o->name);
+    printf("; fi\n        refuse=\"$refuse --help --python");
+    refused_by(cmd);
+    printf("\"\n        w=(\"${w[@]:0:at}\" \"${w[@]:at + 1}\")\n"
+           "        ((cword--))\n        _thrdemo_words\n        ;;\n");
+}
+
+static void completion_command(help_commands_t cmds, const cli_command_t *cmd)
+{
+    if (cmd->pass_through) {
+        completion_pass_through(cmds, cmd);
+        return;
+    }
     printf("    %s)\n", cmd->name);
     if (cmd->kind == CMD_BUILTIN && cmd->variants[0].positional) { /* help COMMAND */
         printf("        [[ -z $variant && $cur != -* ]] && _thrdemo_offer $commands\n");
@@ -93,7 +157,7 @@ static void completion_command(const cli_command_t *cmd)
  * and offers candidates through _thrdemo_offer WORD... */
 static void completion_body(help_commands_t cmds)
 {
-    printf("    local cur=${w[cword]} prev= cmd= variant= i\n");
+    printf("    local cur=${w[cword]} prev= cmd= variant= i at=0\n");
     printf("    (( cword > 0 )) && prev=${w[cword - 1]}\n");
     printf("    local globals='");
     for (const cli_global_t *g = cli_global_options; g->option.name; g++)
@@ -102,6 +166,8 @@ static void completion_body(help_commands_t cmds)
     for (size_t i = 0; i < cmds.n; i++)
         printf("%s%s", i ? " " : "", cmds.all[i]->name);
     printf("'\n    case $prev in\n");
+    printf("        --trace) _thrdemo_files; return 0;;\n");
+    printf("        --schedule) _thrdemo_offer fifo random: pct: replay:; return 0;;\n");
     completion_choices(cmds);
     printf("        ");
     value_options(cmds, "|");
@@ -111,13 +177,13 @@ static void completion_body(help_commands_t cmds)
     printf(") ((i++));;\n"
            "        --) return 0;; # every word after it is an argument\n"
            "        -*) ;;\n"
-           "        *) if [[ -z $cmd ]]; then cmd=${w[i]}; elif [[ -z $variant ]]; then "
+           "        *) if [[ -z $cmd ]]; then cmd=${w[i]}; at=$i; elif [[ -z $variant ]]; then "
            "variant=${w[i]}; fi;;\n"
            "        esac\n    done\n");
     printf("    case $cmd in\n    '')\n        if [[ $cur == -* ]]; then _thrdemo_offer "
            "$globals --help --version; else _thrdemo_offer $commands; fi\n        ;;\n");
     for (size_t i = 0; i < cmds.n; i++)
-        completion_command(cmds.all[i]);
+        completion_command(cmds, cmds.all[i]);
     printf("    esac\n    return 0\n");
 }
 
@@ -131,18 +197,28 @@ int help_completion(help_commands_t cmds, const char *shell)
     printf("# %s completion for thrdemo %s: scenarios, variants, options and choices.\n"
            "# Generated by 'thrdemo --completion %s' from the command tables: do not edit.\n\n",
            shell, td_version(), shell);
+    /* _thrdemo_offer WORD...: offer the words but those in $refuse. */
     if (zsh) {
-        printf("_thrdemo_offer() { compadd -- \"$@\"; }\n\n_thrdemo() {\n"
-               "    setopt localoptions ksharrays\n"
-               "    local -a w=(\"${words[@]}\")\n    local cword=$((CURRENT - 1))\n");
+        printf("_thrdemo_offer() {\n    local x\n    local -a keep\n"
+               "    for x in $*; do [[ \" $refuse \" == *\" $x \"* ]] || keep+=(\"$x\"); done\n"
+               "    compadd -- \"${keep[@]}\"\n}\n\n_thrdemo_files() { _files; }\n\n");
     } else {
-        printf("_thrdemo_offer() {\n    local IFS=$' \\t\\n'\n"
-               "    COMPREPLY+=($(compgen -W \"$*\" -- \"$cur\"))\n}\n\n_thrdemo() {\n"
-               "    local -a w=(\"${COMP_WORDS[@]}\")\n    local cword=$COMP_CWORD\n"
-               "    COMPREPLY=()\n");
+        printf("_thrdemo_offer() {\n    local IFS=$' \\t\\n' x keep=\n"
+               "    for x in $*; do [[ \" $refuse \" == *\" $x \"* ]] || keep+=\" $x\"; done\n"
+               "    COMPREPLY+=($(compgen -W \"$keep\" -- \"$cur\"))\n}\n\n"
+               "_thrdemo_files() {\n    local IFS=$'\\n'\n"
+               "    COMPREPLY+=($(compgen -f -- \"$cur\"))\n}\n\n");
     }
+    printf("_thrdemo_words() {\n");
     completion_body(cmds);
-    printf("}\n\n");
+    printf("}\n\n_thrdemo() {\n");
+    if (zsh)
+        printf("    setopt localoptions ksharrays shwordsplit\n"
+               "    local -a w=(\"${words[@]}\")\n    local cword=$((CURRENT - 1)) refuse=\n");
+    else
+        printf("    local -a w=(\"${COMP_WORDS[@]}\")\n    local cword=$COMP_CWORD refuse=\n"
+               "    COMPREPLY=()\n");
+    printf("    _thrdemo_words\n}\n\n");
     printf(zsh ? "_thrdemo \"$@\"\n" : "complete -F _thrdemo thrdemo\n");
     return 0;
 }

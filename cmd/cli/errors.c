@@ -70,9 +70,11 @@ __attribute__((format(printf, 2, 0))) static void error_line(const char *tail, c
 
 int cli_usage_error(const char *command, const char *fmt, ...)
 {
-    char tail[80] = " (see 'thrdemo --help')";
+    char tail[160];
     if (command)
-        snprintf(tail, sizeof tail, " (see 'thrdemo %s --help')", command);
+        snprintf(tail, sizeof tail, " (see '%s %s --help')", cli_program(), command);
+    else
+        snprintf(tail, sizeof tail, " (see '%s --help')", cli_program());
     va_list ap;
     va_start(ap, fmt);
     error_line(tail, fmt, ap);
@@ -121,6 +123,8 @@ const char *cli_nearest(const char *word, const char *const *candidates, size_t 
     const char *nearest = NULL, *prefixed = NULL;
     size_t n_prefixed = 0;
     for (size_t i = 0; i < n; i++) {
+        if (strcmp(word, candidates[i]) == 0)
+            continue; /* "did you mean '--python'?" of --python helps no one (issue 24) */
         size_t d = edit_distance(word, candidates[i]);
         if (d < best) {
             best = d;
@@ -134,6 +138,21 @@ const char *cli_nearest(const char *word, const char *const *candidates, size_t 
     if (nearest && best <= allowed && best < len)
         return nearest;
     return n_prefixed == 1 ? prefixed : NULL;
+}
+
+int cli_not_a_scenario(const char *command, const char *word)
+{
+    enum { MAX_SCENARIOS = 128 };
+    const char *names[MAX_SCENARIOS];
+    size_t n = 0;
+    for (size_t i = 0; cli_command_at(i) && n < MAX_SCENARIOS; i++)
+        if (cli_command_at(i)->kind == CMD_SCENARIO)
+            names[n++] = cli_command_at(i)->name;
+    char q[CLI_QUOTE_SIZE], hint[96];
+    cli_did_you_mean(word, names, n, "", hint, sizeof hint);
+    if (!hint[0])
+        snprintf(hint, sizeof hint, " ('%s list' shows them)", cli_program());
+    return cli_usage_error(command, "'%s' is not a scenario%s", cli_quote(word, q), hint);
 }
 
 /* " (did you mean 'X'?)" into buf, or "" when nothing is near. */

@@ -18,6 +18,18 @@
 #include <thrdemo/trace.h>
 
 cli_globals_t cli_globals = { .scale = 1.0 };
+static const char *program = "thrdemo";
+
+void cli_set_program(const char *argv0)
+{
+    if (argv0 && *argv0)
+        program = argv0;
+}
+
+const char *cli_program(void)
+{
+    return program;
+}
 
 /* ---- global options ------------------------------------------------------------------- */
 
@@ -92,12 +104,7 @@ static int apply_predict(const char *value, const char **why)
 
 static int apply_trace(const char *value, const char **why)
 {
-    /* "-" is stdout to git and curl; here stdout is the trace lines, which JSON would
-     * garble, so it is refused rather than taken as a file named "-" (issue 21). */
-    *why = "(stdout) would mix the JSON into the trace lines on stdout: name a file "
-           "('./-' for one called -)";
-    if (strcmp(value, "-") == 0)
-        return -1;
+    (void)why; /* "-" is stdout, as to git and curl (issue 24; issue 21 refused it) */
     cli_globals.trace_file = value;
     return 0;
 }
@@ -190,7 +197,9 @@ const cli_global_t cli_global_options[] = {
     { { .name = "trace", .type = OPT_STRING, .metavar = "FILE",
         .help = "write the run to FILE as Chrome Trace Event JSON, to open in "
                 "ui.perfetto.dev: a track per thread, waits and held locks as slices, "
-                "lines and sets as instants, arrows from each wake-up's cause" },
+                "lines and sets as instants, arrows from each wake-up's cause. '-' writes it "
+                "on stdout, and the scenario's own lines go to stderr, so that stdout is "
+                "the JSON alone ('./-' names a file called -)" },
       NULL, apply_trace },
     { { .name = "timeline", .type = OPT_FLAG,
         .help = "after the run, draw what each thread did (running, blocked, sleeping, "
@@ -247,6 +256,12 @@ const char cli_schedules_about[] =
     "random and pct the last line on stderr names the policy and the command that "
     "replays the run. A deadlock ends the run with status 3, --max-steps with 4. "
     "'thrdemo explore' runs many schedules and counts their distinct outcomes.";
+
+const cli_environment_t cli_environment[] = {
+    { "NO_COLOR", "set and not empty: the --timeline chart has no colour, even on a "
+                  "terminal (no-color.org)" },
+    { NULL, NULL },
+};
 
 const cli_exit_status_t cli_exit_statuses[] = {
     { EXIT_OK, "success" },

@@ -98,7 +98,7 @@ static bool variant_specific(const cli_command_t *cmd, const cli_option_t *o)
 
 static void print_usage(const cli_command_t *cmd)
 {
-    printf("usage: thrdemo%s %s", cmd->kind == CMD_BUILTIN ? "" : " [GLOBAL OPTIONS]",
+    printf("usage: %s%s %s", cli_program(), cmd->kind == CMD_BUILTIN ? "" : " [GLOBAL OPTIONS]",
            cmd->name);
     if (cli_has_variants(cmd)) {
         char list[256] = "";
@@ -136,7 +136,26 @@ static void print_variant(const cli_command_t *cmd, const cli_variant_t *v)
         if (variant_specific(cmd, o) && cli_applies_to(o, v))
             print_option(o, 4, NULL);
     if (v->example)
-        printf("    example: thrdemo %s\n", v->example);
+        printf("    example: %s %s\n", cli_program(), v->example);
+}
+
+/* "python -> td" rows, the arrows in one column; a Python call too long for it has a
+ * line of its own, and the functions wrap at WIDTH under themselves. */
+static void print_python_calls(const cli_pycall_t *calls)
+{
+    enum { MAX_CALL = 36 };
+    int width = 0;
+    for (const cli_pycall_t *p = calls; p->python; p++)
+        if ((int)strlen(p->python) > width && strlen(p->python) <= MAX_CALL)
+            width = (int)strlen(p->python);
+    printf("\nPython -> libthrdemo:\n");
+    for (const cli_pycall_t *p = calls; p->python; p++) {
+        if ((int)strlen(p->python) > width)
+            printf("  %s\n  %-*s -> ", p->python, width, "");
+        else
+            printf("  %-*s -> ", width, p->python);
+        wrap(p->td, 2 + width + 4, 2 + width + 4);
+    }
 }
 
 void help_command(const cli_command_t *cmd)
@@ -164,30 +183,29 @@ void help_command(const cli_command_t *cmd)
         if (!variant_specific(cmd, o))
             print_option(o, 2, NULL);
     if (!cli_has_variants(cmd) && cmd->variants[0].example)
-        printf("\nExample:\n  thrdemo %s\n", cmd->variants[0].example);
+        printf("\nExample:\n  %s %s\n", cli_program(), cmd->variants[0].example);
     if (cmd->no_schedule) {
         printf("\nNot under --schedule: it ");
         wrap(cmd->no_schedule, 27, 2);
     }
-    if (cmd->python) {
-        int width = 0;
-        for (const cli_pycall_t *p = cmd->python; p->python; p++)
-            width = (int)strlen(p->python) > width ? (int)strlen(p->python) : width;
-        printf("\nPython -> libthrdemo:\n");
-        for (const cli_pycall_t *p = cmd->python; p->python; p++)
-            printf("  %-*s -> %s\n", width, p->python, p->td);
-    }
+    if (cmd->python)
+        print_python_calls(cmd->python);
     printf("\nActions:\n");
     for (const cli_option_t *a = cli_command_actions; a->name; a++)
         if (cmd->kind == CMD_SCENARIO || strcmp(a->name, "python") != 0)
             print_option(a, 2, NULL);
     if (cmd->kind != CMD_BUILTIN) {
-        printf("\nGlobal options, before or after %s ('thrdemo --help' says more):\n ",
-               cmd->name);
-        for (const cli_global_t *g = cli_global_options; g->option.name; g++)
-            printf(" --%s%s%s", g->option.name, g->option.type == OPT_FLAG ? "" : " ",
-                   cli_metavar(&g->option));
-        printf("\n");
+        printf("\nGlobal options, before or after %s ('%s --help' says more):\n  ",
+               cmd->name, cli_program());
+        char list[1024] = "";
+        size_t len = 0;
+        for (const cli_global_t *g = cli_global_options; g->option.name && len < sizeof list;
+             g++) /* "--scale=F", one word: a line never ends between the two */
+            len += (size_t)snprintf(list + len, sizeof list - len, "%s--%s%s%s",
+                                    len ? " " : "", g->option.name,
+                                    g->option.type == OPT_FLAG ? "" : "=",
+                                    cli_metavar(&g->option));
+        wrap(list, 2, 2);
     }
 }
 
@@ -244,19 +262,93 @@ const char *help_schedules_text(help_commands_t cmds, char *buf, size_t size)
     return buf;
 }
 
+bool help_takes_scenario(const cli_command_t *cmd)
+{
+    const char *words = cmd->variants[0].positional;
+    return cmd->kind != CMD_SCENARIO && words && strncmp(words, "SCENARIO", 8) == 0;
+}
+
+/* The usage lines: scenarios, the commands that run one, then the others on one
+ * line, wrapped; all from the table, so a command added there is in them. */
+static void print_top_usage(help_commands_t cmds)
+{
+    const char *prog = cli_program();
+    printf("usage: %s [GLOBAL OPTIONS] SCENARIO [VARIANT] [OPTIONS]\n", prog);
+    for (size_t i = 0; i < cmds.n; i++)
+        if (help_takes_scenario(cmds.all[i]))
+            printf("       %s [GLOBAL OPTIONS] %s %s\n", prog, cmds.all[i]->name,
+                   cmds.all[i]->variants[0].positional);
+    int indent = 8 + (int)strlen(prog), col = printf("       %s ", prog);
+    for (size_t i = 0; i <= cmds.n; i++) {
+        const cli_command_t *cmd = i < cmds.n ? cmds.all[i] : NULL;
+        if (cmd && (cmd->kind == CMD_SCENARIO || help_takes_scenario(cmd)))
+            continue;
+        char item[160]; /* a command and its words: a line never ends inside one */
+        const char *words = !cmd ? NULL : cli_has_variants(cmd) ? "[WORKLOAD]"
+                                                                : cmd->variants[0].positional;
+        int len = snprintf(item, sizeof item, "%s%s%s", cmd ? cmd->name : "--help | --version",
+                           words ? " " : "", words ? words : "");
+        bool first = col == indent;
+        if (!first && col + 3 + len > WIDTH)
+            col = printf("\n%*s| ", indent, "") - 1;
+        else if (!first)
+            col += printf(" | ");
+        col += printf("%s", item);
+    }
+    printf("\n\n");
+}
+
+/* The environment variables: those of the global options, then the others. */
+static void print_environment(void)
+{
+    char text[160];
+    for (const cli_global_t *g = cli_global_options; g->option.name; g++) {
+        if (!g->env)
+            continue;
+        snprintf(text, sizeof text, "the default of --%s", g->option.name);
+        int col = printf("  %-*s ", LEFT - 2, g->env);
+        wrap(text, col, LEFT + 1);
+    }
+    for (const cli_environment_t *e = cli_environment; e->name; e++) {
+        int col = printf("  %-*s ", LEFT - 2, e->name);
+        wrap(e->meaning, col, LEFT + 1);
+    }
+}
+
+/* The exit statuses from..to (all: 0, 255). */
+static void print_exit_statuses(int from, int to)
+{
+    for (const cli_exit_status_t *e = cli_exit_statuses; e->meaning; e++) {
+        if (e->status < from || e->status > to)
+            continue;
+        int col = printf("  %-4d ", e->status);
+        wrap(e->meaning, col, 7);
+    }
+}
+
 void help_top(help_commands_t cmds)
 {
-    printf("usage: thrdemo [GLOBAL OPTIONS] SCENARIO [VARIANT] [OPTIONS]\n"
-           "       thrdemo list | help [COMMAND] | bench [WORKLOAD] | --help | --version\n\n");
+    const char *prog = cli_program();
+    char text[1200];
+    print_top_usage(cmds);
     wrap("Python's threading tutorials, re-created in C on POSIX threads: each scenario "
          "prints the trace its tutorial's Python program prints ('thrdemo SCENARIO "
          "--python' shows that program), on libthrdemo, a C library with Python's "
          "threading API.", 0, 0);
-    printf("\nScenarios ('thrdemo list' shows every variant, 'thrdemo SCENARIO --help' "
-           "one):\n");
+    snprintf(text, sizeof text, "Scenarios ('%s list' shows every variant, '%s SCENARIO "
+             "--help' one):", prog, prog);
+    printf("\n");
+    wrap(text, 0, 2);
     print_commands(cmds, true);
     printf("\nCommands:\n");
     print_commands(cmds, false);
+    snprintf(text, sizeof text, "Topics ('%s help TOPIC'):", prog);
+    printf("\n");
+    wrap(text, 0, 2);
+    for (const help_topic_t *t = help_topics; t->name; t++) {
+        int col = printf("  %-13s ", t->name);
+        wrap(t->summary, col, 16);
+    }
     printf("\nGlobal options, before or after SCENARIO:\n");
     for (const cli_global_t *g = cli_global_options; g->option.name; g++)
         print_option(&g->option, 2, g->env);
@@ -264,14 +356,86 @@ void help_top(help_commands_t cmds)
         print_option(a, 2, NULL);
     printf("\nOptions given twice:\n  ");
     wrap(cli_repeated_about, 2, 2);
-    printf("\nSchedules (--schedule POLICY):\n  ");
-    char text[1200];
+    printf("\nSchedules (--schedule POLICY; '%s help schedule' says more):\n  ", prog);
     wrap(help_schedules_text(cmds, text, sizeof text), 2, 2);
+    printf("\nEnvironment:\n");
+    print_environment();
     printf("\nExit status:\n");
-    for (const cli_exit_status_t *e = cli_exit_statuses; e->meaning; e++) {
-        int col = printf("  %-4d ", e->status);
-        wrap(e->meaning, col, 7);
+    print_exit_statuses(0, 255);
+}
+
+/* The global option called name, with its environment variable. */
+static void print_global(const char *name)
+{
+    for (const cli_global_t *g = cli_global_options; g->option.name; g++)
+        if (strcmp(g->option.name, name) == 0)
+            print_option(&g->option, 2, g->env);
+}
+
+/* `help schedule`: --schedule, the options that go with it, and explore. */
+static void topic_schedule(help_commands_t cmds)
+{
+    const char *prog = cli_program();
+    char text[1200];
+    printf("usage: %s [GLOBAL OPTIONS] --schedule POLICY SCENARIO [VARIANT] [OPTIONS]\n"
+           "       %s explore SCENARIO [VARIANT] [OPTIONS]\n\n", prog, prog);
+    wrap(help_schedules_text(cmds, text, sizeof text), 0, 0);
+    printf("\nOptions:\n");
+    print_global("schedule");
+    print_global("max-steps");
+    print_global("explain");
+    printf("\nExit status:\n");
+    print_exit_statuses(EXIT_DEADLOCK, EXIT_MAX_STEPS);
+    snprintf(text, sizeof text, "'%s explore SCENARIO' runs many schedules of a scenario "
+             "and counts its distinct outcomes; 'explore --all' runs every one up to "
+             "equivalence ('%s explore --help').", prog, prog);
+    printf("\n");
+    wrap(text, 0, 0);
+}
+
+/* `help timeline`: the chart and the trace file, and the options of both. */
+static void topic_timeline(help_commands_t cmds)
+{
+    (void)cmds;
+    const char *prog = cli_program();
+    char text[600];
+    printf("usage: %s [GLOBAL OPTIONS] --timeline SCENARIO [VARIANT] [OPTIONS]\n"
+           "       %s [GLOBAL OPTIONS] --trace FILE SCENARIO [VARIANT] [OPTIONS]\n\n", prog,
+           prog);
+    snprintf(text, sizeof text, "--timeline draws, after the run, one row per thread (and "
+             "coroutine) in start order, time across: running, blocked (on a lock, an Event, "
+             "a queue, a join), sleeping, and a mark where it printed a line; a legend "
+             "below. --trace writes the same run as Chrome Trace Event JSON for "
+             "ui.perfetto.dev. Under --schedule both are the same on every run: '%s "
+             "--schedule fifo event --timeline'.", prog);
+    wrap(text, 0, 0);
+    printf("\nOptions:\n");
+    print_global("timeline");
+    print_global("width");
+    print_global("ascii");
+    print_global("trace");
+    print_global("trace-limit");
+    printf("\nEnvironment:\n");
+    for (const cli_environment_t *e = cli_environment; e->name; e++) {
+        int col = printf("  %-*s ", LEFT - 2, e->name);
+        wrap(e->meaning, col, LEFT + 1);
     }
+}
+
+const help_topic_t help_topics[] = {
+    { "schedule", "--schedule, --max-steps, --explain and explore: runs in a chosen order",
+      topic_schedule },
+    { "timeline", "--timeline and --trace: what each thread did, as a chart or a file",
+      topic_timeline },
+    { 0 },
+};
+
+const help_topic_t *help_find_topic(const char *name)
+{
+    for (const help_topic_t *t = help_topics; t->name; t++)
+        if (strcmp(t->name, name) == 0)
+            return t;
+    return NULL;
 }
 
 int help_check_all(help_commands_t cmds)

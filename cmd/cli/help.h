@@ -28,6 +28,18 @@ int help_man(help_commands_t cmds);
  * inconsistent (said). */
 int help_completion(help_commands_t cmds, const char *shell);
 
+/* A topic of `thrdemo help TOPIC`: options that work together, told in one place. */
+typedef struct help_topic {
+    const char *name;
+    const char *summary; /* one line, for the top-level help */
+    void (*print)(help_commands_t cmds);
+} help_topic_t;
+
+/* The topics, ending with a row whose name is NULL: a topic is one row here. */
+extern const help_topic_t help_topics[];
+/* The topic called name, or NULL. */
+const help_topic_t *help_find_topic(const char *name);
+
 /* Shared by help.c, man.c and completion.c. */
 /* " (default 1; over 0)" and such, what a reader must know of o besides its help,
  * into buf ("" when nothing): returns buf. */
@@ -35,6 +47,9 @@ const char *help_option_detail(const cli_option_t *o, char *buf, size_t size);
 /* What --schedule does, ending with the commands and options that refuse it, into
  * buf: returns buf. */
 const char *help_schedules_text(help_commands_t cmds, char *buf, size_t size);
+/* Whether cmd is a command that runs a scenario it is given (explore, step): its
+ * positional words start with SCENARIO, and the usage gives it a line of its own. */
+bool help_takes_scenario(const cli_command_t *cmd);
 /* Run cli_check_table() over every command: 0, or -1 after saying what is wrong. */
 int help_check_all(help_commands_t cmds);
 

@@ -100,6 +100,38 @@ static void man_command(const cli_command_t *cmd)
     }
 }
 
+/* The synopsis: scenarios, the commands that run one (explore, step), the others. */
+static void man_synopsis(help_commands_t cmds)
+{
+    printf(".SH SYNOPSIS\n.B thrdemo\n[\\fIGLOBAL OPTIONS\\fR] \\fISCENARIO\\fR "
+           "[\\fIVARIANT\\fR] [\\fIOPTIONS\\fR] [\\fB\\-\\-\\fR \\fIWORD\\fR...]\n");
+    for (size_t i = 0; i < cmds.n; i++) {
+        if (!help_takes_scenario(cmds.all[i]))
+            continue;
+        printf(".br\n.B thrdemo\n[\\fIGLOBAL OPTIONS\\fR] \\fB%s\\fR \\fI", cmds.all[i]->name);
+        roff(cmds.all[i]->variants[0].positional);
+        printf("\\fR\n");
+    }
+    printf(".br\n.B thrdemo\n");
+    const char *sep = "";
+    for (size_t i = 0; i < cmds.n; i++) {
+        const cli_command_t *cmd = cmds.all[i];
+        if (cmd->kind == CMD_SCENARIO || help_takes_scenario(cmd))
+            continue;
+        const char *words = cli_has_variants(cmd) ? "[WORKLOAD]" : cmd->variants[0].positional;
+        printf("%s\\fB", sep);
+        roff(cmd->name);
+        printf("\\fR");
+        if (words) {
+            printf(" \\fI");
+            roff(words);
+            printf("\\fR");
+        }
+        sep = " | ";
+    }
+    printf(" | \\fB\\-\\-help\\fR | \\fB\\-\\-version\\fR\n");
+}
+
 int help_man(help_commands_t cmds)
 {
     if (help_check_all(cmds) != 0)
@@ -108,10 +140,7 @@ int help_man(help_commands_t cmds)
     printf(".TH THRDEMO 1 \"\" \"thrdemo %s\" \"User Commands\"\n", td_version());
     printf(".SH NAME\nthrdemo \\- Python's threading tutorials, re\\-created in C on POSIX "
            "threads\n");
-    printf(".SH SYNOPSIS\n.B thrdemo\n[\\fIGLOBAL OPTIONS\\fR] \\fISCENARIO\\fR "
-           "[\\fIVARIANT\\fR] [\\fIOPTIONS\\fR] [\\fB\\-\\-\\fR \\fIWORD\\fR...]\n.br\n"
-           ".B thrdemo\n\\fBlist\\fR | \\fBhelp\\fR [\\fICOMMAND\\fR] | \\fBbench\\fR "
-           "[\\fIWORKLOAD\\fR] | \\fB\\-\\-help\\fR | \\fB\\-\\-version\\fR\n");
+    man_synopsis(cmds);
     printf(".SH DESCRIPTION\n");
     roff("Each scenario re-creates a Python threading tutorial and prints the trace its "
          "Python program prints; --python shows that program. Trace lines go to stdout, "
@@ -151,6 +180,11 @@ int help_man(help_commands_t cmds)
         if (g->env) {
             printf(".TP\n.B %s\nThe default of \\fB\\-\\-%s\\fR.\n", g->env, g->option.name);
         }
+    }
+    for (const cli_environment_t *e = cli_environment; e->name; e++) {
+        printf(".TP\n.B %s\n", e->name);
+        roff(e->meaning);
+        printf(".\n");
     }
     printf(".SH SEE ALSO\n\\fBpython3\\fR(1), \\fBpthreads\\fR(7)\n");
     return 0;

@@ -112,6 +112,18 @@ size_t schedrun_shell_words(char *buf, size_t size, int n, char *const *words)
     return len;
 }
 
+size_t schedrun_command_line(char *buf, size_t size, int n, char *const *words)
+{
+    char *program[] = { (char *)cli_program() };
+    size_t len = schedrun_shell_words(buf, size, 1, program);
+    if (n == 0)
+        return len;
+    size_t rest = len + 1 < size ? size - len - 1 : 0;
+    if (rest)
+        buf[len] = ' ';
+    return len + 1 + schedrun_shell_words(rest ? buf + len + 1 : NULL, rest, n, words);
+}
+
 /* "thrdemo: schedule random:5 (4,123 scheduling points); replay: thrdemo ..." */
 static void replay_line(void)
 {
@@ -120,8 +132,8 @@ static void replay_line(void)
                    their own */
     char policy[8192], steps[32], command[8192];
     td_policy_format(&cli_globals.policy, policy, sizeof policy);
-    schedrun_shell_words(command, sizeof command, saved_argc - 1, saved_argv + 1);
-    fprintf(stderr, "thrdemo: schedule %s (%s scheduling points); replay: thrdemo %s\n", policy,
+    schedrun_command_line(command, sizeof command, saved_argc - 1, saved_argv + 1);
+    fprintf(stderr, "thrdemo: schedule %s (%s scheduling points); replay: %s\n", policy,
             schedrun_grouped(td_sched_steps(), steps), command);
 }
 

@@ -29,6 +29,9 @@ bool schedrun_active(void);
 /* words[0..n) as a shell reads them back, each quoted when it must be, separated by
  * spaces, into buf (size bytes): the full length, as snprintf. */
 size_t schedrun_shell_words(char *buf, size_t size, int n, char *const *words);
+/* The program as it was run (cli_program()), then words[0..n), as a shell reads them
+ * back: a command the user can paste, into buf; the full length, as snprintf. */
+size_t schedrun_command_line(char *buf, size_t size, int n, char *const *words);
 /* value with a comma between thousands ("4,123") into buf: returns buf. */
 const char *schedrun_grouped(unsigned long long value, char buf[32]);
 

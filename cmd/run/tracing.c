@@ -2,7 +2,8 @@
 /* tracing.c - the recorder around a run (tracing.h).
  *
  * The chart goes to stdout when stdout is a terminal, else to stderr, so that
- * `thrdemo ... --timeline | grep X` keeps the bare trace on the pipe; colour only on
+ * `thrdemo ... --timeline | grep X` keeps the bare trace on the pipe; under
+ * `--trace -` stdout is the JSON alone, and the lines and the chart go to stderr; colour only on
  * a terminal, and never when NO_COLOR is set (no-color.org); Unicode unless --ascii
  * or a locale that is not UTF-8.
  */
@@ -16,6 +17,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <thrdemo/log.h>
 #include <thrdemo/trace.h>
 
 #include "timeline.h"
@@ -24,14 +26,26 @@ static td_trace_t *recorder;
 static int trace_fd = -1;
 static char process_name[96];
 
+/* --trace -: the JSON goes to stdout. */
+static bool trace_to_stdout(void)
+{
+    return cli_globals.trace_file && strcmp(cli_globals.trace_file, "-") == 0;
+}
+
 int tracing_begin(const cli_args_t *args)
 {
     if (!cli_globals.trace_file && !cli_globals.timeline)
         return 0;
     char q[CLI_QUOTE_SIZE];
-    if (cli_globals.trace_file &&
-        (trace_fd = open(cli_globals.trace_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-                         0666)) < 0) {
+    if (trace_to_stdout()) {
+        /* The JSON and the trace lines on one stream would be neither a trace file
+         * nor the trace: the lines go to stderr, where a person still sees them. */
+        trace_fd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 0);
+        td_log_set_fd(STDERR_FILENO);
+    } else if (cli_globals.trace_file) {
+        trace_fd = open(cli_globals.trace_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    }
+    if (cli_globals.trace_file && trace_fd < 0) {
         cli_error("--trace: cannot write '%s': %s", cli_quote(cli_globals.trace_file, q),
                   strerror(errno));
         return EXIT_RUNTIME;
@@ -74,7 +88,7 @@ static int terminal_width(int fd)
 
 static void draw(void)
 {
-    int fd = isatty(STDOUT_FILENO) ? STDOUT_FILENO : STDERR_FILENO;
+    int fd = isatty(STDOUT_FILENO) && !trace_to_stdout() ? STDOUT_FILENO : STDERR_FILENO;
     const char *no_color = getenv("NO_COLOR");
     timeline_options_t options = {
         .width = cli_globals.width ? cli_globals.width : terminal_width(fd),

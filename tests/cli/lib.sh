@@ -18,6 +18,17 @@ here=$(cd "$(dirname "$0")" && pwd)
 THRDEMO=${THRDEMO:-$here/../../build/thrdemo}
 examples=$(cd "$here/../../examples/python" && pwd)
 work=$(mktemp -d)
+# The commands thrdemo prints for the user to run (replay lines, explore's table, the
+# help's examples) start with its argv[0] as given (issue 24). The tests run it as an
+# installed one is run, by its bare name from PATH, so those commands say "thrdemo"
+# whatever the build directory; THRDEMO_BIN is the file itself (for objdump), and
+# test_cli.sh checks the other ways of running it.
+THRDEMO_BIN=$(cd "$(dirname "$THRDEMO")" && pwd)/$(basename "$THRDEMO")
+mkdir "$work/bin"
+ln -s "$THRDEMO_BIN" "$work/bin/thrdemo"
+PATH=$work/bin:$PATH
+THRDEMO=thrdemo
+export PATH THRDEMO THRDEMO_BIN
 tests_run=0
 failed=0
 skipped=0

@@ -246,8 +246,9 @@ check "stopped: said once" test "$(cat "$work/err")" = "thrdemo: interrupted by 
 # ---- when threads cannot start, say why (issue 12: exit 1 and nothing on stderr)
 if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null && command -v prlimit >/dev/null; then
     set +e
+    # the file itself: another user cannot enter $work, where PATH finds "thrdemo"
     setpriv --reuid=65534 --regid=65534 --clear-groups prlimit --nproc=40 \
-        "$THRDEMO" bench threads --count 200 --runs 1 >"$work/out" 2>"$work/err"
+        "$THRDEMO_BIN" bench threads --count 200 --runs 1 >"$work/out" 2>"$work/err"
     status=$?
     set -e
     no_sanitizer_report bench threads under a process limit || true

@@ -25,7 +25,7 @@ run list --help
 expect_status 0 "list --help (it was exit 2)"
 check "list --help: list's usage" grep -q '^usage: thrdemo list$' "$work/out"
 run help --help
-check "help --help: help's usage" grep -q '^usage: thrdemo help \[COMMAND \[VARIANT\]\]$' "$work/out"
+check "help --help: help's usage" grep -q '^usage: thrdemo help \[COMMAND \[VARIANT\] | TOPIC\]$' "$work/out"
 run bench --help
 check "bench --help: the workloads and --runs" sh -c "grep -q '^Workloads' '$work/out' && grep -q -- '--runs N' '$work/out'"
 
@@ -128,13 +128,29 @@ usage_error generator
 unset THRDEMO_SCALE
 run --scale 0.001 generator
 expect_status 0 "--scale 0.001, the minimum"
-# --trace -: stdout to git and curl, but stdout is the trace here: refused, where it
-# wrote a file named "-"; ./- names that file.
+# --trace -: stdout, as to git and curl (issue 24; issue 21 refused it, for the trace
+# lines were on stdout): the JSON alone on stdout, the lines on stderr; ./- names a
+# file called -.
 here_before=$(pwd)
 cd "$work"
-usage_error --trace - threads
-check "--trace -: says why and what to write instead" grep -q "^thrdemo: --trace: '-' (stdout) would mix the JSON into the trace lines on stdout: name a file ('./-' for one called -)" "$work/err"
+run --schedule fifo --trace - threads
+expect_status 0 "--trace -"
 check "--trace -: no file named -" test ! -e "$work/-"
+if have_python; then
+    check "--trace -: stdout is the JSON alone" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert any(e.get("name") == "thread_name" for e in d["traceEvents"])' "$work/out"
+else
+    skip "--trace -: stdout is the JSON alone (no python3)"
+fi
+check "--trace -: the scenario's lines on stderr" grep -qx 'All threads have finished.' "$work/err"
+run --schedule fifo --trace - threads --timeline --width 60
+check "--trace - --timeline: the chart on stderr, not in the JSON" \
+    sh -c "grep -q '^legend: ' '$work/err' && ! grep -q 'legend: ' '$work/out'"
+run --help
+check "--help: --trace - is stdout, the lines go to stderr" \
+    sh -c "tr '\n' ' ' <'$work/out' | tr -s ' ' | grep -q \"'-' writes it on stdout, and the scenario's own lines go to stderr\""
 run --schedule fifo --trace ./- threads
 expect_status 0 "--trace ./-"
 check "--trace ./-: the file named -" test -s "$work/-"
@@ -148,4 +164,79 @@ check "--schedule given twice: the last counts" grep -q '^thrdemo: schedule rand
 run --help
 check "--help: options given twice, the last counts" \
     sh -c "grep -A1 '^Options given twice:$' '$work/out' | grep -q '^  An option given twice counts once, as in git and curl: the last'"
+
+# ---- issue 24: help for every command and for topics; suggestions that help.
+for cmd in $(run --help; sed -n '/^Commands:$/,/^$/p' "$work/out" | awk '/^  [a-z]/ { print $1 }'); do
+    run "$cmd" --help
+    cp "$work/out" "$work/cmd-help"
+    for words in "help $cmd" "--help $cmd"; do
+        # shellcheck disable=SC2086 # the words are the command line
+        run $words
+        expect_status 0 "$words (explore's said 'which scenario?')"
+        check "$words = $cmd --help" cmp -s "$work/cmd-help" "$work/out"
+    done
+done
+run help schedule
+expect_status 0 "help schedule"
+check "help schedule: --schedule, --max-steps, --explain, explore" sh -c "
+    grep -q '^  --schedule POLICY ' '$work/out' && grep -q '^  --max-steps N ' '$work/out' &&
+    grep -q '^  --explain ' '$work/out' && grep -q 'thrdemo explore SCENARIO' '$work/out'"
+run --help timeline
+expect_status 0 "--help timeline"
+check "help timeline: --timeline, --width, --trace and NO_COLOR" sh -c "
+    grep -q '^  --timeline ' '$work/out' && grep -q '^  --width N ' '$work/out' &&
+    grep -q '^  --trace FILE ' '$work/out' && grep -q '^  NO_COLOR ' '$work/out'"
+run --help
+check "--help: the topics" sh -c "grep -q '^  schedule ' '$work/out' && grep -q '^  timeline ' '$work/out'"
+usage_error help schedul
+check "help schedul: did you mean schedule" grep -q "did you mean 'schedule'?" "$work/err"
+usage_error explore lokc-counter
+check "explore lokc-counter: did you mean lock-counter" grep -q "did you mean 'lock-counter'?" "$work/err"
+usage_error list --python
+check "list --python: never 'did you mean' the word itself" sh -c "! grep -q 'did you mean' '$work/err'"
+check "list --python: says who takes it" grep -q "unknown option '--python' for list; every scenario takes it" "$work/err"
+usage_error list --runs 3
+check "list --runs: names the commands that take it" grep -q "for list; it is an option of bench, explore" "$work/err"
+
+# ---- issue 24: a failed stdout says why, in the same words for every command.
+for words in "list" "--help" "--version" "event --help" "event --python" "help schedule" \
+             "--man" "--schedule fifo threads"; do
+    # shellcheck disable=SC2086 # the words are the command line
+    "$THRDEMO" $words >/dev/full 2>"$work/err" && status=0 || status=$?
+    check "$words > /dev/full: exit 1, 'No space left on device'" sh -c "
+        test $status -eq 1 && test \"\$(wc -l <'$work/err')\" -eq 1 &&
+        grep -qx 'thrdemo: error writing the output: No space left on device' '$work/err'"
+done
+
+# ---- issue 24: the help fits 80 columns, names explore in its usage and NO_COLOR.
+run --help
+check "--help: explore's usage line" grep -q '^       thrdemo \[GLOBAL OPTIONS\] explore SCENARIO ' "$work/out"
+check "--help: NO_COLOR among the environment" grep -q '^  NO_COLOR ' "$work/out"
+run --man
+check "man page: NO_COLOR" grep -qx '\.B NO_COLOR' "$work/out"
+check "man page: explore in the synopsis" sh -c "sed -n '/^\.SH SYNOPSIS/,/^\.SH DESCRIPTION/p' '$work/out' | grep -q 'fBexplore'"
+: >"$work/wide"
+for words in "" "help schedule" "help timeline" $(run list; awk '{ print $1 }' "$work/out" | sort -u) \
+             $(run --help; sed -n '/^Commands:$/,/^$/p' "$work/out" | awk '/^  [a-z]/ { print $1 }'); do
+    # shellcheck disable=SC2086 # the words are the command line
+    run $words --help
+    awk -v w="$words" 'length > 80 { print w ": " length ": " $0 }' "$work/out" >>"$work/wide"
+done
+check "no line of any help over 80 columns" test ! -s "$work/wide"
+[ ! -s "$work/wide" ] || diag "$work/wide"
+
+# ---- issue 24: the commands thrdemo prints start with its name as it was run.
+run --schedule random:5 threads basic
+check "on PATH: the replay line says thrdemo" grep -q '; replay: thrdemo --schedule random:5 threads basic$' "$work/err"
+"$THRDEMO_BIN" --schedule random:5 threads basic >"$work/out" 2>"$work/err"
+check "by its path: the replay line names the path" grep -qF "; replay: $THRDEMO_BIN --schedule random:5 threads basic" "$work/err"
+"$THRDEMO_BIN" event --frist-delay 1 >"$work/out" 2>"$work/err" || true
+check "by its path: the usage error's hint" grep -qF "(see '$THRDEMO_BIN event --help')" "$work/err"
+"$THRDEMO_BIN" event --help >"$work/out"
+check "by its path: the help's examples" grep -qF "    example: $THRDEMO_BIN event wait" "$work/out"
+(cd "$(dirname "$THRDEMO_BIN")" && ./"$(basename "$THRDEMO_BIN")" explore threads basic --runs 2 --jobs 1) >"$work/out" 2>"$work/err"
+check "./thrdemo explore: its table's replays say ./thrdemo" \
+    grep -qE "  \./$(basename "$THRDEMO_BIN") --schedule random:1 threads basic\$" "$work/out"
+run --man
+check "the man page says thrdemo, whatever ran it" sh -c "grep -q '^Example: \\\\fBthrdemo ' '$work/out'"
 finish

@@ -22,7 +22,7 @@ expect_steps() { # FILE WHAT: stderr, without source lines, is exactly FILE
 }
 # Source lines need addr2line and a binary built with debug information.
 if command -v addr2line >/dev/null 2>&1 && command -v objdump >/dev/null 2>&1 &&
-    objdump -h "$THRDEMO" 2>/dev/null | grep -q debug_line; then
+    objdump -h "$THRDEMO_BIN" 2>/dev/null | grep -q debug_line; then
     lines=yes
 else
     lines=no
@@ -57,8 +57,8 @@ if [ "$lines" = yes ]; then
     check "a start: the runner's line, and the scenario's that asked for it" \
         grep -qE '^  MainThread starts Thread-1 \(a_then_b\) \(runner\.c:[0-9]+, from deadlock\.c:[0-9]+\)$' "$work/err"
 else
-    skip "source lines: no addr2line, or no debug information in $THRDEMO"
-    skip "source lines: no addr2line, or no debug information in $THRDEMO"
+    skip "source lines: no addr2line, or no debug information in $THRDEMO_BIN"
+    skip "source lines: no addr2line, or no debug information in $THRDEMO_BIN"
 fi
 
 # ---- lost updates: who read what and wrote what, from explore --all's schedule for 2
@@ -97,7 +97,7 @@ if [ "$lines" = yes ]; then
     check "a racy read: race.c's line, from lock_counter.c's" \
         grep -qE '^  Thread-1 \(increment\) reads shared_resource = 0 \(race\.c:[0-9]+, from lock_counter\.c:[0-9]+\)$' "$work/err"
 else
-    skip "source lines: no addr2line, or no debug information in $THRDEMO"
+    skip "source lines: no addr2line, or no debug information in $THRDEMO_BIN"
 fi
 check "lock-counter's own --explain: how the first update was lost, on stdout" \
     grep -q '^How the first update was lost:$' "$work/out"

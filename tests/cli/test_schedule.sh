@@ -216,4 +216,31 @@ status=$?
 set -e
 expect_status 0 "explore under ulimit -s 64"
 title_is "explore under ulimit -s 64: the title" "explore threads basic: 4 schedules, random:1 .. random:4"
+
+# ---- issue 24: 1000 runs of 7-13 s went by without a word. A run costs at least a
+# process, so 10^8 of them one at a time take far over the 30 s that earn a warning
+# on any machine; it comes once the first run has ended, and Ctrl-C ends the rest.
+interrupt_when "grep -q 'schedules' '$work/err'" INT explore threads basic --runs 100000000 --jobs 1
+expect_status 130 "explore --runs 10^8, stopped after the warning"
+check "a long exploration: one warning, the estimate and how to shorten it" sh -c "
+    test \$(grep -c '^thrdemo: explore: about ' '$work/err') -eq 1 &&
+    grep -qE '^thrdemo: explore: about [0-9]+ h [0-9]+ min for 100,000,000 schedules .*--runs N runs fewer' '$work/err'"
+check "a long exploration: nothing of it on stdout" sh -c "! grep -q 'about' '$work/out'"
+run explore threads basic --runs 20 --jobs 1
+check "a short exploration, piped: no progress on stderr" test ! -s "$work/err"
+check "a short exploration, piped: stdout has no status line" sh -c "
+    ! grep -q 'distinct outputs,' '$work/out' && ! LC_ALL=C grep -q \"\$(printf '\\r')\" '$work/out'"
+title_is "a short exploration, piped: stdout starts with its title" \
+    "explore threads basic: 20 schedules, random:1 .. random:20"
+if command -v script >/dev/null 2>&1; then
+    # On a terminal: the status line, erased (ESC [K) before the table.
+    script -qec "$THRDEMO explore threads basic --runs 20 --jobs 1" /dev/null >"$work/tty" 2>&1 || true
+    check "on a terminal: a status line with runs, outputs and time" \
+        grep -qE 'explore: [0-9,]+ of 20 runs, [0-9]+ distinct outputs, [0-9.]+ m?s' "$work/tty"
+    check "on a terminal: erased before the table" \
+        sh -c "LC_ALL=C grep -q \"\$(printf '\\r\\033')\\[Kexplore threads basic: 20 schedules\" '$work/tty'"
+else
+    skip "on a terminal: no script(1) here"
+    skip "on a terminal: no script(1) here"
+fi
 finish

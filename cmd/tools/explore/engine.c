@@ -67,13 +67,14 @@ void explore_policy_text(const explore_options_t *o, uint64_t steps, uint64_t se
     td_policy_format(&p, buf, size);
 }
 
-/* thrdemo --schedule POLICY [globals] SCENARIO ...: words[0] is the binary. */
+/* thrdemo --schedule POLICY [globals] SCENARIO ...: words[0] is the name thrdemo was
+ * run by; the file run is /proc/self/exe. */
 static void make_command(const explore_options_t *o, uint64_t steps, uint64_t seed,
                          command_t *c)
 {
     explore_policy_text(o, steps, seed, c->policy, sizeof c->policy);
     c->n = 0;
-    c->words[c->n++] = "/proc/self/exe";
+    c->words[c->n++] = (char *)cli_program(); /* what its messages call it */
     c->words[c->n++] = "--schedule";
     c->words[c->n++] = c->policy;
     for (size_t i = 0; i < o->n_globals && c->n + 1 < MAX_WORDS; i++)
@@ -89,9 +90,7 @@ const char *explore_replay_command(const explore_options_t *o, uint64_t steps, u
 {
     command_t c;
     make_command(o, steps, seed, &c);
-    int n = snprintf(buf, size, "thrdemo ");
-    if (n > 0 && (size_t)n < size)
-        schedrun_shell_words(buf + n, size - (size_t)n, (int)c.n - 1, c.words + 1);
+    schedrun_command_line(buf, size, (int)c.n - 1, c.words + 1);
     return buf;
 }
 
@@ -127,8 +126,8 @@ static _Noreturn void exec_run(const command_t *c, int out, int err, unsigned cp
     sigprocmask(SIG_SETMASK, &none, NULL); /* the runner blocked SIGINT and SIGTERM */
     if (dup2(out, STDOUT_FILENO) < 0 || dup2(err, STDERR_FILENO) < 0)
         _exit(127);
-    execve(c->words[0], c->words, env);
-    dprintf(STDERR_FILENO, "thrdemo: explore: cannot run %s: %s\n", c->words[0], strerror(errno));
+    execve("/proc/self/exe", c->words, env);
+    dprintf(STDERR_FILENO, "thrdemo: explore: cannot run /proc/self/exe: %s\n", strerror(errno));
     _exit(127);
 }
 
@@ -296,19 +295,6 @@ static void step(const explore_options_t *o, pool_t *p, tally_t *t)
     }
 }
 
-static void progress(const explore_options_t *o, const tally_t *t, bool last)
-{
-    static double shown_at;
-    if (!o->progress || (!last && now() - shown_at < 0.1))
-        return;
-    shown_at = now();
-    if (last)
-        fputs("\r\033[K", stderr);
-    else
-        fprintf(stderr, "\r\033[Kexplore: %llu of %llu runs, %zu distinct outputs",
-                (unsigned long long)t->done, (unsigned long long)o->runs, t->n_rows);
-}
-
 /* The scheduling points of one pct run (read from its replay line), for STEPS. */
 static uint64_t calibrate(const explore_options_t *o, char **env)
 {
@@ -353,6 +339,8 @@ int explore_main(const explore_options_t *o)
     init_pool(p, o->jobs);
     uint64_t next = 0;
     int rc = 0;
+    explore_progress_t shown;
+    explore_progress_start(&shown);
     while ((next < o->runs && !o->stopping()) || p->running > 0) {
         for (unsigned i = 0; i < p->jobs && next < o->runs && !o->stopping(); i++) {
             if (p->busy[i])
@@ -373,9 +361,9 @@ int explore_main(const explore_options_t *o)
             next++;
         }
         step(o, p, &t);
-        progress(o, &t, false);
+        explore_progress(o, &t, &shown, false);
     }
-    progress(o, &t, true);
+    explore_progress(o, &t, &shown, true);
     explore_report(o, &t, steps);
     free(t.rows);
     free(t.values);

@@ -52,7 +52,7 @@ char **explore_all_environment(void)
 size_t explore_all_run_words(const explore_options_t *o, char **words, bool implicit)
 {
     size_t n = 0;
-    words[n++] = "/proc/self/exe";
+    words[n++] = (char *)cli_program(); /* its messages' name; the file is /proc/self/exe */
     words[n++] = "--schedule";
     words[n++] = "replay:";
     size_t globals = implicit ? o->n_globals : o->n_globals - o->n_implicit;
@@ -77,8 +77,8 @@ static _Noreturn void exec_run(const explore_options_t *o, const char *policy, i
     if (dup2(out, STDOUT_FILENO) < 0 || dup2(err, STDERR_FILENO) < 0 ||
         dup2(record, RECORD_FD) < 0)
         _exit(127);
-    execve(words[0], words, env);
-    dprintf(STDERR_FILENO, "thrdemo: explore: cannot run %s: %s\n", words[0], strerror(errno));
+    execve("/proc/self/exe", words, env);
+    dprintf(STDERR_FILENO, "thrdemo: explore: cannot run /proc/self/exe: %s\n", strerror(errno));
     _exit(127);
 }
 
@@ -194,7 +194,7 @@ int explore_all_rerun(const search_t *s, const outcome_t *o, char *buf, size_t s
         sigprocmask(SIG_SETMASK, &none, NULL);
         if (null < 0 || dup2(null, STDOUT_FILENO) < 0 || dup2(err[1], STDERR_FILENO) < 0)
             _exit(127);
-        execv(words[0], words);
+        execv("/proc/self/exe", words); /* words[0] is only its name */
         _exit(127);
     }
     close(err[1]);

@@ -32,9 +32,7 @@ static const char *replay_command(const search_t *s, const outcome_t *o, char *b
     /* A step-limit stop replays only under the limit the search ran with. */
     size_t n = explore_all_run_words(s->o->base, words, strcmp(o->value, "step limit") == 0);
     words[2] = (char *)o->schedule;
-    int len = snprintf(buf, size, "thrdemo ");
-    if (len > 0 && (size_t)len < size)
-        schedrun_shell_words(buf + len, size - (size_t)len, (int)n - 1, words + 1);
+    schedrun_command_line(buf, size, (int)n - 1, words + 1);
     return buf;
 }
 

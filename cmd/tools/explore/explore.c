@@ -67,14 +67,12 @@ static int check_explore(const cli_args_t *args)
     if (args->n_positional == 0 && args->help)
         return 0; /* the help asks for no scenario */
     if (args->n_positional == 0)
-        return cli_usage_error("explore", "which scenario? e.g. 'thrdemo explore lock-counter "
-                                          "--lock none --iterations 3'");
+        return cli_usage_error("explore", "which scenario? e.g. '%s explore lock-counter "
+                                          "--lock none --iterations 3'", cli_program());
     const char *name = args->positional[0];
     const cli_command_t *cmd = cli_find_command(name);
-    char q[CLI_QUOTE_SIZE];
     if (!cmd || cmd->kind == CMD_BUILTIN || cmd->pass_through)
-        return cli_usage_error("explore", "'%s' is not a scenario ('thrdemo list' shows them)",
-                               cli_quote(name, q));
+        return cli_not_a_scenario("explore", name);
     cli_globals_t saved = cli_globals;
     cli_globals.scheduled = true; /* as each run will be: refusals and all */
     cli_args_t run;
@@ -243,7 +241,10 @@ const cli_command_t tool_explore = {
              "class of interleavings that differ only in the order of independent steps "
              "(dynamic partial-order reduction), and the table is then every outcome there is, "
              "each with its shortest schedule as a replay command: 'explore lock-counter --lock "
-             "none --iterations 3 --all --expect=-3,-2,-1,0,1,2,3' checks the whole set.",
+             "none --iterations 3 --all --expect=-3,-2,-1,0,1,2,3' checks the whole set. "
+             "While sampling, stderr on a terminal shows the runs done, the distinct outputs "
+             "so far and the time left; on a terminal or not, a line warns when the first "
+             "runs predict more than 30 s; stdout holds the table alone.",
     .variants = (const cli_variant_t[]){
         { NULL, "run a scenario under many schedules and count its distinct outputs",
           .positional = "SCENARIO [VARIANT] [OPTIONS]",

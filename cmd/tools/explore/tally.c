@@ -184,8 +184,7 @@ static void shrunk_line(const explore_options_t *o, const char *policy, double *
         words[n++] = o->globals[i];
     for (size_t i = 0; i < o->n_words && n < 160; i++)
         words[n++] = o->words[i];
-    int len = snprintf(replay, sizeof replay, "thrdemo ");
-    schedrun_shell_words(replay + len, sizeof replay - (size_t)len, (int)n, words);
+    schedrun_command_line(replay, sizeof replay, (int)n, words);
     td_print("%-12s %8s  shrunk, %u preemption%s: %s", "", "", preemptions,
              preemptions == 1 ? "" : "s", replay);
 }

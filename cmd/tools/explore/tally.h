@@ -68,6 +68,20 @@ void explore_take_bytes(const explore_options_t *o, run_t *r, int which, const c
 void explore_count_run(const explore_options_t *o, tally_t *t, const run_t *r, int status);
 /* Print the report of t on stdout (problems first); steps is pct's STEPS, 0 if none. */
 void explore_report(const explore_options_t *o, tally_t *t, uint64_t steps);
+
+/* What progress.c keeps between its calls. */
+typedef struct explore_progress {
+    double started;  /* when the runs began (CLOCK_MONOTONIC seconds) */
+    double shown_at; /* when the status line was last written */
+    bool warned;     /* the estimate has been judged (and said if long) */
+} explore_progress_t;
+
+/* Start the clock of the progress shown. */
+void explore_progress_start(explore_progress_t *p);
+/* Say how the exploration goes on stderr: a status line on a terminal (at most ten a
+ * second), erased when last; once, a warning when the runs would take long. */
+void explore_progress(const explore_options_t *o, const tally_t *t, explore_progress_t *p,
+                      bool last);
 /* The policy of the run with seed ("random:5", "pct:5:3:120") into buf. */
 void explore_policy_text(const explore_options_t *o, uint64_t steps, uint64_t seed,
                          char *buf, size_t size);
