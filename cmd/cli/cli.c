@@ -285,6 +285,8 @@ static int check_schedule(const cli_args_t *args)
     if (cli_globals.max_steps && !cli_globals.scheduled && !cmd->pass_through)
         return cli_usage_error(cmd->name, "--max-steps counts scheduling points: it needs "
                                           "--schedule");
+    if (cli_globals.explain && cmd->no_explain)
+        return cli_usage_error(cmd->name, "--explain: %s", cmd->no_explain);
     /* A command with an --explain of its own (lock-counter) reads the global flag. */
     if (cli_globals.explain && !cli_globals.scheduled && !own_option(args, "explain"))
         return cli_usage_error(cmd->name, "--explain tells a scheduled run step by step: it "

@@ -100,6 +100,9 @@ typedef struct cli_command {
     /* Why it refuses --trace and --timeline ("measures the library's own costs");
      * NULL: it can be traced. */
     const char *no_trace;
+    /* Why it refuses --explain though it takes --schedule (step tells each step
+     * itself); NULL: --explain goes with --schedule. */
+    const char *no_explain;
 } cli_command_t;
 
 enum { CLI_MAX_OPTIONS = 24, CLI_MAX_POSITIONAL = 64 };

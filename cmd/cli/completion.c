@@ -55,6 +55,8 @@ static bool refuses(const cli_command_t *cmd, const cli_option_t *g)
     for (size_t i = 0; cmd->no_schedule && i < sizeof scheduled / sizeof *scheduled; i++)
         if (strcmp(g->name, scheduled[i]) == 0)
             return !(cmd->pass_through && strcmp(g->name, "max-steps") == 0);
+    if (cmd->no_explain && strcmp(g->name, "explain") == 0)
+        return true;
     for (size_t i = 0; cmd->no_trace && i < sizeof traced / sizeof *traced; i++)
         if (strcmp(g->name, traced[i]) == 0)
             return true;

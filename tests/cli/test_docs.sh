@@ -107,10 +107,13 @@ for command, table in sorted(man.items()):
         # a global option the command refuses is not offered (issue 24): asked of the
         # parser, with a value it would take
         vargs = [command] + ([variant] if variant else [])
-        refused = {g for g, value in (("schedule", "fifo"), ("trace", "t.json"))
-                   if thrdemo(*vargs, f"--{g}", value, "--help")[0] == 2}
+        # --schedule is taken if any policy is (step takes only replay:)
+        refused = {g for g, values in (("schedule", ("fifo", "replay:")), ("trace", ("t.json",)))
+                   if all(thrdemo(*vargs, f"--{g}", v, "--help")[0] == 2 for v in values)}
         if "schedule" in refused:
             refused |= {"explain", "max-steps"}
+        elif thrdemo(*vargs, "--schedule", "replay:", "--explain", "--help")[0] == 2:
+            refused.add("explain")
         if "trace" in refused:
             refused |= {"timeline", "width", "ascii", "trace-limit"}
         if "schedule" in refused and thrdemo(*vargs, "--max-steps", "5", "--help")[0] == 0:

@@ -20,29 +20,6 @@
 #include "step.h"
 #include "tools/tools.h"
 
-/* The scenarios, for the nearest name to a mistyped one. */
-static const cli_command_t *const scenarios[] = {
-#define SCENARIO(id) &scenario_##id,
-#include "scenarios/registry.def"
-#undef SCENARIO
-};
-
-/* "'lokc-counter' is not a scenario; did you mean 'lock-counter'?": EXIT_USAGE. */
-static int not_a_scenario(const char *name)
-{
-    const char *names[sizeof scenarios / sizeof scenarios[0]];
-    size_t n = sizeof scenarios / sizeof scenarios[0];
-    for (size_t i = 0; i < n; i++)
-        names[i] = scenarios[i]->name;
-    const char *near = cli_nearest(name, names, n);
-    char q[CLI_QUOTE_SIZE];
-    if (near)
-        return cli_usage_error("step", "'%s' is not a scenario; did you mean '%s'?",
-                               cli_quote(name, q), near);
-    return cli_usage_error("step", "'%s' is not a scenario ('thrdemo list' shows them)",
-                           cli_quote(name, q));
-}
-
 /* The choices --schedule replay: gave, to start from; NULL: none. */
 static const char *start_choices;
 
@@ -53,9 +30,6 @@ static int check_step(const cli_args_t *args)
     if (cli_globals.scheduled && cli_globals.policy.kind != TD_POLICY_REPLAY)
         return cli_usage_error("step", "--schedule: step is the scheduler; it takes only "
                                        "replay:CHOICES, to start from them");
-    if (cli_globals.explain)
-        return cli_usage_error("step", "--explain: step shows each step itself; replay the "
-                                       "command its s prints with --explain");
     if (cli_globals.scheduled) { /* the runs are scheduled, not step itself */
         start_choices = cli_globals.policy.choices ? cli_globals.policy.choices : "";
         cli_globals.scheduled = false;
@@ -65,7 +39,7 @@ static int check_step(const cli_args_t *args)
     const char *name = args->positional[0];
     const cli_command_t *cmd = cli_find_command(name);
     if (!cmd || cmd->kind != CMD_SCENARIO)
-        return not_a_scenario(name);
+        return cli_not_a_scenario("step", name);
     cli_globals_t saved = cli_globals;
     cli_globals.scheduled = true; /* as the run will be: refusals and all */
     cli_args_t run;
@@ -117,6 +91,8 @@ static int run_step(const cli_args_t *args)
 const cli_command_t tool_step = {
     .name = "step", .kind = CMD_TOOL, .run = run_step, .check = check_step,
     .no_trace = "runs the scenario in a process of its own: trace the command its s prints",
+    .no_explain = "step shows each step itself; replay the command its s prints with "
+                  "--explain",
     .pass_through = true,
     .summary = "you are the scheduler: run a scenario step by step, choosing who goes on",
     .about = "Run SCENARIO [VARIANT] [OPTIONS] under a schedule that you make: at every "
