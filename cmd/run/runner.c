@@ -60,16 +60,21 @@ bool runner_stopping(void)
 
 bool runner_sleep(double nominal)
 {
+    return runner_sleep_on(&stop_event, nominal);
+}
+
+bool runner_sleep_on(td_event_t *wake, double nominal)
+{
     double seconds = runner_seconds(nominal);
     /* Reported as Python's time.sleep(nominal), which a trace shows as "sleep 1.0 s":
-     * the wait on the stop event inside it is how it is done, not what it is. */
-    bool sleeps = seconds > 0 && !runner_stopping();
+     * the wait on the event inside it is how it is done, not what it is. */
+    bool sleeps = seconds > 0 && !td_event_is_set(wake);
     if (sleeps)
-        td_observe(TD_OBS_WAIT_BEGIN, "sleep", &stop_event, 0, nominal);
-    bool stopped = td_event_wait(&stop_event, seconds);
+        td_observe(TD_OBS_WAIT_BEGIN, "sleep", wake, 0, nominal);
+    bool woken = td_event_wait(wake, seconds);
     if (sleeps)
-        td_observe(TD_OBS_WAIT_END, "sleep", &stop_event, stopped ? 0 : -ETIMEDOUT, -1);
-    return stopped;
+        td_observe(TD_OBS_WAIT_END, "sleep", wake, woken ? 0 : -ETIMEDOUT, -1);
+    return woken;
 }
 
 int runner_stop_fd(void)

@@ -35,6 +35,9 @@ double runner_clock(double nominal);
 bool runner_stopping(void);
 /* Sleep a nominal duration, cut short by the stop: true if stopped. */
 bool runner_sleep(double nominal);
+/* Sleep a nominal duration that setting wake cuts short (a time.sleep that another
+ * thread may end early), reported as a sleep, not as a wait on wake: wake's flag. */
+bool runner_sleep_on(td_event_t *wake, double nominal);
 /* Python's event.wait(timeout) with a nominal timeout (TD_FOREVER: None), which the
  * stop also ends (by setting the event): the event's flag, as td_event_wait. */
 bool runner_wait(td_event_t *event, double nominal);

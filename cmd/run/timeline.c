@@ -3,9 +3,14 @@
  *
  * Each row is a list of state changes (time, state) built from the recorder's
  * entries: a thread runs from its start (the main thread from 0), is blocked from a
- * WAIT_BEGIN to its WAIT_END, sleeps when that wait is the runner's sleep, and is
- * gone after its exit; a coroutine runs from a resume to the next suspend, after
- * which a generator is idle (blank) and an asyncio task blocked (it awaits). A column
+ * WAIT_BEGIN to its WAIT_END, sleeps when that wait is a sleep (primitive "sleep":
+ * time.sleep, asyncio.sleep, a Timer's interval, a monitor's interval: a wait for
+ * the clock that only a stop or a cancel cuts short, not a wait on another
+ * thread), and is gone after its exit; a coroutine runs from a resume to the next
+ * suspend, after which a generator is idle (blank) and an asyncio task blocked (it
+ * awaits) or, in asyncio.sleep, sleeping. A name too long for its column is cut in
+ * the middle, so the suffix that tells rows apart stays (ThreadPoolExecutor-0_0 and
+ * _1, Thread-1 (wait_for_event) and Thread-2 (wait_for_event_timeout)). A column
  * covers span/columns seconds and shows the state that filled most of it, any
  * state beating "not there" (so a thread that lived a microsecond still shows); a
  * line printed in that stretch overrides it with the line marker.
@@ -56,6 +61,23 @@ static int grow(void **items, size_t *cap, size_t need, size_t size)
     *items = grown;
     *cap = cap2;
     return 0;
+}
+
+/* The state a row is in now (GONE before anything happened). */
+static enum state current(const struct row *row)
+{
+    return row->n > 0 ? row->changes[row->n - 1].state : GONE;
+}
+
+/* What a coroutine is after it suspends: a generator idle, an asyncio task blocked
+ * on what it awaits, or still sleeping when what it awaits is asyncio.sleep. */
+static enum state suspended(const struct row *row, const td_trace_entry_t *e)
+{
+    if (e->result == TD_ESTOP)
+        return GONE;
+    if (strcmp(e->primitive, "task") != 0)
+        return IDLE;
+    return current(row) == SLEEP ? SLEEP : BLOCK;
 }
 
 static void change(struct chart *c, size_t r, double t, enum state state)
@@ -118,10 +140,9 @@ static int on_entry(const td_trace_entry_t *e, void *ctx)
         if (e->coroutine < c->n_rows)
             change(c, e->coroutine, e->time, RUN);
         break;
-    case TD_OBS_CORO_SUSPEND: /* a task suspends to await something: blocked */
+    case TD_OBS_CORO_SUSPEND:
         if (e->coroutine < c->n_rows)
-            change(c, e->coroutine, e->time, e->result == TD_ESTOP ? GONE
-                                             : strcmp(e->primitive, "task") == 0 ? BLOCK : IDLE);
+            change(c, e->coroutine, e->time, suspended(&c->rows[e->coroutine], e));
         break;
     default: break;
     }
@@ -204,7 +225,28 @@ static int display_width(const char *s)
     return n;
 }
 
-/* name in exactly width columns: padded, or cut with the style's mark. */
+/* Where the character after the first n characters of s starts (whole UTF-8
+ * characters). */
+static const char *skip_chars(const char *s, int n)
+{
+    for (int k = 0; k < n && *s; k++)
+        do
+            s++;
+        while (((unsigned char)*s & 0xc0) == 0x80);
+    return s;
+}
+
+/* How many characters the first word of name has (up to a space). */
+static int first_word(const char *name)
+{
+    const char *space = strchr(name, ' ');
+    return space ? display_width(name) - display_width(space) : display_width(name);
+}
+
+/* name in exactly width columns: padded, or cut in the middle with the style's
+ * mark, keeping its head (at least its first word, "Thread-12", when that leaves a
+ * tail) and its tail: rows differ at the end as often as at the start (a pool's _0
+ * and _1), and a cut end would make them look the same. */
 static void add_name(struct out *o, const char *name, int width, const struct style *st)
 {
     char buf[512];
@@ -214,12 +256,11 @@ static void add_name(struct out *o, const char *name, int width, const struct st
         add(o, buf);
         return;
     }
-    const char *p = name;
-    for (int k = 0; k < width - 1; k++) /* whole characters */
-        do
-            p++;
-        while (((unsigned char)*p & 0xc0) == 0x80);
-    snprintf(buf, sizeof buf, "%.*s%s", (int)(p - name), name, st->cut);
+    int head = width / 2, word = first_word(name);
+    head = word > head && word < width - 4 ? word : head;
+    int tail = width - 1 - head;
+    const char *head_end = skip_chars(name, head), *tail_start = skip_chars(name, w - tail);
+    snprintf(buf, sizeof buf, "%.*s%s%s", (int)(head_end - name), name, st->cut, tail_start);
     add(o, buf);
 }
 

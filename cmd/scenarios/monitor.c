@@ -51,7 +51,7 @@ static void toss_monitor_run(void *arg)
         }
         td_print("%s", tr("주기적으로 실행"));
         stats_count("monitor runs", 1);
-        td_event_wait(&m->wake, runner_seconds(m->interval));
+        runner_sleep_on(&m->wake, m->interval); /* time.sleep(interval), cut short */
     }
 }
 
@@ -145,7 +145,7 @@ const cli_command_t scenario_monitor = {
         { "class TossMonitorThread(Thread)", "td_thread_new (.target = its run)" },
         { "threading.Event.set (stop)", "td_event_set" },
         { "threading.Event.is_set (stopped)", "td_event_is_set" },
-        { "time.sleep(interval)", "td_event_wait(&wake, interval)" },
+        { "time.sleep(interval)", "runner_sleep_on (td_event_wait on wake)" },
         { "threading.Thread.join", "td_thread_join" },
         { 0 } },
 };

@@ -201,4 +201,33 @@ check("bash: --trace <TAB> offers the files", offered == {prefix + ".json", pref
 shutil.rmtree(files)
 EOF
 tap_from_report "$work/report" "$py_status"
+
+# Issue 24: the README and docs/ show what the commands they name print (the
+# deadlock's wait-for report, the lessons, the charts): readme_check.py runs each.
+src=$(cd "$here/../.." && pwd)
+readme_status=0
+python3 "$here/readme_check.py" "$THRDEMO" "$src/README.md" "$src"/docs/*.md \
+    >"$work/readme" 2>&1 || readme_status=$?
+tap_from_report "$work/readme" "$readme_status"
+# Every public header is in the library reference's table; every docs/ page the
+# README links to exists; Performance keeps its heading (scripts and issues name it).
+for h in "$src"/lib/include/thrdemo/*.h; do
+    grep -q "^| .*\`$(basename "$h")\`" "$src/docs/library.md" && pass ||
+        fail "docs/library.md: no row for $(basename "$h")"
+done
+for page in $(grep -o '](docs/[a-z-]*\.md' "$src/README.md" | sed 's/^](//' | sort -u); do
+    check "README links to $page, which exists" test -f "$src/$page"
+done
+check "docs/performance.md: the Performance heading" grep -q '^# Performance$' "$src/docs/performance.md"
+# The lessons come before the reference: one per seed, each with what to run, what
+# to look at and what to ask.
+check "README: the lessons before the scenario reference" sh -c \
+    "grep -n '^## ' '$src/README.md' | grep -B100 '^[0-9]*:## Scenarios' | grep -q ':## Lessons$'"
+for seed in 000 001 002 003 004; do
+    check "README: a lesson for seed $seed" grep -q "^### Lesson .*(seed $seed)" "$src/README.md"
+done
+check "README: each lesson says what to run, look at and ask" sh -c \
+    "[ \$(grep -c '^\*\*Run\*\*' '$src/README.md') -ge 5 ] && [ \$(grep -c '^\*\*Look at\*\*' '$src/README.md') -ge 5 ] && [ \$(grep -c '^\*\*Ask the class:\*\*' '$src/README.md') -ge 5 ]"
+check "README: Putting thrdemo on PATH, before the lessons" sh -c \
+    "grep -n '^## ' '$src/README.md' | grep -A1 'Putting thrdemo on PATH' | grep -q ':## Lessons$'"
 finish

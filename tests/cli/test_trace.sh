@@ -87,6 +87,43 @@ while IFS='|' read -r name locale args; do
     fi
 done <"$work/timelines"
 
+# Issue 24: at 80 columns the rows are told apart (a name too long is cut in the
+# middle, keeping the pool's _0 and _1), an asyncio row names its coroutine, and
+# asyncio.sleep, a Timer's interval and a monitor's interval are drawn sleeping
+# ('.'), not blocked ('-').
+chart() { # ARGS...: the ASCII chart of a fifo run at 80 columns, in $work/chart
+    "$THRDEMO" --schedule fifo "$@" --timeline --width 80 --ascii >/dev/null \
+        2>"$work/chart" </dev/null
+}
+row_of() { # NAME: the cells of the chart's row for NAME
+    grep "^$1 *|" "$work/chart" | sed 's/^[^|]*|//'
+}
+chart prodcons --duration 0.01
+names=$(grep '|$' "$work/chart" | sed 's/ *|.*//')
+[ "$(echo "$names" | sort -u | wc -l)" -eq "$(echo "$names" | wc -l)" ] && pass ||
+    fail "prodcons --timeline: two rows named alike: $names"
+for n in 0 1; do
+    grep -q "^ThreadPool~cutor-0_$n |" "$work/chart" && pass ||
+        fail "prodcons --timeline: no row for ThreadPoolExecutor-0_$n"
+done
+chart async gather
+for task in "Task-1 (gather_main)" "Task-2 (task1)" "Task-3 (task2)"; do
+    grep -q "^$task *|" "$work/chart" && pass || fail "async gather --timeline: no row $task"
+done
+sleeps_only() { # NAME WHAT: NAME's row sleeps and is never blocked
+    cells=$(row_of "$1")
+    case $cells in *.*) ;; *) fail "$2: $1 never sleeps: $cells"; return ;; esac
+    case $cells in *-*) fail "$2: $1 drawn blocked: $cells" ;; *) pass ;; esac
+}
+sleeps_only "Task-2 (task1)" "asyncio.sleep"
+sleeps_only "Task-3 (task2)" "asyncio.sleep"
+chart timer once
+sleeps_only "Thread-1" "a Timer's interval"
+chart monitor stop
+sleeps_only "Thread-1" "a monitor's interval"
+chart event wait
+case $(row_of "Thread-1 (~or_event)") in *-*) pass ;; *) fail "event wait: a wait on an Event not drawn blocked" ;; esac
+
 # ---- causality on content.
 # event wait: each waiter's wait slice ends after main's set instant, joined by a flow.
 w1="Thread-1 (wait_for_event)"
@@ -163,7 +200,7 @@ chart_width() { # FILE N: the chart's three rows (names and columns) all N wide
 }
 check "--width 60: three rows of 60 columns" chart_width "$work/err" 60
 check "ASCII in the C locale" sh -c "! LC_ALL=C grep -q '[^ -~]' '$work/err'"
-for row in MainThread "Thread-1 (pri" "Thread-2 (pri"; do
+for row in MainThread "Thread-1~mbers)" "Thread-2~tters)"; do # cut in the middle
     grep -q "^$row" "$work/err" && pass || fail "--timeline: no row for $row"
 done
 grep -q '^legend: # running  - blocked  \. sleeping  \* line printed$' "$work/err" && pass ||

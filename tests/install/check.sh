@@ -55,12 +55,19 @@ export PKG_CONFIG_PATH="$libdir/pkgconfig"
 check "thrdemo.pc: Requires.private libuv" sh -c "pkg-config --print-requires-private thrdemo | grep -q '^libuv'"
 check "thrdemo.pc: --libs is -lthrdemo alone" sh -c \
     "pkg-config --libs thrdemo | grep -q -- '-lthrdemo' && ! pkg-config --libs thrdemo | grep -q -- '-luv'"
+# Issue 24: what pkg-config gives is enough to build AND run from a prefix the loader
+# does not search: no -rpath of our own, no LD_LIBRARY_PATH.
 pc_build() { # OUTPUT SOURCE
     cc -std=c11 -Wall -Wextra -Wpedantic -Werror -o "$1" "$2" \
-        $(pkg-config --cflags --libs thrdemo) -Wl,-rpath,"$libdir"
+        $(pkg-config --cflags --libs thrdemo)
 }
+check "thrdemo.pc: --libs has an rpath to the prefix's libdir" sh -c \
+    "pkg-config --libs thrdemo | grep -q -- '-Wl,-rpath,$libdir'"
 check "pkg-config: the consumer builds" pc_build "$work/pc-consumer" "$src/tests/install/consumer.c"
-check "pkg-config: the consumer runs" sh -c "'$work/pc-consumer' | grep -q '^hello from Thread-1 (hello)\$'"
+check "pkg-config: the consumer runs without LD_LIBRARY_PATH" sh -c \
+    "env -u LD_LIBRARY_PATH '$work/pc-consumer' | grep -q '^hello from Thread-1 (hello)\$'"
+check "pkg-config: the consumer loads the prefix's libthrdemo" sh -c \
+    "env -u LD_LIBRARY_PATH ldd '$work/pc-consumer' | grep -q 'libthrdemo.so.$abi => $libdir/'"
 for e in $examples; do
     check "pkg-config: example $e builds" pc_build "$work/pc-$e" "$src/examples/c/$e.c"
     check "pkg-config: example $e runs as it says" sh "$src/tests/install/run_example.sh" "$work/pc-$e" "$src/examples/c/$e.c"

@@ -66,6 +66,42 @@ static void task_codes_are_not_wait_outcomes(void **state)
     td_pool_free(pool);
 }
 
+/* Issue 24: *result is written on every return of td_future_result: the task's value
+ * on 0 and TD_ETASK, NULL on a timeout, a cancel or a bad timeout (never stale). */
+static void result_written_on_every_return(void **state)
+{
+    (void)state;
+    static int stale;
+    td_pool_t *pool;
+    assert_int_equal(td_pool_new(&pool, 1, NULL), 0);
+    struct gate g[2];
+    gates_init(g, 2);
+    g[0].rc = -EIO;
+    td_future_t *f0, *f1;
+    assert_int_equal(td_pool_submit(pool, gated, &g[0], &f0), 0);
+    assert_int_equal(td_pool_submit(pool, gated, &g[1], &f1), 0); /* queued behind f0 */
+    void *result = &stale;
+    assert_int_equal(td_future_result(f0, 0, &result), -ETIMEDOUT);
+    assert_null(result);
+    result = &stale;
+    assert_int_equal(td_future_result(f0, NAN, &result), -EINVAL);
+    assert_null(result);
+    result = &stale;
+    assert_int_equal(td_future_result(f0, 1e300, &result), -EOVERFLOW);
+    assert_null(result);
+    assert_true(td_future_cancel(f1)); /* one worker, busy with f0: f1 has not started */
+    result = &stale;
+    assert_int_equal(td_future_result(f1, TD_FOREVER, &result), -ECANCELED);
+    assert_null(result);
+    td_event_set(&g[0].open);
+    result = &stale;
+    assert_int_equal(td_future_result(f0, TD_FOREVER, &result), TD_ETASK);
+    assert_int_equal((uintptr_t)result, 100); /* what the failing task stored */
+    td_future_free(f0);
+    td_future_free(f1);
+    td_pool_free(pool);
+}
+
 static void submit_all(td_pool_t *pool, struct gate *g, td_future_t **f, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -384,6 +420,7 @@ int main(void)
         cmocka_unit_test(map_timeout),
         cmocka_unit_test(test_executor_map_current_future_cancel),
         cmocka_unit_test(map_submit_fails),
+        cmocka_unit_test(result_written_on_every_return),
         cmocka_unit_test(wait_after_shutdown_cancel_futures),
     };
     return test_run_cases(tests);

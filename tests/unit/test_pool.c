@@ -173,6 +173,61 @@ static void cancel_before_and_after_start(void **state)
 }
 
 /* Runs on the worker: records, never asserts (cmocka's state is per thread). */
+/* A stack no mmap can give (beyond the address space): every thread start fails. */
+#define IMPOSSIBLE_STACK ((size_t)1 << 62)
+
+/* Issue 24: -EAGAIN from td_pool_submit queues nothing: with no worker and none
+ * startable, fn never runs and *future is left alone. */
+static void submit_eagain_queues_nothing(void **state)
+{
+    (void)state;
+    td_pool_t *pool;
+    assert_int_equal(td_pool_new(&pool, 2, NULL), 0);
+    atomic_store(&ran, 0);
+    size_t old;
+    assert_int_equal(td_stack_size(IMPOSSIBLE_STACK, &old), 0);
+    td_future_t *f = (td_future_t *)&old;
+    int rc = td_pool_submit(pool, note_ran, NULL, &f);
+    assert_int_equal(td_stack_size(old, NULL), 0);
+    assert_int_equal(rc, -EAGAIN);
+    assert_ptr_equal(f, (td_future_t *)&old);
+    assert_int_equal(td_pool_threads(pool), 0);
+    assert_int_equal(td_pool_submit(pool, note_ran, NULL, &f), 0); /* threads start again */
+    assert_int_equal(td_future_result(f, TD_FOREVER, NULL), 0);
+    td_future_free(f);
+    td_pool_shutdown(pool, true, false);
+    assert_int_equal(atomic_load(&ran), 1); /* only the second task ran */
+    td_pool_free(pool);
+}
+
+/* Issue 24: when a worker exists but another cannot start, the task is queued for it
+ * and submit returns 0, not -EAGAIN. */
+static void submit_without_a_new_worker_queues(void **state)
+{
+    (void)state;
+    td_pool_t *pool;
+    assert_int_equal(td_pool_new(&pool, 2, NULL), 0);
+    td_event_t go;
+    td_event_init(&go);
+    td_future_t *busy, *queued;
+    assert_int_equal(td_pool_submit(pool, block_on_event, &go, &busy), 0);
+    wait_running(busy); /* the one worker is busy: the next submit wants a second */
+    size_t old;
+    assert_int_equal(td_stack_size(IMPOSSIBLE_STACK, &old), 0);
+    int rc = td_pool_submit(pool, double_it, (void *)21, &queued);
+    assert_int_equal(td_stack_size(old, NULL), 0);
+    assert_int_equal(rc, 0);
+    assert_int_equal(td_pool_threads(pool), 1);
+    td_event_set(&go);
+    void *result = NULL;
+    assert_int_equal(td_future_result(queued, TD_FOREVER, &result), 0);
+    assert_int_equal((uintptr_t)result, 42);
+    td_future_free(busy);
+    td_future_free(queued);
+    td_pool_free(pool);
+    td_event_destroy(&go);
+}
+
 static void on_done(td_future_t *f, void *arg)
 {
     if (td_future_done(f))
@@ -259,6 +314,8 @@ int main(void)
         cmocka_unit_test(done_callbacks),
         cmocka_unit_test(shutdown_rules),
         cmocka_unit_test(exit_rule_shuts_pools_down),
+        cmocka_unit_test(submit_eagain_queues_nothing),
+        cmocka_unit_test(submit_without_a_new_worker_queues),
     };
     return test_run_cases(tests);
 }

@@ -423,6 +423,54 @@ static void simple_queue(void **state)
     td_simplequeue_free(q);
 }
 
+/* Orders NULL first: a PriorityQueue's cmp sees NULL items too (queue.h). */
+static int null_first(const void *a, const void *b)
+{
+    return (VALUE(a) > VALUE(b)) - (VALUE(a) < VALUE(b));
+}
+
+/* Issue 24: a NULL item is an item (Python's None sentinel), not "no item", in every
+ * queue kind: it is counted, got back in its place, and dropped like any other. */
+static void null_items_round_trip(void **state)
+{
+    (void)state;
+    td_queue_t *queues[4];
+    assert_int_equal(td_queue_new(&queues[0], 3, count_drop), 0);       /* ring */
+    assert_int_equal(td_queue_new(&queues[1], 0, count_drop), 0);       /* list */
+    assert_int_equal(td_lifoqueue_new(&queues[2], 3, count_drop), 0);
+    assert_int_equal(td_priorityqueue_new(&queues[3], 3, null_first, count_drop), 0);
+    const uintptr_t want[4][3] = { { 7, 0, 8 }, { 7, 0, 8 }, { 8, 0, 7 }, { 0, 7, 8 } };
+    for (int k = 0; k < 4; k++) {
+        td_queue_t *q = queues[k];
+        assert_int_equal(td_queue_put(q, ITEM(7), true, TD_FOREVER), 0);
+        assert_int_equal(td_queue_put(q, NULL, true, TD_FOREVER), 0);
+        assert_int_equal(td_queue_put(q, ITEM(8), true, TD_FOREVER), 0);
+        assert_int_equal(td_queue_qsize(q), 3);
+        for (int i = 0; i < 3; i++) {
+            void *item = ITEM(99);
+            assert_int_equal(td_queue_get(q, &item, false, TD_FOREVER, NULL), 0);
+            assert_int_equal(VALUE(item), want[k][i]);
+        }
+        assert_true(td_queue_empty(q));
+        assert_int_equal(td_queue_put(q, NULL, true, TD_FOREVER), 0);
+        dropped = 0;
+        td_queue_free(q); /* a NULL left in the queue is still an item to drop */
+        assert_int_equal(dropped, 1);
+    }
+    td_simplequeue_t *sq;
+    assert_int_equal(td_simplequeue_new(&sq, NULL), 0);
+    assert_int_equal(td_simplequeue_put(sq, NULL), 0);
+    assert_int_equal(td_simplequeue_put(sq, ITEM(5)), 0);
+    assert_int_equal(td_simplequeue_qsize(sq), 2);
+    void *item = ITEM(99);
+    assert_int_equal(td_simplequeue_get(sq, &item, false, TD_FOREVER), 0);
+    assert_null(item);
+    assert_int_equal(td_simplequeue_get(sq, &item, false, TD_FOREVER), 0);
+    assert_int_equal(VALUE(item), 5);
+    assert_true(td_simplequeue_empty(sq));
+    td_simplequeue_free(sq);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -439,6 +487,7 @@ int main(void)
         cmocka_unit_test(lifo_order),
         cmocka_unit_test(priority_order_and_ties),
         cmocka_unit_test(simple_queue),
+        cmocka_unit_test(null_items_round_trip),
     };
     return test_run_cases(tests);
 }

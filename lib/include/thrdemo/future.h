@@ -34,7 +34,9 @@ typedef void (*td_future_cb)(td_future_t *future, void *arg);
  * returned 0; TD_ETASK the task returned an error (td_future_exception gives it);
  * -ETIMEDOUT the task has not finished; -ECANCELED the future was cancelled; -EINVAL
  * a NaN timeout, -EOVERFLOW a finite one above TD_TIMEOUT_MAX. Python's
- * Future.result(timeout). */
+ * Future.result(timeout). *result is written on every return: on 0 and TD_ETASK it
+ * is what the task stored (NULL if it stored nothing), so a failed task's partial
+ * result can still be freed; on every other return it is NULL, never a stale value. */
 TD_API int td_future_result(td_future_t *future, double timeout, void **result);
 /* Wait as td_future_result, then give the task's own code in *error (0 if it
  * succeeded): 0, -ETIMEDOUT, -ECANCELED, or -EINVAL / -EOVERFLOW for a bad timeout

@@ -38,7 +38,11 @@ TD_API size_t td_pool_max_workers(td_pool_t *pool);
 TD_API size_t td_pool_threads(td_pool_t *pool);
 /* Schedule fn(arg) and give its future in *future (free it with td_future_free;
  * future may be NULL when nobody will look): 0, -ESHUTDOWN after shutdown (Python:
- * "cannot schedule new futures after shutdown"), -EINVAL (no fn), -ENOMEM, -EAGAIN. */
+ * "cannot schedule new futures after shutdown"), -EINVAL (no fn), -ENOMEM, -EAGAIN.
+ * On any failure nothing is queued: fn never runs and *future is not written.
+ * -EAGAIN means the executor has no worker and could not start one (the system's
+ * thread limit); when a worker already exists and a new one cannot start, the task
+ * is queued for the existing ones and the call returns 0. */
 TD_API int td_pool_submit(td_pool_t *pool, td_task_fn fn, void *arg, td_future_t **future);
 /* Executor.map: run fn(args[i]) for each of the n args, then collect the results in
  * order into results[i] and each task's code into errors[i] (either may be NULL),

@@ -14,7 +14,9 @@
  * shutdown also empties the queue and releases join(). Each call takes effect at one
  * instant between its start and its return (it is linearizable), so "empty" means
  * no completed put is left unconsumed.
- * Items are the caller's pointers; the queue never looks at them, but calls the drop
+ * Items are the caller's pointers, NULL included (Python's None sentinel: a NULL put
+ * is a NULL got, in order, in every queue kind; a PriorityQueue's cmp and the drop
+ * function are then called with NULL too); the queue never looks at them, but calls the drop
  * function given at creation for items it throws away (an immediate shutdown, or
  * td_queue_free of a non-empty queue), never while it holds its own lock.
  * Thread-safe: any number of threads may put, get and join at once.

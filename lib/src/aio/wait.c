@@ -41,7 +41,11 @@ int td_aio_sleep(double delay)
     rc = td__loop_call_at_ns(loop, td__deadline_in(delay).at, set_result_unless_cancelled,
                              future, &timer);
     if (rc == 0) {
+        /* Reported as a sleep, not as an await: only the clock (or a cancel) ends it,
+         * and a trace or timeline shows it as such. */
+        TD__OBSERVE_WAIT(TD_OBS_WAIT_BEGIN, "sleep", future, 0, delay);
         rc = td__await(future, NULL);
+        TD__OBSERVE(TD_OBS_WAIT_END, "sleep", future, rc == 0 ? -ETIMEDOUT : 0);
         td_loop_handle_cancel(timer); /* finally: h.cancel() */
         td_loop_handle_free(timer);
     }

@@ -197,6 +197,8 @@ static int check_timeout(double *timeout)
 int td_future_result(td_future_t *f, double timeout, void **result)
 {
     int rc = check_timeout(&timeout);
+    if (rc != 0 && result)
+        *result = NULL;
     return rc != 0 ? rc : td__future_result_until(f, td__deadline_in(timeout), result, NULL);
 }
 
@@ -204,6 +206,8 @@ int td__future_result_until(td_future_t *f, td__deadline_t deadline, void **resu
                             int *error)
 {
     TD__POINT(TD__POINT_FUTURE, f);
+    if (result)
+        *result = NULL; /* the rule of future.h: never a stale value on a failure */
     td_lock_acquire(&f->lock, true, TD_FOREVER);
     int state = wait_done(f, deadline);
     int rc = -ETIMEDOUT;

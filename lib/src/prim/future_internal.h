@@ -20,8 +20,8 @@ void td__future_finish(td_future_t *future, int rc, void *result);
  * dequeuing it would, so wait() and as_completed() count it done. */
 void td__future_drop(td_future_t *future);
 
-/* td_future_result against a deadline; error (may be NULL) gets the task's code
- * when it finished. */
+/* td_future_result against a deadline (*result NULL unless the task finished);
+ * error (may be NULL) gets the task's code when it finished. */
 int td__future_result_until(td_future_t *future, td__deadline_t deadline, void **result,
                             int *error);
 

@@ -70,7 +70,11 @@ static bool cancelled_before(struct td_timer *timer, td__deadline_t due)
 static void run(void *self)
 {
     struct td_timer *timer = self;
+    /* The interval is a sleep that only cancel() cuts short, and is reported as one
+     * (a trace draws it as sleeping, not as blocked on `finished`). */
+    TD__OBSERVE_WAIT(TD_OBS_WAIT_BEGIN, "sleep", timer, 0, timer->interval);
     bool cancelled = cancelled_before(timer, timer->due);
+    TD__OBSERVE(TD_OBS_WAIT_END, "sleep", timer, cancelled ? 0 : -ETIMEDOUT);
     TD__POINT_FROM(TD__POINT_FIRE, timer, NULL); /* the library's own step */
     /* Python's Timer.run: `if not self.finished.is_set(): self.function(...)` */
     if (!cancelled && !td_event_is_set(&timer->finished)) {

@@ -33,6 +33,7 @@
 #include "runtime/runtime.h"
 #include "services/trace_internal.h"
 #include "thrdemo/schedule.h"
+#include "thrdemo/task.h"
 #include "thrdemo/thread.h"
 
 enum { MAX_NEST = 16 };     /* coroutines resumed inside each other, per thread */
@@ -213,12 +214,18 @@ static void coroutine_name(td_trace_t *trace, const void *co, char *buf, size_t 
     }
 }
 
-/* An asyncio task is made: its track, "Task-N" (N its number), shown after the
- * track it was made on. A task at the address of one that ended is a new task. */
+/* An asyncio task is made: its track, "Task-N (coro)" (N its number, coro its
+ * coroutine function's name, as threads show their target: the name alone would
+ * not tell a class which task is which), shown after the track it was made on. A
+ * task at the address of one that ended is a new task. */
 static void add_task(td_trace_t *trace, const td_obs_event_t *ev, uint32_t parent)
 {
-    char name[32];
-    snprintf(name, sizeof name, "Task-%d", ev->result);
+    char name[160];
+    const char *coro = td_aio_task_coro_name(ev->object);
+    if (coro)
+        snprintf(name, sizeof name, "Task-%d (%s)", ev->result, coro);
+    else
+        snprintf(name, sizeof name, "Task-%d", ev->result);
     td__mutex_lock(&trace->mutex);
     td__ptrmap_del(&trace->owners, ev->object, NULL);
     if (parent < trace->n_tracks)
