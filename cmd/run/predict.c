@@ -101,8 +101,11 @@ static void pass_on(FILE *in, const char *outcome, char *value, size_t size)
         if (found || strncmp(line, outcome, len) != 0)
             continue;
         found = true;
-        snprintf(value, size, "%s", line[len] && line[len] != '\n' ? line + len : line);
-        value[strcspn(value, "\n")] = '\0';
+        const char *src = line[len] && line[len] != '\n' ? line + len : line;
+        size_t n = strcspn(src, "\n"); /* a longer one is cut: it is compared, not shown */
+        n = n < size ? n : size - 1;
+        memcpy(value, src, n);
+        value[n] = '\0';
     }
 }
 
