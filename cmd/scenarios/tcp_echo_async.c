@@ -40,39 +40,45 @@ struct async_server {
     bool flush_armed;      /* a loop callback will print the folded ones */
 };
 
+/* What a connection keeps while it waits: on the heap, not in handle's frame. The
+ * task's stack is copied out at every await and back in when it resumes, so a 4 KiB
+ * buffer there would cost two 4 KiB copies per round trip (and the bytes could not
+ * be read into it in place: the pointer rule of task.h); the names too are copied
+ * only once. */
+struct connection {
+    char peer[96];
+    char prefix[128];
+    unsigned char data[4096];
+};
+
 /* async def handle(reader, writer): read, log, write back, until EOF, an error,
  * idleness or cancellation. */
 static int handle(td_aio_stream_t *stream, void *arg)
 {
     struct async_server *s = arg;
-    struct sockaddr_storage addr;
-    char peer[96] = "(?)", prefix[128];
-    if (td_aio_stream_peer_addr(stream, &addr) == 0)
-        net_format_peer(&addr, peer, sizeof peer);
-    td_print("Connected by %s", peer);
-    snprintf(prefix, sizeof prefix, "Received from %s: ", peer);
-    /* The buffer is on the heap, not in this frame: the task's stack is copied out
-     * at every await and back in when it resumes, so a 4 KiB array here would cost
-     * two 4 KiB copies per round trip, and the bytes could not be read into it in
-     * place (the pointer rule of task.h). */
-    enum { DATA_SIZE = 4096 };
-    unsigned char *data = malloc(DATA_SIZE);
-    if (!data) {
-        td_print("Disconnected %s (out of memory)", peer);
-        return -ENOMEM;
+    struct connection *c = malloc(sizeof *c);
+    if (!c) {
+        cli_error("dropping a connection: %s", strerror(ENOMEM)); /* closed on return */
+        return 0;
     }
+    struct sockaddr_storage addr;
+    snprintf(c->peer, sizeof c->peer, "(?)");
+    if (td_aio_stream_peer_addr(stream, &addr) == 0)
+        net_format_peer(&addr, c->peer, sizeof c->peer);
+    td_print("Connected by %s", c->peer);
+    snprintf(c->prefix, sizeof c->prefix, "Received from %s: ", c->peer);
     net_limits_t limits = s->limits; /* no line begun yet */
     ssize_t n;
-    while ((n = net_aio_read_limited(stream, data, DATA_SIZE, &limits)) > 0) {
+    while ((n = net_aio_read_limited(stream, c->data, sizeof c->data, &limits)) > 0) {
         if (!cli_globals.quiet)
-            net_print_bytes(prefix, data, (size_t)n);
-        if (td_aio_stream_write(stream, data, (size_t)n, limits.idle) != 0) /* drain */
+            net_print_bytes(c->prefix, c->data, (size_t)n);
+        if (td_aio_stream_write(stream, c->data, (size_t)n, limits.idle) != 0) /* drain */
             break;
         s->bytes += (unsigned long long)n;
     }
-    free(data);
-    net_say_dropped(peer, n, s->args_idle, s->args_line);
-    td_print("Disconnected %s", peer);
+    net_say_dropped(c->peer, n, s->args_idle, s->args_line);
+    td_print("Disconnected %s", c->peer);
+    free(c);
     return 0;
 }
 

@@ -40,10 +40,9 @@ void net_limits_init(net_limits_t *l, double idle, double line)
 
 void net_limits_received(net_limits_t *l, const void *data, size_t n)
 {
-    const unsigned char *bytes = data;
-    size_t after_last_newline = n;
-    while (after_last_newline > 0 && bytes[after_last_newline - 1] != '\n')
-        after_last_newline--;
+    /* memrchr: an echo server's round trip scans every message it receives */
+    const unsigned char *last = n ? memrchr(data, '\n', n) : NULL;
+    size_t after_last_newline = last ? (size_t)(last - (const unsigned char *)data) + 1 : 0;
     if (after_last_newline == n)
         l->line_began = -1; /* ends with a newline: no line open */
     else if (after_last_newline > 0 || l->line_began < 0)
