@@ -20,7 +20,8 @@
  * runs again; such a writer's unsent rest is copied to the heap (`write_copy`, freed
  * when libuv is done with it) before uv_write. Buffers elsewhere (heap, static, a
  * task with a stack of its own) are used in place, as before. A server (server.c)
- * makes its connections here and serves each from a task of its own.
+ * makes its connections here and serves each from a task of its own; addresses and
+ * names are stream_addr.c's.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -422,43 +423,6 @@ int td_aio_stream_write(td_aio_stream_t *s, const void *data, size_t len, double
         len -= b.len;
     }
     return 0;
-}
-
-/* ---- addresses ------------------------------------------------------------------------ */
-
-int td__stream_parse_address(const char *host, int port, struct sockaddr_storage *addr)
-{
-    if (port < 0 || port > 65535)
-        return -EINVAL;
-    if (uv_ip4_addr(host, port, (struct sockaddr_in *)addr) == 0)
-        return 0;
-    return uv_ip6_addr(host, port, (struct sockaddr_in6 *)addr) == 0 ? 0 : -EINVAL;
-}
-
-int td__stream_name_of(const struct sockaddr_storage *addr, char *host, size_t size, int *port)
-{
-    if (addr->ss_family == AF_INET) {
-        const struct sockaddr_in *in = (const struct sockaddr_in *)addr;
-        *port = ntohs(in->sin_port);
-        return uv_ip4_name(in, host, size);
-    }
-    const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)addr;
-    *port = ntohs(in6->sin6_port);
-    return uv_ip6_name(in6, host, size);
-}
-
-int td_aio_stream_peer_addr(const td_aio_stream_t *s, struct sockaddr_storage *addr)
-{
-    int len = sizeof *addr;
-    memset(addr, 0, sizeof *addr);
-    return uv_tcp_getpeername(&s->tcp, (struct sockaddr *)addr, &len);
-}
-
-int td_aio_stream_peer(const td_aio_stream_t *s, char *host, size_t size, int *port)
-{
-    struct sockaddr_storage addr;
-    int rc = td_aio_stream_peer_addr(s, &addr);
-    return rc != 0 ? rc : td__stream_name_of(&addr, host, size, port);
 }
 
 /* ---- a client's connection ------------------------------------------------------------ */
