@@ -63,7 +63,8 @@ static int ask(const char *outcome, char *buf, size_t size)
     return buf[0] ? 0 : -1;
 }
 
-/* The command again: /proc/self/exe, the words as given without --predict, and
+/* The command again: this binary (/proc/self/exe) named as it was invoked (the
+ * replay line it prints names it so), the words as given without --predict, and
  * --explain (stdin /dev/null, stdout to out). */
 static _Noreturn void exec_run(int out)
 {
@@ -71,7 +72,7 @@ static _Noreturn void exec_run(int out)
     int argc = schedrun_argc();
     char *words[MAX_WORDS];
     int n = 0;
-    words[n++] = "/proc/self/exe";
+    words[n++] = (char *)cli_program();
     for (int i = 1; i < argc && n + 2 < MAX_WORDS; i++)
         if (strcmp(argv[i], "--predict") != 0)
             words[n++] = argv[i];
@@ -83,8 +84,9 @@ static _Noreturn void exec_run(int out)
     int null = open("/dev/null", O_RDONLY);
     if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(out, STDOUT_FILENO) < 0)
         _exit(127);
-    execv(words[0], words);
-    dprintf(STDERR_FILENO, "thrdemo: --predict: cannot run %s: %s\n", words[0], strerror(errno));
+    execv("/proc/self/exe", words);
+    dprintf(STDERR_FILENO, "thrdemo: --predict: cannot run /proc/self/exe: %s\n",
+            strerror(errno));
     _exit(127);
 }
 

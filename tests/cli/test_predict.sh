@@ -32,6 +32,8 @@ check "--predict: a right guess is said to be right, last" \
     test "$(last_err_line)" = "predict: you said -2; it printed -2: right"
 check "--predict shows the interleaving step by step" \
     grep -q '^thrdemo: the run step by step (26 steps):$' "$work/err"
+check "--predict: the replay line names thrdemo as it was run, not /proc/self/exe" \
+    grep -q '; replay: thrdemo lock-counter --lock none --iterations 3 --schedule random:7 --explain$' "$work/err"
 check "--predict: the steps come before the verdict" \
     test "$(grep -n '^thrdemo: the run step by step' "$work/err" | cut -d: -f1)" -lt "$(wc -l <"$work/err")"
 predict_with ' 0 \n' lock-counter --lock none --iterations 3 --schedule random:7 --predict

@@ -74,12 +74,13 @@ static char **run_environment(bool quiet)
     return env;
 }
 
-/* /proc/self/exe --schedule replay:PREFIX [globals] SCENARIO ... into words. */
+/* thrdemo --schedule replay:PREFIX [globals] SCENARIO ... into words (the file run is
+ * /proc/self/exe; words[0] names it as it was invoked, for its messages). */
 static void run_words(char **words, char *policy, size_t size)
 {
     size_t n = 0;
     snprintf(policy, size, "replay:%s", S.o->prefix);
-    words[n++] = "/proc/self/exe";
+    words[n++] = (char *)cli_program();
     words[n++] = "--schedule";
     words[n++] = policy;
     for (size_t i = 0; i < S.o->n_globals && n + 1 < STEP_MAX_WORDS; i++)
@@ -97,8 +98,8 @@ static _Noreturn void exec_run(char **words, char **env, int fd)
     int null = open("/dev/null", O_RDONLY);
     if (dup2(fd, STEP_FD) < 0 || null < 0 || dup2(null, STDIN_FILENO) < 0)
         _exit(127);
-    execve(words[0], words, env);
-    dprintf(STDERR_FILENO, "thrdemo: step: cannot run %s: %s\n", words[0], strerror(errno));
+    execve("/proc/self/exe", words, env);
+    dprintf(STDERR_FILENO, "thrdemo: step: cannot run /proc/self/exe: %s\n", strerror(errno));
     _exit(127);
 }
 
