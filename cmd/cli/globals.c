@@ -173,8 +173,8 @@ const cli_global_t cli_global_options[] = {
     { { .name = "schedule", .type = OPT_STRING, .metavar = "POLICY",
         .help = "one thread at a time, the next chosen at every scheduling point by POLICY: "
                 "fifo, random:SEED, pct:SEED[:DEPTH[:STEPS]] or replay:CHOICES (a schedule "
-                "explore --all printed), on a virtual clock: the same stdout on every run (see "
-                "Schedules below)" },
+                "explore --all printed), on a virtual clock: the same stdout on every run ("
+                "'thrdemo help schedule' says more)" },
       NULL, apply_schedule },
     { { .name = "max-steps", .type = OPT_INT, .def = "10000000", .min = 1, .max = 1e18,
         .metavar = "N",
