@@ -271,6 +271,10 @@ const char *cli_nearest(const char *word, const char *const *candidates, size_t 
  * scenario", with the nearest scenario's name when one is near, as a usage error of
  * command. Returns EXIT_USAGE. */
 int cli_not_a_scenario(const char *command, const char *word);
+/* The scenario a command runs (explore, step: its first word, the words after it
+ * that scenario's), checked as its own command line would be under --schedule: 0,
+ * or EXIT_USAGE after the error. */
+int cli_check_run_scenario(const char *command, const cli_args_t *args);
 /* Print "thrdemo: <message> (see 'thrdemo COMMAND --help')" as one line on stderr
  * (control characters escaped) and return EXIT_USAGE; command may be NULL for the
  * top-level help. */

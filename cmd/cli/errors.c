@@ -140,6 +140,24 @@ const char *cli_nearest(const char *word, const char *const *candidates, size_t 
     return n_prefixed == 1 ? prefixed : NULL;
 }
 
+int cli_check_run_scenario(const char *command, const cli_args_t *args)
+{
+    const char *name = args->positional[0];
+    const cli_command_t *cmd = cli_find_command(name);
+    if (!cmd || cmd->kind != CMD_SCENARIO)
+        return cli_not_a_scenario(command, name);
+    cli_globals_t saved = cli_globals;
+    cli_globals.scheduled = true; /* as the run will be: refusals and all */
+    cli_args_t run;
+    int rc = cli_parse(cmd, (int)args->n_positional - 1, (char **)args->positional + 1, &run);
+    cli_globals = saved;
+    if (rc == 0 && (run.help || run.python))
+        return cli_usage_error(command, "%s: %s runs the scenario; ask it for its help or "
+                                        "program directly",
+                               run.help ? "--help" : "--python", command);
+    return rc;
+}
+
 int cli_not_a_scenario(const char *command, const char *word)
 {
     enum { MAX_SCENARIOS = 128 };

@@ -94,17 +94,17 @@ static size_t unnamed_number(const void *object)
     return E.n_unnamed;
 }
 
-static void object_name(const td_sched_step_t *s, char *buf, size_t size)
+void explain_object_name(const void *object, const char *noun, char *buf, size_t size)
 {
     buf[0] = '\0';
-    if (!s->object)
+    if (!object)
         return;
-    if (s->noun && strcmp(s->noun, "thread") == 0)
-        td_thread_get_name((td_thread_t *)s->object, buf, size);
+    if (noun && strcmp(noun, "thread") == 0)
+        td_thread_get_name((td_thread_t *)object, buf, size);
     else
-        td_object_get_name(s->object, buf, size);
+        td_object_get_name(object, buf, size);
     if (!buf[0])
-        snprintf(buf, size, "%s #%zu", s->noun ? s->noun : "object", unnamed_number(s->object));
+        snprintf(buf, size, "%s #%zu", noun ? noun : "object", unnamed_number(object));
 }
 
 /* Where step number n (from 0) is kept. */
@@ -119,7 +119,7 @@ static void on_step(const td_sched_step_t *s, void *ctx)
     struct step *k = slot(E.count++);
     thread_name(s->number, s->thread);
     *k = (struct step){ .verb = s->verb, .number = s->number, .caller = s->caller };
-    object_name(s, k->object, sizeof k->object);
+    explain_object_name(s->object, s->noun, k->object, sizeof k->object);
     k->n_frames = backtrace(k->frames, FRAMES);
     E.latest = k;
 }

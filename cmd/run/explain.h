@@ -33,5 +33,9 @@ void explain_source_line(const void *caller, void *const *frames, int n_frames, 
                          size_t size);
 /* Print the steps recorded so far on stderr, once (later calls do nothing). */
 void explain_print(void);
+/* The name --explain, step and the deadlock report give an object into buf: its own
+ * ("lock_a"), a thread's ("Thread-2 (decrement)"), else "NOUN #k", k counting this
+ * run's unnamed objects in order of first appearance; "" for NULL. */
+void explain_object_name(const void *object, const char *noun, char *buf, size_t size);
 
 #endif

@@ -37,8 +37,6 @@ static struct {
     int saved_stdout; /* while quiet: the real stdout; else -1 */
     bool running;     /* answered "run": the plain order to the end, no more questions */
     struct stack stacks[MAX_STACKS]; /* by thread number - 1 */
-    const void **unnamed;            /* objects without a name, for "lock #2" */
-    size_t n_unnamed, cap_unnamed;
 } C = { .fd = -1, .saved_stdout = -1 };
 
 /* ---- talking to step ------------------------------------------------------------------ */
@@ -97,37 +95,6 @@ static void show_output(void)
 
 /* ---- what a thread does next, in words ---------------------------------------------- */
 
-/* "#k" for an object without a name: k in order of first appearance in the run. */
-static size_t unnamed_number(const void *object)
-{
-    for (size_t k = 0; k < C.n_unnamed; k++)
-        if (C.unnamed[k] == object)
-            return k + 1;
-    if (C.n_unnamed == C.cap_unnamed) {
-        size_t cap = C.cap_unnamed ? C.cap_unnamed * 2 : 32;
-        const void **grown = realloc(C.unnamed, cap * sizeof *grown);
-        if (!grown)
-            return 0;
-        C.unnamed = grown;
-        C.cap_unnamed = cap;
-    }
-    C.unnamed[C.n_unnamed++] = object;
-    return C.n_unnamed;
-}
-
-/* The object's name as --explain and the deadlock report print it ("lock_a",
- * "Thread-2 (decrement)", "lock #2"). */
-static void object_name(const void *object, const char *noun, char *buf, size_t size)
-{
-    buf[0] = '\0';
-    if (noun && strcmp(noun, "thread") == 0)
-        td_thread_get_name((td_thread_t *)object, buf, size);
-    else
-        td_object_get_name(object, buf, size);
-    if (!buf[0])
-        snprintf(buf, size, "%s #%zu", noun ? noun : "object", unnamed_number(object));
-}
-
 static void holder_name(const td_sched_decision_t *d, unsigned number, char *buf, size_t size)
 {
     snprintf(buf, size, "thread %u", number);
@@ -147,23 +114,23 @@ static void next_step(const td_sched_decision_t *d, const td_sched_thread_view_t
     if (v->blocked && v->waits_kind && strcmp(v->waits_kind, "sleep") == 0) {
         snprintf(buf, size, "sleeps");
     } else if (v->blocked && v->waits_on && strcmp(v->waits_kind, "thread") == 0) {
-        object_name(v->waits_on, "thread", object, sizeof object);
+        explain_object_name(v->waits_on, "thread", object, sizeof object);
         snprintf(buf, size, "waits to join %s", object);
     } else if (v->blocked && v->waits_on) {
-        object_name(v->waits_on, v->waits_kind, object, sizeof object);
+        explain_object_name(v->waits_on, v->waits_kind, object, sizeof object);
         snprintf(buf, size, "waits for %s %s%s%s", v->waits_kind, object,
                  holder[0] ? ", held by " : "", holder);
     } else if (!v->can_go && strcmp(v->verb, "joins") == 0 && v->object) {
-        object_name(v->object, v->noun, object, sizeof object); /* held back until it ends */
+        explain_object_name(v->object, v->noun, object, sizeof object); /* held back until it ends */
         snprintf(buf, size, "waits to join %s, which has not ended", object);
     } else if (strcmp(v->verb, "starts") == 0 && v->object == v->thread) {
         snprintf(buf, size, "begins its run"); /* not yet run */
     } else if (strcmp(v->verb, "starts") == 0) {
-        object_name(v->object, v->noun, object, sizeof object);
+        explain_object_name(v->object, v->noun, object, sizeof object);
         snprintf(buf, size, "goes on after starting %s", object);
     } else {
         if (v->object)
-            object_name(v->object, v->noun, object, sizeof object);
+            explain_object_name(v->object, v->noun, object, sizeof object);
         snprintf(buf, size, "%s%s%s%s%s", v->blocked ? "waits: " : "", v->verb,
                  object[0] ? " " : "", object, holder[0] ? ", held by " : "");
         size_t len = strlen(buf);

@@ -69,18 +69,7 @@ static int check_explore(const cli_args_t *args)
     if (args->n_positional == 0)
         return cli_usage_error("explore", "which scenario? e.g. '%s explore lock-counter "
                                           "--lock none --iterations 3'", cli_program());
-    const char *name = args->positional[0];
-    const cli_command_t *cmd = cli_find_command(name);
-    if (!cmd || cmd->kind == CMD_BUILTIN || cmd->pass_through)
-        return cli_not_a_scenario("explore", name);
-    cli_globals_t saved = cli_globals;
-    cli_globals.scheduled = true; /* as each run will be: refusals and all */
-    cli_args_t run;
-    int rc = cli_parse(cmd, (int)args->n_positional - 1, (char **)args->positional + 1, &run);
-    cli_globals = saved;
-    if (rc == 0 && (run.help || run.python))
-        return cli_usage_error("explore", "%s: explore runs the scenario; ask it for its help "
-                                          "or program directly", run.help ? "--help" : "--python");
+    int rc = cli_check_run_scenario("explore", args);
     bool all = cli_given(args, EXPLORE_ALL) || cli_given(args, EXPLORE_PREEMPTIONS);
     const int only_all[] = { EXPLORE_EXPECT, EXPLORE_JSON, EXPLORE_MAX_SCHEDULES,
                              EXPLORE_TIME_LIMIT };

@@ -36,19 +36,7 @@ static int check_step(const cli_args_t *args)
     }
     if (args->n_positional == 0)
         return 0; /* run_step asks for one: help may parse it bare */
-    const char *name = args->positional[0];
-    const cli_command_t *cmd = cli_find_command(name);
-    if (!cmd || cmd->kind != CMD_SCENARIO)
-        return cli_not_a_scenario("step", name);
-    cli_globals_t saved = cli_globals;
-    cli_globals.scheduled = true; /* as the run will be: refusals and all */
-    cli_args_t run;
-    int rc = cli_parse(cmd, (int)args->n_positional - 1, (char **)args->positional + 1, &run);
-    cli_globals = saved;
-    if (rc == 0 && (run.help || run.python))
-        return cli_usage_error("step", "%s: step runs the scenario; ask it for its help or "
-                                       "program directly", run.help ? "--help" : "--python");
-    return rc;
+    return cli_check_run_scenario("step", args);
 }
 
 static int run_step(const cli_args_t *args)
