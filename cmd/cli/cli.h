@@ -275,6 +275,10 @@ int cli_not_a_scenario(const char *command, const char *word);
  * that scenario's), checked as its own command line would be under --schedule: 0,
  * or EXIT_USAGE after the error. */
 int cli_check_run_scenario(const char *command, const cli_args_t *args);
+/* Into words, the global options a command that runs a scenario in a process of its
+ * own (explore, step) passes on as they were given: --lang en, --quiet. How many
+ * words (at most 3). */
+size_t cli_passed_globals(char **words);
 /* Print "thrdemo: <message> (see 'thrdemo COMMAND --help')" as one line on stderr
  * (control characters escaped) and return EXIT_USAGE; command may be NULL for the
  * top-level help. */

@@ -158,6 +158,18 @@ int cli_check_run_scenario(const char *command, const cli_args_t *args)
     return rc;
 }
 
+size_t cli_passed_globals(char **words)
+{
+    size_t n = 0;
+    if (cli_globals.lang == LANG_EN) {
+        words[n++] = "--lang";
+        words[n++] = "en";
+    }
+    if (cli_globals.quiet)
+        words[n++] = "--quiet";
+    return n;
+}
+
 int cli_not_a_scenario(const char *command, const char *word)
 {
     enum { MAX_SCENARIOS = 128 };

@@ -147,13 +147,7 @@ static int run_explore(const cli_args_t *args)
 {
     char max_steps[32];
     char *globals[8];
-    size_t n = 0;
-    if (cli_globals.lang == LANG_EN) {
-        globals[n++] = "--lang";
-        globals[n++] = "en";
-    }
-    if (cli_globals.quiet)
-        globals[n++] = "--quiet";
+    size_t n = cli_passed_globals(globals);
     bool all = cli_given(args, EXPLORE_ALL) || cli_given(args, EXPLORE_PREEMPTIONS);
     size_t implicit = !cli_globals.max_steps && all ? 2 : 0;
     if (cli_globals.max_steps || all) {

@@ -42,17 +42,11 @@ static int check_step(const cli_args_t *args)
 static int run_step(const cli_args_t *args)
 {
     if (args->n_positional == 0)
-        return cli_usage_error("step", "which scenario? e.g. 'thrdemo step lock-counter "
-                                       "--lock none --iterations 1'");
+        return cli_usage_error("step", "which scenario? e.g. '%s step lock-counter "
+                                       "--lock none --iterations 1'", cli_program());
     static char seed[32], max_steps[32];
     char *globals[8];
-    size_t n = 0;
-    if (cli_globals.lang == LANG_EN) {
-        globals[n++] = "--lang";
-        globals[n++] = "en";
-    }
-    if (cli_globals.quiet)
-        globals[n++] = "--quiet";
+    size_t n = cli_passed_globals(globals);
     if (cli_globals.seed_given) {
         snprintf(seed, sizeof seed, "%llu", (unsigned long long)cli_globals.seed);
         globals[n++] = "--seed";
