@@ -3,7 +3,8 @@
  * clients as tasks of one loop: an echo of messages from 1 byte to 4 MiB, binary,
  * byte for byte (partial writes and the reader's backpressure on the way); EOF;
  * max_clients refusing the next connection with a report; a read that times out; a
- * cancelled read that loses no byte; serve_forever cancelled closing everything and
+ * cancelled read that loses no byte; a waiting reader's repr and its cancel, from
+ * outside or by itself; serve_forever cancelled closing everything and
  * cancelling its connections; a refused connect; a read into a buffer on the loop's
  * shared stack while other tasks' frames use it. Checks in coroutines use CHECK. */
 #include "helpers.h"
@@ -324,6 +325,70 @@ static void cancellation_loses_nothing_and_stops_everything(void **state)
     run_ok(cancel_body, NULL);
 }
 
+/* ---- a reader waiting with no future ------------------------------------------------- */
+
+struct parked {
+    td_aio_stream_t *stream;
+    ssize_t got;
+    bool cancel_self;
+    char data[16];
+};
+
+static int reads_once(void *arg, void **result)
+{
+    (void)result;
+    struct parked *p = arg;
+    if (p->cancel_self) /* cancel() of the running task: thrown in at its next await */
+        td_aio_future_cancel(td_aio_current_task(), NULL);
+    p->got = td_aio_stream_read(p->stream, p->data, sizeof p->data, TD_FOREVER);
+    return p->got == -ECANCELED ? -ECANCELED : 0;
+}
+
+/* The server's side: wait for the client to go. */
+static int waits_for_eof(td_aio_stream_t *s, void *arg)
+{
+    (void)arg;
+    char buf[16];
+    return (int)td_aio_stream_read(s, buf, sizeof buf, TD_FOREVER);
+}
+
+static int parked_body(void *arg, void **result)
+{
+    (void)arg, (void)result;
+    td_aio_server_t *server = start(waits_for_eof, NULL, 0, NULL);
+    static struct parked p; /* static: the reader uses it while this task waits */
+    for (int self = 0; self <= 1; self++) {
+        p = (struct parked){ .got = 1, .cancel_self = self };
+        CHECK_INT(td_aio_open_connection(&p.stream, "127.0.0.1", td_aio_server_port(server), 5), 0);
+        td_aio_task_t *reader;
+        CHECK_INT(td_aio_create_task(&reader, TD_AIO_CORO(reads_once, &p)), 0);
+        CHECK_INT(td_aio_sleep(0), 0); /* one turn: the reader's first step ran */
+        char repr[512];
+        td_aio_future_repr(reader, repr, sizeof repr);
+        if (!self) { /* nothing to read: it waits in the read, as Python shows it */
+            CHECK(td_aio_future_done(reader) == false);
+            CHECK(strstr(repr, " wait_for=<Future pending cb=[Task.task_wakeup()]>") != NULL);
+            CHECK(td_aio_future_cancel(reader, "enough"));
+        }
+        CHECK_INT(td_aio_await(reader, NULL), -ECANCELED);
+        CHECK(td_aio_future_cancelled(reader));
+        CHECK_INT((int)p.got, -ECANCELED);
+        td_aio_future_free(reader);
+        td_aio_stream_close(p.stream);
+    }
+    stop(server);
+    return 0;
+}
+
+/* A read waits with no future of its own (task.c's park): the task's repr still says
+ * it waits, and cancel(), from outside or of itself before the read, still throws
+ * CancelledError into the read. */
+static void a_parked_reader_shows_its_wait_and_takes_cancel(void **state)
+{
+    (void)state;
+    run_ok(parked_body, NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -331,6 +396,7 @@ int main(void)
         cmocka_unit_test(echo_of_every_size_byte_for_byte),
         cmocka_unit_test(max_clients_idle_timeout_and_refusals),
         cmocka_unit_test(cancellation_loses_nothing_and_stops_everything),
+        cmocka_unit_test(a_parked_reader_shows_its_wait_and_takes_cancel),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -232,6 +232,7 @@ struct aio_task {
     int last_code;          /* the last await that gave TD_ETASK: re-raised */
     bool started;
     bool must_cancel;
+    bool parked;            /* waits, with no future, for td__task_unpark */
     char *raise_message;
     char *last_message;
     max_align_t coro_space[];
@@ -253,6 +254,12 @@ void td__task_remember(struct aio_task *t, int code, const char *message);
 int td__await(td_aio_future_t *f, void **result);
 /* Suspend the running task for one turn of the loop (sleep(0)): 0 or -ECANCELED. */
 int td__yield_once(void);
+/* Suspend the running task, with no future, until td__task_unpark: 0, or -ECANCELED
+ * when it was cancelled (or its loop closed) meanwhile; -EPERM outside a task. */
+int td__task_park(void);
+/* Resume a task parked by td__task_park: now when nothing else waits to run, else at
+ * the loop's next turn; nothing when it is not parked. */
+void td__task_unpark(struct aio_task *t, bool now);
 /* The running task, or NULL. */
 struct aio_task *td__current_task(void);
 /* td__loop_may_run_now, and no task runs: a libuv callback may resume a task now. */

@@ -125,6 +125,8 @@ static void put_repr(struct text *o, const td_aio_future_t *f)
         if (t->fut_waiter) {
             put(o, " wait_for=");
             put_repr(o, t->fut_waiter);
+        } else if (t->parked) { /* a stream's wait: Python's would be this future */
+            put(o, " wait_for=<Future pending cb=[Task.task_wakeup()]>");
         }
     }
     if (f->state == F_FINISHED && f->exc_code != 0) {

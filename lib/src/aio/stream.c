@@ -3,16 +3,17 @@
  * writing, a client's connection.
  *
  * DESIGN. A stream is a uv_tcp_t and two waiting slots, one reader and one writer,
- * each a future its task awaits. Reading stays on once started (stopping and
- * restarting it would cost an epoll_ctl per read): libuv asks alloc_cb for room, and
- * gets the waiting reader's own buffer (the bytes land where they are wanted), or,
- * with nobody waiting, room in the stream's buffer, which past BUFFER_LIMIT stops
- * reading until it is drained (backpressure). A write goes straight to the socket
- * with send(2) (try_send); only what the kernel does not take is queued with uv_write,
- * and the writer waits for its callback: drain(). Neither wait can leave libuv
- * holding the caller's buffer: a cancelled read moves what arrived into the
- * stream's buffer, and a cancelled or timed-out write closes the connection and
- * waits for libuv to let go of the buffer before returning.
+ * each the task parked there (task.c's td__task_park: no future is made per wait).
+ * Reading stays on once started (stopping and restarting it would cost an
+ * epoll_ctl per read): libuv asks alloc_cb for room, and gets the waiting reader's
+ * own buffer (the bytes land where they are wanted), or, with nobody waiting, room
+ * in the stream's buffer, which past BUFFER_LIMIT stops reading until it is drained
+ * (backpressure). A write goes straight to the socket with send(2) (try_send); only
+ * what the kernel does not take is queued with uv_write, and the writer waits for
+ * its callback: drain(). Neither wait can leave libuv holding the caller's buffer: a
+ * cancelled read moves what arrived into the stream's buffer, and a cancelled or
+ * timed-out write closes the connection and waits for libuv to let go of the buffer
+ * before returning.
  *
  * The pointer rule (task.h): a caller's buffer on the loop's shared stack is not
  * there while its task waits. Such a reader is not given to libuv (`want` stays
@@ -47,6 +48,15 @@ void td__stream_wake(td_aio_future_t **slot)
     *slot = NULL;
 }
 
+/* Empty the slot and resume the task parked in it, if any: at the loop's next turn,
+ * or at once when `now` and nothing else waits to run. */
+static void wake_slot(struct aio_task **slot, bool now)
+{
+    struct aio_task *t = *slot;
+    *slot = NULL;
+    td__task_unpark(t, now);
+}
+
 /* ---- waiting with a deadline ---------------------------------------------------------- */
 
 static void arm(struct slot_timer *st, td__ns_t at);
@@ -62,7 +72,7 @@ static void slot_timer_fired(void *arg)
         arm(st, st->deadline); /* later waits moved it back */
     } else if (*st->slot) { /* not woken by the event itself first */
         st->expired = true;
-        td__stream_wake(st->slot);
+        wake_slot(st->slot, false);
     }
 }
 
@@ -92,24 +102,20 @@ static int check_timeout(double *timeout)
     return td__check_timeout(timeout, TD__TIMEOUT_JOIN);
 }
 
-/* Await a new future in *st->slot, which the stream's callbacks wake, for at most
- * timeout seconds: 0, -ETIMEDOUT, -ECANCELED, -ENOMEM. The slot is empty afterwards. */
+/* Park the running task in *st->slot, which the stream's callbacks wake, for at most
+ * timeout seconds: 0, -ETIMEDOUT or -ECANCELED. The slot is empty afterwards. */
 static int await_slot(struct slot_timer *st, double timeout)
 {
-    td_aio_future_t *f;
-    int rc = td_aio_future_new(&f, st->stream->loop);
-    if (rc != 0)
-        return rc;
-    *st->slot = f;
+    struct aio_task *me = td__current_task();
+    *st->slot = me;
     st->expired = false;
     st->deadline = timeout == TD_FOREVER ? TD__NEVER : td__deadline_in(timeout).at;
     if (st->deadline != TD__NEVER && (!st->timer || st->armed_at > st->deadline))
         arm(st, st->deadline);
-    rc = td__await(f, NULL);
+    int rc = td__task_park();
     st->deadline = TD__NEVER;
-    if (*st->slot == f)
+    if (*st->slot == me) /* cancelled: nobody woke it */
         *st->slot = NULL;
-    td_aio_future_free(f);
     return rc != 0 ? rc : st->expired ? -ETIMEDOUT : 0;
 }
 
@@ -173,11 +179,7 @@ void td__stream_close_handle(td_aio_stream_t *s)
  * a wake-up at the next turn, 64 connections on loopback). */
 static void wake_reader(td_aio_stream_t *s)
 {
-    td_loop_t *loop = s->loop;
-    bool now = td__aio_may_run_now(loop);
-    td__stream_wake(&s->reader);
-    if (now)
-        td__loop_run_now(loop);
+    wake_slot(&s->reader, true);
 }
 
 /* Hand the waiting reader what the buffer holds (one whose buffer is on the shared
@@ -333,7 +335,7 @@ static void on_written(uv_write_t *req, int status)
     s->write_status = status;
     if (status != 0 && !s->error)
         s->error = status;
-    td__stream_wake(&s->writer);
+    wake_slot(&s->writer, false);
 }
 
 /* The write cannot finish (cancelled, timed out): close the connection and wait until
@@ -431,7 +433,7 @@ static void on_connected(uv_connect_t *req, int status)
 {
     td_aio_stream_t *s = stream_of(req->handle);
     s->write_status = status;
-    td__stream_wake(&s->writer);
+    wake_slot(&s->writer, false);
 }
 
 int td_aio_open_connection(td_aio_stream_t **out, const char *host, int port, double timeout)

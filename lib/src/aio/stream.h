@@ -16,7 +16,7 @@
  * cancel a timer); when it fires early it re-arms itself for what is left. */
 struct slot_timer {
     td_aio_stream_t *stream;
-    td_aio_future_t **slot;
+    struct aio_task **slot;   /* the reader's or the writer's */
     td_loop_handle_t *timer; /* armed at armed_at, or NULL */
     td__ns_t armed_at;
     td__ns_t deadline;       /* the waiting one's; TD__NEVER: nobody waits with one */
@@ -34,10 +34,10 @@ struct td_aio_stream {
     int error;                    /* sticky: a read or write error */
     char *buf;                    /* what came while nobody read */
     size_t len, cap;
-    td_aio_future_t *reader;      /* the waiting reader's future, and where it wants */
+    struct aio_task *reader;      /* the reader parked until bytes come, and where it wants */
     char *want;                   /* the bytes */
     size_t want_size, got;
-    td_aio_future_t *writer;      /* the waiting writer's (or connector's) future */
+    struct aio_task *writer;      /* the writer (or connector) parked until libuv calls back */
     int write_status;
     char *write_copy;             /* the rest of a write from the shared stack */
     uv_write_t write_req;

@@ -18,7 +18,16 @@
  * (whose wakeup then resumes it with the await giving -ECANCELED); when there is
  * none (the task is ready, running, or not started) it sets must_cancel, which the
  * next step turns into -ECANCELED at the await (CancelledError thrown in), or, for a
- * coroutine that never ran, into the task's cancellation without running it. The
+ * coroutine that never ran, into the task's cancellation without running it.
+ *
+ * A task may also wait with no future at all: parked (td__task_park), it yields
+ * PARKED and its waker calls td__task_unpark, which steps it at once (from inside
+ * libuv's I/O callback, when nothing else waits to run) or at the next turn. A
+ * stream's read and write wait so: a future per read cost an allocation from the
+ * spares, a done callback, a loop handle and a second hop through the ready queue
+ * on every round trip of an echo server. cancel() of a parked task unparks it with
+ * must_cancel set, which its step throws in as CancelledError, as a cancelled
+ * fut_waiter would. The
  * loop holds a reference to every task not done; the coroutine (and its stack) is
  * freed the moment it returns. A step is scheduled as a ready item, not a handle:
  * the loop hands it back to future.c's hook, which calls task_ops.step.
@@ -33,12 +42,17 @@
 static char cancel_signal;
 #define CANCEL_SIGNAL ((void *)&cancel_signal)
 
+/* What a parked coroutine yields in place of a future. */
+static char park_signal;
+#define PARKED ((void *)&park_signal)
+
 static atomic_ulong task_counter; /* Task-N: every task of the process, from 1 */
 
 static bool task_cancel(td_aio_future_t *f, const char *msg);
 static void destroy_task(td_aio_future_t *f);
 static void task_abandon(td_aio_future_t *f);
 static void task_step(td_aio_future_t *f);
+static void unpark(struct aio_task *t, bool now);
 
 static const struct td__afut_ops task_ops = {
     "Task", task_cancel, destroy_task, task_abandon, task_step, true
@@ -201,6 +215,26 @@ static void task_waits(struct aio_task *t, td_aio_future_t *awaited)
         t->must_cancel = false;
 }
 
+/* Step a parked task: now, when nothing else waits to run and no task is being
+ * stepped, else at the next turn. The loop's reference keeps it while it runs, but
+ * a step that ends it drops that one: hold one of our own across. */
+static void unpark(struct aio_task *t, bool now)
+{
+    td_aio_future_t *f = &t->base;
+    t->parked = false;
+    if (now && td__aio_may_run_now(f->loop)) {
+        f->loop->callbacks_run++; /* counted as the ready item it stands for */
+        td_aio_future_ref(f);
+        task_step(f);
+        td_aio_future_free(f);
+        return;
+    }
+    int rc = schedule_step(f->loop, f);
+    if (rc == -ENOMEM)
+        td__out_of_memory("in the event loop");
+    /* -ESHUTDOWN: the loop is closing, and abandons the task itself */
+}
+
 static void task_step(td_aio_future_t *f)
 {
     struct aio_task *t = td__as_task(f);
@@ -231,6 +265,10 @@ static void task_step(td_aio_future_t *f)
     } else if (!awaited) { /* a bare yield: run again at the next turn */
         if (schedule_step(loop, f) != 0)
             td__out_of_memory("in the event loop");
+    } else if (awaited == PARKED) {
+        t->parked = true;
+        if (t->must_cancel) /* it cancelled itself, then parked: throw it in now */
+            unpark(t, false);
     } else {
         task_waits(t, awaited);
     }
@@ -242,6 +280,12 @@ static bool task_cancel(td_aio_future_t *f, const char *msg)
     if (f->state != F_PENDING)
         return false;
     t->cancels_requested++;
+    if (t->parked) { /* its step throws CancelledError in, with the message */
+        t->must_cancel = true;
+        td__afut_set_text(&f->cancel_message, msg);
+        unpark(t, false);
+        return true;
+    }
     if (t->fut_waiter && td_aio_future_cancel(t->fut_waiter, msg))
         return true; /* its wake-up will throw CancelledError in */
     t->must_cancel = true;
@@ -256,6 +300,7 @@ static void task_abandon(td_aio_future_t *f)
         return;
     td_aio_future_free(t->fut_waiter);
     t->fut_waiter = NULL;
+    t->parked = false;
     if (t->coro) { /* closing it makes its pending await give -ECANCELED */
         td_loop_t *loop = f->loop;
         loop->futures->current = f;
@@ -320,6 +365,18 @@ int td__yield_once(void)
 {
     struct aio_task *t = td__current_task();
     return t ? suspend(t, NULL) : -EPERM;
+}
+
+int td__task_park(void)
+{
+    struct aio_task *t = td__current_task();
+    return t ? suspend(t, PARKED) : -EPERM;
+}
+
+void td__task_unpark(struct aio_task *t, bool now)
+{
+    if (t && t->parked)
+        unpark(t, now);
 }
 
 void td_aio_where(const char *file, int line)
