@@ -4,7 +4,7 @@
  * byte for byte (partial writes and the reader's backpressure on the way); EOF;
  * max_clients refusing the next connection with a report; a read that times out; a
  * cancelled read that loses no byte; a waiting reader's repr and its cancel, from
- * outside or by itself; serve_forever cancelled closing everything and
+ * outside or by itself; bytes sent before a reset read before its error; serve_forever cancelled closing everything and
  * cancelling its connections; a refused connect; a read into a buffer on the loop's
  * shared stack while other tasks' frames use it. Checks in coroutines use CHECK. */
 #include "helpers.h"
@@ -12,6 +12,8 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 static void run_ok(td_aio_fn body, void *arg)
 {
@@ -389,6 +391,70 @@ static void a_parked_reader_shows_its_wait_and_takes_cancel(void **state)
     run_ok(parked_body, NULL);
 }
 
+/* ---- a reset after data ---------------------------------------------------------------- */
+
+struct reset {
+    td_aio_future_t *gate, *done;
+    ssize_t first, second;
+    char data[16];
+};
+
+/* The server's side: once the client has sent and reset, read twice. */
+static int reads_after_reset(td_aio_stream_t *s, void *arg)
+{
+    struct reset *r = arg;
+    CHECK_INT(td_aio_await(r->gate, NULL), 0);
+    r->first = td_aio_stream_read(s, r->data, sizeof r->data, 5);
+    r->second = td_aio_stream_read(s, r->data + 8, 8, 5);
+    td_aio_future_set_result(r->done, NULL);
+    return 0;
+}
+
+/* A client of plain sockets: connect, send, then close with a reset (SO_LINGER 0). */
+static void send_then_reset(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+                                .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    CHECK_INT(connect(fd, (struct sockaddr *)&addr, sizeof addr), 0);
+    CHECK_INT((int)send(fd, "hello", 5, 0), 5);
+    struct linger hard = { 1, 0 };
+    CHECK_INT(setsockopt(fd, SOL_SOCKET, SO_LINGER, &hard, sizeof hard), 0);
+    close(fd);
+}
+
+static int reset_body(void *arg, void **result)
+{
+    (void)arg, (void)result;
+    static struct reset r; /* static: the server's task uses it while this one waits */
+    r = (struct reset){ 0 };
+    td_aio_future_new(&r.gate, NULL);
+    td_aio_future_new(&r.done, NULL);
+    td_aio_server_t *server = start(reads_after_reset, &r, 0, NULL);
+    send_then_reset(td_aio_server_port(server));
+    /* the loop accepts it at one of its next turns; the reset is there by then */
+    for (int turns = 0; td_aio_server_served(server) == 0 && turns < 100000; turns++)
+        CHECK_INT(td_aio_sleep(0), 0);
+    CHECK_INT((int)td_aio_server_served(server), 1);
+    td_aio_future_set_result(r.gate, NULL);
+    CHECK_INT(td_aio_await(r.done, NULL), 0);
+    CHECK_INT((int)r.first, 5);
+    CHECK(memcmp(r.data, "hello", 5) == 0);
+    CHECK_INT((int)r.second, -ECONNRESET);
+    stop(server);
+    td_aio_future_free(r.gate);
+    td_aio_future_free(r.done);
+    return 0;
+}
+
+/* Bytes the peer sent before resetting the connection are read first, then the reset
+ * is the error: nothing is lost to the socket's error event. */
+static void a_reset_after_data_gives_the_data_then_the_error(void **state)
+{
+    (void)state;
+    run_ok(reset_body, NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -397,6 +463,7 @@ int main(void)
         cmocka_unit_test(max_clients_idle_timeout_and_refusals),
         cmocka_unit_test(cancellation_loses_nothing_and_stops_everything),
         cmocka_unit_test(a_parked_reader_shows_its_wait_and_takes_cancel),
+        cmocka_unit_test(a_reset_after_data_gives_the_data_then_the_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -119,20 +119,17 @@ static void accept_error(td_aio_server_t *server, int error)
 /* A connection accepted as fd: served by a task of its own, or refused at max_clients. */
 static void take_connection(td_aio_server_t *server, int fd)
 {
-    td_aio_stream_t *s = td__stream_new(server->loop);
-    int rc = s ? uv_tcp_open(&s->tcp, fd) : -ENOMEM;
-    if (rc != 0) {
-        close(fd); /* never the handle's: opening it failed */
-        if (s)
-            td__stream_close_handle(s);
-        accept_error(server, rc);
+    td_aio_stream_t *s = td__stream_new(server->loop, fd);
+    if (!s) {
+        close(fd);
+        accept_error(server, -ENOMEM);
         return;
     }
     if (server->attr.max_clients && server->clients >= server->attr.max_clients) {
         refuse(server, s);
         return;
     }
-    uv_tcp_nodelay(&s->tcp, 1); /* as asyncio: an echo is not held back by Nagle */
+    td__stream_nodelay(s);
     if (start_connection(server, s) != 0) {
         accept_error(server, -ENOMEM);
         if (!s->task)

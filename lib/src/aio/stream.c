@@ -2,33 +2,36 @@
 /* stream.c - asyncio's TCP streams (aio_stream.h) on the loop's libuv: reading,
  * writing, a client's connection.
  *
- * DESIGN. A stream is a uv_tcp_t and two waiting slots, one reader and one writer,
- * each the task parked there (task.c's td__task_park: no future is made per wait).
- * Reading stays on once started (stopping and restarting it would cost an
- * epoll_ctl per read): libuv asks alloc_cb for room, and gets the waiting reader's
- * own buffer (the bytes land where they are wanted), or, with nobody waiting, room
- * in the stream's buffer, which past BUFFER_LIMIT stops reading until it is drained
- * (backpressure). A write goes straight to the socket with send(2) (try_send); only
- * what the kernel does not take is queued with uv_write, and the writer waits for
- * its callback: drain(). Neither wait can leave libuv holding the caller's buffer: a
- * cancelled read moves what arrived into the stream's buffer, and a cancelled or
- * timed-out write closes the connection and waits for libuv to let go of the buffer
- * before returning.
+ * DESIGN. A stream is a socket of its own and a uv_poll_t on it, as asyncio's
+ * selector loop has a socket and a selector: the loop only says when the socket is
+ * ready, and the stream makes the calls itself (recv and send, no libuv stream
+ * between: that was a read(2) through libuv's stream machinery per message, 1.5x
+ * the user time of a bare epoll server's round trip). Two waiting slots, one reader
+ * and one writer, each hold the task parked there (task.c's td__task_park: no future
+ * is made per wait). Reading stays on once started (stopping and restarting it
+ * would cost an epoll_ctl per read): a readable socket is read straight into the
+ * waiting reader's own buffer (the bytes land where they are wanted), or, with
+ * nobody waiting, into the stream's buffer, which past BUFFER_LIMIT stops reading
+ * until it is drained (backpressure). A write goes straight to the socket; only what
+ * the kernel does not take waits, sent as the socket becomes writable, its writer
+ * parked meanwhile: drain(). A cancelled read moves what arrived into the stream's
+ * buffer; a cancelled or timed-out write closes the connection (its unsent rest is
+ * dropped: nothing but the stream held it).
  *
  * The pointer rule (task.h): a caller's buffer on the loop's shared stack is not
- * there while its task waits. Such a reader is not given to libuv (`want` stays
- * NULL): the bytes go to the stream's buffer and the reader copies them out once it
- * runs again; such a writer's unsent rest is copied to the heap (`write_copy`, freed
- * when libuv is done with it) before uv_write. Buffers elsewhere (heap, static, a
- * task with a stack of its own) are used in place, as before. A server (server.c)
- * makes its connections here and serves each from a task of its own; addresses and
- * names are stream_addr.c's.
+ * there while its task waits. Such a reader is not read into (`want` stays NULL):
+ * the bytes go to the stream's buffer and the reader copies them out once it runs
+ * again; such a writer's unsent rest is copied to the heap (`write_copy`) first.
+ * Buffers elsewhere (heap, static, a task with a stack of its own) are used in
+ * place. A server (server.c) makes its connections here and serves each from a task
+ * of its own; addresses and names are stream_addr.c's.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "stream.h"
@@ -40,97 +43,68 @@ static td_aio_stream_t *stream_of(const void *handle)
     return ((const uv_handle_t *)handle)->data;
 }
 
-/* Set the future a task waits on in *slot, and empty the slot. */
-void td__stream_wake(td_aio_future_t **slot)
+/* ---- the socket's calls ---------------------------------------------------------------- */
+
+/* recv(2) and send(2) as plain system calls: glibc makes them cancellation points,
+ * which in a process with more than one thread costs two atomic operations on the
+ * thread's cancel state per call (1.5% of an echo server's time); no thread running
+ * a loop is ever cancelled. The bytes moved, or -errno (never -EINTR). */
+static ssize_t sock_recv(int fd, void *buf, size_t len)
 {
-    if (*slot && !td_aio_future_done(*slot))
-        td_aio_future_set_result(*slot, NULL);
-    *slot = NULL;
+    long n;
+    do
+        n = syscall(SYS_recvfrom, fd, buf, len, 0, NULL, NULL);
+    while (n < 0 && errno == EINTR);
+    return n < 0 ? -errno : n;
 }
 
-/* Empty the slot and resume the task parked in it, if any: at the loop's next turn,
- * or at once when `now` and nothing else waits to run. */
-static void wake_slot(struct aio_task **slot, bool now)
+/* MSG_NOSIGNAL: a peer gone away is an EPIPE here, never a SIGPIPE. */
+static ssize_t sock_send(int fd, const void *buf, size_t len)
 {
-    struct aio_task *t = *slot;
-    *slot = NULL;
-    td__task_unpark(t, now);
+    long n;
+    do
+        n = syscall(SYS_sendto, fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL, NULL, 0);
+    while (n < 0 && errno == EINTR);
+    return n < 0 ? -errno : n;
 }
 
-/* ---- waiting with a deadline ---------------------------------------------------------- */
-
-static void arm(struct slot_timer *st, td__ns_t at);
-
-static void slot_timer_fired(void *arg)
+int td__stream_sock_error(int fd)
 {
-    struct slot_timer *st = arg;
-    td_loop_handle_free(st->timer);
-    st->timer = NULL;
-    if (st->deadline == TD__NEVER)
-        return; /* nobody waits any more */
-    if (td__now() < st->deadline) {
-        arm(st, st->deadline); /* later waits moved it back */
-    } else if (*st->slot) { /* not woken by the event itself first */
-        st->expired = true;
-        wake_slot(st->slot, false);
-    }
+    int error = 0;
+    socklen_t len = sizeof error;
+    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &len) != 0)
+        return -errno;
+    return -error;
 }
 
-static void arm(struct slot_timer *st, td__ns_t at)
-{
-    if (st->timer) {
-        td_loop_handle_cancel(st->timer);
-        td_loop_handle_free(st->timer);
-        st->timer = NULL;
-    }
-    if (td__loop_call_at_ns(st->stream->loop, at, slot_timer_fired, st, &st->timer) == 0)
-        st->armed_at = at;
-}
+static void on_poll(uv_poll_t *handle, int status, int events);
 
-static void disarm(struct slot_timer *st)
+int td__stream_update_poll(td_aio_stream_t *s)
 {
-    td_loop_handle_cancel(st->timer);
-    td_loop_handle_free(st->timer);
-    st->timer = NULL;
-}
-
-/* A stream's timeout stands for asyncio.wait_for(..., timeout) around the call: a
- * negative one is 0, it times out unless done at once. 0, -EINVAL (NaN) or
- * -EOVERFLOW. */
-static int check_timeout(double *timeout)
-{
-    return td__check_timeout(timeout, TD__TIMEOUT_JOIN);
-}
-
-/* Park the running task in *st->slot, which the stream's callbacks wake, for at most
- * timeout seconds: 0, -ETIMEDOUT or -ECANCELED. The slot is empty afterwards. */
-static int await_slot(struct slot_timer *st, double timeout)
-{
-    struct aio_task *me = td__current_task();
-    *st->slot = me;
-    st->expired = false;
-    st->deadline = timeout == TD_FOREVER ? TD__NEVER : td__deadline_in(timeout).at;
-    if (st->deadline != TD__NEVER && (!st->timer || st->armed_at > st->deadline))
-        arm(st, st->deadline);
-    int rc = td__task_park();
-    st->deadline = TD__NEVER;
-    if (*st->slot == me) /* cancelled: nobody woke it */
-        *st->slot = NULL;
-    return rc != 0 ? rc : st->expired ? -ETIMEDOUT : 0;
+    if (s->closing)
+        return 0;
+    int want = (s->reading ? UV_READABLE : 0) | (s->out || s->connecting ? UV_WRITABLE : 0);
+    if (want == s->events)
+        return 0;
+    int rc = want ? uv_poll_start(&s->poll, want, on_poll) : uv_poll_stop(&s->poll);
+    if (rc == 0)
+        s->events = want;
+    return rc;
 }
 
 /* ---- life: references, closing ------------------------------------------------------ */
 
-td_aio_stream_t *td__stream_new(td_loop_t *loop)
+td_aio_stream_t *td__stream_new(td_loop_t *loop, int fd)
 {
     td_aio_stream_t *s = calloc(1, sizeof *s);
     if (!s)
         return NULL;
-    if (uv_tcp_init(&loop->uv, &s->tcp) != 0) {
+    if (uv_poll_init_socket(&loop->uv, &s->poll, fd) != 0) {
         free(s);
         return NULL;
     }
-    s->tcp.data = s;
+    s->poll.data = s;
+    s->fd = fd;
     s->loop = loop;
     s->refs = 1; /* the handle's, until its close callback */
     s->read_timer = (struct slot_timer){ s, &s->reader, NULL, 0, TD__NEVER, false };
@@ -142,8 +116,8 @@ void td__stream_unref(td_aio_stream_t *s)
 {
     if (--s->refs > 0)
         return;
-    disarm(&s->read_timer); /* they point at the stream */
-    disarm(&s->write_timer);
+    td__stream_disarm(&s->read_timer); /* they point at the stream */
+    td__stream_disarm(&s->write_timer);
     free(s->write_copy);
     free(s->buf);
     free(s);
@@ -151,24 +125,36 @@ void td__stream_unref(td_aio_stream_t *s)
 
 static void on_handle_closed(uv_handle_t *handle)
 {
-    td__stream_unref(stream_of(handle));
+    td_aio_stream_t *s = stream_of(handle);
+    close(s->fd); /* the poll has let go of it */
+    td__stream_unref(s);
 }
 
-static void stop_reading(td_aio_stream_t *s)
+/* The write waiting for room is over (sent, failed or dropped): wake its writer. */
+static void end_write(td_aio_stream_t *s, int status)
 {
-    if (s->reading)
-        uv_read_stop((uv_stream_t *)&s->tcp);
-    s->reading = false;
+    s->write_status = status;
+    s->out = NULL;
+    s->out_len = 0;
+    free(s->write_copy);
+    s->write_copy = NULL;
+    td__stream_update_poll(s);
+    td__stream_wake_slot(&s->writer, false);
 }
 
-/* Close the socket; libuv calls back (pending writes first, with UV_ECANCELED). */
+/* Close the socket, once, when the poll lets go of it. A write or a connect still
+ * waiting ends with -ECANCELED, as libuv ends a closed stream's writes. */
 void td__stream_close_handle(td_aio_stream_t *s)
 {
     if (s->closing)
         return;
     s->closing = true;
-    stop_reading(s);
-    uv_close((uv_handle_t *)&s->tcp, on_handle_closed);
+    s->reading = false;
+    if (s->out || s->connecting) {
+        s->connecting = false;
+        end_write(s, -ECANCELED);
+    }
+    uv_close((uv_handle_t *)&s->poll, on_handle_closed);
 }
 
 /* ---- reading -------------------------------------------------------------------------- */
@@ -179,7 +165,24 @@ void td__stream_close_handle(td_aio_stream_t *s)
  * a wake-up at the next turn, 64 connections on loopback). */
 static void wake_reader(td_aio_stream_t *s)
 {
-    wake_slot(&s->reader, true);
+    td__stream_wake_slot(&s->reader, true);
+}
+
+static void stop_reading(td_aio_stream_t *s)
+{
+    s->reading = false;
+    td__stream_update_poll(s);
+}
+
+static int start_reading(td_aio_stream_t *s)
+{
+    if (s->reading || s->eof || s->error || s->closing || s->len >= BUFFER_LIMIT)
+        return 0;
+    s->reading = true;
+    int rc = td__stream_update_poll(s);
+    if (rc != 0)
+        s->reading = false;
+    return rc;
 }
 
 /* Hand the waiting reader what the buffer holds (one whose buffer is on the shared
@@ -188,70 +191,68 @@ static void feed_reader(td_aio_stream_t *s)
 {
     if (!s->reader || s->len == 0)
         return;
-    if (!s->want) {
-        wake_reader(s);
-        return;
+    if (s->want) {
+        size_t n = s->len < s->want_size ? s->len : s->want_size;
+        memcpy(s->want, s->buf, n);
+        memmove(s->buf, s->buf + n, s->len - n);
+        s->len -= n;
+        s->got = n;
     }
-    size_t n = s->len < s->want_size ? s->len : s->want_size;
-    memcpy(s->want, s->buf, n);
-    memmove(s->buf, s->buf + n, s->len - n);
-    s->len -= n;
-    s->got = n;
     wake_reader(s);
 }
 
-static void on_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *out)
+/* Reading failed, or the peer finished: no more reads; the reader learns it. */
+static void read_ended(td_aio_stream_t *s, int error)
 {
-    (void)suggested;
-    td_aio_stream_t *s = stream_of(handle);
-    if (s->reader && s->want && s->len == 0) { /* straight where it is wanted */
-        *out = uv_buf_init(s->want, (unsigned)s->want_size);
-        return;
-    }
-    if (s->cap - s->len < READ_ROOM) {
-        char *grown = realloc(s->buf, s->len + READ_ROOM);
-        if (!grown) {
-            *out = uv_buf_init(NULL, 0); /* libuv reports UV_ENOBUFS */
-            return;
-        }
-        s->buf = grown;
-        s->cap = s->len + READ_ROOM;
-    }
-    *out = uv_buf_init(s->buf + s->len, (unsigned)(s->cap - s->len));
+    if (error == 0)
+        s->eof = true;
+    else if (!s->error)
+        s->error = error;
+    stop_reading(s);
+    wake_reader(s);
 }
 
-static void on_read(uv_stream_t *handle, ssize_t n, const uv_buf_t *b)
+/* Room at the end of the stream's buffer for one read: false when out of memory. */
+static bool make_room(td_aio_stream_t *s)
 {
-    td_aio_stream_t *s = stream_of(handle);
-    if (n == 0)
-        return; /* EAGAIN */
-    if (n < 0) {
-        if (n == UV_EOF)
-            s->eof = true;
-        else if (!s->error)
-            s->error = (int)n;
-        stop_reading(s);
-        wake_reader(s);
+    if (s->cap - s->len >= READ_ROOM)
+        return true;
+    char *grown = realloc(s->buf, s->len + READ_ROOM);
+    if (!grown)
+        return false;
+    s->buf = grown;
+    s->cap = s->len + READ_ROOM;
+    return true;
+}
+
+/* The socket is readable: one recv, as libuv reads once per readiness (the loop's
+ * epoll is level-triggered, so what is left is reported again). */
+static void on_readable(td_aio_stream_t *s)
+{
+    if (s->reader && s->want && s->len == 0) { /* straight where it is wanted */
+        ssize_t n = sock_recv(s->fd, s->want, s->want_size);
+        if (n > 0) {
+            s->got = (size_t)n;
+            wake_reader(s);
+        } else if (n != -EAGAIN) {
+            read_ended(s, (int)n);
+        }
         return;
     }
-    if (s->reader && s->want && b->base == s->want) {
-        s->got = (size_t)n;
-        wake_reader(s);
+    if (!make_room(s)) {
+        read_ended(s, -ENOBUFS); /* as libuv says a failed allocation */
+        return;
+    }
+    ssize_t n = sock_recv(s->fd, s->buf + s->len, s->cap - s->len);
+    if (n <= 0) {
+        if (n != -EAGAIN)
+            read_ended(s, (int)n);
         return;
     }
     s->len += (size_t)n;
     feed_reader(s);
     if (s->len >= BUFFER_LIMIT)
         stop_reading(s); /* the peer waits until the program reads */
-}
-
-static int start_reading(td_aio_stream_t *s)
-{
-    if (s->reading || s->eof || s->error || s->closing || s->len >= BUFFER_LIMIT)
-        return 0;
-    int rc = uv_read_start((uv_stream_t *)&s->tcp, on_alloc, on_read);
-    s->reading = rc == 0;
-    return rc;
 }
 
 static size_t take_buffered(td_aio_stream_t *s, void *buf, size_t size)
@@ -286,7 +287,7 @@ ssize_t td_aio_stream_read(td_aio_stream_t *s, void *buf, size_t size, double ti
         return -EPERM;
     if (!s || (!buf && size))
         return -EINVAL;
-    int bad = check_timeout(&timeout);
+    int bad = td__stream_check_timeout(&timeout);
     if (bad != 0)
         return bad;
     if (s->reader)
@@ -306,7 +307,7 @@ ssize_t td_aio_stream_read(td_aio_stream_t *s, void *buf, size_t size, double ti
     s->want = td__aio_on_shared_stack(s->loop, buf) ? NULL : buf; /* see the design */
     s->want_size = size;
     s->got = 0;
-    rc = await_slot(&s->read_timer, timeout);
+    rc = td__stream_await_slot(&s->read_timer, timeout);
     size_t got = s->got;
     s->got = 0;
     s->want = NULL;
@@ -326,67 +327,61 @@ ssize_t td_aio_stream_read(td_aio_stream_t *s, void *buf, size_t size, double ti
 
 /* ---- writing -------------------------------------------------------------------------- */
 
-static void on_written(uv_write_t *req, int status)
+/* The socket has room: send what waits; the writer is woken when all went, or failed. */
+static void on_writable(td_aio_stream_t *s)
 {
-    td_aio_stream_t *s = stream_of(req->handle);
-    s->write_pending = false;
-    free(s->write_copy); /* libuv is done with it */
-    s->write_copy = NULL;
-    s->write_status = status;
-    if (status != 0 && !s->error)
-        s->error = status;
-    wake_slot(&s->writer, false);
+    if (s->connecting) { /* a non-blocking connect has finished, one way or the other */
+        s->connecting = false;
+        s->write_status = td__stream_sock_error(s->fd);
+        td__stream_update_poll(s);
+        td__stream_wake_slot(&s->writer, false);
+        return;
+    }
+    if (!s->out)
+        return;
+    ssize_t n = sock_send(s->fd, s->out, s->out_len);
+    if (n == -EAGAIN)
+        return;
+    if (n < 0) {
+        if (!s->error)
+            s->error = (int)n;
+        end_write(s, (int)n);
+        return;
+    }
+    s->out += n;
+    s->out_len -= (size_t)n;
+    if (s->out_len == 0)
+        end_write(s, 0);
 }
 
-/* The write cannot finish (cancelled, timed out): close the connection and wait until
- * libuv lets go of the caller's bytes. */
+/* The write cannot finish (cancelled, timed out): close the connection. Its unsent
+ * rest goes with it: nothing else holds the caller's bytes. */
 static void abandon_write(td_aio_stream_t *s, int why)
 {
     if (!s->error)
         s->error = why;
+    s->out = NULL;
+    s->out_len = 0;
+    free(s->write_copy);
+    s->write_copy = NULL;
     td__stream_close_handle(s);
-    while (s->write_pending && !s->loop->closing)
-        await_slot(&s->write_timer, TD_FOREVER);
 }
 
-/* What uv_try_write does, as send(2): nothing of this stream is queued in libuv
- * (one writer at a time, and it waits for its queued rest), so the bytes may go
- * straight to the socket. send with MSG_NOSIGNAL rather than libuv's write(2): a
- * socket's own call is the shorter path through the kernel (no file position to
- * lock), and a peer gone away is an EPIPE here, never a SIGPIPE. The number of bytes
- * the kernel took, or a libuv error (UV_EAGAIN when it took none). */
-static int try_send(td_aio_stream_t *s, uv_buf_t b)
+/* Send what the kernel did not take as the socket has room, and wait for it to go:
+ * 0 or an error. */
+static int write_rest(td_aio_stream_t *s, const char *rest, size_t len, double timeout)
 {
-    uv_os_fd_t fd;
-    if (uv_fileno((const uv_handle_t *)&s->tcp, &fd) != 0)
-        return uv_try_write((uv_stream_t *)&s->tcp, &b, 1);
-    ssize_t n;
-    do
-        n = send(fd, b.base, b.len, MSG_DONTWAIT | MSG_NOSIGNAL);
-    while (n < 0 && errno == EINTR);
-    if (n >= 0)
-        return (int)n;
-    return errno == EAGAIN || errno == EWOULDBLOCK ? UV_EAGAIN : -errno;
-}
-
-/* Queue what the kernel did not take, and wait for it to go: 0 or an error. */
-static int write_rest(td_aio_stream_t *s, uv_buf_t b, double timeout)
-{
-    if (td__aio_on_shared_stack(s->loop, b.base)) { /* gone while this task waits */
-        if (!(s->write_copy = malloc(b.len)))
+    if (td__aio_on_shared_stack(s->loop, rest)) { /* gone while this task waits */
+        if (!(s->write_copy = malloc(len)))
             return -ENOMEM;
-        memcpy(s->write_copy, b.base, b.len);
-        b.base = s->write_copy;
+        memcpy(s->write_copy, rest, len);
+        rest = s->write_copy;
     }
-    int rc = uv_write(&s->write_req, (uv_stream_t *)&s->tcp, &b, 1, on_written);
-    if (rc != 0) {
-        free(s->write_copy);
-        s->write_copy = NULL;
-        s->error = rc;
-        return rc;
-    }
-    s->write_pending = true;
-    rc = await_slot(&s->write_timer, timeout);
+    s->out = rest;
+    s->out_len = len;
+    int rc = td__stream_update_poll(s);
+    if (rc == 0)
+        rc = td__stream_await_slot(&s->write_timer, timeout);
     if (rc != 0) {
         abandon_write(s, rc);
         return rc;
@@ -400,79 +395,76 @@ int td_aio_stream_write(td_aio_stream_t *s, const void *data, size_t len, double
         return -EPERM;
     if (!s || (!data && len))
         return -EINVAL;
-    int bad = check_timeout(&timeout);
+    int bad = td__stream_check_timeout(&timeout);
     if (bad != 0)
         return bad;
-    if (s->writer || s->write_pending)
+    if (s->writer || s->out)
         return -EBUSY; /* one writer at a time */
-    const char *p = data;
-    while (len > 0) {
-        if (s->error || s->closing)
-            return s->error ? s->error : -EPIPE;
-        uv_buf_t b = uv_buf_init((char *)p, len > (1u << 30) ? 1u << 30 : (unsigned)len);
-        int n = try_send(s, b);
-        if (n < 0 && n != UV_EAGAIN) {
-            s->error = n;
-            return n;
-        }
-        size_t sent = n > 0 ? (size_t)n : 0;
-        if (sent < b.len) { /* the kernel's buffer is full: drain() */
-            int rc = write_rest(s, uv_buf_init(b.base + sent, b.len - (unsigned)sent), timeout);
-            if (rc != 0)
-                return rc;
-        }
-        p += b.len;
-        len -= b.len;
+    if (len == 0)
+        return 0;
+    if (s->error || s->closing)
+        return s->error ? s->error : -EPIPE;
+    ssize_t n = sock_send(s->fd, data, len);
+    if (n < 0 && n != -EAGAIN) {
+        s->error = (int)n;
+        return (int)n;
     }
-    return 0;
+    size_t sent = n > 0 ? (size_t)n : 0;
+    if (sent == len)
+        return 0;
+    return write_rest(s, (const char *)data + sent, len - sent, timeout); /* drain() */
 }
 
-/* ---- a client's connection ------------------------------------------------------------ */
+/* ---- the socket's events ---------------------------------------------------------------- */
 
-static void on_connected(uv_connect_t *req, int status)
+/* What the peer sent before the error is the reader's still, as a read(2) loop would
+ * give it before the error: read all the kernel holds into the stream's buffer. */
+static void salvage(td_aio_stream_t *s)
 {
-    td_aio_stream_t *s = stream_of(req->handle);
-    s->write_status = status;
-    wake_slot(&s->writer, false);
-}
-
-int td_aio_open_connection(td_aio_stream_t **out, const char *host, int port, double timeout)
-{
-    struct aio_task *t = td__current_task();
-    if (!t)
-        return -EPERM;
-    struct sockaddr_storage addr;
-    if (!out || !host || td__stream_parse_address(host, port, &addr) != 0)
-        return -EINVAL;
-    int bad = check_timeout(&timeout);
-    if (bad != 0)
-        return bad;
-    td_aio_stream_t *s = td__stream_new(t->base.loop);
-    if (!s)
-        return -ENOMEM;
-    s->refs++; /* the caller's, from here on */
-    int rc = uv_tcp_connect(&s->connect_req, &s->tcp, (const struct sockaddr *)&addr,
-                            on_connected);
-    if (rc == 0)
-        rc = await_slot(&s->write_timer, timeout);
-    if (rc == 0)
-        rc = s->write_status;
-    if (rc != 0) { /* closing calls on_connected (UV_ECANCELED) before freeing */
-        td__stream_close_handle(s);
-        td__stream_unref(s);
-        return rc;
+    while (make_room(s)) {
+        ssize_t n = sock_recv(s->fd, s->buf + s->len, s->cap - s->len);
+        if (n <= 0)
+            break;
+        s->len += (size_t)n;
     }
-    uv_tcp_nodelay(&s->tcp, 1);
-    *out = s;
-    return 0;
 }
 
-void td_aio_stream_close(td_aio_stream_t *s)
+/* libuv stops the poll itself on an error (saying UV_EBADF, whatever it was): the
+ * socket's own error says what it was. */
+static void on_poll_error(td_aio_stream_t *s, int status)
 {
-    if (!s)
+    s->events = 0;
+    int error = td__stream_sock_error(s->fd);
+    if (error == 0)
+        error = status;
+    if (s->connecting) {
+        s->connecting = false;
+        s->write_status = error;
+        td__stream_wake_slot(&s->writer, false);
         return;
-    if (s->server)
-        td__misuse("td_aio_stream_close of a server's stream (it closes itself)");
-    td__stream_close_handle(s);
-    td__stream_unref(s);
+    }
+    if (s->reading)
+        salvage(s);
+    if (!s->error)
+        s->error = error;
+    if (s->out)
+        end_write(s, error);
+    s->reading = false;
+    if (s->len > 0)
+        feed_reader(s);
+    else
+        wake_reader(s);
+}
+
+static void on_poll(uv_poll_t *handle, int status, int events)
+{
+    td_aio_stream_t *s = stream_of(handle);
+    if (status < 0) {
+        on_poll_error(s, status);
+        return;
+    }
+    if (events & UV_WRITABLE)
+        on_writable(s);
+    if ((events & UV_READABLE) && s->reading && !s->closing)
+        on_readable(s);
 }

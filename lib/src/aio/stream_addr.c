@@ -32,9 +32,9 @@ int td__stream_name_of(const struct sockaddr_storage *addr, char *host, size_t s
 
 int td_aio_stream_peer_addr(const td_aio_stream_t *s, struct sockaddr_storage *addr)
 {
-    int len = sizeof *addr;
+    socklen_t len = sizeof *addr;
     memset(addr, 0, sizeof *addr);
-    return uv_tcp_getpeername(&s->tcp, (struct sockaddr *)addr, &len);
+    return getpeername(s->fd, (struct sockaddr *)addr, &len) == 0 ? 0 : -errno;
 }
 
 int td_aio_stream_peer(const td_aio_stream_t *s, char *host, size_t size, int *port)
