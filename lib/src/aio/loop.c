@@ -131,6 +131,7 @@ static void run_once(td_loop_t *loop)
 
 void td__loop_run(td_loop_t *loop)
 {
+    int saved = errno; /* libuv's calls set it; the library never changes it */
     td__set_running_loop(loop);
     loop->running = true;
     do
@@ -139,6 +140,7 @@ void td__loop_run(td_loop_t *loop)
     loop->stopping = false;
     loop->running = false;
     td__set_running_loop(NULL);
+    errno = saved;
 }
 
 int td_loop_run_forever(td_loop_t *loop)

@@ -51,29 +51,36 @@ static td_aio_stream_t *stream_of(const void *handle)
  * a loop is ever cancelled. The bytes moved, or -errno (never -EINTR). */
 static ssize_t sock_recv(int fd, void *buf, size_t len)
 {
+    int saved = errno; /* the library never changes errno */
     long n;
     do
         n = syscall(SYS_recvfrom, fd, buf, len, 0, NULL, NULL);
     while (n < 0 && errno == EINTR);
-    return n < 0 ? -errno : n;
+    n = n < 0 ? -errno : n;
+    errno = saved;
+    return n;
 }
 
 /* MSG_NOSIGNAL: a peer gone away is an EPIPE here, never a SIGPIPE. */
 static ssize_t sock_send(int fd, const void *buf, size_t len)
 {
+    int saved = errno;
     long n;
     do
         n = syscall(SYS_sendto, fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL, NULL, 0);
     while (n < 0 && errno == EINTR);
-    return n < 0 ? -errno : n;
+    n = n < 0 ? -errno : n;
+    errno = saved;
+    return n;
 }
 
 int td__stream_sock_error(int fd)
 {
-    int error = 0;
+    int saved = errno, error = 0;
     socklen_t len = sizeof error;
     if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &len) != 0)
-        return -errno;
+        error = errno;
+    errno = saved;
     return -error;
 }
 

@@ -24,10 +24,13 @@ static int start_connect(td_aio_stream_t *s, const struct sockaddr_storage *addr
 {
     socklen_t len = addr->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
                                                 : sizeof(struct sockaddr_in);
-    if (connect(s->fd, (const struct sockaddr *)addr, len) == 0)
+    int saved = errno; /* the library never changes errno */
+    int error = connect(s->fd, (const struct sockaddr *)addr, len) == 0 ? 0 : errno;
+    errno = saved;
+    if (error == 0)
         return 0;
-    if (errno != EINPROGRESS && errno != EINTR) /* EINTR: it goes on in the background */
-        return -errno;
+    if (error != EINPROGRESS && error != EINTR) /* EINTR: it goes on in the background */
+        return -error;
     s->connecting = true;
     int rc = td__stream_update_poll(s);
     return rc != 0 ? rc : -EINPROGRESS;
@@ -44,9 +47,12 @@ int td_aio_open_connection(td_aio_stream_t **out, const char *host, int port, do
     int bad = td__stream_check_timeout(&timeout);
     if (bad != 0)
         return bad;
+    int saved = errno;
     int fd = socket(addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int error = errno;
+    errno = saved;
     if (fd < 0)
-        return -errno;
+        return -error;
     td_aio_stream_t *s = td__stream_new(t->base.loop, fd);
     if (!s) {
         close(fd);
