@@ -2,7 +2,8 @@
 /* aio_stream.h - asyncio's streams over TCP: a server whose every connection is served
  * by a task of its own (asyncio.start_server), a client connection
  * (asyncio.open_connection), and reading and writing as awaits (StreamReader.read,
- * StreamWriter.write followed by drain), on the event loop's libuv.
+ * StreamWriter.write followed by drain), each stream a socket of its own that the
+ * event loop's libuv polls, as asyncio's selector loop polls its sockets.
  *
  *   Python                                   C
  *   server = await asyncio.start_server(     td_aio_start_server(&server, serve, arg,
@@ -20,8 +21,9 @@
  * Reading goes on in the background while nobody reads, into a buffer of the
  * stream's own, up to 64 KiB; past that the peer is made to wait (backpressure), as
  * asyncio's StreamReader does. Writing tries the socket at once and only waits when
- * the kernel's buffer is full (what drain waits for). Everything here is for the
- * loop's thread, inside tasks; results are libuv's errors as negative errnos.
+ * the kernel's buffer is full (what drain waits for). Bytes the peer sent before an
+ * error (a reset) are read before the error. Everything here is for the loop's
+ * thread, inside tasks; results are negative errnos, and errno is left unchanged.
  */
 #ifndef THRDEMO_AIO_STREAM_H
 #define THRDEMO_AIO_STREAM_H
