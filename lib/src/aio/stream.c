@@ -137,14 +137,20 @@ static void on_handle_closed(uv_handle_t *handle)
     td__stream_unref(s);
 }
 
-/* The write waiting for room is over (sent, failed or dropped): wake its writer. */
-static void end_write(td_aio_stream_t *s, int status)
+/* Nothing waits to be sent any more: let go of the rest and its copy, if any. */
+static void drop_rest(td_aio_stream_t *s)
 {
-    s->write_status = status;
     s->out = NULL;
     s->out_len = 0;
     free(s->write_copy);
     s->write_copy = NULL;
+}
+
+/* The write waiting for room is over (sent, failed or dropped): wake its writer. */
+static void end_write(td_aio_stream_t *s, int status)
+{
+    s->write_status = status;
+    drop_rest(s);
     td__stream_update_poll(s);
     td__stream_wake_slot(&s->writer, false);
 }
@@ -367,10 +373,7 @@ static void abandon_write(td_aio_stream_t *s, int why)
 {
     if (!s->error)
         s->error = why;
-    s->out = NULL;
-    s->out_len = 0;
-    free(s->write_copy);
-    s->write_copy = NULL;
+    drop_rest(s);
     td__stream_close_handle(s);
 }
 
