@@ -102,6 +102,23 @@ static void print_report(const search_t *s, const outcome_t *o)
             td_print("    %s", line);
 }
 
+/* The pass that looks for shorter schedules stopped before it was done: say how far
+ * it got, as the bound every schedule within was tried (-1: not even those without a
+ * preemption), since a class shown with more preemptions may have a shorter schedule. */
+static void print_shortening_cut(int bound)
+{
+    if (bound < 0)
+        td_print("(shortest schedules: not every schedule without a preemption was tried; "
+                 "an outcome may have a shorter schedule than the one shown)");
+    else if (bound == 0)
+        td_print("(shortest schedules: every schedule without a preemption was tried; "
+                 "one with more may have a shorter one)");
+    else
+        td_print("(shortest schedules: every schedule with at most %d preemption%s was tried; "
+                 "one with more may have a shorter one)",
+                 bound, bound == 1 ? "" : "s");
+}
+
 void explore_all_table(const search_t *s)
 {
     char command[2048], count[32], replay[8192], last[256];
@@ -123,9 +140,7 @@ void explore_all_table(const search_t *s)
     summary(s, last, sizeof last);
     td_print("%s", last);
     if (s->shortening_cut)
-        td_print("(shortest schedules: every schedule with at most %d preemption%s was tried; "
-                 "one with more may have a shorter one)",
-                 s->shortest_bound + 1, s->shortest_bound == 0 ? "" : "s");
+        print_shortening_cut(s->shortest_bound);
 }
 
 /* A JSON string: quotes, backslashes and control characters escaped. */
