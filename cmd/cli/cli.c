@@ -380,7 +380,9 @@ int cli_parse(const cli_command_t *cmd, int argc, char **argv, cli_args_t *args)
     int rc = check_schedule(args);
     if (rc == 0)
         rc = check_trace(args);
-    if (rc == 0 && !args->help && !args->python)
+    /* A command that can never predict says so even with --help, as one that refuses
+     * --schedule or --trace does; a scenario's --predict is judged when it runs. */
+    if (rc == 0 && (cmd->kind == CMD_TOOL || (!args->help && !args->python)))
         rc = check_predict(args);
     if (rc == 0 && cmd->check)
         rc = cmd->check(args);

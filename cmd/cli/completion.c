@@ -45,29 +45,11 @@ static void value_options(help_commands_t cmds, const char *sep)
                 printf("%s--%s", sep, o->name);
 }
 
-/* Whether cmd refuses the global option g: --schedule and what needs it when it
- * runs no schedule, --trace and what goes with it when it cannot be traced. */
-static bool refuses(const cli_command_t *cmd, const cli_option_t *g)
-{
-    static const char *const scheduled[] = { "schedule", "explain", "max-steps" };
-    static const char *const traced[] = { "trace", "timeline", "width", "ascii",
-                                          "trace-limit" };
-    for (size_t i = 0; cmd->no_schedule && i < sizeof scheduled / sizeof *scheduled; i++)
-        if (strcmp(g->name, scheduled[i]) == 0)
-            return !(cmd->pass_through && strcmp(g->name, "max-steps") == 0);
-    if (cmd->no_explain && strcmp(g->name, "explain") == 0)
-        return true;
-    for (size_t i = 0; cmd->no_trace && i < sizeof traced / sizeof *traced; i++)
-        if (strcmp(g->name, traced[i]) == 0)
-            return true;
-    return false;
-}
-
 /* The global options cmd takes, each " --name". */
 static void globals_of(const cli_command_t *cmd)
 {
     for (const cli_global_t *g = cli_global_options; g->option.name; g++)
-        if (!refuses(cmd, &g->option))
+        if (!help_refuses_global(cmd, &g->option))
             printf(" --%s", g->option.name);
 }
 
@@ -75,7 +57,7 @@ static void globals_of(const cli_command_t *cmd)
 static void refused_by(const cli_command_t *cmd)
 {
     for (const cli_global_t *g = cli_global_options; g->option.name; g++)
-        if (refuses(cmd, &g->option))
+        if (help_refuses_global(cmd, &g->option))
             printf(" --%s", g->option.name);
 }
 

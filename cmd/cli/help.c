@@ -158,6 +158,22 @@ static void print_python_calls(const cli_pycall_t *calls)
     }
 }
 
+bool help_refuses_global(const cli_command_t *cmd, const cli_option_t *g)
+{
+    static const char *const scheduled[] = { "schedule", "explain", "max-steps" };
+    static const char *const traced[] = { "trace", "timeline", "width", "ascii",
+                                          "trace-limit" };
+    for (size_t i = 0; cmd->no_schedule && i < sizeof scheduled / sizeof *scheduled; i++)
+        if (strcmp(g->name, scheduled[i]) == 0)
+            return !(cmd->pass_through && strcmp(g->name, "max-steps") == 0);
+    if (cmd->no_explain && strcmp(g->name, "explain") == 0)
+        return true;
+    for (size_t i = 0; cmd->no_trace && i < sizeof traced / sizeof *traced; i++)
+        if (strcmp(g->name, traced[i]) == 0)
+            return true;
+    return cmd->kind == CMD_TOOL && strcmp(g->name, "predict") == 0;
+}
+
 void help_command(const cli_command_t *cmd)
 {
     print_usage(cmd);
@@ -201,10 +217,11 @@ void help_command(const cli_command_t *cmd)
         size_t len = 0;
         for (const cli_global_t *g = cli_global_options; g->option.name && len < sizeof list;
              g++) /* "--scale=F", one word: a line never ends between the two */
-            len += (size_t)snprintf(list + len, sizeof list - len, "%s--%s%s%s",
-                                    len ? " " : "", g->option.name,
-                                    g->option.type == OPT_FLAG ? "" : "=",
-                                    cli_metavar(&g->option));
+            if (!help_refuses_global(cmd, &g->option))
+                len += (size_t)snprintf(list + len, sizeof list - len, "%s--%s%s%s",
+                                        len ? " " : "", g->option.name,
+                                        g->option.type == OPT_FLAG ? "" : "=",
+                                        cli_metavar(&g->option));
         wrap(list, 2, 2);
     }
 }

@@ -50,6 +50,11 @@ const char *help_schedules_text(help_commands_t cmds, char *buf, size_t size);
 /* Whether cmd is a command that runs a scenario it is given (explore, step): its
  * positional words start with SCENARIO, and the usage gives it a line of its own. */
 bool help_takes_scenario(const cli_command_t *cmd);
+/* Whether cmd refuses the global option g (the parser says why when it is given):
+ * --schedule and what needs it for a command that runs no schedule, --explain for
+ * one that tells each step itself, --trace and what goes with it for one that cannot
+ * be traced, --predict for a command that is not a scenario. */
+bool help_refuses_global(const cli_command_t *cmd, const cli_option_t *g);
 /* Run cli_check_table() over every command: 0, or -1 after saying what is wrong. */
 int help_check_all(help_commands_t cmds);
 

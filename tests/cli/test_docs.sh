@@ -48,6 +48,11 @@ def check(what, ok, detail=""):
         failed += 1
         print(f"FAIL: {what}" + (f": {detail}" if detail else ""))
 
+def global_options_in_help(text):
+    """The names in a command's --help section "Global options, before or after ..."."""
+    section = re.search(r"^Global options, before or after .*\n((?:  .*\n?)*)", text, re.M)
+    return set(re.findall(r"--([\w-]+)", section.group(1))) if section else set()
+
 globals_, man = read_man(open(f"{docs}/thrdemo.1").read())
 scenarios = {c for c, t in man.items() if t["kind"] == "scenario"}
 tools = {c for c, t in man.items() if t["kind"] == "command"}
@@ -118,6 +123,13 @@ for command, table in sorted(man.items()):
             refused |= {"timeline", "width", "ascii", "trace-limit"}
         if "schedule" in refused and thrdemo(*vargs, "--max-steps", "5", "--help")[0] == 0:
             refused.discard("max-steps")
+        # a command that is not a scenario has no one result to predict
+        if table["kind"] != "scenario" and thrdemo(*vargs, "--predict", "--help")[0] == 2:
+            refused.add("predict")
+        # --help lists the global options the command takes, not those it refuses
+        listed = global_options_in_help(thrdemo(*vargs, "--help")[1])
+        check(f"{where}: --help lists the global options it takes",
+              listed == set(globals_) - refused, f"{listed ^ (set(globals_) - refused)}")
         for shell, script in (("bash", "thrdemo.bash"), ("zsh", "_thrdemo")):
             offered = complete(shell, f"{docs}/{script}", words)
             want = ({"--" + o for o in opts} | {"--" + g for g in set(globals_) - refused}
