@@ -72,6 +72,43 @@ assert [r['implementation'] for r in rows] == ['libthrdemo coroutine', 'libthrde
 assert all(r['ok'] and r['unit'] == 'ns' and r['median'] > 0 for r in rows), rows
 "
 
+# Rows compared with each other take turns, one run of each per round, so that a
+# machine whose speed drifts moves their ratios as little as it can; memory rows go
+# one after the other (another's freed memory or peak must not count). The progress
+# line (THRDEMO_BENCH_ROWS=progress, as bench all asks its children) shows the order.
+progress_order() { # the progress steps on stderr, one per line
+    tr '\r' '\n' <"$work/err" | sed -n 's/^.*\[Kbench [^:]*: //p'
+}
+export THRDEMO_BENCH_ROWS=progress
+run bench coro --runs 2
+expect_status 0 "bench coro --runs 2, progress shown"
+progress_order >"$work/order"
+cat >"$work/want" <<'ORDER'
+libthrdemo coroutine, warm-up
+libthrdemo generator, warm-up
+glibc swapcontext pair, warm-up
+libthrdemo coroutine, run 1 of 2
+libthrdemo generator, run 1 of 2
+glibc swapcontext pair, run 1 of 2
+libthrdemo coroutine, run 2 of 2
+libthrdemo generator, run 2 of 2
+glibc swapcontext pair, run 2 of 2
+ORDER
+check "time rows take turns: every warm-up, then one run of each per round" cmp -s "$work/want" "$work/order"
+run bench threads --count 50 --runs 2
+expect_status 0 "bench threads --runs 2, progress shown"
+progress_order >"$work/order"
+cat >"$work/want" <<'ORDER'
+libthrdemo threads, warm-up
+libthrdemo threads, run 1 of 2
+libthrdemo threads, run 2 of 2
+raw pthreads, warm-up
+raw pthreads, run 1 of 2
+raw pthreads, run 2 of 2
+ORDER
+check "memory rows go one after the other" cmp -s "$work/want" "$work/order"
+unset THRDEMO_BENCH_ROWS
+
 # Issue 20: tasks on the loop's shared stack save their few live bytes, not a page.
 run bench async-sleep --runs 1 --json
 expect_status 0 "bench async-sleep --json"

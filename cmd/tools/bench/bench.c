@@ -3,8 +3,8 @@
  * a wake-up, a queue hand-off, a timer, a thread and a coroutine switch really cost,
  * libthrdemo beside plain C (pthreads, futexes, atomics, swapcontext).
  *
- * Each implementation runs once to warm up, then --runs times; the table shows the
- * median, min and max, and says how libthrdemo compares in words ("libthrdemo Lock
+ * Each implementation runs once to warm up, then --runs times, taking turns with
+ * the others of its workload; the table shows the median, min and max, and says how libthrdemo compares in words ("libthrdemo Lock
  * is 1.31x faster than pthread_mutex"). Every run checks itself (final counter 0,
  * every message received once, every thread joined); a failed check is said on
  * stderr with its reason and makes the exit status 1. --json and --csv carry the
@@ -187,7 +187,9 @@ const cli_command_t tool_bench = {
     .summary = "what a lock, a wake-up, a queue hand-off, a timer, a thread, a switch cost",
     .about = "What a lock, a wake-up, a queue hand-off, a timer, a thread and a coroutine "
              "switch cost: libthrdemo beside pthreads, futexes, atomics and swapcontext. "
-             "Each implementation runs once to warm up, then --runs times; the table shows "
+             "Each implementation runs once to warm up, then --runs times, taking turns with "
+             "the others of its workload (memory rows one after the other), so that a "
+             "machine whose speed drifts moves their ratios as little as it can; the table shows "
              "the median, min and max, each comparison said in words. Exit 1 if a "
              "self-check fails (the reason on stderr). 'bench WORKLOAD' measures in one "
              "process; 'bench all' runs each workload in a process of its own, so none "

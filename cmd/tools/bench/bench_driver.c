@@ -3,8 +3,10 @@
  * rows to the report: a table (printed row by row as they are measured), or one JSON
  * document, or CSV, each carrying the machine and the date.
  *
- * Each implementation runs once to warm up, then `runs` times; a row holds the
- * median, min and max of each metric. A workload with a parameter (threads' count,
+ * Each implementation runs once to warm up, then `runs` times, the implementations
+ * compared with each other taking turns (one run of each per round; memory rows one
+ * after the other, see measure()); a row holds the median, min and max of each
+ * metric. A workload with a parameter (threads' count,
  * queue's capacity) runs once per value, and its implementations are compared at
  * the same value (bench_report.c prints the rows and says each comparison in
  * words). A failed self-check stops that implementation's runs and is said
@@ -112,38 +114,90 @@ static long messages_of(const bench_options_t *o, const bench_workload_t *w)
     return o->messages > 0 ? o->messages : w->messages;
 }
 
-/* Warm up, then measure up to o->runs times; a failed check ends the runs, and its
- * run's figures are kept when it is the only one. */
-static void measure(const bench_options_t *o, row_t *row)
-{
+/* One implementation's figures so far. */
+typedef struct samples {
+    row_t *row;
     double values[BENCH_METRICS][MAX_RUNS];
-    int n = 0;
-    row->ok = true;
-    int runs = o->runs < MAX_RUNS ? o->runs : MAX_RUNS;
-    for (int run = -1; run < runs && !o->stopping(); run++) {
-        show_progress(o, row, run);
-        bench_result_t r = { .param = row->param, .messages = messages_of(o, row->workload),
-                             .ok = true };
-        row->impl->run(&r);
-        if (run >= 0 || !r.ok) {
-            for (int m = 0; m < BENCH_METRICS; m++)
-                values[m][n] = r.value[m];
-            n++;
-        }
-        if (!r.ok) {
-            row->ok = false;
-            snprintf(row->note, sizeof row->note, "%s", r.note);
-            break;
-        }
+    int n;
+    bool failed; /* a check failed: no more runs */
+} samples_t;
+
+/* Run row's implementation once (run -1 is the warm-up) and keep its figures; a
+ * failed check keeps the run's figures only if it is the row's first. */
+static void run_once(const bench_options_t *o, samples_t *s, int run)
+{
+    row_t *row = s->row;
+    show_progress(o, row, run);
+    bench_result_t r = { .param = row->param, .messages = messages_of(o, row->workload),
+                         .ok = true };
+    row->impl->run(&r);
+    if ((run >= 0 || !r.ok) && s->n < MAX_RUNS) {
+        for (int m = 0; m < BENCH_METRICS; m++)
+            s->values[m][s->n] = r.value[m];
+        s->n++;
     }
-    clear_progress(o);
+    if (!r.ok) {
+        s->failed = true;
+        row->ok = false;
+        snprintf(row->note, sizeof row->note, "%s", r.note);
+    }
+}
+
+/* The median, min and max of each metric into the row. */
+static void summarise(samples_t *s)
+{
+    row_t *row = s->row;
+    int n = s->n;
     row->runs = n;
     for (int m = 0; m < BENCH_METRICS && n > 0; m++) {
-        qsort(values[m], (size_t)n, sizeof values[m][0], by_value);
-        row->min[m] = values[m][0];
-        row->max[m] = values[m][n - 1];
-        row->median[m] = n % 2 ? values[m][n / 2] : (values[m][n / 2 - 1] + values[m][n / 2]) / 2;
+        qsort(s->values[m], (size_t)n, sizeof s->values[m][0], by_value);
+        row->min[m] = s->values[m][0];
+        row->max[m] = s->values[m][n - 1];
+        row->median[m] = n % 2 ? s->values[m][n / 2]
+                               : (s->values[m][n / 2 - 1] + s->values[m][n / 2]) / 2;
     }
+}
+
+/* Whether the workload's rows are measured in turns: all of them but those that
+ * measure memory, which must not find what another implementation left behind
+ * (freed stacks held for reuse, a peak set by the run before). */
+static bool measured_in_turns(const row_t *rows, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        for (int m = 0; m < BENCH_METRICS; m++)
+            if (rows[i].impl->metric[m] && rows[i].impl->kind[m] == BENCH_MEMORY)
+                return false;
+    return n > 1;
+}
+
+/* Warm up each row's implementation once, then measure each up to o->runs times.
+ * Rows compared with each other take turns, one run of each in every round, so
+ * that a machine whose speed drifts over the minutes (another guest on the host, a
+ * frequency change) moves their ratio as little as it can: measured one row after
+ * the other, the Lock's five runs and pthread_mutex's five a few seconds later
+ * came out 0.69x one evening and 1.11x two hours before. Memory rows go one after
+ * the other (measured_in_turns). A failed check ends that row's runs. */
+static void measure(const bench_options_t *o, row_t *rows, size_t n)
+{
+    static samples_t samples[MAX_ROWS];
+    for (size_t i = 0; i < n; i++) {
+        rows[i].ok = true;
+        samples[i] = (samples_t){ .row = &rows[i] };
+    }
+    int runs = o->runs < MAX_RUNS ? o->runs : MAX_RUNS;
+    bool turns = measured_in_turns(rows, n);
+    size_t first = 0, last = turns ? n : 1;
+    while (first < n) {
+        for (int run = -1; run < runs && !o->stopping(); run++)
+            for (size_t i = first; i < last && !o->stopping(); i++)
+                if (!samples[i].failed)
+                    run_once(o, &samples[i], run);
+        first = last;
+        last = last + 1;
+    }
+    clear_progress(o);
+    for (size_t i = 0; i < n; i++)
+        summarise(&samples[i]);
 }
 
 /* ---- rows between processes -------------------------------------------------------- */
@@ -276,16 +330,16 @@ static void run_here(report_t *rep, const bench_workload_t *workload)
     const bench_options_t *o = rep->o;
     long values[3];
     int n_values = param_values(o, workload, values);
-    for (int v = 0; v < n_values; v++) {
-        for (size_t i = 0; i < bench_n_impls && !o->stopping(); i++) {
-            if (strcmp(bench_impls[i].workload, workload->name) != 0)
-                continue;
-            row_t row;
-            start_row(&row, o, &bench_impls[i], workload, values[v]);
-            measure(o, &row);
-            if (row.runs > 0) /* else stopped before a single run */
-                keep_row(rep, &row, false);
-        }
+    for (int v = 0; v < n_values && !o->stopping(); v++) {
+        static row_t rows[MAX_ROWS];
+        size_t n = 0;
+        for (size_t i = 0; i < bench_n_impls && n < MAX_ROWS; i++)
+            if (strcmp(bench_impls[i].workload, workload->name) == 0)
+                start_row(&rows[n++], o, &bench_impls[i], workload, values[v]);
+        measure(o, rows, n);
+        for (size_t i = 0; i < n; i++)
+            if (rows[i].runs > 0) /* else stopped before a single run */
+                keep_row(rep, &rows[i], false);
     }
 }
 

@@ -57,8 +57,8 @@ double td__seconds_left(td__deadline_t deadline);
 int td__lock_acquire_slow(td_lock_t *lock, bool blocking, double timeout, td__as_t as);
 /* Release without reporting it: 0 or -EPERM. */
 int td__lock_release_quiet(td_lock_t *lock);
-/* td_lock_acquire against a deadline (blocking), its wait reported as `as`:
- * 0 or -ETIMEDOUT. */
+/* After a failed td__lock_try: td_lock_acquire against a deadline (blocking), its
+ * wait reported as `as`: 0 or -ETIMEDOUT. */
 int td__lock_acquire_until(td_lock_t *lock, td__deadline_t deadline, td__as_t as);
 /* td_event_wait against a deadline: true if the event was set. */
 bool td__event_wait_until(td_event_t *event, td__deadline_t deadline);
