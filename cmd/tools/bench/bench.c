@@ -4,8 +4,9 @@
  * libthrdemo beside plain C (pthreads, futexes, atomics, swapcontext).
  *
  * Each implementation runs once to warm up, then --runs times, taking turns with
- * the others of its workload; the table shows the median, min and max, and says how libthrdemo compares in words ("libthrdemo Lock
- * is 1.31x faster than pthread_mutex"). Every run checks itself (final counter 0,
+ * the others of its workload; the table shows the median, min and max, and says
+ * how libthrdemo compares in words ("libthrdemo Lock is 1.31x faster than
+ * pthread_mutex"). Every run checks itself (final counter 0,
  * every message received once, every thread joined); a failed check is said on
  * stderr with its reason and makes the exit status 1. --json and --csv carry the
  * machine, the build and the date with the figures; progress goes to stderr when

@@ -186,15 +186,12 @@ static void measure(const bench_options_t *o, row_t *rows, size_t n)
     }
     int runs = o->runs < MAX_RUNS ? o->runs : MAX_RUNS;
     bool turns = measured_in_turns(rows, n);
-    size_t first = 0, last = turns ? n : 1;
-    while (first < n) {
+    size_t group = turns ? n : 1; /* the rows that take turns: all, or one at a time */
+    for (size_t first = 0; first < n; first += group)
         for (int run = -1; run < runs && !o->stopping(); run++)
-            for (size_t i = first; i < last && !o->stopping(); i++)
+            for (size_t i = first; i < first + group && !o->stopping(); i++)
                 if (!samples[i].failed)
                     run_once(o, &samples[i], run);
-        first = last;
-        last = last + 1;
-    }
     clear_progress(o);
     for (size_t i = 0; i < n; i++)
         summarise(&samples[i]);
